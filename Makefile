@@ -1,0 +1,35 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+STAMP_DEV := $(VENV)/.installed-dev
+
+.PHONY: demo test bench install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $(STAMP)
+
+$(STAMP_DEV): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP_DEV)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/contactsim run scenarios/baseline.toml --out out/baseline
+	@for s in retail_phone retail_social; do \
+	  if [ -f scenarios/$$s.toml ]; then $(VENV)/bin/contactsim run scenarios/$$s.toml --out out/$$s || exit 1; fi; \
+	done
+
+test: $(STAMP_DEV)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) experiments/bench.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache
