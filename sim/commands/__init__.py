@@ -1,0 +1,8 @@
+"""Sub-commands of the ``contactsim`` command line.
+
+Each module listed in ``MODULES`` defines ``register(subparsers)``, which adds its parser and sets
+``func=handler``; the handler takes the parsed arguments and returns an exit status.
+"""
+MODULES = [
+    "sim.commands.run",
+]
