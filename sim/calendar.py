@@ -1,0 +1,232 @@
+"""The clock of a replication (t = 0 is ``[run] start``) and piecewise-constant profiles over it.
+
+A profile is what a planner writes per interval: volumes forecast per 30 min, agents seated per 30 min. Lists are laid
+from midnight of the start day and repeat when the horizon is longer; ``by_weekday`` gives one day's list per day of week;
+a CSV gives rows by clock time (a daily profile) or by date-time (an absolute series, zero outside its rows).
+"""
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.units import parse_clock
+from sim.validate import Checker, join
+
+DAY = 86400.0
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULT_START = datetime(2024, 1, 1)  # a Monday at midnight
+
+
+@dataclass(frozen=True)
+class Calendar:
+    start: datetime = DEFAULT_START
+
+    @property
+    def start_clock_s(self) -> float:
+        """Seconds from the start day's midnight to t = 0."""
+        s = self.start
+        return s.hour * 3600.0 + s.minute * 60.0 + s.second
+
+    def day_index(self, t: np.ndarray) -> np.ndarray:
+        """Calendar day of each time (0 = the start day)."""
+        return np.floor((np.asarray(t, float) + self.start_clock_s) / DAY).astype(int)
+
+    def weekday(self, t: np.ndarray) -> np.ndarray:
+        """Day of week of each time, 0 = Monday."""
+        return (self.start.weekday() + self.day_index(t)) % 7
+
+    def clock(self, t: np.ndarray) -> np.ndarray:
+        """Seconds after midnight of each time."""
+        return np.mod(np.asarray(t, float) + self.start_clock_s, DAY)
+
+    def midnights(self, horizon_s: float) -> np.ndarray:
+        """Times of the midnights inside (0, horizon)."""
+        first = DAY - self.start_clock_s if self.start_clock_s else DAY
+        return np.arange(first, horizon_s, DAY)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A value per interval over time. Exactly one of ``constant``, ``cycle``/``by_weekday`` or ``series`` describes it."""
+
+    interval_s: float = 1800.0
+    constant: float | None = None
+    cycle: tuple[float, ...] | None = None
+    by_weekday: tuple[tuple[float, ...] | None, ...] | None = None
+    series_start_s: tuple[float, ...] | None = None
+    series_values: tuple[float, ...] | None = None
+
+    def value_at(self, t: np.ndarray, cal: Calendar) -> np.ndarray:
+        t = np.asarray(t, float)
+        if self.constant is not None:
+            return np.full(t.shape, self.constant)
+        if self.series_start_s is not None:
+            starts = np.asarray(self.series_start_s)
+            idx = np.searchsorted(starts, t, side="right") - 1
+            ok = (idx >= 0) & (t < starts[np.clip(idx, 0, None)] + self.interval_s)
+            return np.where(ok, np.asarray(self.series_values)[np.clip(idx, 0, None)], 0.0)
+        since_midnight0 = t + cal.start_clock_s
+        out = np.zeros(t.shape)
+        if self.cycle is not None:
+            cyc = np.asarray(self.cycle)
+            out = cyc[np.floor(since_midnight0 / self.interval_s).astype(int) % len(cyc)]
+        if self.by_weekday is not None:
+            wd, slot = cal.weekday(t), np.floor(cal.clock(t) / self.interval_s).astype(int)
+            for d, day in enumerate(self.by_weekday):
+                if day is not None:
+                    sel = wd == d
+                    out = np.where(sel, np.asarray(day)[np.clip(slot, 0, len(day) - 1)], out)
+        return out
+
+    def edges(self, horizon_s: float, cal: Calendar) -> np.ndarray:
+        """Times inside (0, horizon) where the value may change."""
+        if self.constant is not None:
+            return np.empty(0)
+        if self.series_start_s is not None:
+            s = np.asarray(self.series_start_s)
+            e = np.concatenate([s, s + self.interval_s])
+        else:
+            e = np.arange(-cal.start_clock_s, horizon_s, self.interval_s)
+        return e[(e > 0) & (e < horizon_s)]
+
+    def steps(self, horizon_s: float, cal: Calendar, extra_edges: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Piece starts in [0, horizon) and the value on each piece (consecutive equal values merged)."""
+        e = self.edges(horizon_s, cal)
+        if extra_edges is not None:
+            e = np.concatenate([e, extra_edges])
+        starts = np.unique(np.concatenate([[0.0], e]))
+        values = self.value_at(starts, cal)
+        keep = np.concatenate([[True], values[1:] != values[:-1]])
+        return starts[keep], values[keep]
+
+
+def parse_start(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"):
+            try:
+                return datetime.strptime(value.strip(), fmt)
+            except ValueError:
+                pass
+    raise ValueError
+
+
+def _numbers(v: Any, integer: bool) -> tuple[float, ...]:
+    if not isinstance(v, list) or not v:
+        raise ValueError
+    for x in v:
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or x < 0 or (integer and not float(x).is_integer()):
+            raise ValueError
+    return tuple(float(x) for x in v)
+
+
+def parse_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal: Calendar, *, list_key: str,
+                  file_key: str, column: str, integer: bool) -> Profile | None:
+    """Read a profile from ``list_key`` (+ ``interval``, ``by_weekday``) or a CSV named by ``file_key``.
+
+    Values are per interval (volumes offered, agents seated); non-negative; integers where ``integer``.
+    """
+    what = "a list of non-negative " + ("whole numbers" if integer else "numbers")
+    interval = chk.duration(raw, "interval", path, default=1800.0, positive=True)
+    if interval is None:
+        return None
+    if file_key in raw:
+        return _parse_csv_profile(raw, path, chk, base_dir, cal, file_key, column, integer, interval)
+    cycle = chk.value(raw, list_key, path, lambda v: _numbers(v, integer), what, default=None)
+    per_day = DAY / interval
+    wd_raw = raw.get("by_weekday")
+    by_weekday = None
+    if wd_raw is not None:
+        wd_path = join(path, "by_weekday")
+        chk.table(wd_raw, wd_path, WEEKDAYS)
+        if isinstance(wd_raw, dict):
+            days: list[tuple[float, ...] | None] = [None] * 7
+            for d, name in enumerate(WEEKDAYS):
+                if name in wd_raw:
+                    days[d] = chk.value(wd_raw, name, wd_path, lambda v: _numbers(v, integer), what)
+                    if days[d] is not None and len(days[d]) != per_day:
+                        chk.add(join(wd_path, name), f"{per_day:g} values (one day of {interval / 60:g}-minute intervals)",
+                                f"{len(days[d])} values")
+                elif cycle is None:
+                    chk.add(join(wd_path, name), f"a list for every day of the week, or `{list_key}` as the default day")
+            by_weekday = tuple(days)
+    elif cycle is None and list_key in raw:
+        return None  # already reported
+    if cycle is None and by_weekday is None:
+        return None
+    return Profile(interval_s=interval, cycle=cycle, by_weekday=by_weekday)
+
+
+def _parse_csv_profile(raw, path, chk, base_dir, cal, file_key, column, integer, interval) -> Profile | None:
+    name = chk.string(raw, file_key, path)
+    if name is None:
+        return None
+    where = join(path, file_key)
+    file = base_dir / name
+    try:
+        with open(file, newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError as exc:
+        chk.add(where, "a readable CSV file", f"{name} ({exc.strerror})")
+        return None
+    if not rows or "interval_start" not in rows[0] or column not in rows[0]:
+        chk.add(where, f"a CSV with columns interval_start and {column}", f"{name} with columns "
+                f"{', '.join(rows[0]) if rows else '(none)'}")
+        return None
+    clocks, stamps, values = [], [], []
+    for line, row in enumerate(rows, start=2):
+        text, val = (row["interval_start"] or "").strip(), (row[column] or "").strip()
+        try:
+            v = float(val)
+            if v < 0 or (integer and not v.is_integer()):
+                raise ValueError
+        except ValueError:
+            chk.add(where, f"a non-negative {'whole ' if integer else ''}number in column {column}",
+                    f"{val!r} on line {line} of {name}")
+            return None
+        try:
+            clocks.append(parse_clock(text))
+        except ValueError:
+            try:
+                stamps.append((parse_start(text) - cal.start).total_seconds())
+            except ValueError:
+                chk.add(where, "interval_start as HH:MM or YYYY-MM-DD HH:MM", f"{text!r} on line {line} of {name}")
+                return None
+        values.append(v)
+    if clocks and stamps:
+        chk.add(where, "interval_start all clock times (a daily profile) or all date-times", f"a mix in {name}")
+        return None
+    if clocks:
+        day = [0.0] * int(round(DAY / interval))
+        for c, v in zip(clocks, values):
+            slot = c / interval
+            if not float(slot).is_integer() or slot >= len(day):
+                chk.add(where, f"clock times on {interval / 60:g}-minute boundaries", f"{c / 3600:.2f}h in {name}")
+                return None
+            day[int(slot)] = v
+        return Profile(interval_s=interval, by_weekday=tuple([tuple(day)] * 7))
+    order = np.argsort(stamps, kind="stable")
+    starts = tuple(float(stamps[i]) for i in order)
+    if any(b - a < interval - 1e-9 for a, b in zip(starts, starts[1:])):
+        chk.add(where, f"date-times at least {interval / 60:g} minutes apart (set `interval`)", name)
+        return None
+    return Profile(interval_s=interval, series_start_s=starts, series_values=tuple(values[i] for i in order))
+
+
+def busyness_factors(rng: np.random.Generator, cv: float, n_days: int) -> np.ndarray:
+    """One Gamma(a, a) factor with mean 1 per replication-day (Avramidis, Deslauriers & L'Ecuyer 2004); cv = 0 → ones."""
+    if cv <= 0:
+        return np.ones(n_days)
+    a = 1.0 / (cv * cv)
+    return rng.gamma(a, 1.0 / a, n_days)
+
+
+def n_days(horizon_s: float, cal: Calendar) -> int:
+    return int(math.floor((horizon_s + cal.start_clock_s) / DAY)) + 1
