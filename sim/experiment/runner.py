@@ -1,0 +1,156 @@
+"""Run a sweep into a resumable store: validate every design point, skip stored runs, execute the rest on a
+backend, store each finished run the moment it arrives."""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.errors import InputError
+from sim.experiment.backends import RunOutcome, RunTask, ScenarioRef, make_backend
+from sim.experiment.progress import Progress
+from sim.experiment.store import FORMAT, FORMAT_VERSION, Store, now_iso
+from sim.experiment.sweep import DesignPoint, Sweep, canonical_json, design_points, load_sweep, sha256_text
+
+
+@dataclass
+class SweepOutcome:
+    """What a call of ``run_sweep`` did. ``table()`` loads everything the store now holds."""
+
+    out: Path
+    points: int
+    replications: int
+    stored_before: int
+    finished: int
+    failed: int
+    seconds: float
+    backend: str
+    failures: list = field(default_factory=list)
+
+    @property
+    def total_runs(self) -> int:
+        return self.points * self.replications
+
+    def table(self) -> pd.DataFrame:
+        from sim.experiment.analysis import load
+
+        return load(self.out)
+
+
+def manifest_for(sweep: Sweep, points: list[DesignPoint]) -> dict:
+    import sim
+
+    base = sim.load_scenario(sweep.scenario)
+    design = {"base_scenario_hash": base.hash, "seed": sweep.seed,
+              "points": [[p.params, p.scenario.hash] for p in points]}
+    return {
+        "format": FORMAT, "format_version": FORMAT_VERSION,
+        "name": sweep.name, "sweep_file": sweep.source, "sweep_hash": sweep.file_hash,
+        "sweep": sweep.definition(),
+        "base_scenario": str(sweep.scenario), "base_scenario_hash": base.hash,
+        "design_key": sha256_text(canonical_json(design)),
+        "seed": sweep.seed, "replications": sweep.replications, "parameters": sweep.axes,
+        "points": [{"id": p.id, "params": p.params, "scenario_hash": p.scenario.hash} for p in points],
+        "version": getattr(sim, "__version__", "unknown"),
+        "created_at": now_iso(),
+    }
+
+
+def _open_store(out: Path, manifest: dict, resume: bool) -> Store:
+    fresh = not out.exists() or (out.is_dir() and not any(out.iterdir()))
+    if fresh:
+        return Store.create(out, manifest)
+    if not resume:
+        return Store.create(out, manifest)  # raises: not empty, no silent overwrite
+    store = Store.open(out)
+    old = store.manifest
+    if old["design_key"] != manifest["design_key"]:
+        why = []
+        if old.get("base_scenario_hash") != manifest["base_scenario_hash"]:
+            why.append("the base scenario differs")
+        if old.get("seed") != manifest["seed"]:
+            why.append(f"seed {old.get('seed')} vs {manifest['seed']}")
+        if [p.get("params") for p in old.get("points", [])] != [p["params"] for p in manifest["points"]]:
+            why.append("the design points differ")
+        elif not why:
+            why.append("a design point's scenario differs")
+        raise InputError(f"{out}: expected the results of this sweep ({manifest['sweep_file']}), got the store of a "
+                         f"different sweep ({old.get('sweep_file', '?')}: {'; '.join(why)}); choose another folder")
+    return store
+
+
+def run_sweep(sweep: Sweep | str | Path, out: str | Path, workers: int | None = None, dask: str | None = None,
+              resume: bool = False, quiet: bool = True, progress_stream=None) -> SweepOutcome:
+    """Run every (design point, replication) of ``sweep`` not yet in the store ``out``.
+
+    ``workers``: local processes (default: every available core; 1 runs in this process). ``dask``: address of a
+    running Dask scheduler. ``resume``: continue a store made by the same sweep (more replications are allowed);
+    without it ``out`` must be new or empty. A run that raises is recorded in ``out/failures`` and the sweep goes on.
+    """
+    start = time.monotonic()
+    if not isinstance(sweep, Sweep):
+        sweep = load_sweep(sweep)
+    out = Path(out)
+    points = design_points(sweep)
+    manifest = manifest_for(sweep, points)
+    store = _open_store(out, manifest, resume)
+    store.lock()
+    try:
+        store.clean_temporaries()
+        if store.manifest is not manifest:  # resumed: keep the creation record, take this sweep's replications
+            manifest["created_at"] = store.manifest.get("created_at", manifest["created_at"])
+            store.manifest = manifest
+            store.write_manifest()
+        stored = store.finished(check=True)
+        refs = {p.id: ScenarioRef.of(p.scenario) for p in points}
+        todo = [RunTask(p.id, r, sweep.seed, refs[p.id])
+                for r in range(sweep.replications) for p in points if (p.id, r) not in stored]
+        backend = make_backend(workers, dask)
+        progress = Progress(len(todo), already=len(stored), quiet=quiet, stream=progress_stream)
+        finished = failed = 0
+        failures: list[dict] = []
+        by_id = {p.id: p for p in points}
+        try:
+            for outcome in backend.map_unordered(todo):
+                point = by_id[outcome.point]
+                if outcome.error is None:
+                    store.write_run(outcome.point, outcome.replication, _run_table(outcome, point, sweep.seed,
+                                                                                  manifest["version"]))
+                    finished += 1
+                else:
+                    record = {"point": outcome.point, "replication": outcome.replication, "seed": sweep.seed,
+                              "params": point.params, "error": outcome.error, "traceback": outcome.traceback,
+                              "version": manifest["version"], "at": now_iso()}
+                    store.write_failure(outcome.point, outcome.replication, record)
+                    failures.append(record)
+                    failed += 1
+                progress.update(outcome.error is None)
+        finally:
+            progress.close()
+            backend.close()
+    finally:
+        store.unlock()
+    return SweepOutcome(out=out, points=len(points), replications=sweep.replications, stored_before=len(stored),
+                        finished=finished, failed=failed, seconds=time.monotonic() - start, backend=backend.name,
+                        failures=failures)
+
+
+def _run_table(outcome: RunOutcome, point: DesignPoint, seed: int, version: str) -> pd.DataFrame:
+    """The stored rows of one run: its per-replication metrics with the point's parameters and provenance."""
+    t = outcome.table.reset_index(drop=True)
+    for col in t.columns:
+        if isinstance(t[col].dtype, pd.CategoricalDtype) or t[col].dtype == object:
+            t[col] = t[col].astype(str)
+    front = {"point": pd.Series([point.id] * len(t), dtype="int64")}
+    for key, value in point.params.items():
+        front[key] = [value if isinstance(value, (bool, int, float, str)) else json.dumps(value)] * len(t)
+    rest = {"seed": pd.Series([seed] * len(t), dtype="int64"),
+            "scenario_hash": [point.scenario.hash] * len(t), "version": [version] * len(t)}
+    cols = {**front, **{c: t[c].to_numpy() for c in t.columns}, **rest}
+    table = pd.DataFrame(cols)
+    table["replication"] = table["replication"].astype("int64")
+    return table
