@@ -209,7 +209,7 @@ class DaskCluster:
             submit(task)
             if len(pending) >= limit:
                 break
-        queue = as_completed([f for f, _ in pending.values()])
+        queue = as_completed([f for f, _ in pending.values()], loop=self.client.loop)
         for fut in queue:
             _, task = pending.pop(fut.key)
             try:

@@ -97,46 +97,55 @@ def run_sweep(sweep: Sweep | str | Path, out: str | Path, workers: int | None = 
     out = Path(out)
     points = design_points(sweep)
     manifest = manifest_for(sweep, points)
-    store = _open_store(out, manifest, resume)
-    store.lock()
+    backend = make_backend(workers, dask)  # a bad --dask address fails before anything is written
     try:
-        store.clean_temporaries()
-        if store.manifest is not manifest:  # resumed: keep the creation record, take this sweep's replications
-            manifest["created_at"] = store.manifest.get("created_at", manifest["created_at"])
-            store.manifest = manifest
-            store.write_manifest()
-        stored = store.finished(check=True)
-        refs = {p.id: ScenarioRef.of(p.scenario) for p in points}
-        todo = [RunTask(p.id, r, sweep.seed, refs[p.id])
-                for r in range(sweep.replications) for p in points if (p.id, r) not in stored]
-        backend = make_backend(workers, dask)
-        progress = Progress(len(todo), already=len(stored), quiet=quiet, stream=progress_stream)
-        finished = failed = 0
-        failures: list[dict] = []
-        by_id = {p.id: p for p in points}
+        store = _open_store(out, manifest, resume)
+        store.lock()
         try:
-            for outcome in backend.map_unordered(todo):
-                point = by_id[outcome.point]
-                if outcome.error is None:
-                    store.write_run(outcome.point, outcome.replication, _run_table(outcome, point, sweep.seed,
-                                                                                  manifest["version"]))
-                    finished += 1
-                else:
-                    record = {"point": outcome.point, "replication": outcome.replication, "seed": sweep.seed,
-                              "params": point.params, "error": outcome.error, "traceback": outcome.traceback,
-                              "version": manifest["version"], "at": now_iso()}
-                    store.write_failure(outcome.point, outcome.replication, record)
-                    failures.append(record)
-                    failed += 1
-                progress.update(outcome.error is None)
+            stored, finished, failed, failures = _execute(store, manifest, sweep, points, backend, quiet,
+                                                          progress_stream)
         finally:
-            progress.close()
-            backend.close()
+            store.unlock()
     finally:
-        store.unlock()
+        backend.close()
     return SweepOutcome(out=out, points=len(points), replications=sweep.replications, stored_before=len(stored),
                         finished=finished, failed=failed, seconds=time.monotonic() - start, backend=backend.name,
                         failures=failures)
+
+
+def _execute(store: Store, manifest: dict, sweep: Sweep, points: list[DesignPoint], backend, quiet: bool,
+             progress_stream) -> tuple[set, int, int, list]:
+    store.clean_temporaries()
+    if store.manifest is not manifest:  # resumed: keep the creation record, take this sweep's replications
+        manifest["created_at"] = store.manifest.get("created_at", manifest["created_at"])
+        store.manifest = manifest
+        store.write_manifest()
+    stored = store.finished(check=True)
+    refs = {p.id: ScenarioRef.of(p.scenario) for p in points}
+    todo = [RunTask(p.id, r, sweep.seed, refs[p.id])
+            for r in range(sweep.replications) for p in points if (p.id, r) not in stored]
+    progress = Progress(len(todo), already=len(stored), quiet=quiet, stream=progress_stream)
+    finished = failed = 0
+    failures: list[dict] = []
+    by_id = {p.id: p for p in points}
+    try:
+        for outcome in backend.map_unordered(todo):
+            point = by_id[outcome.point]
+            if outcome.error is None:
+                store.write_run(outcome.point, outcome.replication,
+                                _run_table(outcome, point, sweep.seed, manifest["version"]))
+                finished += 1
+            else:
+                record = {"point": outcome.point, "replication": outcome.replication, "seed": sweep.seed,
+                          "params": point.params, "error": outcome.error, "traceback": outcome.traceback,
+                          "version": manifest["version"], "at": now_iso()}
+                store.write_failure(outcome.point, outcome.replication, record)
+                failures.append(record)
+                failed += 1
+            progress.update(outcome.error is None)
+    finally:
+        progress.close()
+    return stored, finished, failed, failures
 
 
 def _run_table(outcome: RunOutcome, point: DesignPoint, seed: int, version: str) -> pd.DataFrame:

@@ -1,0 +1,80 @@
+"""``contactsim sweep`` (run a sweep file into a resumable store), ``contactsim compare`` (paired comparison of two
+scenarios with common random numbers) and ``contactsim report`` (HTML report of a store)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from sim.errors import InputError
+
+
+def register(sub) -> None:
+    s = sub.add_parser("sweep", help="run every design point of a sweep file, replications in parallel, into a "
+                                     "resumable results folder")
+    s.add_argument("sweep", help="sweep TOML file (base scenario, parameters, replications, seed)")
+    s.add_argument("--out", required=True, help="results folder (Parquet run files + manifest.json)")
+    s.add_argument("--workers", type=int, help="local worker processes (default: all cores; 1 runs in-process)")
+    s.add_argument("--dask", metavar="ADDRESS", help="run on the Dask scheduler at ADDRESS, e.g. tcp://host:8786")
+    s.add_argument("--resume", action="store_true", help="continue the sweep stored in --out, skipping finished runs")
+    s.add_argument("--quiet", action="store_true", help="no progress output")
+    s.set_defaults(func=sweep_command)
+
+    c = sub.add_parser("compare", help="paired comparison of two scenarios (same customers: common random numbers)")
+    c.add_argument("a", help="scenario A (the reference)")
+    c.add_argument("b", help="scenario B; differences are B − A")
+    c.add_argument("--replications", type=int, help="paired replications (default: A's [run] replications)")
+    c.add_argument("--seed", type=int, help="seed for both (default: A's [run] seed)")
+    c.add_argument("--metrics", help="comma-separated metrics to show (default: all)")
+    c.add_argument("--out", help="also write the comparison table to this CSV file")
+    c.set_defaults(func=compare_command)
+
+    r = sub.add_parser("report", help="write a self-contained HTML report of a sweep's results folder")
+    r.add_argument("dir", help="results folder written by `contactsim sweep`")
+    r.add_argument("--out", help="HTML file (default: DIR/report.html)")
+    r.add_argument("--metrics", help="comma-separated metrics to plot (default: the headline metrics)")
+    r.set_defaults(func=report_command)
+
+
+def _metrics(text: str | None) -> list[str] | None:
+    return [m.strip() for m in text.split(",") if m.strip()] if text else None
+
+
+def sweep_command(args) -> int:
+    from sim.experiment import run_sweep
+
+    if args.workers is not None and args.workers < 1:
+        raise InputError(f"--workers: expected an integer ≥ 1, got {args.workers}")
+    outcome = run_sweep(args.sweep, args.out, workers=args.workers, dask=args.dask, resume=args.resume,
+                        quiet=args.quiet)
+    print(f"{args.out}: {outcome.stored_before + outcome.finished} of {outcome.total_runs} runs stored "
+          f"({outcome.points} design points × {outcome.replications} replications); this call: "
+          f"{outcome.finished} finished, {outcome.failed} failed, {outcome.stored_before} already there, "
+          f"{outcome.seconds:.1f}s on {outcome.backend}")
+    if outcome.failed:
+        for rec in outcome.failures[:5]:
+            print(f"failed: point {rec['point']} replication {rec['replication']}: {rec['error']}", file=sys.stderr)
+        print(f"{outcome.failed} runs failed; records in {Path(args.out) / 'failures'}; `--resume` retries them",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def compare_command(args) -> int:
+    from sim.experiment import compare
+
+    if args.replications is not None and args.replications < 2:
+        raise InputError(f"--replications: expected at least 2 for a paired CI, got {args.replications}")
+    result = compare(args.a, args.b, replications=args.replications, seed=args.seed, metrics=_metrics(args.metrics))
+    print(result.text(), end="")
+    if args.out:
+        result.table.to_csv(args.out, index=False)
+        print(f"wrote {args.out}")
+    return 0
+
+
+def report_command(args) -> int:
+    from sim.experiment.report import write_report
+
+    path = write_report(args.dir, args.out, metrics=_metrics(args.metrics))
+    print(f"wrote {path}")
+    return 0
