@@ -192,15 +192,15 @@ def parse_scenario(raw: dict, source: str = "<dict>", base_dir: str | Path = "."
     for key, spec in SECTION_EXTENSIONS.items():
         if key in top:
             sections[key] = _call(spec, top[key], key, chk, ctx)
-    chk.done()
-    sc = Scenario(source, base_dir, MappingProxyType(copy.deepcopy(raw)), scenario_hash(raw), name, description, run, cal,
-                  MappingProxyType(channels), MappingProxyType(agents), MappingProxyType(sections))
     served = {q for g in agents.values() for q in g.serves}
     for ch in channels.values():
         missing = [q for q in ch.queues if q not in served]
-        if missing:
+        if missing and agents:
             chk.add(f"channels.{ch.name}", f"an agent group serving queue {', '.join(missing)} (in some [agents.*] serves)",
                     "none")
+    chk.done()
+    sc = Scenario(source, base_dir, MappingProxyType(copy.deepcopy(raw)), scenario_hash(raw), name, description, run, cal,
+                  MappingProxyType(channels), MappingProxyType(agents), MappingProxyType(sections))
     for spec in POST_CHECKS:
         _call(spec, sc, chk)
     chk.done()
