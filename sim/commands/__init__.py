@@ -6,4 +6,5 @@ Each module listed in ``MODULES`` defines ``register(subparsers)``, which adds i
 MODULES = [
     "sim.commands.run",
     "sim.commands.experiment",
+    "sim.commands.erlang",
 ]
