@@ -30,7 +30,7 @@ class ArrivalSpec:
             extra += [days + open_hours[0], days + open_hours[1]]
         extra_edges = np.concatenate(extra)
         extra_edges = extra_edges[(extra_edges > 0) & (extra_edges < horizon_s)]
-        starts, values = self.profile.steps(horizon_s, cal, extra_edges)
+        starts, values = self.profile.steps(horizon_s, cal, extra_edges, merge=False)
         rates = values / self.profile.interval_s if self.per_interval else values.astype(float)
         if open_hours is not None:
             clock = cal.clock(starts)

@@ -95,13 +95,17 @@ class Profile:
             e = np.arange(-cal.start_clock_s, horizon_s, self.interval_s)
         return e[(e > 0) & (e < horizon_s)]
 
-    def steps(self, horizon_s: float, cal: Calendar, extra_edges: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Piece starts in [0, horizon) and the value on each piece (consecutive equal values merged)."""
+    def steps(self, horizon_s: float, cal: Calendar, extra_edges: np.ndarray | None = None,
+              merge: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Piece starts in [0, horizon) and the value on each piece (consecutive equal values merged unless the
+        caller still has to apply something that changes at ``extra_edges``)."""
         e = self.edges(horizon_s, cal)
         if extra_edges is not None:
             e = np.concatenate([e, extra_edges])
         starts = np.unique(np.concatenate([[0.0], e]))
         values = self.value_at(starts, cal)
+        if not merge:
+            return starts, values
         keep = np.concatenate([[True], values[1:] != values[:-1]])
         return starts[keep], values[keep]
 

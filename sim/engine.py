@@ -18,7 +18,8 @@ from sim.agents import Agent, Group, effective_counts
 from sim.arrivals import poisson_arrivals
 from sim.calendar import busyness_factors, n_days
 from sim.distributions import Draws
-from sim.streams import Streams
+from sim.errors import InputError
+from sim.streams import Streams, stable_hash
 
 SERVED, ABANDONED, OPEN = "served", "abandoned", "open"
 INF = math.inf
@@ -91,6 +92,12 @@ class ChannelFeed:
         self.handle = Draws(channel.handle_time, streams.generator(f"{channel.name}.handle_time"))
         self.patience = Draws(channel.patience, streams.generator(f"{channel.name}.patience")) if channel.patience else None
         self.ivr = Draws(channel.ivr_time, streams.generator(f"{channel.name}.ivr_time")) if channel.ivr_time else None
+        # Contact ids are stable per channel (a prefix from the channel's name + a sequence), so adding a channel never
+        # renumbers another channel's contacts.
+        self.id_base = (stable_hash(channel.name) % 9000 + 1) * 10**9
+
+    def next_id(self) -> int:
+        return self.id_base + self.i
 
 
 class Model:
@@ -114,7 +121,6 @@ class Model:
             self.groups[g.name] = grp
             for q in grp.queues:
                 q.groups.append(grp)
-        self.agent_ids = 0
         cal = scenario.calendar
         busy = busyness_factors(self.streams.generator("busyness"), scenario.run.busyness_cv, n_days(self.horizon, cal))
         self.busyness = busy
@@ -123,6 +129,9 @@ class Model:
             starts, rates = ch.arrivals.rate_pieces(self.horizon, cal, ch.open_hours, busy)
             times = poisson_arrivals(starts, rates, self.horizon, self.streams.generator(f"{ch.name}.arrivals"))
             self.feeds.append(ChannelFeed(ch, self.streams, times))
+        if len({f.id_base for f in self.feeds}) < len(self.feeds):
+            raise InputError(f"{scenario.source}: channels: expected channel names with distinct contact-id prefixes; "
+                             "rename one channel")
 
     # Staffing -----------------------------------------------------------------------------------
     def _schedule_staffing(self) -> None:
@@ -143,8 +152,8 @@ class Model:
             grp.leaving -= cancel
             diff -= cancel
             for _ in range(diff):
-                agent = Agent(self.agent_ids, grp, now)
-                self.agent_ids += 1
+                agent = Agent(grp.next_id, grp, now)  # ids count within the group: (agent_group, agent_id)
+                grp.next_id += 1
                 grp.present += 1
                 self._agent_free(agent)
         elif diff < 0:
@@ -165,7 +174,7 @@ class Model:
         feed = ev.value
         feed.i += 1
         self._schedule_arrival(feed)
-        c = Contact(len(self.contacts), feed.channel.name, self.env.now, feed.handle.next(),
+        c = Contact(feed.next_id(), feed.channel.name, self.env.now, feed.handle.next(),
                     feed.patience.next() if feed.patience else INF, feed.ivr.next() if feed.ivr else 0.0)
         c.queue = feed.channel.queue
         self.contacts.append(c)
@@ -264,7 +273,7 @@ class Model:
         agent_id = [c.agent.id if c.agent is not None else -1 for c in cs]
         return {
             "contacts": {
-                "contact_id": np.arange(len(cs), dtype=np.int64),
+                "contact_id": np.array(col("id"), dtype=np.int64),
                 "customer_id": np.array(col("customer_id"), dtype=np.int64),
                 "attempt": np.array(col("attempt"), dtype=np.int64),
                 "channel": col("channel"),
