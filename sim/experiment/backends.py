@@ -21,6 +21,9 @@ import pandas as pd
 from sim.errors import InputError
 
 
+DASK_CONNECT_TIMEOUT_S = 20.0   # how long to try reaching a Dask scheduler before giving up
+
+
 @dataclass(frozen=True)
 class ScenarioRef:
     """A validated scenario in a form that crosses process and machine boundaries (its raw dict, source and base
@@ -176,7 +179,8 @@ class DaskCluster:
 
     name = "dask"
 
-    def __init__(self, address: str, timeout: float = 20.0):
+    def __init__(self, address: str, timeout: float | None = None):
+        timeout = DASK_CONNECT_TIMEOUT_S if timeout is None else timeout
         try:
             from distributed import Client
         except ImportError:  # pragma: no cover — a declared dependency

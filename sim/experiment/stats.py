@@ -101,8 +101,9 @@ def paired_difference(a: pd.DataFrame, b: pd.DataFrame, keys: Sequence[str] = ("
 
 @dataclass(frozen=True)
 class Truncation:
-    """Where MSER-5 cuts a series: drop observations ``[0, index)``. ``reliable`` is False when the minimum fell in
-    the second half of the series (the run is too short to see steady state; White 1997, Hoad et al. 2010)."""
+    """Where MSER-5 cuts a series: drop observations ``[0, index)``. ``reliable`` is False when the statistic is
+    still at its lowest at the end of the search range (half the series): the transient may last longer than half the
+    run, which is then too short to see steady state (White 1997, Hoad et al. 2010)."""
 
     index: int
     batches: int
@@ -127,10 +128,10 @@ def mser5_detail(series: Sequence[float], batch: int = 5) -> Truncation:
     sse = np.maximum(s2 - s1 * s1 / count, 0.0)
     stat = sse / count**2
     stat[count < 2] = np.inf                                   # at least two batches must remain
-    full_min = int(np.argmin(stat))
     limit = max(1, m // 2)
     d = int(np.argmin(stat[:limit]))
-    return Truncation(index=d * batch, batches=d, reliable=full_min < limit)
+    # Still falling at the end of the allowed range: the transient may reach beyond half the run.
+    return Truncation(index=d * batch, batches=d, reliable=m >= 4 and d < limit - 1)
 
 
 def mser5(series: Sequence[float]) -> int:
