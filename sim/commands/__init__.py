@@ -7,4 +7,5 @@ MODULES = [
     "sim.commands.run",
     "sim.commands.experiment",
     "sim.commands.erlang",
+    "sim.commands.calibrate",
 ]
