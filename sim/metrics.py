@@ -14,7 +14,7 @@ from scipy import stats
 COUNT_COLUMNS = ("offered", "answered", "served", "abandoned", "open", "answered_within_target",
                  "abandoned_within_target")
 SUM_COLUMNS = ("wait_sum_s", "answered_wait_sum_s", "handle_sum_s", "busy_agent_s", "staffed_agent_s", "queue_time_s",
-               "length_s")
+               "length_s", "cost")
 RATIOS = {
     "sl_offered": ("answered_within_target", "offered"),
     "sl_answered": ("answered_within_target", "answered"),
@@ -27,7 +27,20 @@ RATIOS = {
     "mean_queue": ("queue_time_s", "length_s"),
 }
 HEADLINE = ("offered", "answered", "abandoned", "sl_offered", "sl_answered", "sl_excl_short_abandons", "asa_s",
-            "mean_wait_s", "abandon_rate", "aht_s", "occupancy", "mean_queue")
+            "mean_wait_s", "abandon_rate", "aht_s", "occupancy", "mean_queue", "cost", "cost_per_resolved")
+# Present when a scenario has a social or email channel (definitions in sim.social.tables and docs/social.md).
+CONVERSATION_COLUMNS = ("ignored", "silent", "responded", "resolved", "first_response_sum_s", "resolution_sum_s",
+                        "backlog_s")
+CONVERSATION_RATIOS = {
+    "sl_responded": ("answered_within_target", "responded"),
+    "response_rate": ("responded", "offered"),
+    "first_response_mean_s": ("first_response_sum_s", "responded"),
+    "ignored_share": ("ignored", "offered"),
+    "silent_share": ("silent", "offered"),
+    "resolved_share": ("resolved", "served"),
+    "resolution_mean_s": ("resolution_sum_s", "resolved"),
+    "mean_backlog": ("backlog_s", "length_s"),
+}
 
 
 def overlap_by_interval(starts: np.ndarray, ends: np.ndarray, keys: np.ndarray, n_keys: int, edges: np.ndarray,
@@ -62,17 +75,22 @@ def add_ratios(df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
     df["short_abandon_base"] = df["offered"] - df["abandoned_within_target"]
     df["left_queue"] = df["answered"] + df["abandoned"]
-    for name, (num, den) in RATIOS.items():
+    conv = {k: v for k, v in CONVERSATION_RATIOS.items() if v[0] in df and v[1] in df}
+    for name, (num, den) in {**RATIOS, **conv}.items():
         d = df[den].to_numpy(float)
         with np.errstate(invalid="ignore", divide="ignore"):
             df[name] = np.where(d > 0, df[num].to_numpy(float) / np.where(d > 0, d, 1), np.nan)
+    if "cost" in df:  # rostered agent-hours × cost_per_hour, attributed to queues by busy share (sim.results)
+        base = df["resolved" if "resolved" in df else "served"].to_numpy(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            df["cost_per_resolved"] = np.where(base > 0, df["cost"].to_numpy(float) / np.where(base > 0, base, 1), np.nan)
     return df.drop(columns=["short_abandon_base", "left_queue"])
 
 
 def replication_metrics(intervals: pd.DataFrame) -> pd.DataFrame:
     """Per replication and channel: totals over the run, then the ratios of totals. Tidy: replication, channel,
     metric, value."""
-    cols = [c for c in (*COUNT_COLUMNS, *SUM_COLUMNS) if c in intervals]
+    cols = [c for c in (*COUNT_COLUMNS, *SUM_COLUMNS, *CONVERSATION_COLUMNS) if c in intervals]
     extra = [c for c in intervals.columns if c.endswith(("_count", "_sum")) and c not in cols]
     tot = intervals.groupby(["replication", "channel"], observed=True)[cols + extra].sum()
     # queue length: the channel's queues are summed, and time is counted once per interval, not once per queue
@@ -80,8 +98,16 @@ def replication_metrics(intervals: pd.DataFrame) -> pd.DataFrame:
         .groupby(["replication", "channel"], observed=True)["length_s"].sum()
     tot["length_s"] = length
     tot = add_ratios(tot.reset_index())
-    keep = [m for m in (*HEADLINE, *extra) if m in tot]
-    return tot.melt(id_vars=["replication", "channel"], value_vars=keep, var_name="metric", value_name="value")
+    keep = [m for m in (*HEADLINE, *CONVERSATION_COLUMNS[:4], *CONVERSATION_RATIOS, *extra) if m in tot]
+    out = tot.melt(id_vars=["replication", "channel"], value_vars=keep, var_name="metric", value_name="value")
+    if "cost" in tot:  # the whole centre: total cost and cost per resolved contact over every channel
+        base = "resolved" if "resolved" in tot else "served"
+        allc = tot.groupby("replication")[["cost", base]].sum()
+        allc["cost_per_resolved"] = allc["cost"] / allc[base].where(allc[base] > 0)
+        rows = allc[["cost", "cost_per_resolved"]].reset_index().melt(id_vars="replication", var_name="metric",
+                                                                      value_name="value").assign(channel="all")
+        out = pd.concat([out.astype({"channel": object}), rows[out.columns]], ignore_index=True)
+    return out
 
 
 def summarize(per_rep: pd.DataFrame, by: tuple[str, ...] = ("channel", "metric"), level: float = 0.95) -> pd.DataFrame:

@@ -10,6 +10,8 @@ import pandas as pd
 
 from sim.metrics import COUNT_COLUMNS, add_ratios, overlap_by_interval, replication_metrics, summarize
 from sim.outcomes import as_outcomes
+from sim.social.tables import (agent_columns, backlog_by_interval, conversation_mask, interval_counts,
+                               replication_extras, work_by_interval)
 
 CONTACT_COLUMNS = ("replication", "contact_id", "customer_id", "attempt", "channel", "queue", "priority",
                    "arrival_at_s", "answer_at_s", "end_at_s", "wait_s", "handle_s", "outcome", "agent_group",
@@ -47,8 +49,10 @@ def interval_edges(run) -> np.ndarray:
     return e
 
 
-def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per (channel, queue, interval): counts by arrival interval and agent/queue time booked by clock time."""
+def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: dict,
+                    work: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per (channel, queue, interval): counts by arrival interval and agent/queue time booked by clock time.
+    ``work``: agent work spans on social/email messages (sim.social.records)."""
     run = scenario.run
     edges = interval_edges(run)
     n_int = len(edges) - 1
@@ -64,14 +68,19 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
     end = allc["end_at_s"].to_numpy()
     busy_end = np.where(np.isnan(end), horizon, end + allc["wrap_up_s"].to_numpy())
     has = ~np.isnan(ans)
+    conv = conversation_mask(scenario, allc)  # social/email: agents are busy while writing, not for the whole span
+    if conv is not None:
+        has &= ~conv
     busy_q = overlap_by_interval(ans[has], np.minimum(busy_end[has], horizon), qcode[has], nq, edges)
+    if conv is not None:
+        busy_q += work_by_interval(work, qindex, nq, edges, horizon)
     entry = allc["queue_entry_at_s"].to_numpy()
     inq = ~np.isnan(entry)
     queue_t = overlap_by_interval(entry[inq], entry[inq] + allc["wait_s"].to_numpy()[inq], qcode[inq], nq, edges)
 
     # Staffed agent time per group, attributed to the group's queues in proportion to the busy time it gave them.
     gnames = list(scenario.agents)
-    agent_rows, staffed_q = [], np.zeros((nq, n_int))
+    agent_rows, staffed_q, cost_q = [], np.zeros((nq, n_int)), np.zeros((nq, n_int))
     gcode = allc["agent_group"].astype(object).map({g: i for i, g in enumerate(gnames)})
     gcode = gcode.fillna(-1).astype(np.int64).to_numpy()
     for gi, g in enumerate(gnames):
@@ -79,8 +88,15 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
         t = np.array([x[0] for x in log] + [horizon])
         n = np.array([x[1] for x in log], float)
         staffed = overlap_by_interval(t[:-1], t[1:], np.zeros(len(n), np.int64), 1, edges, weights=n)[0]
+        # Paid time is the rostered (seated) count over time, breaks modelled by `availability` included.
+        ps, pv = scenario.agents[g].count.steps(horizon, scenario.calendar)
+        seated = overlap_by_interval(ps, np.append(ps[1:], horizon), np.zeros(len(pv), np.int64), 1, edges,
+                                     weights=pv)[0]
+        cost = seated / 3600.0 * scenario.agents[g].cost_per_hour
         sel = has & (gcode == gi)
         busy_gq = overlap_by_interval(ans[sel], np.minimum(busy_end[sel], horizon), qcode[sel], nq, edges)
+        if conv is not None:
+            busy_gq += work_by_interval(work, qindex, nq, edges, horizon, g)
         busy_g = busy_gq.sum(axis=0)
         serves = [qindex[q] for q in scenario.agents[g].serves]
         share = np.where(busy_g > 0, busy_gq / np.where(busy_g > 0, busy_g, 1), 0.0)
@@ -88,8 +104,10 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
         even[serves] = 1.0 / len(serves)
         share = np.where(busy_g > 0, share, even)
         staffed_q += share * staffed
+        cost_q += share * cost
         agent_rows.append(pd.DataFrame({"replication": replication, "agent_group": g, "interval_start_at_s": starts,
-                                        "staffed_agent_s": staffed, "busy_agent_s": busy_g}))
+                                        "staffed_agent_s": staffed, "busy_agent_s": busy_g,
+                                        "seated_agent_s": seated, "cost": cost}))
     agents = pd.concat(agent_rows, ignore_index=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         agents["occupancy"] = np.where(agents["staffed_agent_s"] > 0,
@@ -116,6 +134,8 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
         "wait_sum_s": total(answered | abandoned, wait), "answered_wait_sum_s": total(answered, wait),
         "handle_sum_s": total(out == "served", np.nan_to_num(c["handle_s"].to_numpy())),
     }
+    if conv is not None:  # first-response targets and conversation counts (sim.social.tables)
+        cols.update(interval_counts(c, conversation_mask(scenario, c), key, size, within, answered & (wait <= within)))
     df = pd.DataFrame({name: v for name, v in cols.items()})
     df.insert(0, "interval_start_at_s", np.tile(starts, nq))
     df.insert(0, "queue", np.repeat([q for q, _ in queues], n_int))
@@ -124,6 +144,10 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
     df["busy_agent_s"] = busy_q.ravel()
     df["staffed_agent_s"] = staffed_q.ravel()
     df["queue_time_s"] = queue_t.ravel()
+    if conv is not None:
+        df["backlog_s"] = backlog_by_interval(allc, conv, qcode, nq, edges, horizon).ravel()
+        agents = agent_columns(agents, allc, conv, edges, horizon, gnames)
+    df["cost"] = cost_q.ravel()
     df["length_s"] = np.tile(np.diff(edges), nq)
     for col in COUNT_COLUMNS:
         df[col] = df[col].astype(np.int64)
@@ -145,6 +169,9 @@ class Results:
     @classmethod
     def from_tables(cls, contacts, intervals, agents, provenance, legs=None) -> "Results":
         per_rep = replication_metrics(intervals)
+        if "first_response_s" in contacts:  # response-time quantiles and agent-group load (sim.social.tables)
+            per_rep = pd.concat([per_rep.astype({"channel": object}), replication_extras(contacts, agents)],
+                                ignore_index=True)
         summary = summarize(per_rep)
         summary.attrs["provenance"] = provenance
         return cls(contacts, intervals, agents, per_rep, summary, provenance, legs)
