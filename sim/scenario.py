@@ -29,7 +29,7 @@ CHANNEL_KINDS = ("phone", "social", "email", "chat")
 # problems, which it reports to chk). A parsed object may expose ``queues`` (queue ids its contacts can join).
 CHANNEL_EXTENSIONS: dict[str, dict[str, str]] = {kind: {} for kind in CHANNEL_KINDS}
 AGENT_EXTENSIONS: dict[str, str] = {}
-SECTION_EXTENSIONS: dict[str, str] = {}
+SECTION_EXTENSIONS: dict[str, str] = {"staffing": "sim.staffing.rules:parse_section"}
 # Cross-checks run on the whole scenario after parsing: "module:function" called as fn(scenario, chk).
 POST_CHECKS: list[str] = []
 
