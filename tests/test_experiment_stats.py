@@ -220,3 +220,20 @@ def test_run_to_precision_rejects_nonsense(tmp_path):
         run_to_precision(sc, precision=5)
     with pytest.raises(sim.InputError, match="metrics"):
         run_to_precision(sc, metrics=["no_such_metric"], max_reps=6)
+
+
+def test_auto_warmup_is_chosen_from_a_pilot_and_applied(tmp_path):
+    """A heavily loaded queue that starts empty (ρ ≈ 0.94, no abandonment): the MSER-5 cut from the pilot is
+    applied as ``[run] warmup``, so the kept intervals start after it."""
+    path = tmp_path / "heavy.toml"
+    path.write_text(TINY.format(horizon="12h", rate="120/h", aht="170s", agents=6).replace(
+        'patience = { dist = "exponential", mean = "300s" }\n', ""))
+    sc = sim.load_scenario(path)
+    pr = run_to_precision(sc, precision=0.2, metrics=["occupancy"], min_reps=5, max_reps=20, seed=2,
+                          warmup="auto")
+    w = pr.warmup
+    assert w is not None and 0 <= w.cut_s <= w.warmup_s < w.cut_s + 1800 and w.warmup_s % 1800 == 0
+    assert w.warmup_s < 6 * 3600
+    kept = pr.combined()
+    assert kept.intervals["interval_start_at_s"].min() == w.warmup_s
+    assert kept.provenance["precision"]["warmup_s"] == pr.warmup.warmup_s

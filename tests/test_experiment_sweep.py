@@ -272,6 +272,14 @@ def _stored(out: Path) -> list[Path]:
     return sorted(p for p in runs.glob("p*.parquet")) if runs.is_dir() else []
 
 
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def test_sigkill_of_the_driver_loses_no_finished_run_and_resume_runs_each_once(tmp_path):
     (tmp_path / "tiny.toml").write_text(TINY)
     path = tmp_path / "sweep.toml"
@@ -287,9 +295,14 @@ def test_sigkill_of_the_driver_loses_no_finished_run_and_resume_runs_each_once(t
             assert proc.poll() is None, proc.communicate()
             assert time.monotonic() < deadline, "the sweep stored too few runs in 60 s"
             time.sleep(0.02)
-        os.killpg(proc.pid, signal.SIGKILL)                       # the driver and its worker processes
+        os.kill(proc.pid, signal.SIGKILL)                         # the driver only
+        proc.wait()
+        # Its worker processes notice and exit: the process group empties without help.
+        while _group_alive(proc.pid):
+            assert time.monotonic() < deadline + 15, "worker processes outlived the killed driver"
+            time.sleep(0.05)
     finally:
-        if proc.poll() is None:
+        if _group_alive(proc.pid):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
     before = {p.name: p.read_bytes() for p in _stored(out)}

@@ -89,6 +89,32 @@ def execute(task: RunTask) -> RunOutcome:
                           traceback=traceback.format_exc(), seconds=time.perf_counter() - start)
 
 
+def _driver_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a killed driver its parent has not reaped yet is a zombie: dead for our purposes
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _watch_driver(pid: int, every_s: float = 0.5) -> None:
+    """Worker initializer: exit when the driver is gone (e.g. ``kill -9``), instead of waiting forever for work."""
+    import threading
+
+    def watch() -> None:
+        while _driver_alive(pid):
+            time.sleep(every_s)
+        os._exit(70)
+
+    threading.Thread(target=watch, name="contactsim-driver-watch", daemon=True).start()
+
+
 def default_workers() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -117,7 +143,8 @@ class LocalProcesses:
     """A pool of local worker processes (default: one per available core).
 
     Workers start from a fork server that has already imported contactsim, so starting them is cheap and safe in a
-    driver that has threads; at most ``2 × workers`` runs are in flight, so an interruption loses few.
+    driver that has threads; at most ``2 × workers`` runs are in flight, so an interruption loses few. Workers watch
+    the driver and exit when it is gone, so a killed driver leaves no orphans behind.
     """
 
     name = "local processes"
@@ -131,7 +158,8 @@ class LocalProcesses:
         ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
         if "forkserver" in methods:
             ctx.set_forkserver_preload(["sim", "sim.experiment.backends"])
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_watch_driver,
+                                   initargs=(os.getpid(),))
 
     def map_unordered(self, tasks: Iterable[RunTask]) -> Iterator[RunOutcome]:
         todo = iter(tasks)

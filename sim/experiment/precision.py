@@ -51,6 +51,27 @@ class PrecisionRun:
     warmup: "Warmup | None" = None
     results: list = field(default_factory=list, repr=False)
 
+    def combined(self):
+        """One ``Results`` holding every replication kept (0 .. replications_run − 1), as ``sim.run`` would give;
+        its provenance records the precision search."""
+        from sim.results import Results
+
+        def cat(name: str) -> pd.DataFrame:
+            return pd.concat([getattr(r, name)[getattr(r, name)["replication"] < self.replications_run]
+                              for r in self.results], ignore_index=True)
+
+        contacts = cat("contacts")
+        for col in ("channel", "queue", "agent_group"):
+            if col in contacts:
+                contacts[col] = contacts[col].astype("category")
+        legs = cat("legs") if all(r.legs is not None for r in self.results) else None
+        prov = dict(self.results[0].provenance)
+        prov["replications"] = list(range(self.replications_run))
+        prov["precision"] = {"target": self.precision, "metrics": self.metrics, "n": self.n,
+                             "replications_run": self.replications_run, "cap_hit": self.cap_hit,
+                             "warmup_s": None if self.warmup is None else self.warmup.warmup_s}
+        return Results.from_tables(contacts, cat("intervals"), cat("agents"), prov, legs)
+
     def report(self) -> str:
         head = (f"precision {self.precision:.1%}: {self.n} replications"
                 + (f" (cap of {self.replications_run} reached, precision not met)" if self.cap_hit else
@@ -60,16 +81,19 @@ class PrecisionRun:
 
 @dataclass(frozen=True)
 class Warmup:
-    """A warm-up chosen by MSER-5: cut ``warmup_s`` seconds (``intervals`` whole intervals) from each replication."""
+    """A warm-up chosen by MSER-5: cut ``warmup_s`` seconds from each replication. ``cut_s`` is where MSER-5 cut
+    the series (``intervals`` observations of it; ``by_channel``: the cut of each channel, in observations);
+    ``auto_warmup`` rounds it up to whole report intervals of the scenario."""
 
     warmup_s: float
     intervals: int
     reliable: bool
     by_channel: dict
+    cut_s: float | None = None
 
     def report(self) -> str:
-        note = "" if self.reliable else " (unreliable: the minimum fell in the second half; run longer)"
-        return f"MSER-5 warm-up: {self.warmup_s:g}s ({self.intervals} intervals){note}"
+        note = "" if self.reliable else " (unreliable: still falling at half the run; run longer)"
+        return f"MSER-5 warm-up: {self.warmup_s:g}s{note}"
 
 
 def _scenario(scenario: Any):
@@ -105,17 +129,27 @@ def mser5_warmup(intervals: pd.DataFrame, metric: str = "queue_time_s") -> Warmu
     index = max((t.index for t in cuts.values()), default=0)
     reliable = all(t.reliable for t in cuts.values())
     warm = float(starts[index] - starts[0]) if index < len(starts) else index * step
-    return Warmup(warm, index, reliable, {ch: t.index for ch, t in cuts.items()})
+    return Warmup(warm, index, reliable, {ch: t.index for ch, t in cuts.items()}, cut_s=warm)
 
 
 def auto_warmup(scenario: Any, replications: int = 5, seed: int | None = None,
-                metric: str = "queue_time_s") -> Warmup:
-    """Pilot ``replications`` without warm-up and pick the MSER-5 truncation point of the interval series."""
-    import sim
+                metric: str = "queue_time_s", observations: int = 720) -> Warmup:
+    """Pilot ``replications`` without warm-up and pick the MSER-5 truncation point of the interval series.
 
-    sc = with_warmup(_scenario(scenario), 0.0)
-    res = sim.run(sc, replications=replications, seed=seed)
-    return mser5_warmup(res.intervals, metric)
+    The pilot reports on finer intervals (about ``observations`` per replication, at least 60 s, never coarser than
+    the scenario's): MSER-5 needs many batches to tell a transient from noise, and half-hour intervals over a day
+    give only 9 batches to search."""
+    import sim
+    from sim.scenario import set_dotted
+
+    sc = _scenario(scenario)
+    step = min(sc.run.interval_s, max(60.0, sc.run.horizon_s / observations))
+    raw = set_dotted(set_dotted(copy.deepcopy(dict(sc.raw)), "run.warmup", "0s"), "run.interval", f"{step:g}s")
+    pilot = sim.parse_scenario(raw, source=sc.source, base_dir=sc.base_dir)
+    res = sim.run(pilot, replications=replications, seed=seed)
+    w = mser5_warmup(res.intervals, metric)
+    rounded = math.ceil(w.warmup_s / sc.run.interval_s - 1e-9) * sc.run.interval_s
+    return Warmup(rounded, w.intervals, w.reliable, w.by_channel, cut_s=w.warmup_s)
 
 
 def _prefix_rel_half_widths(values: np.ndarray, level: float = 0.95) -> np.ndarray:
