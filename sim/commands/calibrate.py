@@ -45,6 +45,8 @@ def register(sub) -> None:
     b.add_argument("--min-offered", type=int, default=10,
                    help="compare only intervals with at least this many observed offered contacts (default 10)")
     b.add_argument("--figure", help="also save the figure here (e.g. plots/backtest_march1999.png)")
+    b.add_argument("--all-day-types", action="store_true",
+                   help="keep non-working days (e.g. Friday, Saturday) found in --train/--test ranges")
     b.set_defaults(func=backtest_command)
 
 
@@ -73,6 +75,7 @@ def backtest_command(args) -> int:
     result = backtest(args.logs, format=args.format, train=args.train, test=args.test, out=args.out,
                       strict=args.strict, working_days=args.working_days, interval=args.interval, handle=args.handle,
                       replications=args.replications, search_replications=args.search_replications,
-                      min_offered=args.min_offered, seed=args.seed, figure=args.figure)
+                      min_offered=args.min_offered, seed=args.seed, figure=args.figure,
+                      all_day_types=args.all_day_types)
     print(result.text())
     return 0

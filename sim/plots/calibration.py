@@ -153,7 +153,8 @@ def backtest_figure(per_interval: pd.DataFrame, errors: pd.DataFrame, path, note
     for k, model in enumerate(models):
         e = errors[errors["model"] == model].set_index("metric")
         rel = [e.at[m, "mae"] / max(abs(e.at[m, "observed_mean"]), 1e-9) if m in e.index else np.nan for m in metrics]
-        ax.bar(np.arange(len(metrics)) + k * width, rel, width=width, label=model)
+        colour = {"simulation": SIM, "Erlang A (availability)": FIT, "Erlang A (raw agents)": ALT}.get(model)
+        ax.bar(np.arange(len(metrics)) + k * width, rel, width=width, label=model, color=colour)
     ax.set_xticks(np.arange(len(metrics)) + width * (len(models) - 1) / 2)
     ax.set_xticklabels([label for _, label in BACKTEST_METRICS])
     ax.set_ylabel("MAE / observed mean")
