@@ -77,7 +77,7 @@ class StaffingGrid:
         return np.concatenate([np.full(self.first_report, v[0] if len(v) else 0, dtype=v.dtype), v])
 
     def count_list(self, cells: np.ndarray) -> list[int]:
-        """A ``count`` list laid from midnight of the start day covering whole days (zeros after the horizon)."""
+        """A ``count`` list laid from midnight of the start day covering whole days (zeros outside the run)."""
         cells = np.asarray(cells, dtype=np.int64)
         lead = int(round(self.start_clock_s / self.interval_s)) if self.interval_s < DAY else 0
         per_day = DAY / self.interval_s
@@ -85,7 +85,6 @@ class StaffingGrid:
         if per_day.is_integer():
             total = int(math.ceil(total / per_day) * per_day)
         out = np.zeros(total, dtype=np.int64)
-        out[:lead] = cells[0] if len(cells) else 0
         out[lead:lead + len(cells)] = cells
         return [int(x) for x in out]
 
