@@ -8,4 +8,5 @@ MODULES = [
     "sim.commands.experiment",
     "sim.commands.erlang",
     "sim.commands.calibrate",
+    "sim.commands.staff",
 ]
