@@ -73,7 +73,8 @@ class Sweep:
               seed: int = 0, points: Sequence[Mapping[str, Any]] | None = None, name: str = "") -> "Sweep":
         """A sweep from Python values: ``parameters`` maps dotted keys to lists, ranges or ``{start, stop, step}``."""
         raw = {"sweep": {"scenario": str(scenario), "replications": replications, "seed": seed, "name": name},
-               "parameters": {k: [_plain(x) for x in v] if isinstance(v, (range, list, tuple)) else _plain(v)
+               "parameters": {k: [_plain(x) for x in v] if isinstance(v, (range, list, tuple)) or getattr(v, "ndim", 0) > 0
+                              else _plain(v)
                               for k, v in (parameters or {}).items()},
                "points": [{k: _plain(x) for k, x in p.items()} for p in (points or [])]}
         return parse_sweep(raw, source="<python>", base_dir=Path("."))
@@ -205,9 +206,9 @@ def _path_string(v: Any) -> str:
 
 
 def _plain(v: Any) -> Any:
-    """numpy scalars and tuples from Python-built sweeps as plain TOML-like values."""
-    if hasattr(v, "item") and not isinstance(v, (list, dict)):
-        return v.item()
+    """numpy scalars and arrays, tuples from Python-built sweeps as plain TOML-like values."""
+    if hasattr(v, "tolist") and not isinstance(v, (list, dict)):
+        return v.tolist()
     if isinstance(v, tuple):
         return [_plain(x) for x in v]
     return v
