@@ -24,7 +24,7 @@ import itertools
 import json
 import math
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -179,21 +179,27 @@ def design_points(sweep: Sweep) -> list[DesignPoint]:
         raise InputError(f"{sweep.source}: sweep.scenario: expected an existing scenario file, got \"{sweep.scenario}\"")
     sim.load_scenario(sweep.scenario)  # a broken base scenario is one error, not one per point
     out: list[DesignPoint] = []
-    bad: list[str] = []
-    for i, params in enumerate(sweep.settings()):
+    bad: dict[tuple[str, ...], list[tuple[int, dict]]] = {}    # the same problems at several points: said once
+    settings = sweep.settings()
+    for i, params in enumerate(settings):
         try:
             out.append(DesignPoint(i, params, sim.load_scenario(sweep.scenario, overrides=dict(params))))
         except ScenarioError as exc:
-            label = ", ".join(f"{k}={show(v)}" for k, v in params.items())
-            bad.append(f"design point {i} ({label}):")
-            bad += [f"  {p}" for p in exc.problems]
+            bad.setdefault(tuple(str(p) for p in exc.problems), []).append((i, params))
         except InputError as exc:
-            label = ", ".join(f"{k}={show(v)}" for k, v in params.items())
-            bad += [f"design point {i} ({label}):", f"  {exc}"]
+            bad.setdefault((str(exc),), []).append((i, params))
     if bad:
-        n_bad = sum(1 for line in bad if line.startswith("design point"))
-        raise InputError(f"{sweep.source}: {n_bad} of {len(sweep.settings())} design points are invalid\n"
-                         + "\n".join(bad))
+        lines = []
+        for problems, where in bad.items():
+            label = ", ".join(f"{k}={show(v)}" for k, v in where[0][1].items())
+            if len(where) == 1:
+                lines.append(f"design point {where[0][0]} ({label}):")
+            else:
+                ids = ", ".join(str(i) for i, _ in where[:10]) + (", …" if len(where) > 10 else "")
+                lines.append(f"design points {ids} ({len(where)} points; the first: {label}):")
+            lines += [f"  {p}" for p in problems]
+        n_bad = sum(len(w) for w in bad.values())
+        raise InputError(f"{sweep.source}: {n_bad} of {len(settings)} design points are invalid\n" + "\n".join(lines))
     return out
 
 
@@ -265,7 +271,8 @@ def _values(chk: Checker, where: str, value: Any) -> list | None:
 def _range(chk: Checker, where: str, spec: dict) -> list | None:
     extra = sorted(set(spec) - {"start", "stop", "step"})
     if extra:
-        chk.add(f"{where}.{extra[0]}", "only start, stop and step in a range", "an unknown key")
+        chk.problems.append(Problem(chk.file, f"{where}.{extra[0]}", "only start, stop and step in a range",
+                                    "an unknown key"))
         return None
     nums = {}
     for k in ("start", "stop", "step"):
