@@ -19,6 +19,7 @@ from sim.arrivals import poisson_arrivals
 from sim.calendar import busyness_factors, n_days
 from sim.distributions import Draws
 from sim.errors import InputError
+from sim.scenario import CONVERSATION_KINDS
 from sim.streams import Streams, stable_hash
 
 SERVED, ABANDONED, OPEN = "served", "abandoned", "open"
@@ -132,6 +133,10 @@ class Model:
         if len({f.id_base for f in self.feeds}) < len(self.feeds):
             raise InputError(f"{scenario.source}: channels: expected channel names with distinct contact-id prefixes; "
                              "rename one channel")
+        self.social = None  # social and email conversations (sim.social): takes those channels' feeds
+        if any(ch.kind in CONVERSATION_KINDS for ch in scenario.channels.values()):
+            from sim.social.conversation import Conversations
+            self.social = Conversations(self)
 
     # Staffing -----------------------------------------------------------------------------------
     def _schedule_staffing(self) -> None:
@@ -253,6 +258,8 @@ class Model:
                     return
         agent.idle_since = self.env.now
         grp.idle.append(agent)
+        if self.social is not None:  # free for calls and none waits: new social work, if the reserve allows
+            self.social.on_agent_free(agent)
 
     # Running ------------------------------------------------------------------------------------
     def run(self) -> dict:
@@ -260,6 +267,8 @@ class Model:
         self._schedule_staffing()
         for feed in self.feeds:
             self._schedule_arrival(feed)
+        if self.social is not None:
+            self.social.start()
         self.env.run(until=self.horizon)
         return self.records()
 
@@ -271,7 +280,7 @@ class Model:
         col = lambda attr: [getattr(c, attr) for c in cs]  # noqa: E731
         agent_group = [c.agent.group.name if c.agent is not None else None for c in cs]
         agent_id = [c.agent.id if c.agent is not None else -1 for c in cs]
-        return {
+        out = {
             "contacts": {
                 "contact_id": np.array(col("id"), dtype=np.int64),
                 "customer_id": np.array(col("customer_id"), dtype=np.int64),
@@ -292,3 +301,6 @@ class Model:
             },
             "staff_logs": {name: g.staff_log for name, g in self.groups.items()},
         }
+        if self.social is not None:
+            self.social.records(out)  # posts appended to contacts; legs and agent work spans added
+        return out

@@ -33,6 +33,22 @@ SECTION_EXTENSIONS: dict[str, str] = {"staffing": "sim.staffing.rules:parse_sect
 # Cross-checks run on the whole scenario after parsing: "module:function" called as fn(scenario, chk).
 POST_CHECKS: list[str] = []
 
+# Asynchronous channels (sim.social, docs/social.md): a post or an email is a conversation of agent messages, so its
+# work time is `message_time` (per agent message, in Channel.handle_time) rather than `handle_time`.
+CONVERSATION_KINDS = ("social", "email")
+_CONVERSATION_KEYS = ("message_time", "kinds", "exchanges", "think_time", "silence", "inactivity_timeout", "resolve")
+_SPEC = {"message_time": "parse_message_time", "kinds": "parse_kinds", "exchanges": "parse_exchanges",
+         "think_time": "parse_think_time", "silence": "parse_silence", "inactivity_timeout": "parse_timeout",
+         "resolve": "parse_resolve", "reach": "parse_reach", "public": "parse_public", "to_dm": "parse_to_dm",
+         "triage": "parse_triage", "concurrency": "parse_concurrency", "concurrency_slowdown": "parse_slowdown",
+         "reserve": "parse_reserve"}
+for _kind, _keys in (("social", (*_CONVERSATION_KEYS, "reach", "public", "to_dm", "triage")),
+                     ("email", _CONVERSATION_KEYS)):
+    CHANNEL_EXTENSIONS[_kind].update({k: f"sim.social.spec:{_SPEC[k]}" for k in _keys})
+CHANNEL_EXTENSIONS["email"]["triage"] = "sim.social.spec:parse_email_triage"
+AGENT_EXTENSIONS.update({k: f"sim.social.spec:{_SPEC[k]}" for k in ("concurrency", "concurrency_slowdown", "reserve")})
+POST_CHECKS.append("sim.social.spec:check_scenario")
+
 # Conventional targets by kind: 80% within 20 s for phone (domain notes §1); first reply within 60 min for social and
 # email (Convince & Convert / Edison; Social Media Today — domain notes §3).
 DEFAULT_TARGETS = {"phone": (20.0, 0.80), "chat": (60.0, 0.80), "social": (3600.0, 0.90), "email": (3600.0, 0.90)}
@@ -272,13 +288,14 @@ def _parse_channel(name: str, raw: Any, path: str, chk: Checker, ctx: ParseConte
             chk.add(join(path, "kind"), f"a channel kind ({', '.join(CHANNEL_KINDS)}) for a channel named {name!r}")
         return None
     ext = CHANNEL_EXTENSIONS[kind]
-    chk.table(raw, path, (*CHANNEL_KEYS, *ext))
+    work = "message_time" if kind in CONVERSATION_KINDS else "handle_time"
+    chk.table(raw, path, (*(k for k in CHANNEL_KEYS if work == "handle_time" or k not in ("handle_time", "ivr_time")),
+                          *ext))
     queue = chk.string(raw, "queue", path, default=name)
     arrivals = _parse_arrivals(raw.get("arrivals"), join(path, "arrivals"), chk, ctx)
-    handle = parse_dist(raw.get("handle_time"), join(path, "handle_time"), chk, ctx.base_dir) \
-        if "handle_time" in raw else None
-    if "handle_time" not in raw:
-        chk.add(join(path, "handle_time"), 'a distribution such as { dist = "exponential", mean = "240s" } (required)')
+    handle = parse_dist(raw.get(work), join(path, work), chk, ctx.base_dir) if work in raw else None
+    if work not in raw:
+        chk.add(join(path, work), 'a distribution such as { dist = "exponential", mean = "240s" } (required)')
     patience = parse_dist(raw["patience"], join(path, "patience"), chk, ctx.base_dir) if "patience" in raw else None
     ivr_time = parse_dist(raw["ivr_time"], join(path, "ivr_time"), chk, ctx.base_dir) if "ivr_time" in raw else None
     open_hours = chk.clock_range(raw, "open", path, default=None)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calibrate.agents import agents_by_interval, agents_profile
-from sim.calibrate.arrivals import arrival_profile, bootstrap_days, busyness_cv
+from sim.calibrate.arrivals import arrival_profile, busyness_cv
 from sim.calibrate.calendar import WORKING_DAYS, day_table, interval_counts, select_days
 from sim.calibrate.durations import HANDLE_MODELS, SHORT_S, HandleFit, LognormalFit, fit_handle, fit_lognormal
 from sim.calibrate.patience import ExponentialPatience, exponential_patience, kaplan_meier, km_at, km_quantile
