@@ -14,6 +14,12 @@ def register(sub) -> None:
     p.add_argument("--replications", type=int, help="number of replications (default: the scenario's)")
     p.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
     p.add_argument("--out", help="folder for contacts.parquet, intervals.parquet/.csv, summary.json and figures")
+    p.add_argument("--precision", type=float, metavar="P",
+                   help="add replications until every headline metric's 95%% CI half-width is within P of its mean "
+                        "(e.g. 0.05; Hoad, Robinson & Davies 2010)")
+    p.add_argument("--max-replications", type=int, default=200, help="cap for --precision (default 200)")
+    p.add_argument("--warmup", metavar="auto|DURATION",
+                   help='override the warm-up: a duration such as "2h", or "auto" for MSER-5 on a pilot run')
     p.add_argument("--json", action="store_true", help="print the summary as JSON instead of a table")
     p.add_argument("--no-figures", action="store_true", help="write tables only")
     p.set_defaults(func=run_command)
@@ -42,7 +48,36 @@ def run_command(args) -> int:
     if args.replications is not None and args.replications < 1:
         raise InputError("--replications: expected a whole number ≥ 1")
     scenario = sim.load_scenario(args.scenario)
-    results = sim.run(scenario, replications=args.replications, seed=args.seed)
+    notes = []
+    warmup = None
+    if args.warmup is not None:
+        if args.warmup == "auto":
+            warmup = "auto"
+        else:
+            from sim.units import parse_duration
+            try:
+                warmup = parse_duration(args.warmup)
+            except ValueError as exc:
+                raise InputError(f"--warmup: {exc}") from None
+    if args.precision is not None:
+        from sim.experiment import run_to_precision
+
+        pr = run_to_precision(scenario, precision=args.precision, seed=args.seed, warmup=warmup,
+                              max_reps=args.max_replications)
+        results = pr.combined()
+        notes.append(pr.report())
+        if pr.warmup is not None:
+            notes.append(pr.warmup.report())
+    else:
+        if warmup is not None:
+            from sim.experiment.precision import auto_warmup, with_warmup
+
+            if warmup == "auto":
+                chosen = auto_warmup(scenario, seed=args.seed)
+                notes.append(chosen.report())
+                warmup = chosen.warmup_s
+            scenario = with_warmup(scenario, warmup)
+        results = sim.run(scenario, replications=args.replications, seed=args.seed)
     written = results.write(Path(args.out), figures=not args.no_figures) if args.out else []
     if args.json:
         json.dump({"provenance": results.provenance,
@@ -50,6 +85,8 @@ def run_command(args) -> int:
         print()
     else:
         print(format_summary(results.summary, results.provenance))
+        for note in notes:
+            print(note)
         if written:
             print(f"\nwrote {len(written)} files to {args.out}/")
     return 0
