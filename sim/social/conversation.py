@@ -1,0 +1,217 @@
+"""Conversations on the asynchronous channels, driven by the engine's event loop (callbacks on simpy timeouts).
+
+A post the brand answers waits in its inbox (``sim.social.triage``) until an agent opens it. Then: the agent writes a
+message (work, ``sim.social.concurrency``), the customer thinks and replies, and so on for the post's number of
+exchanges. The first response is the moment the agent's first message is posted. A customer who goes quiet — or whose
+reply would come after the inactivity timeout — is closed by the agent at the timeout (outcome ``silent``, Castellanos,
+Yom-Tov & Goldberg, "Silent abandonment"); a completed conversation is ``served`` and ``resolved`` or not. Posts the
+brand decides not to answer, or lets expire unopened, are ``ignored``; a customer whose patience runs out before an
+agent opens the post has ``abandoned``.
+
+The engine calls: ``Conversations(model)`` (takes the social and email feeds), ``start()``, ``on_agent_free(agent)``
+(an agent with no open conversation joined its group's idle list) and ``records(contacts)``.
+"""
+from __future__ import annotations
+
+import math
+
+from simpy.events import Timeout
+
+from sim.scenario import CONVERSATION_KINDS
+from sim.social.concurrency import Desk, GroupDesks, choose_agent
+from sim.social.posts import Post, PostFactory
+from sim.social.records import post_records
+from sim.social.spec import conversation_spec, desk_spec
+from sim.social.triage import Inbox
+
+INF = math.inf
+MESSAGE, REPLY, TIMEOUT = "message", "reply", "timeout"
+
+
+class Conversations:
+    """The asynchronous side of one replication."""
+
+    def __init__(self, model):
+        self.model = model
+        self.env = model.env
+        sc = model.scenario
+        self.feeds = [f for f in model.feeds if f.channel.kind in CONVERSATION_KINDS]
+        model.feeds = [f for f in model.feeds if f.channel.kind not in CONVERSATION_KINDS]
+        self.factories, self.inboxes, self.expire = {}, {}, {}
+        for f in self.feeds:
+            ch = f.channel
+            spec = conversation_spec(ch)
+            self.factories[ch.name] = PostFactory(ch, spec, model.streams, len(f.times))
+            self.inboxes[ch.queue] = Inbox(ch.queue, ch.name, spec.triage, ch.targets.answer_within_s)
+            self.expire[ch.name] = (spec.triage.expire_after_s, spec.inactivity_timeout_s)
+        self.desks: dict = {}  # agent -> Desk
+        self.gdesks: dict = {}  # Group -> GroupDesks (groups serving a conversation queue)
+        for grp in model.groups.values():
+            conv = [self.inboxes[q] for q in grp.spec.serves if q in self.inboxes]
+            if not conv:
+                continue
+            gd = GroupDesks(grp, desk_spec(grp.spec), blended=len(conv) < len(grp.spec.serves))
+            gd.inboxes = conv
+            self.gdesks[grp] = gd
+            for ib in conv:
+                ib.groups.append(gd)
+        self.posts: list[Post] = []
+        self.legs: list[tuple] = []  # (post, leg, kind, agent, start, end, ready_at, open_conversations, public)
+
+    # Arrivals -----------------------------------------------------------------------------------
+    def start(self) -> None:
+        for feed in self.feeds:
+            self._schedule_arrival(feed)
+
+    def _schedule_arrival(self, feed) -> None:
+        if feed.i < len(feed.times):
+            Timeout(self.env, feed.times[feed.i] - self.env.now, feed).callbacks.append(self._on_arrival)
+
+    def _on_arrival(self, ev) -> None:
+        feed = ev.value
+        feed.i += 1
+        self._schedule_arrival(feed)
+        now = self.env.now
+        p = self.factories[feed.channel.name].create(feed.next_id(), now)
+        self.posts.append(p)
+        if not p.answer:
+            p.outcome, p.end = "ignored", now
+            return
+        p.enqueued = now
+        inbox = self.inboxes[p.queue]
+        if inbox.n == 0:
+            agent = choose_agent(inbox.groups)
+            if agent is not None:
+                self._assign(agent, p)
+                return
+        inbox.push(p)
+        deadline = min(p.patience, self.expire[p.channel][0])
+        if deadline < INF:
+            Timeout(self.env, deadline, p).callbacks.append(self._on_deadline)
+
+    def _on_deadline(self, ev) -> None:
+        p = ev.value
+        if p.waiting:
+            self.inboxes[p.queue].drop(p)
+            p.end = self.env.now
+            p.outcome = "abandoned" if p.patience <= self.expire[p.channel][0] else "ignored"
+
+    # Assignment ---------------------------------------------------------------------------------
+    def _assign(self, agent, p: Post) -> None:
+        now = self.env.now
+        d = self.desks.get(agent)
+        if d is None:
+            d = self.desks[agent] = Desk(agent)
+        if d.open == 0:  # a free agent: no longer free for calls
+            idle = agent.group.idle
+            if idle[0] is agent:
+                idle.popleft()
+            else:
+                idle.remove(agent)
+            self.gdesks[agent.group].busy[agent] = d
+        d.open += 1
+        p.assigned = now
+        p.agent = agent
+        p.desk = d
+        p.ready_at = now
+        d.ready.append(p)
+        if d.working is None:
+            self._start_next(d)
+
+    def _dispatch(self, gd: GroupDesks) -> None:
+        """Open waiting posts of the group's inboxes while some agent can take one."""
+        now = self.env.now
+        for inbox in gd.inboxes:
+            while inbox.n:
+                agent = choose_agent(inbox.groups)
+                if agent is None:
+                    break
+                self._assign(agent, inbox.pop(now))
+
+    def on_agent_free(self, agent) -> None:
+        gd = self.gdesks.get(agent.group)
+        if gd is not None:
+            self._dispatch(gd)
+
+    # Work ---------------------------------------------------------------------------------------
+    def _start_next(self, d: Desk) -> None:
+        p = d.ready.popleft()
+        gd = self.gdesks[d.agent.group]
+        m = d.open
+        d.working, d.work_start, d.work_m = p, self.env.now, m
+        work = p.src.message(p) * (1.0 + gd.spec.slowdown * (m - 1))
+        Timeout(self.env, work, d).callbacks.append(self._on_message_done)
+
+    def _on_message_done(self, ev) -> None:
+        d = ev.value
+        p = d.working
+        d.working = None
+        now = self.env.now
+        p.work_s += now - d.work_start
+        p.done += 1
+        self.legs.append((p, 2 * p.done - 2, MESSAGE, d.agent, d.work_start, now, p.ready_at, d.work_m,
+                          p.message_public(p.done)))
+        p.last_post_at = now
+        if p.done == 1:
+            p.first_response = now
+        if p.done >= p.n_ex:
+            self._close(p, "served")
+            self._after_close(d)
+            return
+        timeout = self.expire[p.channel][1]
+        if p.done > p.replies:  # the customer will not answer this message
+            Timeout(self.env, timeout, p).callbacks.append(self._on_timeout)
+        else:
+            think = p.src.think(p)
+            if think > timeout:  # the reply would come after the agent has closed the conversation
+                Timeout(self.env, timeout, p).callbacks.append(self._on_timeout)
+            else:
+                Timeout(self.env, think, p).callbacks.append(self._on_reply)
+        if d.ready:
+            self._start_next(d)
+        else:
+            d.agent.idle_since = now
+
+    def _on_reply(self, ev) -> None:
+        p = ev.value
+        now = self.env.now
+        self.legs.append((p, 2 * p.done - 1, REPLY, None, p.last_post_at, now, math.nan, 0,
+                          p.public and not p.to_dm))
+        p.ready_at = now
+        d = p.desk
+        d.ready.append(p)
+        if d.working is None:
+            self._start_next(d)
+
+    def _on_timeout(self, ev) -> None:
+        p = ev.value
+        now = self.env.now
+        self.legs.append((p, 2 * p.done - 1, TIMEOUT, p.agent, p.last_post_at, now, math.nan, 0, False))
+        self._close(p, "silent")
+        self._after_close(p.desk)
+
+    def _close(self, p: Post, outcome: str) -> None:
+        now = self.env.now
+        p.end, p.outcome = now, outcome
+        p.desk.open -= 1
+        if outcome == "served" and p.resolved:
+            p.resolved_at = now
+
+    def _after_close(self, d: Desk) -> None:
+        """A slot freed: an agent with no conversation left is free (calls first); otherwise fill the slot."""
+        agent = d.agent
+        if d.open == 0 and d.working is None:
+            del self.gdesks[agent.group].busy[agent]
+            self.model._agent_free(agent)
+            return
+        self._dispatch(self.gdesks[agent.group])
+        if d.working is None:
+            if d.ready:
+                self._start_next(d)
+            else:
+                agent.idle_since = self.env.now
+
+    # Records ------------------------------------------------------------------------------------
+    def records(self, contacts: dict) -> dict:
+        """Append the posts to the engine's contact columns; return the legs and agent-work spans."""
+        return post_records(self, contacts)

@@ -1,0 +1,92 @@
+"""Posts (and emails): who wrote them and what the conversation will be, decided before anyone answers.
+
+Every attribute — kind, reach, public or private, whether the brand will answer it, the number of agent messages, each
+message's base work time, each think time, when the customer goes quiet, whether it moves to private messages, whether
+it ends resolved, patience — comes from the channel's own named streams (``"<channel>.<attribute>"``), the i-th post
+taking the i-th values (its messages and think times: the next consecutive block). The number of posts is fixed by the
+arrival stream, so the draws are made for all of them at once; staffing, triage or concurrency changes never change who
+posts or what they write (common random numbers, domain notes §5).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.social.spec import ConversationSpec
+
+INF = math.inf
+
+
+class Post:
+    """One post (or email) and the conversation that may follow it."""
+
+    __slots__ = ("src", "id", "i", "channel", "queue", "arrival", "kind", "reach", "public", "answer", "n_ex", "msgs",
+                 "thinks", "replies", "to_dm", "resolved", "patience",
+                 # state
+                 "seq", "waiting", "enqueued", "assigned", "first_response", "end", "outcome", "agent", "desk", "done",
+                 "ready_at", "last_post_at", "work_s", "resolved_at")
+
+    def message_public(self, index: int) -> bool:
+        """Is agent message ``index`` (1-based) public? After the first reply a conversation may move to private DM."""
+        return self.public and (index == 1 or not self.to_dm)
+
+
+class PostFactory:
+    """The posts of one channel, attributes drawn up front for all ``n`` arrivals of the replication."""
+
+    def __init__(self, channel, spec: ConversationSpec, streams, n: int):
+        g = lambda attr: streams.generator(f"{channel.name}.{attr}")  # noqa: E731
+        self.channel, self.spec, self.i = channel, spec, 0
+        kind = np.searchsorted(np.cumsum(spec.kind_shares)[:-1], g("kind").random(n), side="right")
+        self.kind = [spec.kinds[k] for k in kind.tolist()]
+        self.public = (g("public").random(n) < spec.public).tolist()
+        self.reach = spec.reach.sample(g("reach"), n).tolist() if spec.reach is not None else [math.nan] * n
+        rate = np.array([spec.triage.answer.get(k, 0.0) for k in spec.kinds])
+        self.answer = (g("triage").random(n) < rate[kind]).tolist()
+        ex = np.maximum(spec.exchanges.sample(g("exchanges"), n).astype(np.int64), 1)
+        self.n_ex = ex.tolist()
+        self.msg_at = np.concatenate([[0], np.cumsum(ex)]).tolist()
+        self.think_at = np.concatenate([[0], np.cumsum(ex - 1)]).tolist()
+        self.msgs = channel.handle_time.sample(g("message_time"), self.msg_at[-1]).tolist()
+        self.thinks = spec.think_time.sample(g("think_time"), self.think_at[-1]).tolist()
+        # replies the customer gives before going quiet: P(replies ≥ j) = (1 − silence)^j
+        u = g("silence").random(n)
+        if spec.silence <= 0:
+            replies = ex
+        elif spec.silence >= 1:
+            replies = np.zeros(n, np.int64)
+        else:
+            replies = np.minimum(np.floor(np.log1p(-u) / math.log1p(-spec.silence)), ex).astype(np.int64)
+        self.replies = replies.tolist()
+        self.to_dm = ((g("to_dm").random(n) < spec.to_dm) & (np.asarray(self.public, bool))).tolist()
+        res = np.array([spec.resolve.get(k, 0.0) for k in spec.kinds])
+        self.resolved = (g("resolve").random(n) < res[kind]).tolist()
+        self.patience = channel.patience.sample(g("patience"), n).tolist() if channel.patience is not None \
+            else [INF] * n
+
+    def create(self, pid: int, arrival: float) -> Post:
+        i = self.i
+        self.i += 1
+        p = Post()
+        p.src = self
+        p.id, p.i, p.channel, p.queue, p.arrival = pid, i, self.channel.name, self.channel.queue, arrival
+        p.kind, p.reach, p.public, p.answer = self.kind[i], self.reach[i], self.public[i], self.answer[i]
+        p.n_ex, p.replies, p.to_dm, p.resolved = self.n_ex[i], self.replies[i], self.to_dm[i], self.resolved[i]
+        p.msgs, p.thinks, p.patience = self.msg_at[i], self.think_at[i], self.patience[i]
+        p.seq, p.waiting, p.done, p.work_s = 0, False, 0, 0.0
+        p.enqueued = p.assigned = p.first_response = p.end = p.ready_at = p.last_post_at = p.resolved_at = math.nan
+        p.outcome = p.agent = p.desk = None
+        return p
+
+    def message(self, p: Post) -> float:
+        """Base work time of the post's next agent message."""
+        return self.msgs[p.msgs + p.done]
+
+    def think(self, p: Post) -> float:
+        """Think time before the customer's reply to the agent's last message."""
+        return self.thinks[p.thinks + p.done - 1]
+
+    def drawn_work(self, p: Post) -> float:
+        """Sum of the post's base message times (before any slowdown)."""
+        return math.fsum(self.msgs[p.msgs:p.msgs + p.n_ex])

@@ -1,0 +1,127 @@
+"""Interval, agent and per-replication numbers of the asynchronous channels (added when a scenario has one).
+
+Definitions (``docs/social.md``):
+
+- The target of a social or email channel reads as *first response* within ``answer_within``: for those channels
+  ``answered_within_target`` counts posts whose first agent message was posted within the target, so ``sl_offered`` is
+  the share of all posts (ignored ones included) answered in time and ``sl_responded`` the share of responded ones.
+- ``responded``: posts with a first response (calls: answered); ``first_response_sum_s`` their arrival-to-first-
+  response times (calls: arrival to answer). ``ignored``, ``silent``: outcome counts. ``resolved``: conversations that
+  ended resolved (contacts without a resolution model: served); ``resolution_sum_s``: arrival to resolution.
+- ``backlog_s`` (clock time): ∫ number of contacts awaiting their first response dt — posts from arrival until the first
+  response, calls from queue entry until answered; ``mean_backlog`` = backlog_s / length.
+- Agent busy time on conversations is the time spent working messages (never the customers' think time).
+- Agents table: ``open_conversation_s`` = ∫ open conversations dt, ``open_conversations`` = that / staffed time.
+- Per replication: medians and 90th percentiles of first response and resolution times over the posts that got one
+  (``first_response_median_s``, ``first_response_p90_s``, ``resolution_median_s``), and per agent group
+  (channel ``agents.<group>``) ``occupancy`` and ``open_conversations``.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.metrics import overlap_by_interval
+from sim.scenario import CONVERSATION_KINDS
+
+
+def conversation_mask(scenario, df: pd.DataFrame) -> np.ndarray | None:
+    """Rows of ``df`` on a social or email channel, or None when the scenario has no such channel."""
+    kinds = {ch.name: ch.kind in CONVERSATION_KINDS for ch in scenario.channels.values()}
+    if not any(kinds.values()):
+        return None
+    return df["channel"].astype(object).map(kinds).fillna(False).to_numpy(bool)
+
+
+def work_by_interval(work: dict | None, qindex: dict, nq: int, edges: np.ndarray, horizon: float,
+                     group: str | None = None) -> np.ndarray:
+    """Agent work on messages booked to (queue, interval) by clock time; only ``group``'s when given."""
+    if not work or len(work["start_at_s"]) == 0:
+        return np.zeros((nq, len(edges) - 1))
+    s, e = work["start_at_s"], np.minimum(work["end_at_s"], horizon)
+    q = np.array([qindex[x] for x in work["queue"]], dtype=np.int64)
+    if group is not None:
+        sel = np.array([g == group for g in work["agent_group"]], bool)
+        s, e, q = s[sel], e[sel], q[sel]
+    return overlap_by_interval(s, e, q, nq, edges)
+
+
+def _respond_at(allc: pd.DataFrame, conv: np.ndarray) -> np.ndarray:
+    return np.where(conv, allc["arrival_at_s"].to_numpy() + allc["first_response_s"].to_numpy(float),
+                    allc["answer_at_s"].to_numpy())
+
+
+def backlog_by_interval(allc: pd.DataFrame, conv: np.ndarray, qcode: np.ndarray, nq: int, edges: np.ndarray,
+                        horizon: float) -> np.ndarray:
+    """∫ contacts awaiting a first response dt per (queue, interval), clock time."""
+    start = allc["queue_entry_at_s"].to_numpy()  # posts: arrival; posts the brand chose not to answer: none
+    resp = _respond_at(allc, conv)
+    end = np.where(np.isnan(resp), allc["end_at_s"].to_numpy(), resp)
+    end = np.where(np.isnan(end), horizon, end)
+    waiting = ~np.isnan(start)
+    return overlap_by_interval(start[waiting], np.minimum(end[waiting], horizon), qcode[waiting], nq, edges)
+
+
+def interval_counts(c: pd.DataFrame, conv: np.ndarray, key: np.ndarray, size: int, within: np.ndarray,
+                    answered_within: np.ndarray) -> dict[str, np.ndarray]:
+    """Arrival-interval counts and sums of the conversation metrics (see the module notes)."""
+    count = lambda m: np.bincount(key[m], minlength=size)  # noqa: E731
+    total = lambda m, v: np.bincount(key[m], weights=v[m], minlength=size)  # noqa: E731
+    out = c["outcome"].astype(object).to_numpy()
+    arrival = c["arrival_at_s"].to_numpy()
+    fr = _respond_at(c, conv) - arrival
+    responded = ~np.isnan(fr)
+    hit = np.where(conv, responded & (np.nan_to_num(fr, nan=np.inf) <= within), answered_within)
+    res = c["resolved"].astype("boolean") if "resolved" in c else pd.array([pd.NA] * len(c), dtype="boolean")
+    resolved = np.where(pd.isna(res), out == "served", res.fillna(False).to_numpy(bool))
+    res_at = np.where(conv, c["resolved_at_s"].to_numpy(float), np.where(resolved, c["end_at_s"].to_numpy(), np.nan))
+    has_res = resolved & ~np.isnan(res_at)
+    return {
+        "answered_within_target": count(hit),
+        "ignored": count(out == "ignored"), "silent": count(out == "silent"), "responded": count(responded),
+        "resolved": count(resolved), "first_response_sum_s": total(responded, np.nan_to_num(fr)),
+        "resolution_sum_s": total(has_res, np.nan_to_num(res_at - arrival)),
+    }
+
+
+def agent_columns(agents: pd.DataFrame, allc: pd.DataFrame, conv: np.ndarray, edges: np.ndarray,
+                  horizon: float, groups: list[str]) -> pd.DataFrame:
+    """``open_conversation_s`` and ``open_conversations`` (mean open conversations per staffed agent) per group."""
+    ans = allc["answer_at_s"].to_numpy()
+    sel = conv & ~np.isnan(ans)
+    end = allc["end_at_s"].to_numpy()[sel]
+    end = np.minimum(np.where(np.isnan(end), horizon, end), horizon)
+    gcode = allc["agent_group"].astype(object).map({g: i for i, g in enumerate(groups)}).to_numpy()[sel]
+    gcode = np.array([-1 if pd.isna(x) else int(x) for x in gcode], dtype=np.int64)
+    held = overlap_by_interval(ans[sel], end, gcode, len(groups), edges)
+    agents = agents.copy()
+    agents["open_conversation_s"] = held.ravel()  # rows are group-major, intervals in order (sim.results)
+    staffed = agents["staffed_agent_s"].to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        agents["open_conversations"] = np.where(staffed > 0, agents["open_conversation_s"] / np.where(staffed > 0,
+                                                                                                     staffed, 1), np.nan)
+    return agents
+
+
+QUANTILES = {"first_response_median_s": ("first_response_s", 0.5), "first_response_p90_s": ("first_response_s", 0.9),
+             "resolution_median_s": ("resolution_s", 0.5), "resolution_p90_s": ("resolution_s", 0.9)}
+
+
+def replication_extras(contacts: pd.DataFrame, agents: pd.DataFrame) -> pd.DataFrame:
+    """Tidy per-replication rows (replication, channel, metric, value): response/resolution quantiles per
+    conversation channel, and occupancy and mean open conversations per agent group (channel ``agents.<group>``)."""
+    rows = []
+    conv = contacts[contacts["first_response_s"].notna() | contacts["kind"].notna()]
+    conv = conv.assign(resolution_s=conv["resolved_at_s"] - conv["arrival_at_s"])
+    for (rep, ch), g in conv.groupby(["replication", "channel"], observed=True):
+        for metric, (col, q) in QUANTILES.items():
+            x = g[col].dropna().to_numpy(float)
+            rows.append((rep, ch, metric, float(np.quantile(x, q)) if len(x) else np.nan))
+    if "open_conversation_s" in agents:
+        tot = agents.groupby(["replication", "agent_group"], observed=True)[
+            ["busy_agent_s", "staffed_agent_s", "open_conversation_s"]].sum()
+        for (rep, grp), r in tot.iterrows():
+            st = r["staffed_agent_s"]
+            rows.append((rep, f"agents.{grp}", "occupancy", r["busy_agent_s"] / st if st > 0 else np.nan))
+            rows.append((rep, f"agents.{grp}", "open_conversations", r["open_conversation_s"] / st if st > 0 else np.nan))
+    return pd.DataFrame(rows, columns=["replication", "channel", "metric", "value"])
