@@ -65,3 +65,18 @@ def test_calibrate_bad_input_exits_2_with_a_message(tmp_path, capsys):
     assert "empty.csv: no usable rows" in capsys.readouterr().err
     assert main(["calibrate", str(shipped_march_1999()), "--days", "2001-01-01", "--out", str(out)]) == 2
     assert "--days" in capsys.readouterr().err
+
+
+def test_calibrate_fits_availability_on_the_fitted_days(tmp_path, capsys):
+    out = tmp_path / "avail.toml"
+    code = main(["calibrate", str(shipped_march_1999()), "--days", "1999-03-03", "--fit-availability",
+                 "--search-replications", "2", "--out", str(out), "--no-figures"])
+    assert code == 0
+    assert "Availability" in capsys.readouterr().out
+    scenario = sim.load_scenario(out)
+    avail = scenario.raw["agents"]["phone"]["availability"]
+    assert 0.3 < avail < 0.95  # agents seen serving overstate capacity
+    params = pd.read_csv(tmp_path / "avail_fit" / "parameters.csv").set_index("parameter")
+    assert params.at["agents.availability", "estimate"] == avail
+    search = pd.read_csv(tmp_path / "avail_fit" / "availability_search.csv")
+    assert search["loss"].min() == search.loc[search["availability"] == avail, "loss"].iloc[0]

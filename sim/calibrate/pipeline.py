@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from sim.calibrate.calendar import parse_working_days
 from sim.calibrate.fit import BOOTSTRAP, Fit, fit_calls
 from sim.calibrate.logs import CallLog, read_log
@@ -61,6 +63,10 @@ def calibrate(paths, format: str = "technion", days: str = "weekday", out: str |
 
         avail = search(log.calls, fit, replications=availability_replications, seed=seed)
         avail_value, avail_note = avail.availability, avail.note()
+        row = {"parameter": "agents.availability", "estimate": avail_value, "se": float("nan"),
+               "ci_low": float("nan"), "ci_high": float("nan"), "unit": "", "n": len(avail.days),
+               "method": "simulated fitted days match observed abandonment and mean wait (CRN search); " + avail_note}
+        fit.parameters = pd.concat([fit.parameters, pd.DataFrame([row])], ignore_index=True)
     scenario = scenario_dict(fit, name, log.report.files, acknowledge=format == "technion", availability=avail_value,
                              replications=replications, seed=seed, empirical_file=empirical_file,
                              availability_note=avail_note)
