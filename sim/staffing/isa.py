@@ -3,7 +3,8 @@ queues to achieve time-stable performance", Management Science 54(2).
 
 Simulate with staffing s_n; estimate the distribution of N_n(t), the number of contacts that need an agent at time t
 (waiting, in service or in wrap-up); set s_{n+1}(t) = min{ s : P(N_n(t) ≥ s) ≤ α(t) }; repeat until the staffing stops
-changing. Started from (effectively) infinitely many agents, the first step is the infinite-server offered-load quantile;
+changing (or cycles between staffings that differ by at most one agent per interval, which counts as converged).
+Started from (effectively) infinitely many agents, the first step is the infinite-server offered-load quantile;
 the fixed point carries the effect of queues left over from earlier intervals. Here staffing is constant over each
 interval, so P(N ≥ s) is the time average over the interval (every ``step_s`` seconds, pooled over replications), and
 α is per interval: the delay probability the stationary Erlang A model has at its required staffing for that
@@ -132,8 +133,8 @@ def iterate(scenario, grid: StaffingGrid, alpha: Mapping[str, np.ndarray], start
                      f"largest change {change}")
         key = tuple(tuple(new[g]) for g in sorted(new))
         s = new
-        if change == 0 or key in seen:
-            converged = change == 0
+        if change == 0 or key in seen:  # a fixed point, or a cycle (of states one agent apart, in practice)
+            converged = change <= 1
             break
         seen.add(key)
     return IsaResult(s, history, converged)

@@ -23,11 +23,12 @@ import pandas as pd
 
 from sim.runner import run
 from sim.staffing.cost import run_cost, staffing_cost
-from sim.staffing.grid import staffed_raw, with_staffing
+from sim.staffing.grid import StaffingGrid, staffed_raw, with_staffing
+from sim.staffing.heuristics import forecast_rates
 from sim.staffing.requirements import Requirement, simulate_requirements
 from sim.staffing.rules import StaffingSettings
-from sim.staffing.shifts import ShiftPlan, plan_shifts, rostered
-from sim.staffing.targets import TargetSpec, evaluate, holm_check
+from sim.staffing.shifts import ShiftPlan, check_coverable, plan_shifts, rostered
+from sim.staffing.targets import TargetSpec, evaluate, holm_check, primary_groups
 from sim.staffing.toml_out import write_scenario
 
 
@@ -55,6 +56,8 @@ def staff(scenario, out_dir: str | Path | None = None, *, replications: int | No
     """Requirement, roster, shift plan and check for ``scenario``; files into ``out_dir`` when given."""
     settings: StaffingSettings = scenario.sections.get("staffing") or StaffingSettings()
     shrink = settings.shrinkage if shrinkage is None else float(shrinkage)
+    if shifts and settings.shifts is not None:
+        _precheck_shifts(scenario, settings)
     req = simulate_requirements(scenario, settings, replications=replications, seed=seed, start=start,
                                 max_simulations=max_simulations, progress=progress)
     grid = req.grid
@@ -97,6 +100,18 @@ def staff(scenario, out_dir: str | Path | None = None, *, replications: int | No
     if out_dir is not None:
         report.files = write_report(report, scenario, Path(out_dir), figures, shrink)
     return report
+
+
+def _precheck_shifts(scenario, settings: StaffingSettings) -> None:
+    """Fail before simulating when the shift rules cannot cover an interval in which contacts are forecast."""
+    grid = StaffingGrid.of(scenario)
+    rates = forecast_rates(scenario, grid)
+    primary = primary_groups(scenario)
+    for g in dict.fromkeys(primary.values()):
+        need = sum(rates[c] * 3600.0 for c, pg in primary.items() if pg == g)  # calls per hour forecast
+        need = np.where(np.arange(grid.n_cells) >= grid.first_report, need, 0.0)
+        check_coverable(grid, settings.shifts, None, np.round(need, 1), f"calls per hour forecast for {g}",
+                        scenario.source)
 
 
 def write_report(report: StaffingReport, scenario, out: Path, figures: bool, shrinkage: float) -> list[Path]:

@@ -144,14 +144,14 @@ def simulate_requirements(scenario, settings: StaffingSettings | None = None, *,
     fixed = {g: v for g, v in current.items() if g not in sized}
     search = _Search(scenario, grid, sized, fixed, replications, seed, spec, max_simulations, progress)
     history: list[dict] = []
-    converged = True
+    isa_converged = None
     if start == "isa":
         alpha = isa.delay_alpha(heur, scenario)
         res = isa.iterate(scenario, grid, alpha, isa.infinite_start(heur_g, sized), fixed, replications, seed,
                           progress=progress)
         s = res.staffing
         history += res.history
-        converged = res.converged
+        isa_converged = res.converged
     else:
         s = {g: heur_g[heur_g["group"] == g].sort_values("cell")[start].to_numpy(np.int64) for g in sized}
     start_staffing = {g: v.copy() for g, v in s.items()}
@@ -163,14 +163,14 @@ def simulate_requirements(scenario, settings: StaffingSettings | None = None, *,
         feasible = not failing_cells(ev)
         if not changed:
             break
-    converged = converged and feasible and not search.exhausted
+    converged = feasible and not search.exhausted
     history += search.history
     staffing = {g: grid.full(v) for g, v in s.items()}
     table = requirement_table(grid, heur_g, s, start_staffing, ev, scenario)
     return Requirement(grid, staffing, table, ev, pd.DataFrame(history), heur, converged,
                        {"replications": replications, "seed": seed, "start": start,
                         "sl_definition": settings.sl_definition, "margin_z": settings.margin_z,
-                        "simulations": search.sims})
+                        "simulations": search.sims, "isa_converged": isa_converged})
 
 
 def requirement_table(grid: StaffingGrid, heur_g: pd.DataFrame, s: dict[str, np.ndarray],

@@ -103,6 +103,31 @@ def _runs(cells: list[int]) -> list[tuple[int, int]]:
     return out
 
 
+def coverage_matrix(grid: StaffingGrid, pats: pd.DataFrame) -> np.ndarray:
+    """a[i, j] = 1 when pattern j has an agent at work in cell i."""
+    a = np.zeros((grid.n_cells, len(pats)))
+    for j, cells in enumerate(pats["cells"]):
+        a[list(cells), j] = 1.0
+    return a
+
+
+def check_coverable(grid: StaffingGrid, rules: ShiftRules, a: np.ndarray | None, required: np.ndarray, unit: str,
+                    source: str = "") -> None:
+    """``InputError`` naming, by clock time, every interval that needs agents (required > 0) but that no allowed
+    shift covers."""
+    if a is None:
+        a = coverage_matrix(grid, patterns(grid, rules))
+    uncovered = [i for i in range(grid.n_cells) if required[i] > 0 and a[i].sum() == 0]
+    if uncovered:
+        spans = "; ".join(f"{grid.span(lo, hi)} (up to {required[lo:hi + 1].max():g} {unit})"
+                          for lo, hi in _runs(uncovered))
+        starts = ", ".join(f"{int(c // 3600):02d}:{int(c % 3600 // 60):02d}" for c in rules.starts_clock_s)
+        lengths = ", ".join(format_duration(x) for x in rules.lengths_s)
+        where = f"{source}: " if source else ""
+        raise InputError(f"{where}staffing.shifts: no allowed shift covers {spans}; shifts start at {starts}, last "
+                         f"{lengths} and must end by the end of the run — allow other starts or lengths")
+
+
 def plan_shifts(grid: StaffingGrid, required: np.ndarray, rules: ShiftRules, cost_per_hour: float, group: str,
                 source: str = "", time_limit_s: float = 60.0) -> ShiftPlan:
     """Least-cost shifts whose coverage is at least ``required`` (rostered heads per cell, full grid) in every cell.
@@ -110,18 +135,8 @@ def plan_shifts(grid: StaffingGrid, required: np.ndarray, rules: ShiftRules, cos
     An interval that needs agents but that no allowed shift covers is an ``InputError`` naming it by clock time."""
     required = np.asarray(required, dtype=np.int64)
     pats = patterns(grid, rules)
-    a = np.zeros((grid.n_cells, len(pats)))
-    for j, cells in enumerate(pats["cells"]):
-        a[list(cells), j] = 1.0
-    uncovered = [i for i in range(grid.n_cells) if required[i] > 0 and a[i].sum() == 0]
-    if uncovered:
-        spans = "; ".join(f"{grid.span(lo, hi)} (needs up to {int(required[lo:hi + 1].max())} of {group})"
-                          for lo, hi in _runs(uncovered))
-        starts = ", ".join(f"{int(c // 3600):02d}:{int(c % 3600 // 60):02d}" for c in rules.starts_clock_s)
-        lengths = ", ".join(format_duration(x) for x in rules.lengths_s)
-        where = f"{source}: " if source else ""
-        raise InputError(f"{where}staffing.shifts: no allowed shift covers {spans}; shifts start at {starts}, last "
-                         f"{lengths} and must end by the end of the run — allow other starts or lengths")
+    a = coverage_matrix(grid, pats)
+    check_coverable(grid, rules, a, required, f"rostered agents of {group} needed", source)
     rate = cost_per_hour if cost_per_hour > 0 else 1.0
     cost = pats["paid_s"].to_numpy() / 3600.0 * rate
     need = required > 0
