@@ -205,3 +205,8 @@ check_replications = 4
     assert staffed.agents["phone"].availability == pytest.approx(0.8)
     req = pd.read_csv(out / "requirements.csv")
     assert len(req) == 2 and (req["simulated"] > 0).all()
+    # a formula as the starting point, and no check
+    out2 = tmp_path / "out2"
+    assert main(["staff", str(path), "--out", str(out2), "--quiet", "--no-figures", "--start", "erlang_a",
+                 "--check-replications", "0"]) == 0
+    assert (out2 / "requirements.csv").is_file() and not (out2 / "check.csv").exists()

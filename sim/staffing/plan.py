@@ -85,7 +85,7 @@ def staff(scenario, out_dir: str | Path | None = None, *, replications: int | No
                                  "cost_per_hour": scenario.agents[g].cost_per_hour, "cost": p.cost}
     check = check_summary = None
     run_costs = {}
-    n_check = int(check_replications or settings.check_replications)
+    n_check = int(settings.check_replications if check_replications is None else check_replications)
     if n_check > 0:
         staffed = with_staffing(scenario, grid, heads, availability)
         first = req.settings["replications"]

@@ -153,7 +153,7 @@ def simulate_requirements(scenario, settings: StaffingSettings | None = None, *,
         history += res.history
         isa_converged = res.converged
     else:
-        s = {g: heur_g[heur_g["group"] == g].sort_values("cell")[start].to_numpy(np.int64) for g in sized}
+        s = {g: heur_g[heur_g["group"] == g].sort_values("cell")[start].to_numpy(np.int64).copy() for g in sized}
     start_staffing = {g: v.copy() for g, v in s.items()}
     lower = {g: np.zeros(len(v), dtype=np.int64) for g, v in s.items()}
     ev = search.evaluate(s, "start")

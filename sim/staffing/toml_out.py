@@ -12,8 +12,13 @@ from typing import Any, Mapping
 _BARE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
+def _string(text: str) -> str:
+    """A TOML basic string (JSON escapes are TOML escapes; DEL must be escaped too)."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
 def _key(k: str) -> str:
-    return k if k and set(k) <= _BARE else json.dumps(k)
+    return k if k and set(k) <= _BARE else _string(k)
 
 
 def _value(v: Any) -> str:
@@ -26,7 +31,7 @@ def _value(v: Any) -> str:
             return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
         return repr(v)
     if isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False)
+        return _string(v)
     if isinstance(v, datetime):
         return v.isoformat(sep=" ")
     if isinstance(v, (date, time)):
