@@ -73,6 +73,12 @@ def summary_text(report) -> str:
         lines.append(f"check on {int(c['n_reps'].max())} fresh replications: {int(c['violated'].sum())} of {len(c)} "
                      f"interval targets violated (Holm, family-wise 5%); {int((~c['met']).sum())} point estimates "
                      f"below target")
+        if report.comparison is not None:
+            lines.append("  each method's seated staffing on the same fresh replications:")
+            for r in report.comparison.itertuples():
+                lines.append(f"    {r.staffing:>13}: {r.agent_hours:7.1f} agent-hours, {r.targets_violated_holm} "
+                             f"targets violated (Holm), {r.point_estimates_below_target} point estimates below target, "
+                             f"worst interval service level {r.worst_interval_sl:.3f}")
         rc = report.run_costs
         if "cost" in rc:
             lines.append(f"  simulated cost {rc['cost']:,.2f} ± {rc['cost_half_width']:,.2f}, per resolved contact "
