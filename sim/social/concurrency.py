@@ -28,10 +28,11 @@ def slowdown_factor(open_conversations: int, slowdown: float) -> float:
 class Desk:
     """The conversation side of one agent."""
 
-    __slots__ = ("agent", "open", "ready", "working", "work_start", "work_m")
+    __slots__ = ("agent", "slowdown", "open", "ready", "working", "work_start", "work_m")
 
-    def __init__(self, agent):
+    def __init__(self, agent, slowdown: float):
         self.agent = agent
+        self.slowdown = slowdown
         self.open = 0  # open conversations
         self.ready: deque = deque()  # conversations whose next agent message is due, oldest first
         self.working = None  # the conversation whose message is in hand

@@ -56,7 +56,8 @@ class Conversations:
             for ib in conv:
                 ib.groups.append(gd)
         self.posts: list[Post] = []
-        self.legs: list[tuple] = []  # (post, leg, kind, agent, start, end, ready_at, open_conversations, public)
+        # legs as parallel lists (post, leg number, stage, agent, start, end, ready_at, open conversations at start)
+        self.legs = tuple([] for _ in range(8))
 
     # Arrivals -----------------------------------------------------------------------------------
     def start(self) -> None:
@@ -72,9 +73,10 @@ class Conversations:
         feed.i += 1
         self._schedule_arrival(feed)
         now = self.env.now
-        p = self.factories[feed.channel.name].create(feed.next_id(), now)
+        src = self.factories[feed.channel.name]
+        p = src.create(feed.next_id(), now)
         self.posts.append(p)
-        if not p.answer:
+        if not src.answer[p.i]:
             p.outcome, p.end = "ignored", now
             return
         p.enqueued = now
@@ -85,7 +87,7 @@ class Conversations:
                 self._assign(agent, p)
                 return
         inbox.push(p)
-        deadline = min(p.patience, self.expire[p.channel][0])
+        deadline = min(src.patience[p.i], self.expire[p.channel][0])
         if deadline < INF:
             Timeout(self.env, deadline, p).callbacks.append(self._on_deadline)
 
@@ -94,14 +96,14 @@ class Conversations:
         if p.waiting:
             self.inboxes[p.queue].drop(p)
             p.end = self.env.now
-            p.outcome = "abandoned" if p.patience <= self.expire[p.channel][0] else "ignored"
+            p.outcome = "abandoned" if p.src.patience[p.i] <= self.expire[p.channel][0] else "ignored"
 
     # Assignment ---------------------------------------------------------------------------------
     def _assign(self, agent, p: Post) -> None:
         now = self.env.now
         d = self.desks.get(agent)
         if d is None:
-            d = self.desks[agent] = Desk(agent)
+            d = self.desks[agent] = Desk(agent, self.gdesks[agent.group].spec.slowdown)
         if d.open == 0:  # a free agent: no longer free for calls
             idle = agent.group.idle
             if idle[0] is agent:
@@ -136,11 +138,21 @@ class Conversations:
     # Work ---------------------------------------------------------------------------------------
     def _start_next(self, d: Desk) -> None:
         p = d.ready.popleft()
-        gd = self.gdesks[d.agent.group]
         m = d.open
         d.working, d.work_start, d.work_m = p, self.env.now, m
-        work = p.src.message(p) * (1.0 + gd.spec.slowdown * (m - 1))
+        work = p.src.msgs[p.msgs + p.done] * (1.0 + d.slowdown * (m - 1))
         Timeout(self.env, work, d).callbacks.append(self._on_message_done)
+
+    def _leg(self, p: Post, leg: int, stage: str, agent, start: float, end: float, ready: float, m: int) -> None:
+        lp, ll, ls, la, lstart, lend, lready, lm = self.legs
+        lp.append(p)
+        ll.append(leg)
+        ls.append(stage)
+        la.append(agent)
+        lstart.append(start)
+        lend.append(end)
+        lready.append(ready)
+        lm.append(m)
 
     def _on_message_done(self, ev) -> None:
         d = ev.value
@@ -149,8 +161,7 @@ class Conversations:
         now = self.env.now
         p.work_s += now - d.work_start
         p.done += 1
-        self.legs.append((p, 2 * p.done - 2, MESSAGE, d.agent, d.work_start, now, p.ready_at, d.work_m,
-                          p.message_public(p.done)))
+        self._leg(p, 2 * p.done - 2, MESSAGE, d.agent, d.work_start, now, p.ready_at, d.work_m)
         p.last_post_at = now
         if p.done == 1:
             p.first_response = now
@@ -175,8 +186,7 @@ class Conversations:
     def _on_reply(self, ev) -> None:
         p = ev.value
         now = self.env.now
-        self.legs.append((p, 2 * p.done - 1, REPLY, None, p.last_post_at, now, math.nan, 0,
-                          p.public and not p.to_dm))
+        self._leg(p, 2 * p.done - 1, REPLY, None, p.last_post_at, now, math.nan, 0)
         p.ready_at = now
         d = p.desk
         d.ready.append(p)
@@ -186,7 +196,7 @@ class Conversations:
     def _on_timeout(self, ev) -> None:
         p = ev.value
         now = self.env.now
-        self.legs.append((p, 2 * p.done - 1, TIMEOUT, p.agent, p.last_post_at, now, math.nan, 0, False))
+        self._leg(p, 2 * p.done - 1, TIMEOUT, p.agent, p.last_post_at, now, math.nan, 0)
         self._close(p, "silent")
         self._after_close(p.desk)
 
@@ -194,7 +204,7 @@ class Conversations:
         now = self.env.now
         p.end, p.outcome = now, outcome
         p.desk.open -= 1
-        if outcome == "served" and p.resolved:
+        if outcome == "served" and p.src.resolved[p.i]:
             p.resolved_at = now
 
     def _after_close(self, d: Desk) -> None:

@@ -19,17 +19,35 @@ INF = math.inf
 
 
 class Post:
-    """One post (or email) and the conversation that may follow it."""
+    """One post (or email) and the conversation that may follow it. What the customer will do is in its factory's
+    lists at index ``i``; the instance holds the conversation's state (defaults below, stored only when they change)."""
 
-    __slots__ = ("src", "id", "i", "channel", "queue", "arrival", "kind", "reach", "public", "answer", "n_ex", "msgs",
-                 "thinks", "replies", "to_dm", "resolved", "patience",
-                 # state
-                 "seq", "waiting", "enqueued", "assigned", "first_response", "end", "outcome", "agent", "desk", "done",
-                 "ready_at", "last_post_at", "work_s", "resolved_at")
+    seq = 0  # position in the inbox
+    waiting = False  # in the inbox
+    done = 0  # agent messages posted
+    work_s = 0.0  # agent work on it so far (slowdown included)
+    enqueued = assigned = first_response = end = resolved_at = math.nan
+    ready_at = math.nan  # when the next agent message became due (assignment or the customer's reply)
+    last_post_at = math.nan  # when the last agent message was posted
+    outcome = agent = desk = None
+
+    def __init__(self, src: "PostFactory", pid: int, i: int, arrival: float):
+        self.src, self.id, self.i, self.arrival = src, pid, i, arrival
+        self.channel, self.queue = src.name, src.queue
+        self.n_ex, self.msgs, self.replies = src.n_ex[i], src.msg_at[i], src.replies[i]
+
+    @property
+    def kind(self) -> str:
+        return self.src.kind[self.i]
+
+    @property
+    def reach(self) -> float:
+        return self.src.reach[self.i]
 
     def message_public(self, index: int) -> bool:
         """Is agent message ``index`` (1-based) public? After the first reply a conversation may move to private DM."""
-        return self.public and (index == 1 or not self.to_dm)
+        i = self.i
+        return self.src.public[i] and (index == 1 or not self.src.to_dm[i])
 
 
 class PostFactory:
@@ -38,6 +56,7 @@ class PostFactory:
     def __init__(self, channel, spec: ConversationSpec, streams, n: int):
         g = lambda attr: streams.generator(f"{channel.name}.{attr}")  # noqa: E731
         self.channel, self.spec, self.i = channel, spec, 0
+        self.name, self.queue = channel.name, channel.queue
         kind = np.searchsorted(np.cumsum(spec.kind_shares)[:-1], g("kind").random(n), side="right")
         self.kind = [spec.kinds[k] for k in kind.tolist()]
         self.public = (g("public").random(n) < spec.public).tolist()
@@ -66,18 +85,8 @@ class PostFactory:
             else [INF] * n
 
     def create(self, pid: int, arrival: float) -> Post:
-        i = self.i
         self.i += 1
-        p = Post()
-        p.src = self
-        p.id, p.i, p.channel, p.queue, p.arrival = pid, i, self.channel.name, self.channel.queue, arrival
-        p.kind, p.reach, p.public, p.answer = self.kind[i], self.reach[i], self.public[i], self.answer[i]
-        p.n_ex, p.replies, p.to_dm, p.resolved = self.n_ex[i], self.replies[i], self.to_dm[i], self.resolved[i]
-        p.msgs, p.thinks, p.patience = self.msg_at[i], self.think_at[i], self.patience[i]
-        p.seq, p.waiting, p.done, p.work_s = 0, False, 0, 0.0
-        p.enqueued = p.assigned = p.first_response = p.end = p.ready_at = p.last_post_at = p.resolved_at = math.nan
-        p.outcome = p.agent = p.desk = None
-        return p
+        return Post(self, pid, self.i - 1, arrival)
 
     def message(self, p: Post) -> float:
         """Base work time of the post's next agent message."""
@@ -85,7 +94,7 @@ class PostFactory:
 
     def think(self, p: Post) -> float:
         """Think time before the customer's reply to the agent's last message."""
-        return self.thinks[p.thinks + p.done - 1]
+        return self.thinks[self.think_at[p.i] + p.done - 1]
 
     def drawn_work(self, p: Post) -> float:
         """Sum of the post's base message times (before any slowdown)."""

@@ -4,7 +4,8 @@ Contact columns added (null on phone rows): ``kind`` (complaint, question, prais
 null for email), ``public`` (posted publicly rather than as a direct message), ``to_dm`` (moved to private messages after
 the first reply), ``exchanges`` (agent messages posted), ``exchanges_planned``, ``first_response_s`` (arrival to the
 first agent message posted), ``resolved_at_s``, ``resolved`` (served conversations: resolved or not; silent: false),
-``work_s`` (agent work on the conversation, slowdown included). For posts ``answer_at_s`` is when an agent opened the
+``work_s`` (agent work on the conversation so far, slowdown included), ``base_work_s`` (the drawn work of all its planned
+messages before any slowdown). For posts ``answer_at_s`` is when an agent opened the
 conversation, so ``wait_s`` is the wait in the inbox; ``end_at_s`` is when it was closed.
 
 ``legs`` (the columns the phone funnel's legs share: ``contact_id, leg, stage, queue, agent_group, agent_id,
@@ -74,79 +75,109 @@ def post_records(conv, out: dict) -> None:
     for p in posts:
         if p.outcome is None:
             p.outcome = "open"
-    names = ("id", "channel", "queue", "arrival", "enqueued", "assigned", "end", "outcome", "kind", "reach", "public",
-             "to_dm", "done", "n_ex", "first_response", "resolved_at", "resolved", "work_s", "agent")
-    cols = {k: list(map(attrgetter(k), posts)) for k in names}
-    f = lambda k: np.array(cols[k], float)  # noqa: E731
-    arrival = f("arrival")
-    agents = cols["agent"]
-    outcome = list(cols["outcome"])
-    resolved = [r if o == "served" else (False if o == "silent" else None) for r, o in zip(cols["resolved"], outcome)]
+    get = lambda name: list(map(attrgetter(name), posts))  # noqa: E731
+    facs = list(conv.factories.values())
+    fcode = {id(f): k for k, f in enumerate(facs)}
+    fi = np.array([fcode[id(p.src)] for p in posts], dtype=np.int64)
+    ii = np.array(get("i"), dtype=np.int64)
+
+    def static(attr: str, dtype) -> np.ndarray:
+        """A per-post attribute kept in the factories' lists (what the customer will do)."""
+        out_ = np.empty(n, dtype=dtype)
+        for k, f in enumerate(facs):
+            sel = fi == k
+            if sel.any():
+                out_[sel] = np.asarray(getattr(f, attr), dtype=dtype)[ii[sel]]
+        return out_
+
+    arrival = np.array(get("arrival"), float)
+    agents = get("agent")
+    outcome = get("outcome")
+    out_arr = np.array(outcome, dtype=object)
+    msg_at, n_ex = static("msg_at", np.int64), np.array(get("n_ex"), dtype=np.int64)
+    drawn = np.zeros(n)
+    for k, f in enumerate(facs):
+        sel = fi == k
+        if sel.any():
+            cum = np.concatenate([[0.0], np.cumsum(f.msgs)])
+            drawn[sel] = cum[msg_at[sel] + n_ex[sel]] - cum[msg_at[sel]]
+    served, silent = out_arr == "served", out_arr == "silent"
+    resolved = pd.array(static("resolved", bool), dtype="boolean")
+    resolved[~served] = pd.NA
+    resolved[silent] = False
+    public = static("public", bool)
+    to_dm = static("to_dm", bool)
     rows = {
-        "contact_id": np.array(cols["id"], dtype=np.int64),
-        "customer_id": np.array(cols["id"], dtype=np.int64),
+        "contact_id": np.array(get("id"), dtype=np.int64),
+        "customer_id": np.array(get("id"), dtype=np.int64),
         "attempt": np.ones(n, dtype=np.int64),
-        "channel": list(cols["channel"]),
-        "queue": list(cols["queue"]),
+        "channel": get("channel"),
+        "queue": get("queue"),
         "priority": np.zeros(n, dtype=np.int64),
         "arrival_at_s": arrival,
-        "queue_entry_at_s": f("enqueued"),
-        "answer_at_s": f("assigned"),
-        "end_at_s": f("end"),
-        "handle_draw_s": np.array([p.src.drawn_work(p) for p in posts], float),
+        "queue_entry_at_s": np.array(get("enqueued"), float),
+        "answer_at_s": np.array(get("assigned"), float),
+        "end_at_s": np.array(get("end"), float),
+        "handle_draw_s": drawn,  # (dropped from the contacts table: see base_work_s)
         "ivr_s": np.zeros(n),
         "wrap_up_s": np.zeros(n),
         "outcome": outcome,
         "agent_group": [a.group.name if a is not None else None for a in agents],
         "agent_id": np.array([a.id if a is not None else -1 for a in agents], dtype=np.int64),
-        "kind": pd.Categorical(list(cols["kind"]), categories=POST_KINDS),
-        "reach": f("reach"),
-        "public": pd.array(list(cols["public"]), dtype="boolean"),
-        "to_dm": pd.array(list(cols["to_dm"]), dtype="boolean"),
-        "exchanges": pd.array(list(cols["done"]), dtype="Int64"),
-        "exchanges_planned": pd.array(list(cols["n_ex"]), dtype="Int64"),
-        "first_response_s": f("first_response") - arrival,
-        "resolved_at_s": f("resolved_at"),
-        "resolved": pd.array(resolved, dtype="boolean"),
-        "work_s": f("work_s"),
+        "kind": pd.Categorical(static("kind", object), categories=POST_KINDS),
+        "reach": static("reach", float),
+        "public": pd.array(public, dtype="boolean"),
+        "to_dm": pd.array(to_dm, dtype="boolean"),
+        "exchanges": pd.array(np.array(get("done"), dtype=np.int64), dtype="Int64"),
+        "exchanges_planned": pd.array(n_ex, dtype="Int64"),
+        "first_response_s": np.array(get("first_response"), float) - arrival,
+        "resolved_at_s": np.array(get("resolved_at"), float),
+        "resolved": resolved,
+        "work_s": np.array(get("work_s"), float),
+        "base_work_s": drawn,
     }
     base = out["contacts"]
     out["contacts"] = extend_columns(base, rows, len(base["contact_id"]), n)
 
-    legs = conv.legs
-    busy = [d for d in conv.desks.values() if d.working is not None]  # a message in hand at the horizon: open leg
-    legs = legs + [(d.working, 2 * d.working.done, MESSAGE, d.agent, d.work_start, np.nan, d.working.ready_at,
-                    d.work_m, d.working.message_public(d.working.done + 1)) for d in busy]
-    column = lambda i: [x[i] for x in legs]  # noqa: E731  (no zip(*legs): it wakes the garbage collector)
-    lp, la, stage = column(0), column(3), column(2)
+    lp, leg, stage, la, start, end, ready, m = (list(x) for x in conv.legs)
+    for d in conv.desks.values():  # a message in hand at the horizon: an open leg
+        if d.working is not None:
+            for col, v in zip((lp, leg, stage, la, start, end, ready, m),
+                              (d.working, 2 * d.working.done, MESSAGE, d.agent, d.work_start, np.nan,
+                               d.working.ready_at, d.work_m)):
+                col.append(v)
     group = [a.group.name if a is not None else None for a in la]
     queue = [p.queue for p in lp]
-    end = np.array(column(5), float)
+    end = np.array(end, float)
+    leg = np.array(leg, dtype=np.int64)
+    pos = {id(p): k for k, p in enumerate(posts)}
+    row = np.array([pos[id(p)] for p in lp], dtype=np.int64)
+    is_msg = np.array([s_ == MESSAGE for s_ in stage], bool)
+    # public: the first agent message of a public post, and everything after it unless it moved to DM
+    vis = public[row] & ((is_msg & (leg == 0)) | ~to_dm[row]) & (np.array(stage, dtype=object) != "timeout")
     frame = pd.DataFrame({
-        "contact_id": np.array([p.id for p in lp], dtype=np.int64),
-        "leg": np.array(column(1), dtype=np.int64),
+        "contact_id": rows["contact_id"][row],
+        "leg": leg,
         "stage": stage,
         "queue": queue,
         "agent_group": group,
         "agent_id": np.array([a.id if a is not None else -1 for a in la], dtype=np.int64),
-        "start_at_s": np.array(column(4), float),
+        "start_at_s": np.array(start, float),
         "end_at_s": end,
-        "ready_at_s": np.array(column(6), float),
-        "open_conversations": np.array(column(7), dtype=np.int64),
-        "public": np.array(column(8), bool),
-        "result": [RESULTS[k] for k in stage],
+        "ready_at_s": np.array(ready, float),
+        "open_conversations": np.array(m, dtype=np.int64),
+        "public": vis,
+        "result": np.where(np.isnan(end), "open", [RESULTS[k] for k in stage]) if len(stage) else [],
     }, columns=list(LEG_COLUMNS))
-    frame.loc[np.isnan(end), "result"] = "open"
     if out.get("legs") is not None:
         frame = pd.concat([out["legs"], frame], ignore_index=True)
     out["legs"] = frame
 
     # Agent work on messages (finished, and in hand at the horizon), booked as busy time by clock time.
-    msg = np.array([k == MESSAGE for k in stage], bool)
     old = out.get("work") or {"start_at_s": np.empty(0), "end_at_s": np.empty(0), "queue": [], "agent_group": []}
     out["work"] = {
-        "start_at_s": np.concatenate([old["start_at_s"], frame["start_at_s"].to_numpy()[msg]]),
-        "end_at_s": np.concatenate([old["end_at_s"], np.where(np.isnan(end), horizon, end)[msg]]),
-        "queue": list(old["queue"]) + [q for q, x in zip(queue, msg) if x],
-        "agent_group": list(old["agent_group"]) + [g for g, x in zip(group, msg) if x],
+        "start_at_s": np.concatenate([old["start_at_s"], frame["start_at_s"].to_numpy()[is_msg]]),
+        "end_at_s": np.concatenate([old["end_at_s"], np.where(np.isnan(end), horizon, end)[is_msg]]),
+        "queue": list(old["queue"]) + [q for q, x in zip(queue, is_msg) if x],
+        "agent_group": list(old["agent_group"]) + [g for g, x in zip(group, is_msg) if x],
     }

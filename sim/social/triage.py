@@ -40,9 +40,9 @@ class Inbox:
         if self.order in ("fifo", "target"):
             self.fifo.append(p)
         elif self.order == "reach":
-            heapq.heappush(self.heap, (-p.reach, p.seq, p))
+            heapq.heappush(self.heap, (-p.src.reach[p.i], p.seq, p))
         else:
-            heapq.heappush(self.heap, (self.rank[p.kind], p.seq, p))
+            heapq.heappush(self.heap, (self.rank[p.src.kind[p.i]], p.seq, p))
 
     def pop(self, now: float) -> Post | None:
         """The next post to open, or None."""
