@@ -30,7 +30,7 @@ class Contact:
     """One attempt by one customer on one channel."""
 
     __slots__ = ("id", "customer_id", "attempt", "channel", "queue", "priority", "arrival", "enqueued", "answer", "end",
-                 "handle", "patience", "ivr", "wrap", "outcome", "agent", "waiting")
+                 "handle", "patience", "ivr", "wrap", "outcome", "agent", "waiting", "flow")
 
     def __init__(self, cid: int, channel: str, arrival: float, handle: float, patience: float, ivr: float):
         self.id = cid
@@ -50,6 +50,7 @@ class Contact:
         self.outcome = None
         self.agent = None
         self.waiting = False
+        self.flow = None  # the phone funnel handling this contact (sim.funnel), if any
 
 
 class Queue:
@@ -93,6 +94,7 @@ class ChannelFeed:
         self.handle = Draws(channel.handle_time, streams.generator(f"{channel.name}.handle_time"))
         self.patience = Draws(channel.patience, streams.generator(f"{channel.name}.patience")) if channel.patience else None
         self.ivr = Draws(channel.ivr_time, streams.generator(f"{channel.name}.ivr_time")) if channel.ivr_time else None
+        self.funnel = None  # sim.funnel.flow.PhoneFunnel when the channel has funnel keys (IVR, lines, redials, …)
         # Contact ids are stable per channel (a prefix from the channel's name + a sequence), so adding a channel never
         # renumbers another channel's contacts.
         self.id_base = (stable_hash(channel.name) % 9000 + 1) * 10**9
@@ -137,6 +139,8 @@ class Model:
         if any(ch.kind in CONVERSATION_KINDS for ch in scenario.channels.values()):
             from sim.social.conversation import Conversations
             self.social = Conversations(self)
+        from sim.funnel.flow import attach_funnels
+        self.funnels = attach_funnels(self)  # phone channels with an IVR, lines, transfers, redials … (sim.funnel)
 
     # Staffing -----------------------------------------------------------------------------------
     def _schedule_staffing(self) -> None:
@@ -179,6 +183,9 @@ class Model:
         feed = ev.value
         feed.i += 1
         self._schedule_arrival(feed)
+        if feed.funnel is not None:
+            feed.funnel.first_dial()
+            return
         c = Contact(feed.next_id(), feed.channel.name, self.env.now, feed.handle.next(),
                     feed.patience.next() if feed.patience else INF, feed.ivr.next() if feed.ivr else 0.0)
         c.queue = feed.channel.queue
@@ -192,9 +199,9 @@ class Model:
         self.offer(ev.value)
 
     # Queueing and service -----------------------------------------------------------------------
-    def offer(self, c: Contact) -> None:
-        """Give the contact to the longest-idle free agent that serves its queue, or queue it."""
-        q = self.queues[c.queue]
+    def offer(self, c: Contact, q: Queue | None = None) -> None:
+        """Give the contact to the longest-idle free agent that serves its queue (or queue object ``q``), or queue it."""
+        q = self.queues[c.queue] if q is None else q
         c.enqueued = self.env.now
         best = None
         for g in q.groups:
@@ -224,11 +231,16 @@ class Model:
         c.answer = self.env.now
         c.agent = agent
         agent.contact = c
+        if c.flow is not None:  # the funnel decides: service, or a diagnosis before a transfer
+            c.flow.start(agent, c)
+            return
         Timeout(self.env, c.handle, agent).callbacks.append(self._on_service_end)
 
     def _on_service_end(self, ev) -> None:
         agent = ev.value
         c = agent.contact
+        if c.flow is not None and c.flow.service_end(agent, c):
+            return  # transferred after a diagnosis: the call goes on in another queue, the agent is free
         c.end = self.env.now
         c.outcome = SERVED
         agent.contact = None
@@ -303,4 +315,7 @@ class Model:
         }
         if self.social is not None:
             self.social.records(out)  # posts appended to contacts; legs and agent work spans added
+        if self.funnels:
+            from sim.funnel.records import add_records
+            add_records(self, out)  # funnel columns, legs (stages of each call), diagnosis work spans
         return out

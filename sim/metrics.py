@@ -7,6 +7,8 @@ within T); ``asa_s`` = mean wait of answered contacts, ``mean_wait_s`` = mean wa
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -43,6 +45,53 @@ CONVERSATION_RATIOS = {
 }
 
 
+# Present when a phone channel has a funnel (definitions in sim.funnel.tables and docs/funnel.md). "{k}" stands for each
+# priority class found in the columns (p0, p2, pm1 for −1): e.g. asa_p2_s = answered_wait_p2_sum / answered_p2_count.
+FUNNEL_RATIOS = {
+    "blocked_rate": ("blocked_count", "attempts_count"),
+    "mean_ivr_s": ("ivr_sum", "ivr_entered_count"),
+    "ivr_containment": ("self_served_count", "ivr_entered_count"),
+    "ivr_abandon_rate": ("abandoned_ivr_count", "ivr_entered_count"),
+    "zero_out_share": ("zero_out_count", "ivr_entered_count"),
+    "misrouted_share": ("misrouted_count", "routed_count"),
+    "time_to_first_human_s": ("first_human_sum", "first_human_count"),
+    "time_to_right_human_s": ("right_human_sum", "right_human_count"),
+    "transfers_per_call": ("transfers_count", "reached_agent_count"),
+    "transferred_share": ("transferred_count", "reached_agent_count"),
+    "fcr": ("resolved_calls_count", "served_calls_count"),
+    "redial_rate": ("redialed_count", "failed_count"),
+    "attempts_per_customer": ("attempts_count", "customers_count"),
+    "unique_abandon_rate": ("customers_lost_count", "customers_count"),
+    "callback_share": ("callbacks_count", "queued_count"),
+    "callback_delay_s": ("callback_delay_sum", "callback_returns_count"),
+    "callback_on_time": ("callback_on_time_count", "callback_calls_count"),
+    "customer_effort_s": ("effort_sum", "customers_resolved_count"),
+    "line_time_per_customer_s": ("line_sum", "customers_count"),
+    "sl_offered_{k}": ("answered_within_target_{k}_count", "offered_{k}_count"),
+    "asa_{k}_s": ("answered_wait_{k}_sum", "answered_{k}_count"),
+    "abandon_rate_{k}": ("abandoned_{k}_count", "offered_{k}_count"),
+    "fcr_{k}": ("resolved_{k}_count", "served_{k}_count"),
+    "time_to_right_human_{k}_s": ("right_human_{k}_sum", "right_human_{k}_count"),
+    "unique_abandon_rate_{k}": ("customers_lost_{k}_count", "customers_{k}_count"),
+    "customer_effort_{k}_s": ("effort_{k}_sum", "customers_resolved_{k}_count"),
+}
+
+
+def funnel_ratios(columns) -> dict[str, tuple[str, str]]:
+    """The FUNNEL_RATIOS whose numerator and denominator are among ``columns`` (templates expanded per class)."""
+    cols = set(columns)
+    if "attempts_count" not in cols:
+        return {}
+    classes = sorted({c.split("_")[-2] for c in cols if re.fullmatch(r"offered_(p|pm)\d+_count", c)})
+    out = {}
+    for name, (num, den) in FUNNEL_RATIOS.items():
+        for k in (classes if "{k}" in name else [None]):
+            n, a, b = (x if k is None else x.format(k=k) for x in (name, num, den))
+            if a in cols and b in cols:
+                out[n] = (a, b)
+    return out
+
+
 def overlap_by_interval(starts: np.ndarray, ends: np.ndarray, keys: np.ndarray, n_keys: int, edges: np.ndarray,
                         weights: np.ndarray | None = None) -> np.ndarray:
     """Σ weight × |[start, end) ∩ [edges[j], edges[j+1])| for each key and interval: shape (n_keys, len(edges) − 1).
@@ -76,7 +125,7 @@ def add_ratios(df: pd.DataFrame) -> pd.DataFrame:
     df["short_abandon_base"] = df["offered"] - df["abandoned_within_target"]
     df["left_queue"] = df["answered"] + df["abandoned"]
     conv = {k: v for k, v in CONVERSATION_RATIOS.items() if v[0] in df and v[1] in df}
-    for name, (num, den) in {**RATIOS, **conv}.items():
+    for name, (num, den) in {**RATIOS, **conv, **funnel_ratios(df.columns)}.items():
         d = df[den].to_numpy(float)
         with np.errstate(invalid="ignore", divide="ignore"):
             df[name] = np.where(d > 0, df[num].to_numpy(float) / np.where(d > 0, d, 1), np.nan)
@@ -98,7 +147,8 @@ def replication_metrics(intervals: pd.DataFrame) -> pd.DataFrame:
         .groupby(["replication", "channel"], observed=True)["length_s"].sum()
     tot["length_s"] = length
     tot = add_ratios(tot.reset_index())
-    keep = [m for m in (*HEADLINE, *CONVERSATION_COLUMNS[:4], *CONVERSATION_RATIOS, *extra) if m in tot]
+    keep = [m for m in (*HEADLINE, *CONVERSATION_COLUMNS[:4], *CONVERSATION_RATIOS, *funnel_ratios(tot.columns), *extra)
+            if m in tot]
     out = tot.melt(id_vars=["replication", "channel"], value_vars=keep, var_name="metric", value_name="value")
     if "cost" in tot:  # the whole centre: total cost and cost per resolved contact over every channel
         base = "resolved" if "resolved" in tot else "served"

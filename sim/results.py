@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sim.metrics import COUNT_COLUMNS, add_ratios, overlap_by_interval, replication_metrics, summarize
+from sim.funnel.tables import funnel_columns, queue_view
 from sim.outcomes import as_outcomes
 from sim.social.tables import (agent_columns, backlog_by_interval, conversation_mask, interval_counts,
                                replication_extras, work_by_interval)
@@ -50,9 +51,10 @@ def interval_edges(run) -> np.ndarray:
 
 
 def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: dict,
-                    work: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                    work: dict | None = None, waits: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per (channel, queue, interval): counts by arrival interval and agent/queue time booked by clock time.
-    ``work``: agent work spans on social/email messages (sim.social.records)."""
+    ``work``: agent work spans not on the contact rows (social/email messages, sim.social.records; diagnoses before a
+    transfer, sim.funnel.records); ``waits``: queue waits not on the contact rows (earlier visits of transferred calls)."""
     run = scenario.run
     edges = interval_edges(run)
     n_int = len(edges) - 1
@@ -72,11 +74,13 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
     if conv is not None:
         has &= ~conv
     busy_q = overlap_by_interval(ans[has], np.minimum(busy_end[has], horizon), qcode[has], nq, edges)
-    if conv is not None:
+    if work:
         busy_q += work_by_interval(work, qindex, nq, edges, horizon)
     entry = allc["queue_entry_at_s"].to_numpy()
     inq = ~np.isnan(entry)
     queue_t = overlap_by_interval(entry[inq], entry[inq] + allc["wait_s"].to_numpy()[inq], qcode[inq], nq, edges)
+    if waits:
+        queue_t += work_by_interval(waits, qindex, nq, edges, horizon)
 
     # Staffed agent time per group, attributed to the group's queues in proportion to the busy time it gave them.
     gnames = list(scenario.agents)
@@ -95,7 +99,7 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
         cost = seated / 3600.0 * scenario.agents[g].cost_per_hour
         sel = has & (gcode == gi)
         busy_gq = overlap_by_interval(ans[sel], np.minimum(busy_end[sel], horizon), qcode[sel], nq, edges)
-        if conv is not None:
+        if work:
             busy_gq += work_by_interval(work, qindex, nq, edges, horizon, g)
         busy_g = busy_gq.sum(axis=0)
         serves = [qindex[q] for q in scenario.agents[g].serves]
@@ -114,7 +118,8 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
                                        agents["busy_agent_s"] / agents["staffed_agent_s"].where(agents["staffed_agent_s"] > 0, 1), np.nan)
 
     # Arrival-interval counts (contacts arriving after the warm-up).
-    c = allc[allc["arrival_at_s"] >= run.warmup_s]
+    c_all = allc[allc["arrival_at_s"] >= run.warmup_s]
+    c = queue_view(c_all)  # the phone funnel's busy signals, IVR-only calls and return calls are not offered to a queue
     k = np.searchsorted(edges, c["arrival_at_s"].to_numpy(), side="right") - 1
     key = c["queue"].astype(object).map(qindex).to_numpy(dtype=np.int64) * n_int + k
     size = nq * n_int
@@ -136,6 +141,8 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
     }
     if conv is not None:  # first-response targets and conversation counts (sim.social.tables)
         cols.update(interval_counts(c, conversation_mask(scenario, c), key, size, within, answered & (wait <= within)))
+    if c is not c_all:  # the phone funnel's counts (sim.funnel.tables)
+        cols.update(funnel_columns(scenario, c_all, edges, qindex, n_int))
     df = pd.DataFrame({name: v for name, v in cols.items()})
     df.insert(0, "interval_start_at_s", np.tile(starts, nq))
     df.insert(0, "queue", np.repeat([q for q, _ in queues], n_int))
@@ -196,4 +203,7 @@ class Results:
         if figures:
             from sim.plots import write_run_figures
             paths += write_run_figures(self.intervals, self.summary, out)
+            if "kind" in self.contacts:  # social and email: backlog and first response through the day
+                from sim.plots.social import write_social_figures
+                paths += write_social_figures(self.intervals, self.contacts, out)
         return paths

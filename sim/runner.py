@@ -24,7 +24,8 @@ def run_replication(scenario, replication: int, seed: int) -> tuple[pd.DataFrame
     model = Model(scenario, replication, seed)
     raw = model.run()
     allc = contact_table(scenario, replication, raw)
-    intervals, agents = interval_tables(scenario, replication, allc, raw["staff_logs"], raw.get("work"))
+    intervals, agents = interval_tables(scenario, replication, allc, raw["staff_logs"], raw.get("work"),
+                                       raw.get("waits"))
     contacts = allc[allc["arrival_at_s"] >= scenario.run.warmup_s].drop(columns=["queue_entry_at_s"])
     legs = raw.get("legs")
     if legs is not None:

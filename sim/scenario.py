@@ -49,6 +49,12 @@ CHANNEL_EXTENSIONS["email"]["triage"] = "sim.social.spec:parse_email_triage"
 AGENT_EXTENSIONS.update({k: f"sim.social.spec:{_SPEC[k]}" for k in ("concurrency", "concurrency_slowdown", "reserve")})
 POST_CHECKS.append("sim.social.spec:check_scenario")
 
+# The phone funnel (sim.funnel, docs/funnel.md): trunk lines, IVR menu tree, priority classes, departments (overflow),
+# transfers, hold announcements, redials, callbacks, first-contact resolution.
+CHANNEL_EXTENSIONS["phone"].update({k: f"sim.funnel.spec:parse_{k}" for k in (
+    "lines", "ivr", "priorities", "departments", "transfers", "hold", "redials", "callbacks", "resolution")})
+POST_CHECKS.append("sim.funnel.spec:check")
+
 # Conventional targets by kind: 80% within 20 s for phone (domain notes §1); first reply within 60 min for social and
 # email (Convince & Convert / Edison; Social Media Today — domain notes §3).
 DEFAULT_TARGETS = {"phone": (20.0, 0.80), "chat": (60.0, 0.80), "social": (3600.0, 0.90), "email": (3600.0, 0.90)}

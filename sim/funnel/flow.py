@@ -1,0 +1,265 @@
+"""The phone funnel at run time: trunk lines, the IVR, queue entry with hold announcements and callback offers,
+abandonment, and what each failure or unresolved call leads to (redials, repeat calls).
+
+The engine (``sim.engine.Model``) hands a phone channel with funnel keys to a ``PhoneFunnel``: its ``first_dial`` on
+each arrival, ``start``/``service_end`` when an agent takes or finishes one of its calls (``sim.funnel.routing``:
+diagnosis, transfers, overflow). Everything is a simpy ``Timeout`` with a callback, as in the engine. Every stage is a
+row of the ``legs`` table (``sim.funnel.legs``).
+"""
+from __future__ import annotations
+
+import math
+
+from simpy.events import Timeout
+
+from sim.distributions import Draws, Uniform
+from sim.engine import Queue
+from sim.funnel import routing
+from sim.funnel.customers import CALLBACK, FIRST, REDIAL, REPEAT, Call, Customer
+from sim.funnel.draws import (AGAIN_DELAY, CALL_AGAIN, CB_ACCEPT, HOLD_1, HOLD_2, N_FIXED, PATIENCE_2, PER_LEVEL, REDIAL
+                              as REDIAL_U, REDIAL_DELAY, RESOLVE, Rows, Tape, quantile)
+from sim.funnel.ivr import walk
+from sim.funnel.legs import LegBook
+from sim.funnel.spec import Funnel, funnel_spec
+from sim.streams import stable_hash
+
+INF = math.inf
+NAN = math.nan
+BLOCKED, ABANDONED, ABANDONED_IVR, SELF_SERVED, CALLBACK_OUT = (
+    "blocked", "abandoned", "abandoned_ivr", "self_served", "callback")
+LATER_IDS = 500_000_000  # contact ids of later attempts: id_base + LATER_IDS + n (first dials use id_base + n)
+
+
+
+def attach_funnels(model) -> list["PhoneFunnel"]:
+    """Give every phone channel that uses funnel keys its ``PhoneFunnel`` (``feed.funnel``); return them."""
+    out = []
+    for feed in model.feeds:
+        spec = funnel_spec(feed.channel)
+        if spec is not None:
+            feed.funnel = PhoneFunnel(model, feed, spec)
+            out.append(feed.funnel)
+    return out
+
+
+class PhoneFunnel:
+    def __init__(self, model, feed, spec: Funnel):
+        self.model, self.env, self.feed, self.spec = model, model.env, feed, spec
+        ch = self.channel = feed.channel
+        st = model.streams
+        self.issue_u = Draws(Uniform(0.0, 1.0), st.generator(f"{ch.name}.issue")) if spec.ivr else None
+        self.prio_u = Draws(Uniform(0.0, 1.0), st.generator(f"{ch.name}.priority")) if spec.priorities else None
+        self.dept_handle = {q: Draws(d.handle_time, st.generator(f"{ch.name}.{q}.handle_time"))
+                            for q, d in spec.departments.items() if d.handle_time is not None}
+        self.entropy = [st.seed, st.replication, stable_hash(f"{ch.name}.customer")]
+        self.tape_base = PER_LEVEL * (spec.ivr.depth if spec.ivr else 0)
+        self.tape_len = self.tape_base + N_FIXED
+        self.life = Rows(st.generator(f"{ch.name}.life"), self.tape_len)
+        self.in_system = 0  # calls holding a trunk line
+        self.later = 0
+        self.legs = LegBook()
+        self.departments = spec.ivr.departments if spec.ivr else (ch.queue,)
+        routing.setup(self)
+        self.callback_q: dict[str, Queue] = {}
+        if spec.callbacks is not None:  # return calls wait in their own queues, after every live queue of the group
+            for q in ch.queues:
+                cbq = Queue(q, ch.name)
+                cbq.groups = list(model.queues[q].groups)
+                for g in cbq.groups:
+                    g.queues.append(cbq)
+                self.callback_q[q] = cbq
+
+    # Attempts ------------------------------------------------------------------------------------------------------
+    def first_dial(self) -> None:
+        """A first attempt from the arrival process: create the customer (named streams, creation order)."""
+        feed, spec, now = self.feed, self.spec, self.env.now
+        handle = feed.handle.next()
+        patience = feed.patience.next() if feed.patience else INF
+        flat_ivr = feed.ivr.next() if feed.ivr else 0.0
+        issue = spec.ivr.issues[spec.ivr.issue_at(self.issue_u.next())] if spec.ivr else None
+        prio = spec.priorities.at(self.prio_u.next()) if spec.priorities else 0
+        dept = issue.department if issue is not None else self.channel.queue
+        if dept in self.dept_handle:
+            handle = self.dept_handle[dept].next()
+        cid = feed.next_id()
+        cust = Customer(cid, [*self.entropy, feed.i], issue, dept, prio)
+        off = self.life.next()
+        tape = Tape(self.life.buf, off, self.tape_base, cust)
+        self.dial(Call(cid, cust, FIRST, self.channel.name, now, handle, patience, flat_ivr, self, tape))
+
+    def later_attempt(self, ev) -> None:
+        """A redial or a repeat call of an existing customer (durations from the customer's own generator)."""
+        cust, origin = ev.value
+        cust.attempts += 1
+        rng, ch = cust.rng, self.channel
+        handle, patience, flat_ivr = self.handle_for(cust, rng), INF, 0.0
+        if ch.patience is not None:
+            patience = float(ch.patience.sample(rng, 1)[0])
+        if ch.ivr_time is not None:
+            flat_ivr = float(ch.ivr_time.sample(rng, 1)[0])
+        tape = Tape(rng.random(self.tape_len).tolist(), 0, self.tape_base, cust)
+        self.dial(Call(self.new_id(), cust, origin, ch.name, self.env.now, handle, patience, flat_ivr, self, tape))
+
+    def handle_for(self, cust: Customer, rng) -> float:
+        dep = self.spec.departments.get(cust.department)
+        dist = dep.handle_time if dep is not None and dep.handle_time is not None else self.channel.handle_time
+        return float(dist.sample(rng, 1)[0])
+
+    def new_id(self) -> int:
+        self.later += 1
+        return self.feed.id_base + LATER_IDS + self.later
+
+    def dial(self, c: Call) -> None:
+        """The call reaches the trunk: busy signal, or a line and then the IVR (or straight to the queue)."""
+        now = self.env.now
+        self.model.contacts.append(c)
+        lines = self.spec.lines
+        if lines is not None and self.in_system >= lines:
+            c.outcome, c.end = BLOCKED, now
+            self.failed(c)
+            return
+        self.in_system += 1
+        c.line = True
+        ivr = self.spec.ivr
+        if ivr is not None:
+            w = walk(ivr, c.customer.issue, c.tape, now, self.legs, c.id)
+            c.ivr = w.at - now
+            Timeout(self.env, c.ivr, (c, w)).callbacks.append(self._on_ivr_end)
+        elif c.ivr > 0:
+            self.legs.add(c.id, "ivr", "ivr", None, None, -1, now, now + c.ivr, "next")
+            Timeout(self.env, c.ivr, (c, None)).callbacks.append(self._on_ivr_end)
+        else:
+            self.enter_queue(c, c.department, first=True)
+
+    def _on_ivr_end(self, ev) -> None:
+        c, w = ev.value
+        if w is None:
+            self.enter_queue(c, c.department, first=True)
+        elif w.end == "hang_up":
+            c.outcome, c.end = ABANDONED_IVR, self.env.now
+            self.release(c)
+            self.failed(c)
+        elif w.end == "self_served":
+            c.outcome, c.end, c.resolved = SELF_SERVED, self.env.now, True
+            self.release(c)
+        else:
+            c.misrouted, c.zero_out = w.misrouted, w.zero_out
+            self.enter_queue(c, w.queue, first=True)
+
+    def release(self, c: Call) -> None:
+        if c.line:
+            c.line = False
+            self.in_system -= 1
+
+    # Queue -----------------------------------------------------------------------------------------------------------
+    def expected_wait(self, q: str) -> float:
+        """The ACD's wait estimate for a new caller in queue ``q``: (callers waiting + 1) × mean handle time / agents
+        seated in the groups serving it (0 when one of them is idle)."""
+        queue = self.model.queues[q]
+        agents = 0
+        for g in queue.groups:
+            if g.idle:
+                return 0.0
+            agents += g.present
+        dep = self.spec.departments.get(q)
+        mean = dep.handle_time.mean if dep is not None and dep.handle_time is not None else self.channel.handle_time.mean
+        return (queue.n + 1) * mean / agents if agents else INF
+
+    def enter_queue(self, c: Call, q: str, first: bool, warm: bool = False) -> None:
+        """A visit to queue ``q``: a callback offer (first visit of a live call), patience with hold announcements,
+        overflow after the department's threshold."""
+        now, spec = self.env.now, self.spec
+        c.queue, c.answer, c.agent = q, NAN, None
+        c.visit += 1
+        cb, tape = spec.callbacks, c.tape
+        if first and cb is not None and self.expected_wait(q) > cb.offer_above_s and tape.at(CB_ACCEPT) < cb.accept:
+            self.take_callback(c, q)
+            return
+        second = c.visit == 2
+        if first:
+            patience = c.patience
+        elif self.channel.patience is None:
+            patience = INF
+        else:
+            patience = quantile(self.channel.patience, tape.at(PATIENCE_2) if second else tape.spare())
+        hold = spec.hold
+        if hold is not None and hold.abandon > 0:  # hangs up at the K-th announcement, K geometric (inversion)
+            u = tape.at(HOLD_1) if c.visit == 1 else tape.at(HOLD_2) if second else tape.spare()
+            k = 1.0 if hold.abandon >= 1 else math.floor(math.log1p(-u) / math.log1p(-hold.abandon)) + 1.0
+            patience = min(patience, hold.every_s * k)
+        c.leg = self.legs.add(c.id, "queue", q, q, None, -1, now)
+        prio, c.patience = c.priority, INF  # the funnel keeps its own patience timers (one per visit)
+        if warm:
+            c.priority = spec.transfers.warm_priority
+        self.model.offer(c)
+        c.priority = prio
+        if c.waiting:
+            if patience < INF:
+                Timeout(self.env, patience, (c, c.visit)).callbacks.append(self._on_patience)
+            routing.watch_overflow(self, c)
+
+    def _on_patience(self, ev) -> None:
+        c, visit = ev.value
+        if not c.waiting or c.visit != visit:
+            return
+        now = self.env.now
+        c.waiting = False
+        c.outcome, c.end = ABANDONED, now
+        self.model.queues[c.queue].n -= 1
+        routing.leave_overflow(self, c, None)
+        self.legs.close(c.leg, now, "abandoned")
+        self.release(c)
+        self.failed(c)
+
+    # Callbacks (virtual hold) ----------------------------------------------------------------------------------------
+    def take_callback(self, c: Call, q: str) -> None:
+        """The caller accepts a callback and hangs up; the return call waits in the queue's callback line."""
+        now = self.env.now
+        c.outcome, c.end, c.enqueued = CALLBACK_OUT, now, now
+        self.legs.add(c.id, "queue", q, q, None, -1, now, now, "callback")
+        self.release(c)
+        c.followed_by = CALLBACK
+        cust = c.customer
+        cust.attempts += 1
+        r = Call(self.new_id(), cust, CALLBACK, self.channel.name, now, c.handle, INF, 0.0, self,
+                 Tape(cust.rng.random(self.tape_len).tolist(), 0, self.tape_base, cust))
+        r.queue = q
+        self.model.contacts.append(r)
+        r.visit = 1
+        r.leg = self.legs.add(r.id, "callback_queue", q, q, None, -1, now)
+        self.model.offer(r, self.callback_q[q])
+        r.enqueued = NAN  # nobody is on hold: the callback delay is answer_at_s − arrival_at_s (the request)
+
+    # What a failed or unresolved attempt leads to ------------------------------------------------------------------------
+    def failed(self, c: Call) -> None:
+        """A busy signal, an IVR hang-up or an abandonment: the customer may redial after a delay."""
+        rd = self.spec.redials
+        if rd is None or c.outcome not in rd.after or c.customer.attempts >= rd.max_attempts:
+            return
+        if c.tape.at(REDIAL_U) < rd.probability:
+            c.followed_by = REDIAL
+            Timeout(self.env, quantile(rd.delay, c.tape.at(REDIAL_DELAY)), (c.customer, REDIAL)).callbacks.append(
+                self.later_attempt)
+
+    def served(self, c: Call) -> None:
+        """End of a served call: is the issue resolved (lower after a transfer)? If not, the customer calls again."""
+        self.release(c)
+        res = self.spec.resolution
+        if res is None:
+            c.resolved = True
+            return
+        tape = c.tape
+        p = res.first_contact * ((1 - res.transfer_penalty) if c.transfers else 1.0)
+        c.resolved = tape.at(RESOLVE) < p
+        cap = self.spec.redials.max_attempts if self.spec.redials is not None else math.inf
+        if not c.resolved and c.customer.attempts < cap and tape.at(CALL_AGAIN) < res.call_again:
+            c.followed_by = REPEAT
+            Timeout(self.env, quantile(res.delay, tape.at(AGAIN_DELAY)), (c.customer, REPEAT)).callbacks.append(
+                self.later_attempt)
+
+    # Agents (sim.funnel.routing) -------------------------------------------------------------------------------------
+    def start(self, agent, c: Call) -> None:
+        routing.start(self, agent, c)
+
+    def service_end(self, agent, c: Call) -> bool:
+        return routing.service_end(self, agent, c)

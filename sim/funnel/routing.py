@@ -1,0 +1,141 @@
+"""Departments and agents: who can handle a caller's issue, diagnosis and transfers, overflow to other groups.
+
+An agent handles a caller's issue when the call came from the issue's department queue, from a queue listed in
+``transfers.handles_any``, or when the agent's group serves (or takes overflow of) the issue's department. Otherwise the
+agent spends a diagnosis time and transfers the caller to the right department: *cold* (the caller queues again and
+repeats the issue: extra handle time) or *warm* (queued with ``warm_priority``, no repetition). With ``misdiagnosis`` the
+agent sends the caller to yet another wrong department, so a call can be transferred more than once.
+
+Overflow: a caller who has waited ``overflow_after`` in a department queue also becomes visible to the ``overflow_to``
+groups, which look at it after their own queues; the caller stays in place in the home queue and whoever frees first
+takes the call.
+"""
+from __future__ import annotations
+
+import math
+
+from simpy.events import Timeout
+
+from sim.engine import Queue
+from sim.funnel.draws import DIAG, MISDIAG, MISDIAG_PICK, REPEAT, quantile
+
+NAN = math.nan
+
+
+def setup(f) -> None:
+    """Overflow queues and the departments each group can handle."""
+    model, spec = f.model, f.spec
+    f.overflow_q: dict[str, Queue] = {}
+    f.handles = {g.name: set(g.spec.serves) for g in model.groups.values()}
+    for q, dep in spec.departments.items():
+        if dep.overflow_after_s is None:
+            continue
+        oq = Queue(q, f.channel.name)
+        oq.groups = [model.groups[g] for g in dep.overflow_to]
+        for g in oq.groups:
+            g.queues.append(oq)
+            f.handles[g.name].add(q)
+        f.overflow_q[q] = oq
+    f.any_queue = set(spec.transfers.handles_any)
+    others = {q: [d for d in f.departments if d != q] for q in f.departments}
+    f.other_departments = others
+
+
+def watch_overflow(f, c) -> None:
+    oq = f.overflow_q.get(c.queue)
+    if oq is not None:
+        after = f.spec.departments[c.queue].overflow_after_s
+        Timeout(f.env, after, (c, c.visit)).callbacks.append(lambda ev: _on_overflow(f, ev))
+
+
+def _on_overflow(f, ev) -> None:
+    c, visit = ev.value
+    if not c.waiting or c.visit != visit:
+        return
+    now = f.env.now
+    oq = f.overflow_q[c.queue]
+    f.legs.close(c.leg, now, "overflow")
+    c.leg = f.legs.add(c.id, "overflow", c.queue, c.queue, None, -1, now)
+    best = None
+    for g in oq.groups:
+        if g.idle:
+            a = g.idle[0]
+            if best is None or a.idle_since < best.idle_since:
+                best = a
+    if best is not None:
+        best.group.idle.popleft()
+        f.model.queues[c.queue].n -= 1
+        f.model._start(best, c)
+        return
+    oq.push(c)
+    c.overflow_q = oq
+
+
+def leave_overflow(f, c, agent) -> None:
+    """The caller leaves an overflowed wait (answered by ``agent``, or abandoned when None): fix the other queue's
+    count of waiting callers."""
+    oq = c.overflow_q
+    if oq is None:
+        return
+    c.overflow_q = None
+    if agent is None:
+        oq.n -= 1
+    elif agent.group in oq.groups:  # taken from the overflow queue: the home queue still counts the caller
+        f.model.queues[c.queue].n -= 1
+    else:
+        oq.n -= 1
+
+
+def start(f, agent, c) -> None:
+    """An agent picks up: the service, or a diagnosis when the caller belongs to another department."""
+    now = f.env.now
+    leave_overflow(f, c, agent)
+    if c.leg is not None:
+        f.legs.close(c.leg, now, "answered")
+    if c.first_answer != c.first_answer:  # NaN
+        c.first_answer = now
+    gname = agent.group.name
+    if c.department == c.queue or c.queue in f.any_queue or c.department in f.handles[gname]:
+        if c.right_answer != c.right_answer:
+            c.right_answer = now
+        dur, stage = c.handle + c.extra, "service"
+        c.extra, c.diagnosing = 0.0, False
+    else:
+        u = c.tape.at(DIAG) if c.transfers == 0 else c.tape.spare()
+        dur, stage = quantile(f.spec.transfers.diagnosis, u), "diagnosis"
+        c.diagnosing = True
+    c.leg = f.legs.add(c.id, stage, gname, c.queue, gname, agent.id, now)
+    Timeout(f.env, dur, agent).callbacks.append(f.model._on_service_end)
+
+
+def service_end(f, agent, c) -> bool:
+    """Diagnosis over: transfer (return True: the agent is free at once). Service over: resolution (return False: the
+    engine ends the call and starts the wrap-up)."""
+    now = f.env.now
+    if c.diagnosing:
+        c.diagnosing = False
+        f.legs.close(c.leg, now, "transfer")
+        agent.contact = None
+        transfer(f, c)
+        f.model._agent_free(agent)
+        return True
+    c.service_leg = c.leg
+    f.served(c)
+    f.legs.close(c.leg, now, "resolved" if c.resolved else "unresolved")
+    return False
+
+
+def transfer(f, c) -> None:
+    t, tape = f.spec.transfers, c.tape
+    first = c.transfers == 0
+    c.transfers += 1
+    target = c.department
+    if t.misdiagnosis > 0 and (tape.at(MISDIAG) if first else tape.spare()) < t.misdiagnosis:
+        wrong = [d for d in f.other_departments.get(c.department, ()) if d != c.queue]
+        if wrong:
+            u = tape.at(MISDIAG_PICK) if first else tape.spare()
+            target = wrong[min(int(u * len(wrong)), len(wrong) - 1)]
+    warm = t.mode == "warm"
+    if not warm and t.repeat is not None:
+        c.extra += quantile(t.repeat, tape.at(REPEAT) if first else tape.spare())
+    f.enter_queue(c, target, first=False, warm=warm)
