@@ -14,6 +14,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from sim.distributions import Dist, Lognormal, parse_dist
+from sim.errors import Problem
 from sim.validate import Checker, join
 
 POST_KINDS = ("complaint", "question", "praise")
@@ -212,7 +213,8 @@ def parse_kinds(raw, path, chk, ctx):
     if shares is None:
         return None
     if abs(sum(shares.values()) - 1) > 1e-6:
-        chk.add(path, "shares of complaint, question and praise summing to 1", f"a sum of {sum(shares.values()):g}")
+        chk.problems.append(Problem(chk.file, path, "shares of complaint, question and praise summing to 1",
+                                    f"shares summing to {sum(shares.values()):g}"))
         return None
     return shares
 
@@ -269,7 +271,7 @@ def _parse_triage(raw, path, chk, ctx, orders) -> Triage | None:
                 raw)
         return None
     chk.table(raw, path, ("answer", "order", "kind_order", "expire_after"))
-    answer = {k: 1.0 for k in POST_KINDS}
+    answer: dict | None = {k: 1.0 for k in POST_KINDS}
     a = raw.get("answer", "all")
     if a == "all":
         pass
@@ -277,24 +279,20 @@ def _parse_triage(raw, path, chk, ctx, orders) -> Triage | None:
         answer = {"complaint": 1.0, "question": 0.0, "praise": 0.0}
     elif isinstance(a, (int, float)) and not isinstance(a, bool):
         p = _probability(a, join(path, "answer"), chk, "the share of posts the brand answers")
-        if p is None:
-            return None
-        answer = {k: p for k in POST_KINDS}
+        answer = None if p is None else {k: p for k in POST_KINDS}
     elif isinstance(a, dict):
         shares = _shares(a, join(path, "answer"), chk, "answer rates per kind")
-        if shares is None:
-            return None
-        answer = {k: shares.get(k, 0.0) for k in POST_KINDS}
+        answer = None if shares is None else {k: shares.get(k, 0.0) for k in POST_KINDS}
     else:
         chk.add(join(path, "answer"), '"all", "complaints", a probability, or a table of probabilities per kind', a)
-        return None
+        answer = None
     order = chk.string(raw, "order", path, default="fifo", choices=orders)
     kind_order = raw.get("kind_order", list(POST_KINDS))
     if not (isinstance(kind_order, list) and sorted(kind_order) == sorted(POST_KINDS)):
         chk.add(join(path, "kind_order"), f"the kinds {', '.join(POST_KINDS)} each once, most urgent first", kind_order)
-        return None
+        kind_order = None
     expire = chk.duration(raw, "expire_after", path, default=math.inf, positive=True)
-    if order is None or expire is None:
+    if answer is None or order is None or kind_order is None or expire is None:
         return None
     return Triage(answer, order, tuple(kind_order), expire)
 
