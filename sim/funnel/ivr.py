@@ -262,6 +262,7 @@ class _Reader:
         self.done: dict[str, Menu | None] = {}
         self.reached: set[str] = set()
         self.ok = True
+        self.bad_goto = False
 
     def problem(self, key: str, expected: str, found: Any = None) -> None:
         self.ok = False
@@ -339,6 +340,7 @@ class _Reader:
             ref = raw["goto"]
             gpath = join(path, "goto")
             if not isinstance(ref, str) or ref not in self.named:
+                self.bad_goto = True
                 known = ", ".join(sorted(self.named)) or "none defined"
                 self.problem(gpath, f"the name of a menu under {self.base}.menus ({known})", ref)
             elif ref in stack:
@@ -424,8 +426,12 @@ def parse_ivr(raw: Any, path: str, chk: Checker, ctx) -> Ivr | None:
     reader = _Reader(chk, path, defaults, named, queues, ctx)
     root = reader.menu(raw["menu"], join(path, "menu"), "main", ())
     for name in named:
-        if name not in reader.reached and reader.ok:
-            chk.add(join(join(path, "menus"), name), "a menu that some option reaches with goto", "a menu never reached")
+        if name not in reader.done:  # not reached: still read it, so that its own problems are reported too
+            reader.done[name] = None
+            reader.done[name] = reader.menu(named[name], join(join(path, "menus"), name), name, (name,))
+            if not reader.bad_goto:  # (with a broken goto, an unreached menu is only its consequence)
+                chk.add(join(join(path, "menus"), name), "a menu that some option reaches with goto",
+                        "a menu never reached")
             reader.ok = False
     if root is None or not reader.ok:
         return Unparsed(tuple(sorted(queues)))
