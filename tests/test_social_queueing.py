@@ -64,7 +64,7 @@ def test_one_agent_one_conversation_at_a_time_is_m_g_1():
     eh2 = 2 * (cv * mean_s) ** 2 + (hi - lo) ** 2 / 12 + eh**2
     rho = 0.4
     lam = rho / eh
-    raw = social_raw(rate=f"{lam * 3600:.10g}/h", exchanges=2, horizon="180d", warmup="1d",
+    raw = social_raw(rate=f"{lam * 3600:.10g}/h", exchanges=2, horizon="230d", warmup="1d",
                      message={"dist": "lognormal", "mean": f"{mean_s}s", "cv": cv},
                      think={"dist": "uniform", "low": f"{lo}s", "high": f"{hi}s"})
     res = sim.run(scenario(raw))
@@ -102,7 +102,7 @@ def test_one_agent_is_held_for_messages_plus_think_times_in_arrival_order():
 def test_n_agents_single_message_matches_erlang_c():
     n, aht, rho, within = 3, 60.0, 0.7, 30.0
     lam = rho * n / aht
-    raw = social_raw(agents=n, rate=f"{lam * 3600:.10g}/h", horizon="10d", warmup="2h", reps=16, seed=3,
+    raw = social_raw(agents=n, rate=f"{lam * 3600:.10g}/h", horizon="16d", warmup="2h", reps=16, seed=3,
                      within=f"{within}s")
     res = sim.run(scenario(raw))
     c = res.contacts
@@ -118,7 +118,7 @@ def test_n_agents_single_message_matches_erlang_c():
 def test_n_agents_with_impatient_customers_matches_erlang_a():
     n, aht, patience, within = 3, 60.0, 90.0, 30.0
     lam = 1.0 * n / aht  # offered load equals the number of agents: stable only through abandonment
-    raw = social_raw(agents=n, rate=f"{lam * 3600:.10g}/h", horizon="10d", warmup="2h", reps=16, seed=4,
+    raw = social_raw(agents=n, rate=f"{lam * 3600:.10g}/h", horizon="13d", warmup="2h", reps=16, seed=4,
                      patience=f"{patience}s", within=f"{within}s")
     res = sim.run(scenario(raw))
     c = res.contacts
@@ -206,7 +206,7 @@ def conversation_chain(lam, k, n_ex, mu, nu, theta, s, qmax=60) -> dict:
 def test_concurrent_conversations_match_the_markov_chain():
     lam, k, n_ex, msg, think, patience, s = 1 / 60, 3, 2, 30.0, 120.0, 300.0, 0.18
     ex = conversation_chain(lam, k, n_ex, 1 / msg, 1 / think, 1 / patience, s)
-    raw = social_raw(rate="60/h", exchanges=n_ex, k=k, slowdown=s, horizon="10d", warmup="2h", reps=16, seed=6,
+    raw = social_raw(rate="60/h", exchanges=n_ex, k=k, slowdown=s, horizon="12d", warmup="2h", reps=16, seed=6,
                      message={"dist": "exponential", "mean": f"{msg}s"},
                      think={"dist": "exponential", "mean": f"{think}s"}, patience=f"{patience}s")
     res = sim.run(scenario(raw))
@@ -218,6 +218,6 @@ def test_concurrent_conversations_match_the_markov_chain():
     check("mean open conversations", rep.loc[("agents.team", "open_conversations")], ex["open_conversations"])
     check("opened → first response", per_rep(c, lambda g: (g["first_response_s"] - g["wait_s"]).mean()),
           ex["to_first_response_s"])
-    length_h = 10 * 24 - 2  # arrivals counted after the warm-up
+    length_h = 12 * 24 - 2  # arrivals counted after the warm-up
     check("conversations completed per hour", per_rep(c, lambda g: (g["outcome"] == "served").sum() / length_h),
           ex["throughput_per_h"])
