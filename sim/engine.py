@@ -135,10 +135,13 @@ class Model:
         if len({f.id_base for f in self.feeds}) < len(self.feeds):
             raise InputError(f"{scenario.source}: channels: expected channel names with distinct contact-id prefixes; "
                              "rename one channel")
+        self.reputation = None  # pile-ons, spillover posts, deflection, repeat complaints (sim.reputation.live)
         self.social = None  # social and email conversations (sim.social): takes those channels' feeds
         if any(ch.kind in CONVERSATION_KINDS for ch in scenario.channels.values()):
             from sim.social.conversation import Conversations
             self.social = Conversations(self)
+            from sim.reputation.live import attach_reputation
+            self.reputation = attach_reputation(self)
         from sim.funnel.flow import attach_funnels
         self.funnels = attach_funnels(self)  # phone channels with an IVR, lines, transfers, redials … (sim.funnel)
 
@@ -225,6 +228,8 @@ class Model:
             c.outcome = ABANDONED
             c.end = self.env.now
             self.queues[c.queue].n -= 1
+            if self.reputation is not None:  # the caller may complain in public (sim.reputation spillover)
+                self.reputation.call_ended(c)
 
     def _start(self, agent: Agent, c: Contact) -> None:
         c.waiting = False
@@ -244,6 +249,8 @@ class Model:
         c.end = self.env.now
         c.outcome = SERVED
         agent.contact = None
+        if self.reputation is not None:
+            self.reputation.call_ended(c)
         draws = agent.group.wrap_draws
         if draws is not None:
             c.wrap = draws.next()
@@ -318,4 +325,6 @@ class Model:
         if self.funnels:
             from sim.funnel.records import add_records
             add_records(self, out)  # funnel columns, legs (stages of each call), diagnosis work spans
+        if self.reputation is not None:
+            self.reputation.records(out)  # caused posts, spillover flags, deflected questions
         return out

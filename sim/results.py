@@ -172,23 +172,28 @@ class Results:
     summary: pd.DataFrame
     provenance: dict = field(default_factory=dict)
     legs: pd.DataFrame | None = None
+    reputation: pd.DataFrame | None = None  # the reputation ledger per interval (sim.reputation.accounts)
 
     @classmethod
-    def from_tables(cls, contacts, intervals, agents, provenance, legs=None) -> "Results":
+    def from_tables(cls, contacts, intervals, agents, provenance, legs=None, reputation=None) -> "Results":
         per_rep = replication_metrics(intervals)
+        if reputation is not None:  # channel "reputation": impressions, net reputation, churn, money (sim.reputation)
+            from sim.reputation.accounts import reputation_metrics
+            per_rep = pd.concat([per_rep.astype({"channel": object}), reputation_metrics(reputation)],
+                                ignore_index=True)
         if "first_response_s" in contacts:  # response-time quantiles and agent-group load (sim.social.tables)
             per_rep = pd.concat([per_rep.astype({"channel": object}), replication_extras(contacts, agents)],
                                 ignore_index=True)
         summary = summarize(per_rep)
         summary.attrs["provenance"] = provenance
-        return cls(contacts, intervals, agents, per_rep, summary, provenance, legs)
+        return cls(contacts, intervals, agents, per_rep, summary, provenance, legs, reputation)
 
     def write(self, out_dir: str | Path, figures: bool = True) -> list[Path]:
         """Write contacts/intervals/agents (Parquet), intervals.csv, summary.json/csv and the figures; return paths."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = []
-        for name in ("contacts", "intervals", "agents", "legs"):
+        for name in ("contacts", "intervals", "agents", "legs", "reputation"):
             df = getattr(self, name)
             if df is not None:
                 paths.append(out / f"{name}.parquet")
@@ -203,6 +208,9 @@ class Results:
         if figures:
             from sim.plots import write_run_figures
             paths += write_run_figures(self.intervals, self.summary, out)
+            if self.reputation is not None:
+                from sim.plots.reputation import write_reputation_figure
+                paths.append(write_reputation_figure(self.reputation, out))
             if "kind" in self.contacts:  # social and email: backlog and first response through the day
                 from sim.plots.social import write_social_figures
                 paths += write_social_figures(self.intervals, self.contacts, out)

@@ -6,6 +6,7 @@ from typing import Sequence
 import pandas as pd
 
 from sim.engine import Model
+from sim.reputation.accounts import reputation_tables
 from sim.results import Results, contact_table, interval_tables
 
 
@@ -20,17 +21,18 @@ def replication_indices(scenario, replications: int | Sequence[int] | None) -> l
 
 
 def run_replication(scenario, replication: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
-    """(contacts after warm-up, intervals, agents, legs) of one replication."""
+    """(contacts after warm-up, intervals, agents, legs, reputation ledger or None) of one replication."""
     model = Model(scenario, replication, seed)
     raw = model.run()
     allc = contact_table(scenario, replication, raw)
     intervals, agents = interval_tables(scenario, replication, allc, raw["staff_logs"], raw.get("work"),
                                        raw.get("waits"))
     contacts = allc[allc["arrival_at_s"] >= scenario.run.warmup_s].drop(columns=["queue_entry_at_s"])
+    contacts, reputation = reputation_tables(scenario, replication, seed, contacts, raw)  # (contacts, None) without
     legs = raw.get("legs")
     if legs is not None:
         legs = legs[legs["contact_id"].isin(contacts["contact_id"])].assign(replication=replication)
-    return contacts.reset_index(drop=True), intervals, agents, legs
+    return contacts.reset_index(drop=True), intervals, agents, legs, reputation
 
 
 def run(scenario, replications: int | Sequence[int] | None = None, seed: int | None = None) -> Results:
@@ -46,6 +48,7 @@ def run(scenario, replications: int | Sequence[int] | None = None, seed: int | N
     for col in ("channel", "queue", "agent_group"):
         contacts[col] = contacts[col].astype("category")
     legs = cat(3) if all(p[3] is not None for p in parts) else None
+    reputation = cat(4) if all(p[4] is not None for p in parts) else None  # the reputation ledger (sim.reputation)
     provenance = {"contactsim_version": __version__, "scenario": scenario.name, "source": scenario.source,
                   "scenario_hash": scenario.hash, "seed": seed, "replications": reps}
-    return Results.from_tables(contacts, cat(1), cat(2), provenance, legs)
+    return Results.from_tables(contacts, cat(1), cat(2), provenance, legs, reputation)

@@ -32,6 +32,9 @@ AGENT_EXTENSIONS: dict[str, str] = {}
 SECTION_EXTENSIONS: dict[str, str] = {"staffing": "sim.staffing.rules:parse_section"}
 # Cross-checks run on the whole scenario after parsing: "module:function" called as fn(scenario, chk).
 POST_CHECKS: list[str] = []
+# Public visibility and reputation (sim.reputation, docs/reputation.md): the [reputation] section.
+SECTION_EXTENSIONS["reputation"] = "sim.reputation.config:parse_section"
+POST_CHECKS.append("sim.reputation.config:check_scenario")
 
 # Asynchronous channels (sim.social, docs/social.md): a post or an email is a conversation of agent messages, so its
 # work time is `message_time` (per agent message, in Channel.handle_time) rather than `handle_time`.

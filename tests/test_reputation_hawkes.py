@@ -102,3 +102,23 @@ def test_candidates_are_thinned_only_after_the_reply():
     p = pile(0.5, KERNELS["exponential"], damping=0.3)
     assert p.kept(100.0, math.nan, 0.99) and p.kept(100.0, 200.0, 0.99)
     assert not p.kept(300.0, 200.0, 0.5) and p.kept(300.0, 200.0, 0.1)
+    np.testing.assert_array_equal(p.kept(np.array([100.0, 300.0, 300.0]), 200.0, np.array([0.9, 0.5, 0.1])),
+                                  [True, False, True])
+
+
+def test_candidates_of_one_complaint_are_poisson_with_kernel_ages():
+    """A complaint by an author with 5000 followers: Poisson(κ·(5000/50)^β) candidates with ages from the kernel."""
+    p = pile(0.5, KERNELS["exponential"])
+    rng = np.random.default_rng(4)
+    counts, ages = np.empty(12_000), []
+    for i in range(len(counts)):
+        a, u = p.candidates(rng, 5000.0, REACH)
+        assert len(u) == len(a)
+        counts[i] = len(a)
+        ages.append(a)
+    mark = p.mark(5000.0, REACH)
+    se = math.sqrt(mark / len(counts))
+    assert 4 * se <= 0.02 * mark and abs(counts.mean() - mark) <= 4 * se
+    ages = np.concatenate(ages)
+    share, exact = (ages <= 1800.0).mean(), float(KERNELS["exponential"].cdf(1800.0))
+    assert abs(share - exact) <= 4 * math.sqrt(exact * (1 - exact) / len(ages))

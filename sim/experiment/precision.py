@@ -70,7 +70,8 @@ class PrecisionRun:
         prov["precision"] = {"target": self.precision, "metrics": self.metrics, "n": self.n,
                              "replications_run": self.replications_run, "cap_hit": self.cap_hit,
                              "warmup_s": None if self.warmup is None else self.warmup.warmup_s}
-        return Results.from_tables(contacts, cat("intervals"), cat("agents"), prov, legs)
+        reputation = cat("reputation") if all(r.reputation is not None for r in self.results) else None
+        return Results.from_tables(contacts, cat("intervals"), cat("agents"), prov, legs, reputation)
 
     def report(self) -> str:
         head = (f"precision {self.precision:.1%}: {self.n} replications"

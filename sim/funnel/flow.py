@@ -142,6 +142,8 @@ class PhoneFunnel:
         elif w.end == "self_served":
             c.outcome, c.end, c.resolved = SELF_SERVED, self.env.now, True
             self.release(c)
+            if self.model.reputation is not None:
+                self.model.reputation.call_ended(c)
         else:
             c.misrouted, c.zero_out = w.misrouted, w.zero_out
             self.enter_queue(c, w.queue, first=True)
@@ -233,6 +235,8 @@ class PhoneFunnel:
     # What a failed or unresolved attempt leads to ------------------------------------------------------------------------
     def failed(self, c: Call) -> None:
         """A busy signal, an IVR hang-up or an abandonment: the customer may redial after a delay."""
+        if self.model.reputation is not None:  # the caller may complain in public (sim.reputation spillover)
+            self.model.reputation.call_ended(c)
         rd = self.spec.redials
         if rd is None or c.outcome not in rd.after or c.customer.attempts >= rd.max_attempts:
             return

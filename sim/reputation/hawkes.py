@@ -127,34 +127,40 @@ class PileOn:
         g = float(self.kernel.cdf(reply_delay_s))
         return self.branching_ratio(reach) * (g + self.damping * (1.0 - g))
 
-    def candidates(self, rng: np.random.Generator, reach_value: float, reach) -> tuple[np.ndarray, np.ndarray]:
-        """A complaint's undamped direct offspring: (ages in seconds, sorted; uniforms deciding each under damping)."""
-        n = int(rng.poisson(self.mark(reach_value, reach)))
-        ages = np.sort(self.kernel.sample(rng, n)) if n else np.empty(0)
-        return ages, rng.random(n)
+    def offspring(self, rng: np.random.Generator, reach_values: np.ndarray, reach) -> tuple[np.ndarray, ...]:
+        """Undamped direct offspring of complaints by authors with ``reach_values`` followers: (index of the parent,
+        age in seconds, a uniform that decides the candidate under damping) — Poisson(κ·w) per parent, ages from g."""
+        counts = rng.poisson(self.mark(np.asarray(reach_values, dtype=float), reach))
+        owner = np.repeat(np.arange(len(counts)), counts)
+        return owner, self.kernel.sample(rng, len(owner)), rng.random(len(owner))
 
-    def kept(self, age: float, answered_after_s: float, u: float) -> bool:
+    def candidates(self, rng: np.random.Generator, reach_value: float, reach) -> tuple[list[float], list[float]]:
+        """One complaint's candidate pile-ons (the run-time path of ``offspring``): ages and their uniforms."""
+        n = int(rng.poisson(self.excitation * (reach_value / self.r_ref(reach)) ** self.reach_exponent))
+        if n == 0:
+            return [], []
+        return self.kernel.sample(rng, n).tolist(), rng.random(n).tolist()
+
+    def kept(self, age, answered_after_s, u):
         """Is a candidate at ``age`` a real pile-on post, given the thread's first public reply ``answered_after_s``
-        after posting (NaN or ∞: not answered)? Thinning: always before the reply, with probability δ after it."""
-        return not (answered_after_s <= age) or u < self.damping
+        after posting (NaN or ∞: not answered)? Thinning: always before the reply, with probability δ after it.
+        Scalars or arrays."""
+        if np.ndim(age) == 0 and np.ndim(answered_after_s) == 0:
+            return not (answered_after_s <= age) or u < self.damping
+        return ~(np.asarray(answered_after_s) <= np.asarray(age)) | (np.asarray(u) < self.damping)
 
 
 def simulate_cascades(pile_on: PileOn, reach, n: int, rng: np.random.Generator,
                       reply_delay_s: float = math.inf, max_generations: int = 10_000) -> np.ndarray:
     """Sizes of ``n`` independent cascades (the first complaint included) when every thread is answered publicly
-    ``reply_delay_s`` after it was posted (∞: never). Generation by generation with the same ``candidates`` / ``kept``
-    rules as the run-time model; authors' reach from ``reach`` (a ``sim.social.spec.Reach``)."""
+    ``reply_delay_s`` after it was posted (∞: never). Generation by generation with the same ``offspring`` / ``kept``
+    rules as the run-time model (``sim.reputation.live``); authors' reach from ``reach`` (``sim.social.spec.Reach``)."""
     sizes = np.ones(n, dtype=np.int64)
     current = np.arange(n)  # cascade index of each post of the current generation
     for _ in range(max_generations):
         if len(current) == 0:
             return sizes
-        r = reach.sample(rng, len(current))
-        counts = rng.poisson(pile_on.mark(r, reach))
-        owner = np.repeat(current, counts)
-        ages = pile_on.kernel.sample(rng, len(owner))
-        u = rng.random(len(owner))
-        keep = ~(reply_delay_s <= ages) | (u < pile_on.damping)
-        current = owner[keep]
+        owner, ages, u = pile_on.offspring(rng, reach.sample(rng, len(current)), reach)
+        current = current[owner][pile_on.kept(ages, reply_delay_s, u)]
         np.add.at(sizes, current, 1)
     raise RuntimeError("a cascade did not die out: branching ratio at or above 1")

@@ -72,9 +72,15 @@ class Conversations:
         feed = ev.value
         feed.i += 1
         self._schedule_arrival(feed)
+        self.admit(self.factories[feed.channel.name].create(feed.next_id(), self.env.now))
+
+    def admit(self, p: Post) -> None:
+        """A new post reaches the brand: from the arrival process, or caused by another contact (sim.reputation)."""
         now = self.env.now
-        src = self.factories[feed.channel.name]
-        p = src.create(feed.next_id(), now)
+        src = p.src
+        rep = self.model.reputation
+        if rep is not None and not rep.on_post(p):
+            return  # deflected: the customer read an earlier public answer and never posted
         self.posts.append(p)
         if not src.answer[p.i]:
             p.outcome, p.end = "ignored", now
@@ -165,6 +171,8 @@ class Conversations:
         p.last_post_at = now
         if p.done == 1:
             p.first_response = now
+            if self.model.reputation is not None:
+                self.model.reputation.on_first_response(p)
         if p.done >= p.n_ex:
             self._close(p, "served")
             self._after_close(d)

@@ -1,0 +1,218 @@
+"""The reputation mechanisms that act while a replication runs: pile-ons, spillover posts, deflection, repeat complaints.
+
+The engine (``sim.engine.Model``) makes a ``Reputation`` when the scenario's ``[reputation]`` section has one of these
+on and a social channel to act on, and calls it at three moments:
+
+- ``on_post(p)`` when a post reaches the brand (``sim.social.conversation.Conversations.admit``): a question may be
+  deflected (return False: it never becomes a contact); a public complaint draws its candidate pile-on posts.
+- ``on_first_response(p)`` when the brand's first message on a post is out: a public answer starts deflecting later
+  questions on its topic; a complaint's author may complain again later (repeat complaints).
+- ``call_ended(c)`` when a phone or chat call ends: the caller may post a public complaint (spillover).
+
+Posts this module creates (pile-on, spillover and repeat complaints) are made by their own ``PostFactory`` (in chunks
+of 256, on streams prefixed ``reputation.<cause>.<chunk>.``) and handed to ``Conversations.admit`` like any arrival. Their contact ids are the
+social channel's id prefix + 600M/700M/800M + a count. Decisions about a given contact use generators keyed by the
+contact (``sim.reputation.keyed``): staffing changes which candidates come true, never what is drawn.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+from simpy.events import Timeout
+
+from sim.reputation.config import ReputationSpec, pile_on_channels, reputation_of, spillover_route
+from sim.reputation.deflection import DeflectionBoard
+from sim.reputation.experience import call_experience
+from sim.reputation.keyed import KeyedDraws
+
+PILE_ON, SPILLOVER, REPEAT = "pile_on", "spillover", "repeat"
+CAUSES = (PILE_ON, SPILLOVER, REPEAT)
+ID_OFFSET = {PILE_ON: 600_000_000, SPILLOVER: 700_000_000, REPEAT: 800_000_000}
+KEY_TAG = {PILE_ON: 1, SPILLOVER: 2, REPEAT: 3}  # second-to-last element of a caused post's key
+CHUNK = 256  # caused posts per PostFactory (attributes drawn up front, in creation order)
+
+
+class _Prefixed:
+    """Streams whose names carry a prefix: a PostFactory on them never shares a stream with the channel's own."""
+
+    def __init__(self, streams, prefix: str):
+        self.streams, self.prefix = streams, prefix
+
+    def generator(self, name: str):
+        return self.streams.generator(f"{self.prefix}.{name}")
+
+
+def attach_reputation(model) -> "Reputation | None":
+    """The run-time reputation model of one replication, or None when no mechanism acts during the run."""
+    spec = reputation_of(model.scenario)
+    if spec is None or not spec.live or getattr(model, "social", None) is None:
+        return None
+    return Reputation(model, spec)
+
+
+class Reputation:
+    def __init__(self, model, spec: ReputationSpec):
+        from sim.social.spec import conversation_spec
+
+        self.model, self.env, self.spec = model, model.env, spec
+        self.streams = model.streams
+        self.horizon = model.horizon
+        sc = model.scenario
+        social = [f for f in model.social.feeds if f.channel.kind == "social"]
+        self.feeds = {f.channel.name: f for f in social}
+        self.conv_spec = {name: conversation_spec(f.channel) for name, f in self.feeds.items()}
+        self.pile_channels = set(pile_on_channels(sc, spec))
+        src, to = spillover_route(sc, spec)
+        self.spill_from, self.spill_to = set(src), to
+        self.board = DeflectionBoard(spec.deflection) if spec.deflection is not None else None
+        self.draws = {m: KeyedDraws(self.streams, f"reputation.{m}") for m in ("pile_on", "spillover", "deflection",
+                                                                                "repeat")}
+        self.factories: dict[tuple[str, str], object] = {}  # (cause, channel) -> current PostFactory
+        self.chunks: dict[tuple[str, str], int] = {}
+        self.counts = {c: 0 for c in CAUSES}
+        self.keys: dict[int, tuple] = {}  # post id -> key of its keyed generators
+        self.cause: dict[int, tuple[str, int, int]] = {}  # post id -> (cause, cause contact id, customer id)
+        self.topic: dict[int, int] = {}  # public question -> topic
+        self.posted: set[int] = set()  # calls whose caller posted a complaint afterwards
+        self.deflected: list[tuple[float, str]] = []
+        self.deflect_p: list[float] = []  # P(deflected) of every question that arrived (a check on the draws)
+
+    # Helpers --------------------------------------------------------------------------------------------------------
+    def key(self, p) -> tuple:
+        k = self.keys.get(p.id)
+        return k if k is not None else (p.id,)
+
+    def _create(self, cause: str, channel: str, pid: int):
+        """A new complaint post's attributes, from factories of ``CHUNK`` posts on streams prefixed
+        ``reputation.<cause>.<chunk>`` (registered with the conversations so the records find them)."""
+        from sim.social.posts import PostFactory
+
+        f = self.factories.get((cause, channel))
+        if f is None or f.i >= CHUNK:
+            spec = replace(self.conv_spec[channel], kinds=("complaint",), kind_shares=(1.0,))
+            if cause != REPEAT:  # a pile-on or a caller's complaint is public; a repeat is as public as the channel's posts
+                spec = replace(spec, public=1.0)
+            chunk = self.chunks[(cause, channel)] = self.chunks.get((cause, channel), -1) + 1
+            f = PostFactory(self.feeds[channel].channel, spec, _Prefixed(self.streams, f"reputation.{cause}.{chunk}"),
+                            CHUNK)
+            self.factories[(cause, channel)] = f
+            self.model.social.factories[("reputation", cause, channel, chunk)] = f
+        return f.create(pid, self.env.now)
+
+    def inject(self, cause: str, channel: str, key: tuple, cause_id: int, customer_id: int) -> None:
+        """A new complaint on ``channel`` now, caused by contact ``cause_id``."""
+        self.counts[cause] += 1
+        pid = self.feeds[channel].id_base + ID_OFFSET[cause] + self.counts[cause]
+        p = self._create(cause, channel, pid)
+        self.keys[pid] = key
+        self.cause[pid] = (cause, cause_id, customer_id)
+        self.model.social.admit(p)
+
+    def _later(self, delay: float, value, callback) -> None:
+        if self.env.now + delay < self.horizon:
+            Timeout(self.env, delay, value).callbacks.append(callback)
+
+    # Posts ----------------------------------------------------------------------------------------------------------
+    def on_post(self, p) -> bool:
+        """A post reaches the brand; False when it is deflected (the customer read an earlier public answer)."""
+        if p.channel not in self.feeds:
+            return True
+        now = self.env.now
+        if self.board is not None and p.kind == "question":
+            rng = self.draws["deflection"].at(self.key(p))
+            topic = int(rng.integers(self.spec.deflection.topics))
+            u = float(rng.random())
+            prob = self.board.probability(p.channel, topic, now)
+            self.deflect_p.append(prob)
+            if u < prob:
+                self.deflected.append((now, p.channel))
+                return False
+            if p.message_public(1):
+                self.topic[p.id] = topic
+        pile = self.spec.pile_on
+        if pile is not None and p.kind == "complaint" and p.message_public(1) and p.channel in self.pile_channels:
+            ages, u = pile.candidates(self.draws["pile_on"].at(self.key(p)), p.reach, self.conv_spec[p.channel].reach)
+            for j, (age, uj) in enumerate(zip(ages, u)):
+                self._later(age, (p, j, age, uj), self._on_candidate)
+        return True
+
+    def _on_candidate(self, ev) -> None:
+        p, j, age, u = ev.value
+        answered_after = p.first_response - p.arrival  # NaN while unanswered; the first message of a public post is public
+        if self.spec.pile_on.kept(age, answered_after, u):
+            self.inject(PILE_ON, p.channel, (*self.key(p), KEY_TAG[PILE_ON], j), p.id, self.customer(p))
+
+    def customer(self, p) -> int:
+        c = self.cause.get(p.id)
+        return c[2] if c is not None else p.id
+
+    def on_first_response(self, p) -> None:
+        """The brand's first message on post ``p`` is out."""
+        if p.channel not in self.feeds:
+            return
+        now = self.env.now
+        if self.board is not None and p.id in self.topic:
+            self.board.answered(p.channel, self.topic[p.id], now)
+        rep = self.spec.repeat
+        if rep is not None and p.kind == "complaint":
+            rng = self.draws["repeat"].at(self.key(p))
+            if float(rng.random()) < rep.probability:
+                delay = float(rep.delay.sample(rng, 1)[0])
+                self._later(delay, p, self._on_repeat)
+
+    def _on_repeat(self, ev) -> None:
+        p = ev.value
+        self.inject(REPEAT, p.channel, (*self.key(p), KEY_TAG[REPEAT], 0), p.id, self.customer(p))
+
+    # Calls ----------------------------------------------------------------------------------------------------------
+    def call_ended(self, c) -> None:
+        """A phone or chat call ended: does the caller post a public complaint about it?"""
+        sp = self.spec.spillover
+        if sp is None or self.spill_to is None or c.channel not in self.spill_from:
+            return
+        rng = self.draws["spillover"].at((c.id,))
+        u = float(rng.random())
+        if u < sp.probability(*call_experience(c)):
+            self.posted.add(c.id)
+            delay = float(sp.delay.sample(rng, 1)[0])
+            self._later(delay, (c.id, c.customer_id), self._on_spill)
+
+    def _on_spill(self, ev) -> None:
+        call_id, customer_id = ev.value
+        self.inject(SPILLOVER, self.spill_to, (call_id, KEY_TAG[SPILLOVER], 0), call_id, customer_id)
+
+    # Records --------------------------------------------------------------------------------------------------------
+    def records(self, out: dict) -> None:
+        """Contact columns ``caused_by``, ``cause_contact_id`` and ``posted_publicly`` (calls whose caller posted);
+        the customer of a caused spillover or repeat complaint is the original customer. Deflected questions go to
+        ``out["reputation"]``."""
+        cols = out["contacts"]
+        ids = pd.Index(np.asarray(cols["contact_id"], dtype=np.int64))
+        n = len(ids)
+        caused = np.full(n, None, dtype=object)
+        parent = np.full(n, -1, dtype=np.int64)
+        customer = np.array(cols["customer_id"], dtype=np.int64)
+        if self.cause:
+            pos = ids.get_indexer(list(self.cause))
+            vals = list(self.cause.values())
+            ok = pos >= 0
+            pos = pos[ok]
+            vals = [v for v, k in zip(vals, ok) if k]
+            caused[pos] = [v[0] for v in vals]
+            parent[pos] = [v[1] for v in vals]
+            customer[pos] = [v[2] for v in vals]
+        posted = np.zeros(n, bool)
+        if self.posted:
+            pos = ids.get_indexer(list(self.posted))
+            posted[pos[pos >= 0]] = True
+        cols["customer_id"] = customer
+        cols["caused_by"] = pd.Categorical(caused, categories=list(CAUSES))
+        cols["cause_contact_id"] = parent
+        cols["posted_publicly"] = posted
+        out["reputation"] = {
+            "deflected_at_s": np.array([d[0] for d in self.deflected], float),
+            "deflected_channel": [d[1] for d in self.deflected],
+            "deflection_p": np.array(self.deflect_p, float),
+        }
