@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from sim.social.spec import ConversationSpec
+from sim.social.spec import POST_KINDS, ConversationSpec
 
 INF = math.inf
 
@@ -59,6 +59,7 @@ class PostFactory:
         self.name, self.queue = channel.name, channel.queue
         kind = np.searchsorted(np.cumsum(spec.kind_shares)[:-1], g("kind").random(n), side="right")
         self.kind = [spec.kinds[k] for k in kind.tolist()]
+        self.kind_code = np.array([POST_KINDS.index(k) for k in spec.kinds], dtype=np.int8)[kind]  # POST_KINDS order
         self.public = (g("public").random(n) < spec.public).tolist()
         self.reach = spec.reach.sample(g("reach"), n).tolist() if spec.reach is not None else [math.nan] * n
         rate = np.array([spec.triage.answer.get(k, 0.0) for k in spec.kinds])

@@ -91,6 +91,7 @@ def post_records(conv, out: dict) -> None:
         return out_
 
     arrival = np.array(get("arrival"), float)
+    ids = np.array(get("id"), dtype=np.int64)
     agents = get("agent")
     outcome = get("outcome")
     out_arr = np.array(outcome, dtype=object)
@@ -108,11 +109,11 @@ def post_records(conv, out: dict) -> None:
     public = static("public", bool)
     to_dm = static("to_dm", bool)
     rows = {
-        "contact_id": np.array(get("id"), dtype=np.int64),
-        "customer_id": np.array(get("id"), dtype=np.int64),
+        "contact_id": ids,
+        "customer_id": ids.copy(),
         "attempt": np.ones(n, dtype=np.int64),
-        "channel": get("channel"),
-        "queue": get("queue"),
+        "channel": np.array([f.name for f in facs], dtype=object)[fi].tolist(),
+        "queue": np.array([f.queue for f in facs], dtype=object)[fi].tolist(),
         "priority": np.zeros(n, dtype=np.int64),
         "arrival_at_s": arrival,
         "queue_entry_at_s": np.array(get("enqueued"), float),
@@ -124,7 +125,7 @@ def post_records(conv, out: dict) -> None:
         "outcome": outcome,
         "agent_group": [a.group.name if a is not None else None for a in agents],
         "agent_id": np.array([a.id if a is not None else -1 for a in agents], dtype=np.int64),
-        "kind": pd.Categorical(static("kind", object), categories=POST_KINDS),
+        "kind": pd.Categorical.from_codes(static("kind_code", np.int8), categories=list(POST_KINDS)),
         "reach": static("reach", float),
         "public": pd.array(public, dtype="boolean"),
         "to_dm": pd.array(to_dm, dtype="boolean"),
