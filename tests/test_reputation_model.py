@@ -7,7 +7,6 @@ of the expectation so a 2% error would show.
 """
 from __future__ import annotations
 
-import copy
 import math
 
 import numpy as np
@@ -137,6 +136,7 @@ def test_a_reply_after_a_fixed_delay_splits_the_impressions_by_state():
 
 
 # Pile-ons -----------------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_pile_on_posts_match_their_compensator_with_replies_as_they_come():
     """The pile-on posts of a run equal in expectation Σ over public complaints of κ·w(reach)·[G(min(r, H−t)) +
     δ·(G(H−t) − G(r))⁺], r the complaint's first public reply after posting (∞: none) — the intensity the thinning
