@@ -188,9 +188,18 @@ def test_retail_phone_scenario_reads_with_documented_defaults():
         assert g.count.cycle is not None and len(g.count.cycle) == 48  # shifts: seated agents per 30 minutes
 
 
-def test_retail_phone_scenario_runs_and_reports_the_funnel():
+def test_retail_phone_scenario_runs_and_reports_the_funnel(tmp_path):
+    from sim.plots.funnel import call_paths
+
     sc = sim.load_scenario(ROOT / "scenarios" / "retail_phone.toml")
     res = sim.run(sc, replications=2)
+    written = {p.name for p in res.write(tmp_path)}
+    assert {"funnel_phone.png", "legs.parquet", "contacts.parquet"} <= written
+    paths = call_paths(res.contacts, res.legs)  # the figure's flow: every column accounts for every call
+    ended = {"busy signal", "hung up in IVR", "self-served", "still in IVR", "callback", "abandoned", "still waiting"}
+    for a, b in zip(paths.columns[:-1], paths.columns[1:]):
+        going_on = paths[a].notna() & ~paths[a].isin(ended)
+        assert (paths[b].notna() == going_on).all(), (a, b)
     s = res.summary.set_index(["channel", "metric"])["mean"]
     for m in ("blocked_rate", "mean_ivr_s", "ivr_containment", "misrouted_share", "time_to_first_human_s",
               "time_to_right_human_s", "transfers_per_call", "fcr", "redial_rate", "unique_abandon_rate",
