@@ -61,6 +61,7 @@ def test_phone_service_level_falls_as_the_reserve_shrinks():
 def test_blended_agents_take_calls_only_with_no_conversation_open_and_calls_come_first():
     raw = blended_raw(0)
     raw["channels"]["social"]["arrivals"]["rate"] = "15/h"
+    raw["run"]["warmup"] = "0s"  # every contact in the table: an agent's state is known at every instant
     res = sim.run(scenario(raw), replications=[0])
     c = res.contacts
     blended = c[c["agent_group"] == "blended"]
@@ -82,3 +83,31 @@ def test_blended_agents_take_calls_only_with_no_conversation_open_and_calls_come
                 assert not ((wait_s < t) & (wait_e > t)).any()
     msg = res.legs[res.legs["stage"] == "message"]
     assert msg["open_conversations"].between(1, 2).all()
+
+
+def test_an_agent_free_for_calls_opens_a_post_only_while_the_reserve_stays_free():
+    raw = blended_raw(2)
+    raw["channels"]["social"]["arrivals"]["rate"] = "25/h"
+    raw["channels"]["phone"]["arrivals"]["rate"] = "40/h"
+    raw["agents"]["blended"]["concurrency"] = 1  # every post is opened by an agent free for calls
+    raw["run"]["warmup"] = "0s"  # every contact in the table: an agent's state is known at every instant
+    res = sim.run(scenario(raw), replications=[0])
+    c = res.contacts
+    horizon = 2 * 86400.0
+    mine = c[c["agent_group"] == "blended"]
+    n = raw["agents"]["blended"]["count"]
+    start = mine["answer_at_s"].to_numpy()
+    end = np.where(mine["channel"] == "phone", mine["end_at_s"] + mine["wrap_up_s"], mine["end_at_s"])
+    end = np.where(np.isnan(end), horizon, end)
+    agent = mine["agent_id"].to_numpy()
+    checked = 0
+    for i in np.flatnonzero((mine["channel"] == "social").to_numpy()):
+        t, a = start[i], agent[i]
+        busy = (start < t) & (end > t)  # calls and conversations in progress at t (the new one excluded)
+        if busy[agent == a].any():
+            continue  # the agent already held a conversation: the reserve does not apply
+        engaged = set(agent[busy])
+        free_others = n - 1 - len(engaged - {a})
+        assert free_others >= 2, f"post opened at {t:.0f}s by agent {a} with {free_others} other agents free"
+        checked += 1
+    assert checked > 100
