@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import math
 
+import numpy as np
 import pytest
 
 from tests.conftest import ROOT
@@ -29,3 +30,49 @@ def test_staffing_curve_quick(tmp_path):
     assert (sl["erlang_c"] < sl["mean"]).all()
     assert table["erlang_c_required"].iloc[0] > table["erlang_a_required"].iloc[0]
     assert not math.isnan(sl["mean"].iloc[0])
+
+
+@pytest.mark.study
+def test_concurrency_tradeoff_quick(tmp_path):
+    table = load_study("concurrency_tradeoff").main(["--quick", "--out", str(tmp_path), "--workers", "1"])
+    assert (tmp_path / "concurrency_tradeoff.png").stat().st_size > 10_000
+    assert (tmp_path / "concurrency_tradeoff.csv").exists() and (tmp_path / "concurrency_needed.csv").exists()
+    sl = table[table.metric == "sl_offered"]
+    assert len(sl) == 5 * 5 and (sl["n"] == 3).all()
+    needed = table.attrs["needed"].set_index("concurrency")
+    n = needed["agents_needed_ci"]
+    # holding several conversations fills the customers' think time: far fewer agents meet the target ...
+    assert n[1] > n[3] >= n[5]
+    assert (needed["agents_needed_mean"] <= needed["agents_needed_ci"]).all()
+    # ... and the team that does is busier and, with every message slowed, resolves more slowly (paired, same posts)
+    assert needed.loc[5, "occupancy"] > needed.loc[1, "occupancy"]
+    assert needed.loc[5, "resolution_mean_s_vs_k1_ci_low"] > 0
+    assert needed.loc[1, "resolution_mean_s_vs_k1_diff"] == 0
+
+
+def test_response_ceiling_is_the_share_posted_in_reach_of_the_desk():
+    mod = load_study("response_expectations")
+    sc = mod.scenario_for("08:00–22:00", 3)
+    vols = sc.raw["channels"]["social"]["arrivals"]["volumes"]
+    day = mod.DAY
+    # a reply within 1 h is possible for posts from 07:00 to 22:00, within 4 h from 04:00 (30-min slots 14 and 8)
+    assert mod.ceiling(sc, 3600, day, 2 * day) == pytest.approx(sum(vols[14:44]) / sum(vols), rel=1e-12)
+    assert mod.ceiling(sc, 4 * 3600, day, 2 * day) == pytest.approx(sum(vols[8:44]) / sum(vols), rel=1e-12)
+    assert mod.ceiling(mod.scenario_for("24 h", 3), 3600, day, 2 * day) == 1.0
+    t = day + 3600 * np.array([6.999, 7.001, 21.99, 22.0, 23.5])
+    assert mod.reachable(sc, t, 3600).tolist() == [False, True, True, False, False]
+    assert mod.reachable(sc, t, 9 * 3600).tolist() == [True, True, True, False, True]
+
+
+@pytest.mark.study
+def test_response_expectations_quick(tmp_path):
+    table = load_study("response_expectations").main(["--quick", "--out", str(tmp_path), "--workers", "1"])
+    assert (tmp_path / "response_expectations.png").stat().st_size > 10_000
+    m = table.pivot_table(index=["design", "agents"], columns="metric", values="mean")
+    assert len(m) == 3 * 4
+    # in every replication: answered within 1 h ⊆ within 4 h, and no reply comes while nobody is on duty
+    assert (m["within_1h"] <= m["within_4h"]).all()
+    assert (m["within_1h"] <= m["reachable_1h"] + 1e-12).all() and (m["within_4h"] <= m["reachable_4h"] + 1e-12).all()
+    assert (m.loc["24 h", "reachable_1h"] == 1).all()
+    # a desk open 08:00–22:00 stays below its ceiling however large; a round-the-clock desk of 20 does not
+    assert m.loc[("08:00–22:00", 20), "within_1h"] < 0.95 < m.loc[("24 h", 20), "within_1h"]
