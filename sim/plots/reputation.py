@@ -18,8 +18,9 @@ STATES = {"unanswered_complaint": ("unanswered complaints", "#c0392b"),
 
 def ledger_figure(reputation: pd.DataFrame, title: str = "Reputation ledger (mean over replications)"):
     """Impressions by thread state per interval (stacked; negative states below zero) and the cumulative net
-    sentiment, both averaged over replications, against the clock time of the interval."""
-    m = reputation.groupby("interval_start_at_s").mean(numeric_only=True)
+    sentiment, summed over channels and averaged over replications, against the clock time of the interval."""
+    centre = reputation.groupby(["replication", "interval_start_at_s"]).sum(numeric_only=True)
+    m = centre.groupby(level="interval_start_at_s").mean()
     hours = m.index.to_numpy(float) / 3600.0
     width = float(np.median(np.diff(hours))) if len(hours) > 1 else 0.5
     fig, (ax, ax2) = plt.subplots(2, 1, figsize=(9, 6.5), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
@@ -58,17 +59,19 @@ def write_reputation_figure(reputation: pd.DataFrame, out_dir: Path) -> Path:
 
 
 def reputation_vs_delay_figure(points: pd.DataFrame):
-    """One row per social team size: the median first response (minutes) with its CI on x; net reputation per day,
-    revenue at risk per day and staffing cost per day, each with its CI, on three panels.
+    """One row per social team size: the median first response (minutes) with its CI on x; on four panels, each with
+    its CI: net reputation, revenue at risk, the team's cost, and the net cost (cost + revenue at risk − the replies'
+    willingness to pay), all per day.
 
-    Columns: ``agents``, and for each of ``delay_min``, ``net_reputation``, ``revenue_at_risk``, ``cost``:
-    ``<name>``, ``<name>_lo``, ``<name>_hi``."""
+    Columns: ``agents``, and for each of ``delay_min``, ``net_reputation``, ``revenue_at_risk``, ``cost``,
+    ``net_cost``: ``<name>``, ``<name>_lo``, ``<name>_hi``."""
     p = points.sort_values("delay_min")
     x, xlo, xhi = (p[c].to_numpy(float) for c in ("delay_min", "delay_min_lo", "delay_min_hi"))
     panels = (("net_reputation", "net reputation per day\n(sentiment-weighted impressions)", "#2c3e50"),
               ("revenue_at_risk", "revenue at risk per day\n(silent churn)", "#c0392b"),
-              ("cost", "social team cost per day", "#2980b9"))
-    fig, axes = plt.subplots(len(panels), 1, figsize=(7.5, 9), sharex=True)
+              ("cost", "social team cost per day", "#2980b9"),
+              ("net_cost", "net cost per day\n(cost + revenue at risk\n− replies' willingness to pay)", "#8e44ad"))
+    fig, axes = plt.subplots(len(panels), 1, figsize=(7.5, 11), sharex=True)
     for ax, (name, label, colour) in zip(axes, panels):
         y, lo, hi = (p[c].to_numpy(float) for c in (name, f"{name}_lo", f"{name}_hi"))
         ax.errorbar(x, y, yerr=[y - lo, hi - y], xerr=[x - xlo, xhi - x], fmt="o-", color=colour, capsize=3)
@@ -77,7 +80,7 @@ def reputation_vs_delay_figure(points: pd.DataFrame):
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
     axes[-1].set_xscale("log")
-    axes[-1].set_xlabel("median first response (minutes, log scale); labels: social agents")
-    axes[0].set_title("Reputation against response delay (95% CIs over replications)")
+    axes[-1].set_xlabel("median first response on the social channel (minutes, log scale); labels: social agents")
+    axes[0].set_title("Social channel: reputation against response delay (95% CIs over replications)")
     fig.tight_layout()
     return fig

@@ -6,7 +6,8 @@ plus the people the customer told), ``net_sentiment`` (those impressions × thei
 ``caused_by`` (pile_on, spillover, repeat, or missing for an ordinary arrival) and ``cause_contact_id`` (the contact
 that caused it, −1 for none).
 
-``Results.reputation``: one row per replication and reporting interval. Impressions by clock time:
+``Results.reputation``: one row per replication, channel and reporting interval; a contact's numbers go to its own
+channel (a caller's complaint in public is a row of the social channel). Impressions by clock time:
 ``impressions_<state>`` for the thread states of ``sim.reputation.ledger`` and ``impressions_word_of_mouth_good/bad``
 (booked when the contact ended); ``impressions_negative``/``_positive`` (by the sign of their weight),
 ``net_sentiment`` and its running total ``cumulative_net_sentiment``; ``visible_unanswered_complaints`` (time-average
@@ -14,11 +15,12 @@ number of public complaints not yet answered); by arrival: ``public_complaints``
 ``pile_on_posts``, ``spillover_posts``, ``repeat_posts``, ``deflected``; by end: ``churned``, ``revenue_at_risk``
 (churned × ``value_per_customer``; missing without it); by first response: ``reply_value`` (willingness to pay the
 replies added); ``money_equivalent`` = reply_value − revenue_at_risk + value_per_net_impression × net_sentiment (the
-parts the scenario gives money values for). ``branching_ratio``: the pile-on's n* (the largest over its channels).
+parts the scenario gives money values for). ``branching_ratio``: the pile-on's n* on that channel.
 
-Per replication (channel ``reputation`` of ``Results.replications`` and the summary): totals of the counts and money,
-``net_reputation`` (total net sentiment), ``money_equivalent_per_day``, ``revenue_at_risk_per_day``,
-``pile_on_per_complaint`` (pile-on posts per public complaint) and ``branching_ratio``.
+Per replication (``Results.replications`` and the summary): channel ``reputation`` for the whole centre and
+``reputation.<channel>`` for each channel — totals of the counts and money, ``net_reputation`` (total net sentiment),
+``net_reputation_per_day``, ``money_equivalent_per_day``, ``revenue_at_risk_per_day``, ``pile_on_per_complaint``
+(pile-on posts per public complaint) and ``branching_ratio`` (the largest over channels for the centre).
 """
 from __future__ import annotations
 
@@ -49,14 +51,34 @@ def _flag(df: pd.DataFrame, col: str) -> np.ndarray:
     return pd.array(df[col], dtype="boolean").fillna(False).to_numpy(bool)
 
 
-def branching_ratio(scenario, spec: ReputationSpec) -> float:
+def branching_ratios(scenario, spec: ReputationSpec) -> dict[str, float]:
+    """n* of the pile-on on each channel it acts on."""
     if spec.pile_on is None:
-        return np.nan
+        return {}
     from sim.social.spec import conversation_spec
 
-    ns = [spec.pile_on.branching_ratio(conversation_spec(scenario.channels[c]).reach)
-          for c in pile_on_channels(scenario, spec) if c in scenario.channels]
-    return max(ns) if ns else np.nan
+    return {c: spec.pile_on.branching_ratio(conversation_spec(scenario.channels[c]).reach)
+            for c in pile_on_channels(scenario, spec) if c in scenario.channels}
+
+
+class _Book:
+    """Per (channel, interval) accumulators of the ledger's columns."""
+
+    def __init__(self, n_ch: int, n_int: int):
+        self.n_ch, self.n_int = n_ch, n_int
+        self.cols = {col: np.zeros((n_ch, n_int)) for col in COLUMNS}
+
+    def add(self, col: str, channel: np.ndarray, interval: np.ndarray, weights=None) -> None:
+        """Add ``weights`` (default 1 each) at (channel, interval) pairs."""
+        key = channel * self.n_int + interval
+        self.cols[col] += np.bincount(key, weights=weights, minlength=self.n_ch * self.n_int).reshape(self.n_ch,
+                                                                                                     self.n_int)
+
+    def add_rows(self, col: str, channel: np.ndarray, by_interval: np.ndarray, weights=None) -> None:
+        """Add rows of a (items, intervals) matrix to their channels (each row × its weight)."""
+        m = by_interval if weights is None else by_interval * weights[:, None]
+        for k in np.unique(channel):
+            self.cols[col][k] += m[channel == k].sum(axis=0)
 
 
 def reputation_tables(scenario, replication: int, seed: int, contacts: pd.DataFrame,
@@ -74,10 +96,11 @@ def reputation_tables(scenario, replication: int, seed: int, contacts: pd.DataFr
     horizon = run.horizon_s
     c = contacts.reset_index(drop=True)
     n = len(c)
-    kinds = {ch.name: ch.kind for ch in scenario.channels.values()}
-    ch_kind = c["channel"].astype(object).map(kinds).to_numpy()
-    social = ch_kind == "social"
-    book = {col: np.zeros(n_int) for col in COLUMNS}
+    channels = list(scenario.channels)
+    chan = c["channel"].astype(object).map({name: i for i, name in enumerate(channels)}).to_numpy(dtype=np.int64)
+    kinds = np.array([scenario.channels[name].kind for name in channels], dtype=object)
+    social = kinds[chan] == "social" if n else np.zeros(0, bool)
+    book = _Book(len(channels), n_int)
     impressions, net = np.zeros(n), np.zeros(n)
     bin_of = lambda t: np.clip(np.searchsorted(edges, t, side="right") - 1, 0, n_int - 1)  # noqa: E731
     arrival = c["arrival_at_s"].to_numpy(float)
@@ -93,27 +116,28 @@ def reputation_tables(scenario, replication: int, seed: int, contacts: pd.DataFr
         reply_at = res_at = reach = np.full(n, np.nan)
     rows = np.flatnonzero(public & ~np.isnan(reach))
     seg = thread_segments(kind[rows], arrival[rows], reply_at[rows], res_at[rows], horizon, spec.sentiment)
+    who = rows[seg["row"]]
     unanswered = seg["state"] == POST_STATES.index("unanswered_complaint")
-    book["visible_unanswered_complaints"] = overlap_by_interval(
-        seg["start"][unanswered], seg["end"][unanswered], np.zeros(unanswered.sum(), np.int64), 1, edges)[0] \
-        / np.diff(edges)
-    if spec.exposure is not None and len(seg["row"]):
-        who = rows[seg["row"]]
+    for k in np.unique(chan[who[unanswered]]):
+        m = unanswered & (chan[who] == k)
+        book.cols["visible_unanswered_complaints"][k] = overlap_by_interval(
+            seg["start"][m], seg["end"][m], np.zeros(m.sum(), np.int64), 1, edges)[0] / np.diff(edges)
+    if spec.exposure is not None and len(who):
         total, by = book_segments(spec.exposure, arrival[who], seg["start"], seg["end"], reach[who], edges)
         w = seg["weight"]
         impressions += np.bincount(who, weights=total, minlength=n)
         net += np.bincount(who, weights=total * w, minlength=n)
         for k, state in enumerate(POST_STATES):
-            book[f"impressions_{state}"] = by[seg["state"] == k].sum(axis=0)
-        book["impressions_negative"] += by[w < 0].sum(axis=0)
-        book["impressions_positive"] += by[w > 0].sum(axis=0)
-        book["net_sentiment"] += (by * w[:, None]).sum(axis=0)
+            m = seg["state"] == k
+            book.add_rows(f"impressions_{state}", chan[who[m]], by[m])
+        book.add_rows("impressions_negative", chan[who[w < 0]], by[w < 0])
+        book.add_rows("impressions_positive", chan[who[w > 0]], by[w > 0])
+        book.add_rows("net_sentiment", chan[who], by, w)
 
     # Word of mouth and silent churn, booked when the contact ended.
     val = valence(c)
-    final = final_attempt(c)
     end = c["end_at_s"].to_numpy(float)
-    ended = ~np.isnan(end) & final
+    ended = ~np.isnan(end) & final_attempt(c)
     endbin = bin_of(np.nan_to_num(end, nan=horizon))
     wom = spec.word_of_mouth
     if wom is not None:
@@ -123,46 +147,52 @@ def reputation_tables(scenario, replication: int, seed: int, contacts: pd.DataFr
         net += told * weight
         for v, name in ((GOOD, "good"), (BAD, "bad")):
             m = ended & (val == v)
-            book[f"impressions_word_of_mouth_{name}"] = np.bincount(endbin[m], weights=told[m], minlength=n_int)
+            book.add(f"impressions_word_of_mouth_{name}", chan[m], endbin[m], told[m])
         for sign, col in ((weight < 0, "impressions_negative"), (weight > 0, "impressions_positive")):
             m = ended & sign
-            book[col] += np.bincount(endbin[m], weights=told[m], minlength=n_int)
-        book["net_sentiment"] += np.bincount(endbin[ended], weights=(told * weight)[ended], minlength=n_int)
+            book.add(col, chan[m], endbin[m], told[m])
+        book.add("net_sentiment", chan[ended], endbin[ended], (told * weight)[ended])
 
     posted = np.where(social, public, _flag(c, "posted_publicly"))
     churned = np.zeros(n, bool)
     if spec.churn is not None:
         candidate = ended & (val == BAD) & ~posted
         churned = spec.churn.churned(Streams(seed, replication), c["contact_id"].to_numpy(np.int64), candidate)
-        book["churned"] = np.bincount(endbin[churned], minlength=n_int).astype(float)
+        book.add("churned", chan[churned], endbin[churned])
     value = spec.value_per_customer
-    book["revenue_at_risk"] = book["churned"] * value if value is not None else np.full(n_int, np.nan)
+    book.cols["revenue_at_risk"] = book.cols["churned"] * value if value is not None \
+        else np.full((len(channels), n_int), np.nan)
 
     # Replies' willingness to pay, booked when the first reply went out.
     replied = social & np.isin(kind, ("complaint", "question")) & ~np.isnan(reply_at)
     rv = spec.sentiment.reply_value.value(reply_at[replied] - arrival[replied])
-    book["reply_value"] = np.bincount(bin_of(reply_at[replied]), weights=rv, minlength=n_int)
+    book.add("reply_value", chan[replied], bin_of(reply_at[replied]), rv)
 
     # Posts by arrival: the complaints that can start a pile-on, and the posts the mechanisms caused.
     arrbin = bin_of(arrival)
-    piles = np.isin(c["channel"].astype(object).to_numpy(), pile_on_channels(scenario, spec))
-    book["public_complaints"] = np.bincount(arrbin[piles & public & (kind == "complaint")], minlength=n_int) \
-        .astype(float)
+    ratios = branching_ratios(scenario, spec)
+    piles = np.isin(c["channel"].astype(object).to_numpy(), list(ratios)) & public & (kind == "complaint")
+    book.add("public_complaints", chan[piles], arrbin[piles])
     caused = c["caused_by"].astype(object).to_numpy() if "caused_by" in c else np.full(n, None, dtype=object)
     for cause in CAUSES:
-        book[f"{cause}_posts"] = np.bincount(arrbin[caused == cause], minlength=n_int).astype(float)
+        m = caused == cause
+        book.add(f"{cause}_posts", chan[m], arrbin[m])
     events = raw.get("reputation") or {}
     defl = np.asarray(events.get("deflected_at_s", []), float)
-    defl = defl[defl >= run.warmup_s]
-    book["deflected"] = np.bincount(bin_of(defl), minlength=n_int).astype(float)
+    dchan = np.array([channels.index(x) for x in events.get("deflected_channel", [])], dtype=np.int64)
+    keep = defl >= run.warmup_s
+    book.add("deflected", dchan[keep], bin_of(defl[keep]))
 
-    book["cumulative_net_sentiment"] = np.cumsum(book["net_sentiment"])
-    book["money_equivalent"] = (book["reply_value"] - np.nan_to_num(book["revenue_at_risk"])
-                                + (spec.value_per_net_impression or 0.0) * book["net_sentiment"])
-    book["branching_ratio"] = np.full(n_int, branching_ratio(scenario, spec))
+    cols = book.cols
+    cols["cumulative_net_sentiment"] = np.cumsum(cols["net_sentiment"], axis=1)
+    cols["money_equivalent"] = (cols["reply_value"] - np.nan_to_num(cols["revenue_at_risk"])
+                                + (spec.value_per_net_impression or 0.0) * cols["net_sentiment"])
+    cols["branching_ratio"] = np.repeat([[ratios.get(name, np.nan)] for name in channels], n_int, axis=1)
     starts = np.floor(edges[:-1] / run.interval_s) * run.interval_s
-    table = pd.DataFrame({"replication": replication, "interval_start_at_s": starts, **book,
-                          "length_s": np.diff(edges)})
+    table = pd.DataFrame({"replication": replication, "channel": np.repeat(channels, n_int),
+                          "interval_start_at_s": np.tile(starts, len(channels)),
+                          **{k: v.ravel() for k, v in cols.items()},
+                          "length_s": np.tile(np.diff(edges), len(channels))})
 
     c["impressions"] = impressions
     c["net_sentiment"] = net
@@ -174,12 +204,7 @@ def reputation_tables(scenario, replication: int, seed: int, contacts: pd.DataFr
     return c, table
 
 
-def reputation_metrics(table: pd.DataFrame | None) -> pd.DataFrame:
-    """Tidy per-replication rows (replication, channel ``reputation``, metric, value) from the interval ledger."""
-    if table is None or len(table) == 0:
-        return pd.DataFrame(columns=["replication", "channel", "metric", "value"])
-    g = table.groupby("replication")
-    tot = g[list(SUMS) + ["net_sentiment", "length_s"]].sum(min_count=1)
+def _metrics(tot: pd.DataFrame, ratio: pd.Series) -> pd.DataFrame:
     days = tot["length_s"] / 86400.0
     out = tot[list(SUMS)].copy()
     out["net_reputation"] = tot["net_sentiment"]
@@ -187,7 +212,26 @@ def reputation_metrics(table: pd.DataFrame | None) -> pd.DataFrame:
     out["money_equivalent_per_day"] = tot["money_equivalent"] / days
     out["revenue_at_risk_per_day"] = tot["revenue_at_risk"] / days
     out["pile_on_per_complaint"] = tot["pile_on_posts"] / tot["public_complaints"].where(tot["public_complaints"] > 0)
-    out["branching_ratio"] = g["branching_ratio"].first()
-    out = out.reset_index().melt(id_vars="replication", var_name="metric", value_name="value")
-    out.insert(1, "channel", CHANNEL)
+    out["branching_ratio"] = ratio
     return out
+
+
+def reputation_metrics(table: pd.DataFrame | None) -> pd.DataFrame:
+    """Tidy per-replication rows (replication, channel, metric, value) from the interval ledger: channel
+    ``reputation`` (all channels) and ``reputation.<channel>``."""
+    if table is None or len(table) == 0:
+        return pd.DataFrame(columns=["replication", "channel", "metric", "value"])
+    cols = list(SUMS) + ["net_sentiment"]
+    by_ch = table.groupby(["replication", "channel"], sort=False)
+    per = by_ch[cols].sum(min_count=1)
+    per["length_s"] = by_ch["length_s"].sum()
+    by_rep = table.groupby("replication")
+    centre = by_rep[cols].sum(min_count=1)
+    centre["length_s"] = per["length_s"].groupby(level="replication").first()  # every channel covers the run
+    per = _metrics(per, by_ch["branching_ratio"].first())
+    centre = _metrics(centre, by_rep["branching_ratio"].max())
+    parts = [centre.reset_index().assign(channel=CHANNEL),
+             per.reset_index().assign(channel=lambda d: CHANNEL + "." + d["channel"].astype(str))]
+    out = pd.concat([p.melt(id_vars=["replication", "channel"], var_name="metric", value_name="value") for p in parts],
+                    ignore_index=True)
+    return out[["replication", "channel", "metric", "value"]]

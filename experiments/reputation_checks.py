@@ -1,0 +1,91 @@
+"""The reputation model's exact checks, with the numbers: estimate, exact value, standard error (the tests in
+tests/test_reputation_*.py assert the same comparisons; this prints them for docs/reputation.md).
+
+    .venv/bin/python experiments/reputation_checks.py
+"""
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import sim  # noqa: E402
+from sim.reputation.config import reputation_of  # noqa: E402
+from sim.reputation.exposure import VisibilityCurve  # noqa: E402
+from sim.reputation.hawkes import (ExponentialKernel, PileOn, PowerLawKernel, VisibilityKernel,  # noqa: E402
+                                   mean_power_of_reach, simulate_cascades)
+from sim.social.spec import Reach, conversation_spec  # noqa: E402
+
+ROWS = []
+
+
+def row(check: str, estimate: float, exact: float, se: float) -> None:
+    z = (estimate - exact) / se if se > 0 else float("nan")
+    ROWS.append((check, estimate, exact, se, z))
+    print(f"{check:<62} {estimate:>12.5g} {exact:>12.5g} {se:>10.3g} {z:>6.2f}", flush=True)
+
+
+def cascades() -> None:
+    reach = Reach()
+    curve = VisibilityCurve()
+    kernels = {"visibility": VisibilityKernel(curve), "exponential 30 min": ExponentialKernel(1800.0),
+               "power law c=60 s, θ=0.5": PowerLawKernel(60.0, 0.5)}
+    base = mean_power_of_reach(reach, 0.5, 50.0)
+    seed = 1
+    for name, k in kernels.items():
+        for n_star, delay in ((0.2, math.inf), (0.5, math.inf), (0.8, math.inf), (0.5, 300.0), (0.8, 3600.0)):
+            p = PileOn(excitation=n_star / base, damping=0.25, kernel=k)
+            n_eff = p.damped_branching_ratio(reach, delay) if math.isfinite(delay) else p.branching_ratio(reach)
+            s = simulate_cascades(p, reach, 200_000, np.random.default_rng(seed), reply_delay_s=delay)
+            seed += 1
+            what = "no replies" if not math.isfinite(delay) else f"replies after {delay / 60:g} min"
+            row(f"cascade size, {name}, n*={n_star}, {what}", s.mean(), 1 / (1 - n_eff),
+                s.std(ddof=1) / math.sqrt(len(s)))
+
+
+def engine() -> None:
+    from tests.test_reputation_model import ONLY_EXPOSURE, scenario, social_raw
+
+    raw = social_raw(rate="900/h", horizon="1d", agents=18, reps=2, phone=False, kinds={"complaint": 1.0},
+                     public=1.0, exchanges=1, message_time={"dist": "exponential", "mean": "1min"},
+                     triage={"answer": 0.8},
+                     reputation={**ONLY_EXPOSURE, "pile_on": {"excitation": 0.45, "kernel": "exponential",
+                                                              "kernel_mean": "20min", "damping": 0.3}})
+    sc = scenario(raw)
+    c = sim.run(sc).contacts
+    pile = reputation_of(sc).pile_on
+    r_dist = conversation_spec(sc.channels["social"]).reach
+    left = sc.run.horizon_s - c["arrival_at_s"].to_numpy()
+    r = np.minimum(np.nan_to_num(c["first_response_s"].to_numpy(), nan=np.inf), left)
+    g = pile.kernel.cdf
+    lam = (pile.mark(c["reach"].to_numpy(), r_dist) * (g(r) + pile.damping * (g(left) - g(r)))).sum()
+    row("pile-on posts in a run vs their compensator (2 days)", float((c["caused_by"] == "pile_on").sum()), lam,
+        math.sqrt(lam))
+
+    coef = {"intercept": 1.5, "per_wait_minute": 0.3, "failed": 1.0}
+    raw = social_raw(rate="10/h", horizon="1d", agents=1, reps=2, triage={"answer": 0.0},
+                     reputation={**ONLY_EXPOSURE, "spillover": coef})
+    raw["channels"]["phone"]["arrivals"] = {"rate": "300/h"}
+    raw["agents"]["phone"]["count"] = 19
+    c = sim.run(scenario(raw)).contacts
+    calls = c[(c["channel"] == "phone") & c["outcome"].isin(["served", "abandoned"])]
+    end = np.where(calls["answer_at_s"].notna(), calls["answer_at_s"], calls["end_at_s"])
+    x = 1.5 + 0.3 * (end - calls["arrival_at_s"].to_numpy()) / 60 + 1.0 * (calls["outcome"] == "abandoned").to_numpy()
+    p = 1 / (1 + np.exp(-x.astype(float)))
+    row("callers who posted vs Σ p(call)", float(calls["posted_publicly"].sum()), p.sum(),
+        math.sqrt((p * (1 - p)).sum()))
+
+
+def main() -> None:
+    print(f"{'check':<62} {'estimate':>12} {'exact':>12} {'SE':>10} {'z':>6}")
+    cascades()
+    engine()
+
+
+if __name__ == "__main__":
+    main()
