@@ -95,6 +95,7 @@ class ChannelFeed:
         self.patience = Draws(channel.patience, streams.generator(f"{channel.name}.patience")) if channel.patience else None
         self.ivr = Draws(channel.ivr_time, streams.generator(f"{channel.name}.ivr_time")) if channel.ivr_time else None
         self.funnel = None  # sim.funnel.flow.PhoneFunnel when the channel has funnel keys (IVR, lines, redials, …)
+        self.elsewhere = None  # [choice] (sim.choice): per customer of the population, True if they chose another channel
         # Contact ids are stable per channel (a prefix from the channel's name + a sequence), so adding a channel never
         # renumbers another channel's contacts.
         self.id_base = (stable_hash(channel.name) % 9000 + 1) * 10**9
@@ -135,6 +136,9 @@ class Model:
         if len({f.id_base for f in self.feeds}) < len(self.feeds):
             raise InputError(f"{scenario.source}: channels: expected channel names with distinct contact-id prefixes; "
                              "rename one channel")
+        if "choice" in scenario.sections:  # one population of customers choosing among channels (sim.choice)
+            from sim.choice import split_feeds
+            split_feeds(self)
         self.reputation = None  # pile-ons, spillover posts, deflection, repeat complaints (sim.reputation.live)
         self.social = None  # social and email conversations (sim.social): takes those channels' feeds
         if any(ch.kind in CONVERSATION_KINDS for ch in scenario.channels.values()):
@@ -186,6 +190,9 @@ class Model:
         feed = ev.value
         feed.i += 1
         self._schedule_arrival(feed)
+        if feed.elsewhere is not None and feed.elsewhere[feed.i - 1]:
+            self._pass_by(feed)
+            return
         if feed.funnel is not None:
             feed.funnel.first_dial()
             return
@@ -197,6 +204,18 @@ class Model:
             Timeout(self.env, c.ivr, c).callbacks.append(self._on_ivr_end)
         else:
             self.offer(c)
+
+    def _pass_by(self, feed: ChannelFeed) -> None:
+        """A customer of a [choice] population who chose another channel: their draws on this channel are made, so the
+        next customer gets the next values, and nothing else happens (sim.choice)."""
+        if feed.funnel is not None:
+            feed.funnel.first_dial(passing_by=True)
+            return
+        feed.handle.next()
+        if feed.patience:
+            feed.patience.next()
+        if feed.ivr:
+            feed.ivr.next()
 
     def _on_ivr_end(self, ev) -> None:
         self.offer(ev.value)

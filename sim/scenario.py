@@ -58,6 +58,10 @@ CHANNEL_EXTENSIONS["phone"].update({k: f"sim.funnel.spec:parse_{k}" for k in (
     "lines", "ivr", "priorities", "departments", "transfers", "hold", "redials", "callbacks", "resolution")})
 POST_CHECKS.append("sim.funnel.spec:check")
 
+# One population of customers choosing among channels (sim.choice): [choice] channels = { phone = 0.6, social = 0.4 }.
+SECTION_EXTENSIONS["choice"] = "sim.choice:parse_section"
+POST_CHECKS.append("sim.choice:check")
+
 # Conventional targets by kind: 80% within 20 s for phone (domain notes §1); first reply within 60 min for social and
 # email (Convince & Convert / Edison; Social Media Today — domain notes §3).
 DEFAULT_TARGETS = {"phone": (20.0, 0.80), "chat": (60.0, 0.80), "social": (3600.0, 0.90), "email": (3600.0, 0.90)}

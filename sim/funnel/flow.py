@@ -70,8 +70,9 @@ class PhoneFunnel:
                 self.callback_q[q] = cbq
 
     # Attempts ------------------------------------------------------------------------------------------------------
-    def first_dial(self) -> None:
-        """A first attempt from the arrival process: create the customer (named streams, creation order)."""
+    def first_dial(self, passing_by: bool = False) -> None:
+        """A first attempt from the arrival process: create the customer (named streams, creation order).
+        ``passing_by``: the customer chose another channel of a [choice] population (sim.choice): draws only."""
         feed, spec, now = self.feed, self.spec, self.env.now
         handle = feed.handle.next()
         patience = feed.patience.next() if feed.patience else INF
@@ -85,6 +86,8 @@ class PhoneFunnel:
         cust = Customer(cid, [*self.entropy, feed.i], issue, dept, prio)
         off = self.life.next()
         tape = Tape(self.life.buf, off, self.tape_base, cust)
+        if passing_by:
+            return
         self.dial(Call(cid, cust, FIRST, self.channel.name, now, handle, patience, flat_ivr, self, tape))
 
     def later_attempt(self, ev) -> None:

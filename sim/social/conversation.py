@@ -72,7 +72,11 @@ class Conversations:
         feed = ev.value
         feed.i += 1
         self._schedule_arrival(feed)
-        self.admit(self.factories[feed.channel.name].create(feed.next_id(), self.env.now))
+        src = self.factories[feed.channel.name]
+        if feed.elsewhere is not None and feed.elsewhere[feed.i - 1]:
+            src.i += 1  # the customer chose another channel of a [choice] population (sim.choice): draws passed by
+            return
+        self.admit(src.create(feed.next_id(), self.env.now))
 
     def admit(self, p: Post) -> None:
         """A new post reaches the brand: from the arrival process, or caused by another contact (sim.reputation)."""
