@@ -81,10 +81,51 @@ def engine() -> None:
         math.sqrt((p * (1 - p)).sum()))
 
 
+def exposure_deflection_churn() -> None:
+    from sim.engine import Model
+    from sim.reputation.experience import BAD, valence
+    from tests.test_reputation_model import ONLY_EXPOSURE, scenario, social_raw
+
+    raw = social_raw(rate="2000/h", horizon="1d", agents=1, reps=2, phone=False, public=0.6, triage={"answer": 0.0},
+                     reach={"exponent": 6.0, "min": 50, "cap": 10_000_000}, reputation=dict(ONLY_EXPOSURE))
+    sc = scenario(raw)
+    c = sim.run(sc).contacts
+    curve = reputation_of(sc).exposure
+    reach = conversation_spec(sc.channels["social"]).reach
+    grid = np.linspace(0.0, sc.run.horizon_s, 200_001)
+    lam = 2000 / 3600 * 0.6
+    exact = 2 * lam * mean_power_of_reach(reach, 1.0, 1.0) * curve.impressions_per_follower * float(
+        np.trapezoid(curve.share(grid), grid))
+    ex2 = float(np.mean(reach.sample(np.random.default_rng(0), 2_000_000).astype(float) ** 2))
+    var = 2 * lam * ex2 * curve.impressions_per_follower ** 2 * float(np.trapezoid(curve.share(grid) ** 2, grid))
+    row("impressions of never-answered posts, 2 days (reach exponent 6)", float(c["impressions"].sum()), exact,
+        math.sqrt(var))
+
+    raw = social_raw(rate="300/h", horizon="1d", agents=30, reps=1, phone=False, kinds={"question": 1.0},
+                     public=1.0, exchanges=1, message_time={"dist": "deterministic", "value": "1min"},
+                     reputation={**ONLY_EXPOSURE, "deflection": {"fraction": 0.9, "duration": "2h", "topics": 3}})
+    sc = scenario(raw)
+    ev = Model(sc, 0, sc.run.seed).run()["reputation"]
+    p = ev["deflection_p"]
+    row("deflected questions vs Σ P(deflected)", float(len(ev["deflected_at_s"])), p.sum(),
+        math.sqrt((p * (1 - p)).sum()))
+
+    raw = {"schema": 1, "run": {"horizon": "1d", "replications": 2, "seed": 9},
+           "channels": {"phone": {"arrivals": {"rate": "400/h"}, "handle_time": {"dist": "exponential", "mean": "4min"},
+                                  "patience": {"dist": "exponential", "mean": "1min"}}},
+           "agents": {"phone": {"serves": ["phone"], "count": 24}},
+           "reputation": {"value_per_customer": 400.0, "churn": {"probability": 0.95}}}
+    c = sim.run(scenario(raw)).contacts
+    k = int(((valence(c) == BAD) & c["end_at_s"].notna().to_numpy()).sum())
+    row("churned vs 0.95 × bad experiences nobody saw", float(c["churned"].sum()), 0.95 * k,
+        math.sqrt(k * 0.95 * 0.05))
+
+
 def main() -> None:
     print(f"{'check':<62} {'estimate':>12} {'exact':>12} {'SE':>10} {'z':>6}")
     cascades()
     engine()
+    exposure_deflection_churn()
 
 
 if __name__ == "__main__":
