@@ -39,12 +39,12 @@ def ledger_figure(reputation: pd.DataFrame, title: str = "Reputation ledger (mea
     ax.set_ylabel("impressions per interval\n(negative states below 0)")
     ax.legend(fontsize=8, ncol=2, loc="upper left")
     ax.set_title(title)
-    ax2.plot(hours + width, m["cumulative_net_sentiment"], color="black", label="cumulative net sentiment")
+    ax2.plot(hours + width, m["cumulative_net_reputation"], color="black", label="cumulative net reputation")
     ax2.axhline(0, color="grey", lw=0.6)
     ax2b = ax2.twinx()
     ax2b.step(hours, m["visible_unanswered_complaints"], where="post", color="#c0392b", alpha=0.7,
               label="visible unanswered complaints")
-    ax2.set_ylabel("cumulative net sentiment")
+    ax2.set_ylabel("cumulative net reputation\n(net sentiment so far)")
     ax2b.set_ylabel("unanswered public\ncomplaints (mean)", color="#c0392b")
     ax2.set_xlabel("hours since the start of the run")
     return fig

@@ -10,7 +10,7 @@ that caused it, −1 for none).
 channel (a caller's complaint in public is a row of the social channel). Impressions by clock time:
 ``impressions_<state>`` for the thread states of ``sim.reputation.ledger`` and ``impressions_word_of_mouth_good/bad``
 (booked when the contact ended); ``impressions_negative``/``_positive`` (by the sign of their weight),
-``net_sentiment`` and its running total ``cumulative_net_sentiment``; ``visible_unanswered_complaints`` (time-average
+``net_sentiment`` and its running total ``cumulative_net_reputation``; ``visible_unanswered_complaints`` (time-average
 number of public complaints not yet answered); by arrival: ``public_complaints`` (those that can start a pile-on),
 ``pile_on_posts``, ``spillover_posts``, ``repeat_posts``, ``deflected``; by end: ``churned``, ``revenue_at_risk``
 (churned × ``value_per_customer``; missing without it); by first response: ``reply_value`` (willingness to pay the
@@ -40,7 +40,7 @@ SUMS = ("impressions_negative", "impressions_positive", "public_complaints", "pi
         "repeat_posts", "deflected", "churned", "revenue_at_risk", "reply_value", "money_equivalent")
 COLUMNS = (*(f"impressions_{s}" for s in POST_STATES), "impressions_word_of_mouth_good",
            "impressions_word_of_mouth_bad", "impressions_negative", "impressions_positive", "net_sentiment",
-           "cumulative_net_sentiment", "visible_unanswered_complaints", "public_complaints", "pile_on_posts",
+           "cumulative_net_reputation", "visible_unanswered_complaints", "public_complaints", "pile_on_posts",
            "spillover_posts", "repeat_posts", "deflected", "churned", "revenue_at_risk", "reply_value",
            "money_equivalent", "branching_ratio")
 
@@ -184,7 +184,7 @@ def reputation_tables(scenario, replication: int, seed: int, contacts: pd.DataFr
     book.add("deflected", dchan[keep], bin_of(defl[keep]))
 
     cols = book.cols
-    cols["cumulative_net_sentiment"] = np.cumsum(cols["net_sentiment"], axis=1)
+    cols["cumulative_net_reputation"] = np.cumsum(cols["net_sentiment"], axis=1)
     cols["money_equivalent"] = (cols["reply_value"] - np.nan_to_num(cols["revenue_at_risk"])
                                 + (spec.value_per_net_impression or 0.0) * cols["net_sentiment"])
     cols["branching_ratio"] = np.repeat([[ratios.get(name, np.nan)] for name in channels], n_int, axis=1)
