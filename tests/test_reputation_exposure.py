@@ -29,7 +29,8 @@ def test_curve_integrates_to_its_impressions_per_follower(peak, half, c):
                 for lo, hi in ((0, 10 * peak), (10 * peak, 50 * half), (50 * half, 400 * half)))
     assert total == pytest.approx(c, rel=1e-6)
     assert float(curve.integral(0.0, 2 * half)) == pytest.approx(
-        quad(lambda a: float(curve.rate(a)), 0, 2 * half, limit=500, points=[peak, 10 * peak], epsrel=1e-12)[0], rel=1e-8)
+        quad(lambda a: float(curve.rate(a)), 0, 2 * half, limit=500, points=[peak, 10 * peak], epsrel=1e-12)[0],
+        rel=1e-8)
 
 
 def test_impossible_shapes_are_refused():

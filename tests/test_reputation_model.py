@@ -41,7 +41,8 @@ def social_raw(rate="120/h", horizon="8h", agents=3, reps=2, seed=5, reputation=
         "agents": {"social": {"serves": ["social"], "count": agents, "concurrency": 2}},
     }
     if phone:
-        raw["channels"]["phone"] = {"arrivals": {"rate": "60/h"}, "handle_time": {"dist": "exponential", "mean": "4min"},
+        raw["channels"]["phone"] = {"arrivals": {"rate": "60/h"},
+                                    "handle_time": {"dist": "exponential", "mean": "4min"},
                                     "patience": {"dist": "exponential", "mean": "2min"}}
         raw["agents"]["phone"] = {"serves": ["phone"], "count": 4}
     if reputation is not None:

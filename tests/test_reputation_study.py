@@ -12,7 +12,8 @@ from tests.conftest import ROOT
 
 @pytest.mark.study
 def test_reputation_vs_delay_quick(tmp_path):
-    spec = importlib.util.spec_from_file_location("reputation_vs_delay", ROOT / "experiments" / "reputation_vs_delay.py")
+    path = ROOT / "experiments" / "reputation_vs_delay.py"
+    spec = importlib.util.spec_from_file_location("reputation_vs_delay", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     table = mod.main(["--quick", "--out", str(tmp_path), "--workers", "1"])

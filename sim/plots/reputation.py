@@ -13,7 +13,8 @@ import pandas as pd  # noqa: E402
 STATES = {"unanswered_complaint": ("unanswered complaints", "#c0392b"),
           "unanswered_question": ("unanswered questions", "#e67e22"),
           "answered": ("answered", "#2980b9"), "resolved": ("resolved", "#27ae60"), "praise": ("praise", "#8e44ad"),
-          "word_of_mouth_bad": ("word of mouth, bad", "#7f8c8d"), "word_of_mouth_good": ("word of mouth, good", "#95a5a6")}
+          "word_of_mouth_bad": ("word of mouth, bad", "#7f8c8d"),
+          "word_of_mouth_good": ("word of mouth, good", "#95a5a6")}
 
 
 def ledger_figure(reputation: pd.DataFrame, title: str = "Reputation ledger (mean over replications)"):

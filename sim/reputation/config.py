@@ -211,7 +211,8 @@ def parse_section(raw: Any, path: str, chk: Checker, ctx) -> ReputationSpec | No
     d = WordOfMouth()
     parts["word_of_mouth"] = WordOfMouth(
         _num(chk, t, "share", p, d.share, low=0, high=1), _num(chk, t, "told_good", p, d.told_good, low=0),
-        _num(chk, t, "told_bad", p, d.told_bad, low=0), _num(chk, t, "social_multiplier", p, d.social_multiplier, low=0),
+        _num(chk, t, "told_bad", p, d.told_bad, low=0),
+        _num(chk, t, "social_multiplier", p, d.social_multiplier, low=0),
         _num(chk, t, "good", p, d.good), _num(chk, t, "bad", p, d.bad)) if on else None
 
     t, on = _switch(raw, "churn", path, chk)

@@ -91,7 +91,7 @@ class VisibilityCurve:
         return rng.exponential(1.0 / self.lam_d, size) + rng.exponential(1.0 / self.lam_r, size)
 
     def negligible_after(self, tolerance: float = 1e-12) -> float:
-        """The age after which less than ``tolerance`` of the lifetime impressions remain (a bound: e^(−λd a)·λr/(λr−λd))."""
+        """The age after which less than ``tolerance`` of the lifetime impressions remain (bound e^(−λd a)·λr/(λr−λd))."""
         return math.log(self.lam_r / ((self.lam_r - self.lam_d) * tolerance)) / self.lam_d
 
 

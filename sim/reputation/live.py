@@ -1,4 +1,4 @@
-"""The reputation mechanisms that act while a replication runs: pile-ons, spillover posts, deflection, repeat complaints.
+"""Reputation mechanisms that act while a replication runs: pile-ons, spillover posts, deflection, repeat complaints.
 
 The engine (``sim.engine.Model``) makes a ``Reputation`` when the scenario's ``[reputation]`` section has one of these
 on and a social channel to act on, and calls it at three moments:
@@ -9,9 +9,9 @@ on and a social channel to act on, and calls it at three moments:
   questions on its topic; a complaint's author may complain again later (repeat complaints).
 - ``call_ended(c)`` when a phone or chat call ends: the caller may post a public complaint (spillover).
 
-Posts this module creates (pile-on, spillover and repeat complaints) are made by their own ``PostFactory`` (in chunks
-of 256, on streams prefixed ``reputation.<cause>.<chunk>.``) and handed to ``Conversations.admit`` like any arrival. Their contact ids are the
-social channel's id prefix + 600M/700M/800M + a count. Decisions about a given contact use generators keyed by the
+Posts this module creates (pile-on, spillover and repeat complaints) are made by their own ``PostFactory`` (in
+chunks of 256, on streams prefixed ``reputation.<cause>.<chunk>.``) and handed to ``Conversations.admit`` like any
+arrival. Their contact ids are the social channel's id prefix + 600M/700M/800M + a count. Decisions about a given contact use generators keyed by the
 contact (``sim.reputation.keyed``): staffing changes which candidates come true, never what is drawn.
 """
 from __future__ import annotations
@@ -92,7 +92,7 @@ class Reputation:
         f = self.factories.get((cause, channel))
         if f is None or f.i >= CHUNK:
             spec = replace(self.conv_spec[channel], kinds=("complaint",), kind_shares=(1.0,))
-            if cause != REPEAT:  # a pile-on or a caller's complaint is public; a repeat is as public as the channel's posts
+            if cause != REPEAT:  # pile-ons and callers' complaints are public; repeats as public as the channel's posts
                 spec = replace(spec, public=1.0)
             chunk = self.chunks[(cause, channel)] = self.chunks.get((cause, channel), -1) + 1
             f = PostFactory(self.feeds[channel].channel, spec, _Prefixed(self.streams, f"reputation.{cause}.{chunk}"),
@@ -140,7 +140,7 @@ class Reputation:
 
     def _on_candidate(self, ev) -> None:
         p, j, age, u = ev.value
-        answered_after = p.first_response - p.arrival  # NaN while unanswered; the first message of a public post is public
+        answered_after = p.first_response - p.arrival  # NaN while unanswered (a public post's first reply is public)
         if self.spec.pile_on.kept(age, answered_after, u):
             self.inject(PILE_ON, p.channel, (*self.key(p), KEY_TAG[PILE_ON], j), p.id, self.customer(p))
 
