@@ -3,7 +3,6 @@ redials, first-contact resolution after transfers, callbacks behind live calls, 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 import sim
 from tests.conftest import erlang_raw, scenario

@@ -2,7 +2,6 @@
 queue is untouched by the funnel; the shipped retail scenario reads and runs."""
 from __future__ import annotations
 
-import copy
 import hashlib
 
 import numpy as np

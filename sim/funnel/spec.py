@@ -8,14 +8,14 @@ their sources are listed in ``docs/funnel.md``; assumed ones are marked [assumed
 from __future__ import annotations
 
 import bisect
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from sim.distributions import Dist, Exponential, Lognormal, parse_dist
-from sim.funnel.ivr import Ivr, parse_ivr  # noqa: F401  (parse_ivr is registered from here too)
+from sim.funnel.ivr import Ivr
+from sim.funnel.menus import parse_ivr  # noqa: F401  (registered as sim.funnel.spec:parse_ivr, like the other keys)
 from sim.validate import Checker, join
 
 KEYS = ("lines", "ivr", "priorities", "departments", "transfers", "hold", "redials", "callbacks", "resolution")

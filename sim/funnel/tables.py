@@ -53,7 +53,6 @@ def funnel_columns(scenario, c: pd.DataFrame, edges: np.ndarray, qindex: dict, n
     out = c["outcome"].astype(object).to_numpy()
     origin = c["origin"].astype(object).to_numpy()
     arrival = c["arrival_at_s"].to_numpy(float)
-    end = c["end_at_s"].to_numpy(float)
     first = c["first_answer_at_s"].to_numpy(float)
     right = c["right_answer_at_s"].to_numpy(float)
     resolved = c["resolved"].fillna(False).to_numpy(bool)
