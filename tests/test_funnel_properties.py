@@ -107,6 +107,12 @@ def test_every_funnel_run_is_consistent(raw):
     work["until"] = work["end_at_s"].fillna(horizon) + work["wrap_up_s"]
     for _, w in work.sort_values("start_at_s").groupby(["agent_group", "agent_id"], observed=True):
         assert (w["start_at_s"].to_numpy()[1:] >= w["until"].to_numpy()[:-1] - 1e-9).all()
+    # agent and queue time booked in the tables are exactly those of the legs (diagnoses and earlier visits included)
+    if sc.run.warmup_s == 0:
+        busy = (np.minimum(work["until"], horizon) - work["start_at_s"]).sum()
+        assert np.isclose(res.agents["busy_agent_s"].sum(), busy) and np.isclose(iv["busy_agent_s"], busy)
+        q = lg[lg["stage"].isin(["queue", "overflow"])]
+        assert np.isclose(iv["queue_time_s"], (q["end_at_s"].fillna(horizon) - q["start_at_s"]).sum())
     # overflow: the other group answers a department's caller only after the overflow time
     if "departments" in ph:
         taken = work[(work["queue"] == "a") & (work["agent_group"] == "general")]
