@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+import sim
 from tests.conftest import ROOT
 
 
@@ -76,3 +77,41 @@ def test_response_expectations_quick(tmp_path):
     assert (m.loc["24 h", "reachable_1h"] == 1).all()
     # a desk open 08:00–22:00 stays below its ceiling however large; a round-the-clock desk of 20 does not
     assert m.loc[("08:00–22:00", 20), "within_1h"] < 0.95 < m.loc[("24 h", 20), "within_1h"]
+
+
+@pytest.mark.study
+def test_funnel_vs_social_quick(tmp_path):
+    table = load_study("funnel_vs_social").main(["--quick", "--out", str(tmp_path), "--workers", "1"])
+    assert (tmp_path / "funnel_vs_social.png").stat().st_size > 10_000
+    t = table.set_index(["share_social", "metric"])
+    assert sorted(table["share_social"].unique()) == [0.0, 0.5, 1.0] and (table["n"] == 3).all()
+    # paired: every design meets the same population, replication by replication
+    for s in (0.5, 1.0):
+        assert t.loc[(s, "customers"), "diff"] == 0 and t.loc[(s, "customers"), "diff_ci_high"] == 0
+    assert t.loc[(0.0, "social_customers"), "mean"] == 0 and t.loc[(1.0, "phone_customers"), "mean"] == 0
+    # the same budget to within rounding whole agents
+    assert all(abs(t.loc[(s, "cost"), "mean"] / t.loc[(0.0, "cost"), "mean"] - 1) < 0.02 for s in (0.5, 1.0))
+    # structural differences: no line and no transfers on social; the funnel transfers about one call in six
+    assert t.loc[(1.0, "line_min_per_customer"), "mean"] == 0 and t.loc[(1.0, "transfers_per_customer"), "mean"] == 0
+    assert t.loc[(0.0, "transfers_per_customer"), "mean"] > 0.05
+    # at the phone rota's cost the social team is overwhelmed: later first replies, fewer issues resolved
+    assert t.loc[(1.0, "time_to_human_median_min"), "diff_ci_low"] > 0
+    assert t.loc[(1.0, "resolved_share"), "diff_ci_high"] < 0
+    assert t.loc[(1.0, "resolved_share"), "mean"] < t.loc[(1.0, "resolved_share"), "exact"]
+
+
+def test_direct_social_resolution_ceiling_matches_unlimited_staff():
+    """The exact ceiling on direct social's resolved share against a social team that never keeps anyone waiting:
+    |estimate − exact| ≤ 4·SE over 20 replications, with 4·SE ≤ 2% of the exact value."""
+    mod = load_study("funnel_vs_social")
+    ov = mod.design(1.0)
+    ov["agents.social_team.count"] = 400
+    sc = sim.load_scenario(mod.SCENARIO, overrides=ov)
+    exact = mod.social_resolution_ceiling(sc)
+    assert 0.4 < exact < 0.7
+    rows = mod.replication_rows(sim.run(sc, replications=20, seed=17), sc.run.horizon_s)
+    assert (rows.loc[rows.metric == "reached_human_share", "value"] == 1).all()  # nobody left waiting
+    share = rows.loc[rows.metric == "resolved_share", "value"].to_numpy()
+    se = share.std(ddof=1) / np.sqrt(len(share))
+    assert 4 * se <= 0.02 * exact
+    assert abs(share.mean() - exact) <= 4 * se

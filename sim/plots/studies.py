@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 LABELS = {"sl_offered": "service level (answered ≤ 20 s / offered)", "asa_s": "ASA (s, answered calls)",
@@ -99,10 +101,57 @@ def response_expectations_figure(table: pd.DataFrame, benchmarks=()):
         for (bw, share, label), ls in zip([b for b in benchmarks if b[0] == w], ("--", "-.", "--")):
             ax.axhline(share, color="#c0392b", ls=ls, lw=1, label=label)
         ax.set_xlabel("agents on duty while the desk is open")
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.set_title(f"complaints answered within {w} h", fontsize=10)
         ax.set_ylim(0, 1.02)
         ax.grid(alpha=0.3)
         ax.legend(frameon=False, fontsize=7, loc="lower right")
     axes[0].set_ylabel("share of complaints (mean, 95% CI)")
+    fig.tight_layout()
+    return fig
+
+
+FUNNEL_LABELS = {
+    "time_to_human_median_min": "median time to a human (min)", "reached_human_share": "share who reached a human",
+    "resolved_share": "share resolved by midnight", "resolved_within_2h_share": "share resolved within 2 h",
+    "time_to_resolution_median_min": "median time to resolution (min)",
+    "transfers_per_customer": "transfers per customer", "contacts_per_customer": "contacts made per customer",
+    "line_min_per_customer": "minutes on the line per customer", "cost": "staffing cost per day",
+    "cost_per_resolved": "staffing cost per resolved customer", "net_reputation_per_day": "net reputation per day",
+    "revenue_at_risk_per_day": "revenue at risk per day (churn)"}
+
+
+def funnel_vs_social_figure(table: pd.DataFrame, metrics):
+    """The funnel-versus-social study (``experiments/funnel_vs_social.py``): each metric against the share of the
+    population choosing social (0: the phone funnel, 1: direct social), one line per staffing budget (95% CI bands).
+    ``table``: one row per budget × share × metric (``mean, ci_low, ci_high``)."""
+    budgets = sorted(table["budget"].unique())
+    colors = ["#1f5fa8", "#c0392b", "#2c7a3f"]
+    ncol = 3
+    nrow = -(-len(metrics) // ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(5.0 * ncol, 3.7 * nrow), squeeze=False)
+    for ax, m in zip(axes.ravel(), metrics):
+        for b, c in zip(budgets, colors):
+            d = table[(table["metric"] == m) & (table["budget"] == b)].sort_values("share_social")
+            finite = d[np.isfinite(d["mean"].to_numpy(float))]
+            _band(ax, finite, "share_social", c, f"budget {b:g}× the phone rota")
+        ax.set_title(FUNNEL_LABELS.get(m, m), fontsize=10)
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
+        ax.set_xticklabels(["0\n(a) phone", "0.25", "0.5\n(c) blend", "0.75", "1\n(b) social"], fontsize=8)
+        ax.grid(alpha=0.3)
+        if m.endswith("_min"):
+            ax.set_yscale("log")
+        if m == "net_reputation_per_day":
+            ax.axhline(0, color="black", lw=0.6)
+        if "exact" in table:
+            ex = table[(table["metric"] == m) & table["exact"].notna()]
+            if len(ex):
+                ax.plot(ex["share_social"], ex["exact"], "k*", ms=9, label="direct social, unlimited staff (exact)")
+                ax.legend(frameon=False, fontsize=8, loc="upper right")
+    for ax in axes.ravel()[len(metrics):]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("share of customers choosing social")
+    axes[0, 0].legend(frameon=False, fontsize=8)
     fig.tight_layout()
     return fig
