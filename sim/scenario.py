@@ -192,7 +192,7 @@ def parse_scenario(raw: dict, source: str = "<dict>", base_dir: str | Path = "."
     chk = Checker(source)
     base_dir = Path(base_dir)
     top = chk.table(raw, "", ("schema", "name", "description", "run", "channels", "agents", *SECTION_EXTENSIONS))
-    if top.get("schema") != SCHEMA:
+    if top.get("schema") != SCHEMA or isinstance(top.get("schema"), bool):  # true == 1 in Python, not in TOML
         chk.add("schema", f"schema = {SCHEMA} at the top of the file", top.get("schema", "nothing"))
     name = chk.string(top, "name", "", default=Path(source).stem)
     description = chk.string(top, "description", "", default="")
