@@ -21,7 +21,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(VENV)/bin/contactsim run scenarios/baseline.toml --out out/baseline
-	@for s in retail_phone retail_social; do \
+	@for s in retail_phone retail_social retail_reputation; do \
 	  if [ -f scenarios/$$s.toml ]; then $(VENV)/bin/contactsim run scenarios/$$s.toml --out out/$$s || exit 1; fi; \
 	done
 
