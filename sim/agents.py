@@ -44,6 +44,17 @@ class Group:
             self.staff_log.append((now, self.present))
 
 
+def longest_idle(groups) -> Agent | None:
+    """The agent idle longest among ``groups`` (each group's idle deque has its longest-idle agent on the left)."""
+    best = None
+    for g in groups:
+        if g.idle:
+            a = g.idle[0]
+            if best is None or a.idle_since < best.idle_since:
+                best = a
+    return best
+
+
 def effective_counts(seated: np.ndarray, availability: float, rng: np.random.Generator) -> np.ndarray:
     """Agents actually available from a seated count: seated × availability, rounded up or down at random so that
     the mean is exact (unbiased stochastic rounding); availability 1 leaves the count as it is."""

@@ -14,7 +14,7 @@ import numpy as np
 import simpy
 from simpy.events import Timeout
 
-from sim.agents import Agent, Group, effective_counts
+from sim.agents import Agent, Group, effective_counts, longest_idle
 from sim.arrivals import poisson_arrivals
 from sim.calendar import busyness_factors, n_days
 from sim.distributions import Draws
@@ -225,12 +225,7 @@ class Model:
         """Give the contact to the longest-idle free agent that serves its queue (or queue object ``q``), or queue it."""
         q = self.queues[c.queue] if q is None else q
         c.enqueued = self.env.now
-        best = None
-        for g in q.groups:
-            if g.idle:
-                a = g.idle[0]
-                if best is None or a.idle_since < best.idle_since:
-                    best = a
+        best = longest_idle(q.groups)
         if best is not None:
             best.group.idle.popleft()
             self._start(best, c)

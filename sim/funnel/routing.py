@@ -16,6 +16,7 @@ import math
 
 from simpy.events import Timeout
 
+from sim.agents import longest_idle
 from sim.engine import Queue
 from sim.funnel.draws import DIAG, MISDIAG, MISDIAG_PICK, REPEAT, quantile
 
@@ -56,12 +57,7 @@ def _on_overflow(f, ev) -> None:
     oq = f.overflow_q[c.queue]
     f.legs.close(c.leg, now, "overflow")
     c.leg = f.legs.add(c.id, "overflow", c.queue, c.queue, None, -1, now)
-    best = None
-    for g in oq.groups:
-        if g.idle:
-            a = g.idle[0]
-            if best is None or a.idle_since < best.idle_since:
-                best = a
+    best = longest_idle(oq.groups)
     if best is not None:
         best.group.idle.popleft()
         f.model.queues[c.queue].n -= 1
