@@ -12,8 +12,9 @@ interval's modified offered load — in a stationary system the ISA then returns
 a time-varying one it moves it to where the queue actually is. Every iteration uses the same seed and replications
 (common random numbers).
 
-N counts contacts, one per agent; where agents hold several conversations at once (social concurrency) it overstates
-the agents needed, and the search in ``sim.staffing.requirements`` corrects it.
+N counts contacts. Where agents hold up to k conversations at once (social concurrency), s agents hold k·s of them
+before a new one has to wait, so the step uses ⌊N/k⌋ in place of N; the search in ``sim.staffing.requirements`` then
+corrects what this capacity view misses (the per-message slowdown, think times that free an agent's attention).
 """
 from __future__ import annotations
 
@@ -123,7 +124,7 @@ def iterate(scenario, grid: StaffingGrid, alpha: Mapping[str, np.ndarray], start
         for g in s:
             chans = [c for c, pg in primary.items() if pg == g]
             cts = res.contacts[res.contacts["channel"].astype(str).isin(chans)]
-            n = number_in_system(cts, grid.horizon_s, times)
+            n = number_in_system(cts, grid.horizon_s, times) // concurrency(scenario, g)
             new[g] = isa_step(n, which, cells, alpha[g])
         change = max(int(np.abs(new[g] - s[g]).max()) if len(cells) else 0 for g in s)
         history.append({"phase": "isa", "iteration": it, "agent_intervals": int(sum(v.sum() for v in s.values())),
@@ -138,6 +139,11 @@ def iterate(scenario, grid: StaffingGrid, alpha: Mapping[str, np.ndarray], start
             break
         seen.add(key)
     return IsaResult(s, history, converged)
+
+
+def concurrency(scenario, group: str) -> int:
+    """Conversations one agent of ``group`` may hold at once (1 for phone-only groups)."""
+    return max(1, int(scenario.agents[group].extra.get("concurrency", 1)))
 
 
 def infinite_start(heur_group: pd.DataFrame, groups) -> dict[str, np.ndarray]:
