@@ -210,3 +210,30 @@ check_replications = 4
     assert main(["staff", str(path), "--out", str(out2), "--quiet", "--no-figures", "--start", "erlang_a",
                  "--check-replications", "0"]) == 0
     assert (out2 / "requirements.csv").is_file() and not (out2 / "check.csv").exists()
+
+
+def test_a_target_agents_cannot_reach_stops_the_search_and_says_so(tmp_path, capsys):
+    """The brand answers half the posts at all, so no team reaches 90% answered within the hour: the search stops after
+    a few repairs that change nothing, instead of adding agents until the budget runs out."""
+    path = tmp_path / "unreachable.toml"
+    path.write_text('''schema = 1
+[run]
+horizon = "4h"
+warmup = "1h"
+interval = "1h"
+seed = 5
+[channels.social]
+arrivals = { rate = "30/h" }
+message_time = { dist = "exponential", mean = "3min" }
+triage = { answer = 0.5 }
+targets = { answer_within = "60min", service_level = 0.9 }
+[agents.desk]
+serves = ["social"]
+count = 2
+[staffing]
+replications = 4
+''')
+    assert main(["staff", str(path), "--out", str(tmp_path / "out"), "--quiet", "--no-figures", "--no-shifts",
+                 "--start", "erlang_a", "--check-replications", "0"]) == 0
+    text = capsys.readouterr().out
+    assert "NOT converged" in text and "more agents do not reach them" in text

@@ -52,11 +52,20 @@ def staff_command(args) -> int:
 
 
 def summary_text(report) -> str:
+    from sim.staffing.requirements import STALL
+
     req = report.requirement
     t = req.table
     lines = [f"requirement by simulation ({req.settings['replications']} replications, seed {req.settings['seed']}, "
              f"start {req.settings['start']}, {req.settings['simulations']} simulations"
-             f"{'' if req.converged else ', NOT converged: raise --max-simulations'})"]
+             f"{'' if req.converged else ', NOT converged'})"]
+    unreachable = req.settings.get("unreachable") or {}
+    for g, cells in unreachable.items():
+        lines.append(f"  {g}: targets in {len(cells)} intervals stayed missed through {STALL} added agents each — "
+                     "more agents do not reach them; check those targets (e.g. a service level above the share "
+                     "of contacts the triage answers at all)")
+    if not req.converged and not unreachable:
+        lines.append("  the simulation budget ran out: raise --max-simulations")
     for g, sub in t.groupby("group", sort=False):
         lines.append(f"  {g}: {int(sub['simulated'].sum())} agent-intervals (Erlang C {int(sub['erlang_c'].sum())}, "
                      f"Erlang A {int(sub['erlang_a'].sum())}, MOL Erlang A {int(sub['mol_erlang_a'].sum())}); "

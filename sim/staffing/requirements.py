@@ -70,12 +70,24 @@ class _Search:
         return self.sims >= self.max_simulations
 
 
+STALL = 4  # repairs in a row that leave the same targets missed: more agents do not help there
+
+
 def _repair(search: _Search, s, lower, ev):
-    """Add an agent wherever a target is missed until none is (or the simulation budget runs out)."""
+    """Add an agent wherever a target is missed until none is (or the simulation budget runs out). When the same
+    targets stay missed through ``STALL`` repairs in a row, agents are not what they lack (e.g. a first-response target
+    above the share of posts the triage answers at all): the search stops and records them as unreachable."""
+    previous, same = None, 0
     while True:
         fails = {g: c for g, c in failing_cells(ev).items() if g in s}
         if not fails or search.exhausted:
             return s, ev, not fails
+        key = {g: frozenset(c) for g, c in fails.items()}
+        same = same + 1 if key == previous else 0
+        previous = key
+        if same >= STALL:
+            search.unreachable = {g: sorted(c) for g, c in fails.items()}
+            return s, ev, False
         for g, cells in fails.items():
             idx = np.array(sorted(cells)) - search.grid.first_report
             s[g][idx] += 1
@@ -170,7 +182,8 @@ def simulate_requirements(scenario, settings: StaffingSettings | None = None, *,
     return Requirement(grid, staffing, table, ev, pd.DataFrame(history), heur, converged,
                        {"replications": replications, "seed": seed, "start": start,
                         "sl_definition": settings.sl_definition, "margin_z": settings.margin_z,
-                        "simulations": search.sims, "isa_converged": isa_converged})
+                        "simulations": search.sims, "isa_converged": isa_converged,
+                        "unreachable": getattr(search, "unreachable", {})})
 
 
 def requirement_table(grid: StaffingGrid, heur_g: pd.DataFrame, s: dict[str, np.ndarray],
