@@ -57,7 +57,6 @@ with its CI, the exact ceiling) and OUT/funnel_vs_social.png; prints the headlin
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import tempfile
 from pathlib import Path
 
@@ -66,6 +65,7 @@ import pandas as pd
 
 import sim
 from sim.experiment import paired_difference, summarize
+from sim.experiment.tasks import run_tasks
 from sim.plots.studies import funnel_vs_social_figure
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -210,31 +210,12 @@ def _simulate(tasks: list, reps: int, folder: Path) -> None:
         tmp.replace(folder / f"task{i:04d}.parquet")
 
 
-def run_all(tasks: list, reps: int, workers: int, folder: Path) -> pd.DataFrame:
-    """Every task's rows; with workers > 1, forked processes take every workers-th task and hand results back as
-    files."""
-    if workers <= 1:
-        _simulate(tasks, reps, folder)
-    else:
-        ctx = mp.get_context("fork")
-        procs = [ctx.Process(target=_simulate, args=(tasks[w::workers], reps, folder), daemon=True)
-                 for w in range(workers)]
-        for p in procs:
-            p.start()
-        for p in procs:
-            p.join()
-        bad = [p.exitcode for p in procs if p.exitcode != 0]
-        if bad:
-            raise RuntimeError(f"a worker process failed (exit codes {bad}); run with --workers 1 to see why")
-    return pd.concat([pd.read_parquet(folder / f"task{i:04d}.parquet") for i, _, _ in tasks], ignore_index=True)
-
-
 def study(quick: bool, workers: int, folder: Path) -> pd.DataFrame:
     shares = (0.0, 0.5, 1.0) if quick else (0.0, 0.25, 0.5, 0.75, 1.0)
     budgets = (1.0,) if quick else (1.0, 1.5, 2.0)
     reps = 3 if quick else 20
     tasks = [(i, b, s) for i, (b, s) in enumerate((b, s) for b in budgets for s in shares)]
-    rows = run_all(tasks, reps, workers, folder)
+    rows = run_tasks(_simulate, tasks, reps, workers, folder)
     with np.errstate(invalid="ignore"):  # a median that is infinite in some replications has no finite sd
         table = summarize(rows, ["budget", "share_social", "metric"])
     diffs = []

@@ -23,7 +23,6 @@ agent-hours per day) and OUT/response_expectations.png; prints the table of shar
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import tempfile
 from pathlib import Path
 
@@ -32,6 +31,7 @@ import pandas as pd
 
 import sim
 from sim.experiment import summarize
+from sim.experiment.tasks import run_tasks
 from sim.plots.studies import response_expectations_figure
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,30 +117,11 @@ def _simulate(tasks: list, reps: int, folder: Path) -> None:
         (folder / f"task{i:04d}.parquet.tmp").replace(folder / f"task{i:04d}.parquet")
 
 
-def run_all(tasks: list, reps: int, workers: int, folder: Path) -> pd.DataFrame:
-    """Every task's rows; with workers > 1, forked processes take every workers-th task (results come back as
-    files, so nothing but the task list crosses a process boundary)."""
-    if workers <= 1:
-        _simulate(tasks, reps, folder)
-    else:
-        ctx = mp.get_context("fork")
-        procs = [ctx.Process(target=_simulate, args=(tasks[w::workers], reps, folder), daemon=True)
-                 for w in range(workers)]
-        for p in procs:
-            p.start()
-        for p in procs:
-            p.join()
-        bad = [p.exitcode for p in procs if p.exitcode != 0]
-        if bad:
-            raise RuntimeError(f"a worker process failed (exit codes {bad}); run with --workers 1 to see why")
-    return pd.concat([pd.read_parquet(folder / f"task{i:04d}.parquet") for i, _, _ in tasks], ignore_index=True)
-
-
 def study(quick: bool, workers: int, folder: Path) -> pd.DataFrame:
     teams = [8, 12, 16, 20] if quick else list(range(4, 23))
     reps = 3 if quick else 20
     tasks = [(i, d, n) for i, (d, n) in enumerate((d, n) for d in DESIGNS for n in teams)]
-    rows = run_all(tasks, reps, workers, folder)
+    rows = run_tasks(_simulate, tasks, reps, workers, folder)
     s = summarize(rows, ["design", "agents", "metric"])
     sc0 = sim.load_scenario(SCENARIO)
     lo = sc0.run.warmup_s
