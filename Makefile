@@ -26,6 +26,7 @@ demo: $(STAMP)
 	done
 
 test: $(STAMP_DEV)
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

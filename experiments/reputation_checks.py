@@ -17,8 +17,14 @@ sys.path.insert(0, str(ROOT))
 import sim  # noqa: E402
 from sim.reputation.config import reputation_of  # noqa: E402
 from sim.reputation.exposure import VisibilityCurve  # noqa: E402
-from sim.reputation.hawkes import (ExponentialKernel, PileOn, PowerLawKernel, VisibilityKernel,  # noqa: E402
-                                   mean_power_of_reach, simulate_cascades)
+from sim.reputation.hawkes import (  # noqa: E402
+    ExponentialKernel,
+    PileOn,
+    PowerLawKernel,
+    VisibilityKernel,
+    mean_power_of_reach,
+    simulate_cascades,
+)
 from sim.social.spec import Reach, conversation_spec  # noqa: E402
 
 ROWS = []

@@ -13,7 +13,7 @@ import numpy as np
 class Agent:
     __slots__ = ("id", "group", "idle_since", "contact", "present")
 
-    def __init__(self, agent_id: int, group: "Group", now: float):
+    def __init__(self, agent_id: int, group: Group, now: float):
         self.id = agent_id
         self.group = group
         self.idle_since = now

@@ -41,7 +41,7 @@ class Lognormal(Dist):
     sigma: float  # log-space standard deviation
 
     @classmethod
-    def from_mean_cv(cls, mean: float, cv: float) -> "Lognormal":
+    def from_mean_cv(cls, mean: float, cv: float) -> Lognormal:
         s2 = math.log1p(cv * cv)
         return cls(math.log(mean) - s2 / 2, math.sqrt(s2))
 

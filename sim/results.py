@@ -8,11 +8,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.metrics import COUNT_COLUMNS, add_ratios, overlap_by_interval, replication_metrics, summarize
 from sim.funnel.tables import funnel_columns, queue_view
+from sim.metrics import COUNT_COLUMNS, add_ratios, overlap_by_interval, replication_metrics, summarize
 from sim.outcomes import as_outcomes
-from sim.social.tables import (agent_columns, backlog_by_interval, conversation_mask, interval_counts,
-                               replication_extras, work_by_interval)
+from sim.social.tables import (
+    agent_columns,
+    backlog_by_interval,
+    conversation_mask,
+    interval_counts,
+    replication_extras,
+    work_by_interval,
+)
 
 CONTACT_COLUMNS = ("replication", "contact_id", "customer_id", "attempt", "channel", "queue", "priority",
                    "arrival_at_s", "answer_at_s", "end_at_s", "wait_s", "handle_s", "outcome", "agent_group",
@@ -175,7 +181,7 @@ class Results:
     reputation: pd.DataFrame | None = None  # the reputation ledger per interval (sim.reputation.accounts)
 
     @classmethod
-    def from_tables(cls, contacts, intervals, agents, provenance, legs=None, reputation=None) -> "Results":
+    def from_tables(cls, contacts, intervals, agents, provenance, legs=None, reputation=None) -> Results:
         per_rep = replication_metrics(intervals)
         if reputation is not None:  # channel "reputation": impressions, net reputation, churn, money (sim.reputation)
             from sim.reputation.accounts import reputation_metrics

@@ -1,7 +1,7 @@
 """``sim.run``: simulate replications of a scenario and collect their tables."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 

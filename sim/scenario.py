@@ -11,10 +11,11 @@ import hashlib
 import importlib
 import json
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from sim.arrivals import ArrivalSpec
 from sim.calendar import DEFAULT_START, Calendar, Profile, parse_profile, parse_start

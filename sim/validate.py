@@ -6,7 +6,8 @@ everything wrong, with a "did you mean" for misspelt keys.
 from __future__ import annotations
 
 import difflib
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from sim.errors import Problem, ScenarioError
 from sim.units import DURATION_EXAMPLE, RATE_EXAMPLE, parse_clock, parse_duration, parse_rate

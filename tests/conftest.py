@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, settings
 import sim
 
 ROOT = Path(__file__).resolve().parents[1]
+pytest_plugins = ["tests.browser"]  # the `browser` fixture: headless Chromium (tests/browser.py)
 
 settings.register_profile("ci", derandomize=True, deadline=None, max_examples=25,
                           suppress_health_check=[HealthCheck.too_slow])

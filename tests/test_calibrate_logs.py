@@ -236,7 +236,7 @@ def test_generic_csv_round_trip_property(tmp_path_factory, rows):
     back = read_csv_log(write_csv_log(calls, path)).calls
     assert back["outcome"].astype(str).tolist() == calls["outcome"].tolist()
     assert back["priority"].tolist() == calls["priority"].tolist()
-    for i, (t, ivr, wait, handle, outcome, _) in enumerate(rows):
+    for i, (_t, ivr, wait, handle, outcome, _) in enumerate(rows):
         r = back.iloc[i]
         assert math.isclose(r["ivr_s"], ivr, abs_tol=2e-6)
         if outcome != "abandoned_ivr":

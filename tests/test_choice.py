@@ -104,7 +104,8 @@ def test_raising_a_share_only_moves_customers_to_that_channel():
     low = sim.run(scenario(two_channel_raw(0.3)), seed=9).contacts
     high = sim.run(scenario(two_channel_raw(0.6)), seed=9).contacts
     for rep in (0, 1):
-        on_phone = lambda c: set(population_index(c[(c.replication == rep) & (c.channel == "phone")]))  # noqa: E731
+        def on_phone(c, rep=rep):
+            return set(population_index(c[(c.replication == rep) & (c.channel == "phone")]))
         assert on_phone(low) < on_phone(high)
 
 

@@ -62,7 +62,7 @@ def test_every_run_conserves_contacts_and_respects_capacity(raw):
         assert ((clock >= 3600) & (clock < 4.5 * 3600)).all()
     # no agent holds two contacts at once (service + wrap-up), and no more agents busy than seated at any start
     horizon = sc.run.horizon_s
-    for rep, df in c.dropna(subset=["answer_at_s"]).groupby("replication"):
+    for _rep, df in c.dropna(subset=["answer_at_s"]).groupby("replication"):
         busy_end = df["end_at_s"].fillna(horizon) + df["wrap_up_s"]
         for _, a in df.assign(busy_end=busy_end).sort_values("answer_at_s").groupby(["agent_group", "agent_id"], observed=True):
             assert (a["answer_at_s"].to_numpy()[1:] >= a["busy_end"].to_numpy()[:-1] - 1e-9).all()

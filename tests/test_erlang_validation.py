@@ -11,7 +11,6 @@ import math
 import os
 from concurrent.futures import ProcessPoolExecutor
 
-import numpy as np
 import pandas as pd
 import pytest
 

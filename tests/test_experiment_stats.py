@@ -9,8 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.experiment import (compare, coverage_band, mser5, mser5_detail, paired_difference, run_to_precision,
-                            t_interval)
+from sim.experiment import compare, coverage_band, mser5, mser5_detail, paired_difference, run_to_precision, t_interval
 from sim.experiment.precision import look_ahead, mser5_warmup
 
 TINY = """

@@ -12,8 +12,14 @@ import numpy as np
 import pytest
 
 from sim.reputation.exposure import VisibilityCurve
-from sim.reputation.hawkes import (ExponentialKernel, PileOn, PowerLawKernel, VisibilityKernel, mean_power_of_reach,
-                                   simulate_cascades)
+from sim.reputation.hawkes import (
+    ExponentialKernel,
+    PileOn,
+    PowerLawKernel,
+    VisibilityKernel,
+    mean_power_of_reach,
+    simulate_cascades,
+)
 from sim.social.spec import Reach
 
 KERNELS = {

@@ -51,7 +51,7 @@ class ReadReport:
     def malformed_table(self) -> pd.DataFrame:
         return pd.DataFrame(self.malformed, columns=["file", "line", "reason"])
 
-    def merge(self, other: "ReadReport") -> None:
+    def merge(self, other: ReadReport) -> None:
         self.files += other.files
         self.rows_read += other.rows_read
         self.used.update(other.used)

@@ -5,8 +5,7 @@ or a Dask cluster into a resumable store, and reports. See docs/experiments.md.
 """
 from sim.experiment.analysis import failures, load, manifest, point_summary
 from sim.experiment.compare import Comparison, compare
-from sim.experiment.precision import (HEADLINE_METRICS, PrecisionRun, Warmup, auto_warmup, mser5_warmup,
-                                      run_to_precision)
+from sim.experiment.precision import HEADLINE_METRICS, PrecisionRun, Warmup, auto_warmup, mser5_warmup, run_to_precision
 from sim.experiment.runner import SweepOutcome, run_sweep
 from sim.experiment.stats import coverage_band, mser5, mser5_detail, paired_difference, summarize, t_interval
 from sim.experiment.sweep import Sweep, design_points, load_sweep

@@ -11,15 +11,15 @@ import multiprocessing as mp
 import os
 import time
 import traceback
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import pandas as pd
 
 from sim.errors import InputError
-
 
 DASK_CONNECT_TIMEOUT_S = 20.0   # how long to try reaching a Dask scheduler before giving up
 
@@ -35,7 +35,7 @@ class ScenarioRef:
     hash: str
 
     @classmethod
-    def of(cls, scenario: Any) -> "ScenarioRef":
+    def of(cls, scenario: Any) -> ScenarioRef:
         return cls(copy.deepcopy(dict(scenario.raw)), str(scenario.source), str(scenario.base_dir), scenario.hash)
 
     def resolve(self) -> Any:
@@ -186,7 +186,7 @@ class LocalProcesses:
                     broken = True
                     yield _crashed(task, "worker process died (killed or out of memory) while running this replication")
             if broken:  # every run still in the dead pool is lost: record them, start a fresh pool
-                for fut, task in running.items():
+                for task in running.values():
                     yield _crashed(task, "worker process pool broke while this replication was in flight")
                 running.clear()
                 self._pool.shutdown(wait=False, cancel_futures=True)

@@ -6,9 +6,10 @@ per-replication difference B − A isolates the effect of the design (Law, "Simu
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -48,7 +49,7 @@ class PrecisionRun:
     summary: pd.DataFrame
     replications: pd.DataFrame
     history: pd.DataFrame
-    warmup: "Warmup | None" = None
+    warmup: Warmup | None = None
     results: list = field(default_factory=list, repr=False)
 
     def combined(self):

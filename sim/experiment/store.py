@@ -16,7 +16,7 @@ import os
 import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -38,7 +38,7 @@ def run_name(point: int, replication: int, suffix: str = ".parquet") -> str:
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -61,7 +61,7 @@ class Store:
 
     # --- opening ---------------------------------------------------------------------------------------------
     @classmethod
-    def create(cls, root: str | Path, manifest: dict) -> "Store":
+    def create(cls, root: str | Path, manifest: dict) -> Store:
         root = Path(root)
         if root.exists() and not root.is_dir():
             raise InputError(f"{root}: expected a folder for the results, got a file")
@@ -75,7 +75,7 @@ class Store:
         return store
 
     @classmethod
-    def open(cls, root: str | Path) -> "Store":
+    def open(cls, root: str | Path) -> Store:
         root = Path(root)
         if not root.is_dir():
             raise InputError(f"{root}: expected a results folder written by `contactsim sweep`, got no such folder")

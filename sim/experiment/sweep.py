@@ -24,9 +24,10 @@ import itertools
 import json
 import math
 import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from sim.errors import InputError, Problem, ScenarioError
 from sim.validate import Checker, show
@@ -70,7 +71,7 @@ class Sweep:
 
     @classmethod
     def build(cls, scenario: str | Path, parameters: Mapping[str, Any] | None = None, replications: int = 10,
-              seed: int = 0, points: Sequence[Mapping[str, Any]] | None = None, name: str = "") -> "Sweep":
+              seed: int = 0, points: Sequence[Mapping[str, Any]] | None = None, name: str = "") -> Sweep:
         """A sweep from Python values: ``parameters`` maps dotted keys to lists, ranges or ``{start, stop, step}``."""
         raw = {"sweep": {"scenario": str(scenario), "replications": replications, "seed": seed, "name": name},
                "parameters": {k: [_plain(x) for x in v] if isinstance(v, (range, list, tuple)) or getattr(v, "ndim", 0) > 0

@@ -4,8 +4,8 @@ that take every workers-th task. Nothing but the task list crosses a process bou
 from __future__ import annotations
 
 import multiprocessing as mp
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 

@@ -13,8 +13,7 @@ import math
 import numpy as np
 from scipy import special
 
-from sim.distributions import (Deterministic, Dist, Empirical, Exponential, Gamma, Lognormal, Mixture, Uniform,
-                               Weibull)
+from sim.distributions import Deterministic, Dist, Empirical, Exponential, Gamma, Lognormal, Mixture, Uniform, Weibull
 
 # Fixed slots: six per IVR level (hang up, press 0, pick, when a hang-up happens, decision time, wrong branch), then these.
 PER_LEVEL = 6

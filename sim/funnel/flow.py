@@ -16,8 +16,22 @@ from sim.distributions import Draws, Uniform
 from sim.engine import Queue
 from sim.funnel import routing
 from sim.funnel.customers import CALLBACK, FIRST, REDIAL, REPEAT, Call, Customer
-from sim.funnel.draws import (AGAIN_DELAY, CALL_AGAIN, CB_ACCEPT, HOLD_1, HOLD_2, N_FIXED, PATIENCE_2, PER_LEVEL, REDIAL
-                              as REDIAL_U, REDIAL_DELAY, RESOLVE, Rows, Tape, quantile)
+from sim.funnel.draws import (
+    AGAIN_DELAY,
+    CALL_AGAIN,
+    CB_ACCEPT,
+    HOLD_1,
+    HOLD_2,
+    N_FIXED,
+    PATIENCE_2,
+    PER_LEVEL,
+    REDIAL_DELAY,
+    RESOLVE,
+    Rows,
+    Tape,
+    quantile,
+)
+from sim.funnel.draws import REDIAL as REDIAL_U
 from sim.funnel.ivr import walk
 from sim.funnel.legs import LegBook
 from sim.funnel.spec import Funnel, funnel_spec
@@ -31,7 +45,7 @@ LATER_IDS = 500_000_000  # contact ids of later attempts: id_base + LATER_IDS + 
 
 
 
-def attach_funnels(model) -> list["PhoneFunnel"]:
+def attach_funnels(model) -> list[PhoneFunnel]:
     """Give every phone channel that uses funnel keys its ``PhoneFunnel`` (``feed.funnel``); return them."""
     out = []
     for feed in model.feeds:

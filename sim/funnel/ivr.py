@@ -45,7 +45,7 @@ class Leaf:
 class Option:
     label: str
     share: float
-    target: "Menu | Leaf"
+    target: Menu | Leaf
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ from sim.funnel.customers import FIRST, ORIGINS
 from sim.funnel.legs import STAGES, LegBook
 
 
-
 def add_records(model, out: dict) -> None:
     """Add the funnel columns to ``out["contacts"]`` (rows other models appended after the engine's contacts get the
     plain values), the legs to ``out["legs"]``, finished diagnoses to the agent work spans ``out["work"]`` and earlier

@@ -143,7 +143,7 @@ def parse_priorities(raw: Any, path: str, chk: Checker, ctx) -> Priorities | Non
         chk.add(path, "a table of priority class → share, such as { 0 = 0.85, 2 = 0.15 }", raw)
         return None
     classes, shares, ok = [], [], True
-    for k, v in raw.items():
+    for k in raw:
         try:
             cls = int(k)
         except ValueError:

@@ -98,7 +98,7 @@ def response_expectations_figure(table: pd.DataFrame, benchmarks=()):
             cap = d["ceiling"].dropna()
             if len(cap) and cap.iloc[0] < 0.999:
                 ax.axhline(cap.iloc[0], color=c, ls=":", lw=1.2, label=f"ceiling of desk {design}: {cap.iloc[0]:.0%}")
-        for (bw, share, label), ls in zip([b for b in benchmarks if b[0] == w], ("--", "-.", "--")):
+        for (_w, share, label), ls in zip([b for b in benchmarks if b[0] == w], ("--", "-.", "--")):
             ax.axhline(share, color="#c0392b", ls=ls, lw=1, label=label)
         ax.set_xlabel("agents on duty while the desk is open")
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))

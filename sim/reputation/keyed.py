@@ -9,10 +9,9 @@ costs ten times that, which matters when every complaint of a busy day draws its
 """
 from __future__ import annotations
 
-from typing import Iterable
-
 import hashlib
 import struct
+from collections.abc import Iterable
 
 import numpy as np
 

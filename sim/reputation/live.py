@@ -44,7 +44,7 @@ class _Prefixed:
         return self.streams.generator(f"{self.prefix}.{name}")
 
 
-def attach_reputation(model) -> "Reputation | None":
+def attach_reputation(model) -> Reputation | None:
     """The run-time reputation model of one replication, or None when no mechanism acts during the run."""
     spec = reputation_of(model.scenario)
     if spec is None or not spec.live or getattr(model, "social", None) is None:

@@ -34,7 +34,6 @@ class Conversations:
     def __init__(self, model):
         self.model = model
         self.env = model.env
-        sc = model.scenario
         self.feeds = [f for f in model.feeds if f.channel.kind in CONVERSATION_KINDS]
         model.feeds = [f for f in model.feeds if f.channel.kind not in CONVERSATION_KINDS]
         self.factories, self.inboxes, self.expire = {}, {}, {}

@@ -31,7 +31,7 @@ class Post:
     last_post_at = math.nan  # when the last agent message was posted
     outcome = agent = desk = None
 
-    def __init__(self, src: "PostFactory", pid: int, i: int, arrival: float):
+    def __init__(self, src: PostFactory, pid: int, i: int, arrival: float):
         self.src, self.id, self.i, self.arrival = src, pid, i, arrival
         self.channel, self.queue = src.name, src.queue
         self.n_ex, self.msgs, self.replies = src.n_ex[i], src.msg_at[i], src.replies[i]

@@ -7,7 +7,7 @@ its ``point_summary`` gives the same shape).
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 

@@ -7,7 +7,7 @@ served until a model adds its own ``resolved`` count.
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Mapping
 
 import numpy as np
 
@@ -34,7 +34,7 @@ class StaffingGrid:
     labels: tuple[str, ...]
 
     @classmethod
-    def of(cls, scenario: Scenario) -> "StaffingGrid":
+    def of(cls, scenario: Scenario) -> StaffingGrid:
         run, cal = scenario.run, scenario.calendar
         interval = run.interval_s
         if cal.start_clock_s % interval > 1e-6 and interval < DAY:

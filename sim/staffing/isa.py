@@ -18,8 +18,8 @@ corrects what this capacity view misses (the per-message slowdown, think times t
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 import numpy as np
 import pandas as pd

@@ -15,8 +15,8 @@ The targets are judged on the pooled estimate over the replications (``TargetSpe
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd

@@ -151,8 +151,8 @@ def plan_shifts(grid: StaffingGrid, required: np.ndarray, rules: ShiftRules, cos
     chosen["agents"] = x[x > 0]
     chosen["group"] = group
     chosen["start"] = [grid.label(int(c)) for c in chosen["first_cell"]]
-    chosen["end"] = [grid.label(int(c + round(l / grid.interval_s)) - 1, end=True)
-                     for c, l in zip(chosen["first_cell"], chosen["length_s"])]
+    chosen["end"] = [grid.label(int(c + round(length / grid.interval_s)) - 1, end=True)
+                     for c, length in zip(chosen["first_cell"], chosen["length_s"])]
     chosen["break"] = [grid.label(int(round(b / grid.interval_s))) if not math.isnan(b) else ""
                        for b in chosen["break_at_s"]]
     chosen["paid_hours"] = chosen["paid_s"] / 3600.0 * chosen["agents"]
