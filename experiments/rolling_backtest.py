@@ -18,7 +18,6 @@ Slow on a shared 2-core machine (about 4 minutes per pair at 20 replications); `
 from __future__ import annotations
 
 import argparse
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calibrate.month_model import FULL, Switches, fit_month
-from sim.calibrate.rolling import goal_check, load_month, month_files, run_pair
+from sim.calibrate.rolling import goal_check, load_month, month_files, rolling_markdown, run_rolling
 
 ENRICHMENTS = ("hourly_availability", "hourly_handle", "pools", "patience_shape")
 
@@ -36,28 +35,6 @@ def _load(files, cache):
         if f not in cache:
             cache[f] = load_month(f)
     return [cache[f] for f in files]
-
-
-def stage(pairs, out, cache, mode, reps, seed, switches=FULL, fit_first=None, label="full"):
-    tables = []
-    for a, b in pairs:
-        folder = out / mode / label / f"{a.stem.split('.')[0]}__{b.stem.split('.')[0]}"
-        done = folder / f"table_{mode}.csv"
-        if done.is_file():
-            tables.append(pd.read_csv(done))
-            continue
-        t0 = time.time()
-        train, test = _load([a, b], cache)
-        src = _load([fit_first], cache)[0] if fit_first is not None else None
-        res = run_pair(train, test, folder, replications=reps, seed=seed, switches=switches, modes=(mode,),
-                       fit_from=src)
-        t = res["tables"][mode].assign(variant=label)
-        t.to_csv(done, index=False, float_format="%.6g")
-        tables.append(t)
-        print(f"{mode} {label} {a.name} -> {b.name}: {time.time() - t0:.0f} s", flush=True)
-    out_t = pd.concat(tables, ignore_index=True)
-    out_t["variant"] = label
-    return out_t
 
 
 def drift_table(files, cache, seed) -> pd.DataFrame:
@@ -102,27 +79,29 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=1)
     args = p.parse_args()
     files = month_files(args.data)
-    pairs = list(zip(files[:-1], files[1:]))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     cache: dict = {}
     stages = args.stages.split(",")
     if "actual" in stages:
-        t = stage(pairs, out, cache, "actual", args.replications, args.seed)
+        t = run_rolling(files, out, args.replications, args.seed, "actual", cache=cache)
         t.to_csv(out / "rolling_actual.csv", index=False, float_format="%.6g")
         goal_check(t).to_csv(out / "goal.csv", index=False, float_format="%.4g")
+        (out / "rolling_actual.md").write_text(rolling_markdown(t) + "\n")
     if "forecast" in stages:
-        t = stage(pairs, out, cache, "forecast", args.forecast_replications, args.seed)
+        t = run_rolling(files, out, args.forecast_replications, args.seed, "forecast", cache=cache)
         t.to_csv(out / "rolling_forecast.csv", index=False, float_format="%.6g")
     if "ablation" in stages:
         by_stem = {f.stem.split(".")[0]: f for f in files}
-        chosen = [(by_stem[a], by_stem[b]) for a, b in (x.split(":") for x in args.ablation_pairs.split(","))]
-        parts = [stage(chosen, out, cache, "actual", args.ablation_replications, args.seed, label="full_ablation")]
-        for name in ENRICHMENTS:
-            parts.append(stage(chosen, out, cache, "actual", args.ablation_replications, args.seed,
-                               switches=replace(Switches(), **{name: False}), label=f"no_{name}"))
-        parts.append(stage(chosen, out, cache, "actual", args.ablation_replications, args.seed,
-                           fit_first=files[0], label="no_refit"))
+        reps, parts = args.ablation_replications, []
+        for pair in args.ablation_pairs.split(","):
+            chosen = [by_stem[x] for x in pair.split(":")]
+            parts.append(run_rolling(chosen, out, reps, args.seed, cache=cache, label="full_ablation"))
+            for name in ENRICHMENTS:
+                parts.append(run_rolling(chosen, out, reps, args.seed, switches=replace(FULL, **{name: False}),
+                                         cache=cache, label=f"no_{name}"))
+            parts.append(run_rolling(chosen, out, reps, args.seed, fit_first=files[0], cache=cache,
+                                     label="no_refit"))
         pd.concat(parts, ignore_index=True).to_csv(out / "ablation.csv", index=False, float_format="%.6g")
     if "drift" in stages:
         drift, hourly = drift_table(files, cache, args.seed)

@@ -1,8 +1,8 @@
 """Skill pools from the records: call types and the agents who serve them.
 
 An agent is *dedicated* to a call type when at least ``share`` (95%) of their services over the chosen days are of
-that type and they served at least ``min_services`` (30) calls. A type gets a pool of its own when its dedicated
-agents answered at least ``coverage`` (50%) of its served calls; every other agent is in the general pool, which
+that type and they served at least ``min_services`` (30) calls. A type other than the most served one gets a pool of
+its own when its dedicated agents answered at least ``coverage`` (50%) of its served calls; every other agent is in the general pool, which
 serves every type (general queue first, then the pools' queues: the records show general agents taking the rest of
 the pool's calls). Example: from September 1999 the Anonymous Bank has an internet team — eight agents named ``Z2…``
 answer only ``IN`` calls (10% of arrivals, 87% of them answered by the team); in March there is none.
@@ -63,7 +63,8 @@ def find_pools(calls: pd.DataFrame, days, share: float = 0.95, min_services: int
     for t, n in served_by_type.items():
         members = sorted(dedicated[dedicated == t].index)
         by_ded = int(by.loc[members, t].sum()) if members else 0
-        pool = f"pool_{str(t).lower()}" if members and by_ded >= coverage * n else GENERAL
+        own = members and by_ded >= coverage * n and t != served_by_type.idxmax()  # the main type is the general pool's
+        pool = f"pool_{str(t).lower()}" if own else GENERAL
         if pool != GENERAL:
             types[pool] = (t,)
             agents.update({a: pool for a in members})

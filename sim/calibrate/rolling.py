@@ -20,6 +20,7 @@ an outcome, not an input, so it is counted as class 1.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -50,13 +51,16 @@ class Month:
     name: str
     calls: pd.DataFrame
     weekdays: list
+    report: object = None       # sim.calibrate.logs.ReadReport: malformed rows by line, rows dropped by rule
 
 
 def load_month(path: Path) -> Month:
-    calls = read_log([path], format="technion").calls
-    table = day_table(calls)
+    """One month file (technion format): its calls and regular weekdays; malformed rows are skipped and listed by
+    line in ``report`` (an unreadable or truncated file is an ``InputError`` naming it)."""
+    log = read_log([path], format="technion")
+    table = day_table(log.calls)
     days = list(table[(table["status"] == "regular") & (table["day_type"] == "weekday")]["date"])
-    return Month(Path(path).name.split(".")[0], calls, days)
+    return Month(Path(path).name.split(".")[0], log.calls, days, log.report)
 
 
 def test_pools(fit: MonthFit, month: Month) -> Pools:
@@ -106,25 +110,9 @@ def predict_month(fit: MonthFit, baseline: MonthFit, month: Month, replications:
         wide = reps.pivot(index="interval_start_s", columns="replication")
         wide = wide.reindex(frame["interval_start_s"])
         counts = wide["offered"].to_numpy(float)
-        for k, m in enumerate(MEASURES):
-            frame[f"erlang_a_{m}"] = ea[:, k]
-            frame[f"erlang_a_raw_{m}"] = raw[:, k]
-            x = wide[m].to_numpy(float)
-            if mode == "actual":
-                x = condition_on_count(x, counts, frame["observed_offered"].to_numpy(float), hours)
-            y = frame[f"observed_{m}"].to_numpy(float)
-            lo, hi = band(x)
-            frame[f"sim_{m}"] = np.nanmean(x, axis=1)
-            frame[f"sim_{m}_p05"], frame[f"sim_{m}_p95"] = lo, hi
-            frame[f"sim_{m}_crps"] = fair_crps(x, y)
-            frame[f"sim_{m}_iscore"] = interval_score(lo, hi, y)
-            frame[f"sim_{m}_inside"] = ((y >= lo) & (y <= hi)).astype(float)
-            if mode == "actual":
-                nf = noise_floor(x)
-                frame[f"noise_floor_{m}_mae"] = nf["mae"]
-                frame[f"noise_floor_{m}_crps"] = nf["crps"]
-                frame[f"noise_floor_{m}_iscore"] = nf["interval_score"]
-                frame[f"noise_floor_{m}_inside"] = nf["coverage"]
+        with warnings.catch_warnings():  # intervals without calls (nights) have no measures: NaN, not a warning
+            warnings.simplefilter("ignore", RuntimeWarning)
+            _score_measures(frame, wide, counts, ea, raw, hours, mode)
         # daily totals per replication (unconditioned sums over the day)
         frame["sim_day_abandoned"] = np.nanmean(wide["abandoned"].to_numpy(float).sum(axis=0))
         frame["sim_day_offered"] = np.nanmean(counts.sum(axis=0))
@@ -135,6 +123,29 @@ def predict_month(fit: MonthFit, baseline: MonthFit, month: Month, replications:
     per["scored"] = per["observed_offered"] >= min_offered
     per["mode"] = mode
     return per
+
+
+def _score_measures(frame, wide, counts, ea, raw, hours, mode) -> None:
+    """Add each measure's predictions and scores to the day's interval ``frame``."""
+    for k, m in enumerate(MEASURES):
+        frame[f"erlang_a_{m}"] = ea[:, k]
+        frame[f"erlang_a_raw_{m}"] = raw[:, k]
+        x = wide[m].to_numpy(float)
+        if mode == "actual":
+            x = condition_on_count(x, counts, frame["observed_offered"].to_numpy(float), hours)
+        y = frame[f"observed_{m}"].to_numpy(float)
+        lo, hi = band(x)
+        frame[f"sim_{m}"] = np.nanmean(x, axis=1)
+        frame[f"sim_{m}_p05"], frame[f"sim_{m}_p95"] = lo, hi
+        frame[f"sim_{m}_crps"] = fair_crps(x, y)
+        frame[f"sim_{m}_iscore"] = interval_score(lo, hi, y)
+        frame[f"sim_{m}_inside"] = ((y >= lo) & (y <= hi)).astype(float)
+        if mode == "actual":
+            nf = noise_floor(x)
+            frame[f"noise_floor_{m}_mae"] = nf["mae"]
+            frame[f"noise_floor_{m}_crps"] = nf["crps"]
+            frame[f"noise_floor_{m}_iscore"] = nf["interval_score"]
+            frame[f"noise_floor_{m}_inside"] = nf["coverage"]
 
 
 def pair_table(per: pd.DataFrame, train: str, test: str) -> pd.DataFrame:
@@ -223,3 +234,58 @@ def run_pair(train: Month, test: Month, out: Path, replications: int = 10, seed:
         t.to_csv(out / f"table_{mode}.csv", index=False, float_format="%.6g")
         tables[mode] = t
     return {"fit": fit, "baseline": baseline, "tables": tables}
+
+
+def run_rolling(files, out: Path, replications: int = 20, seed: int = 1, mode: str = "actual",
+                switches: Switches = FULL, fit_first: Path | None = None, label: str = "full",
+                cache: dict | None = None, log=print) -> pd.DataFrame:
+    """Every consecutive pair of ``files`` (month logs): train on the first, predict the second. A pair whose table
+    is already in ``out`` is read back, not rerun (an interrupted run keeps its finished pairs)."""
+    cache = {} if cache is None else cache
+    files = [Path(f) for f in files]
+
+    def month(f: Path) -> Month:
+        if f not in cache:
+            cache[f] = load_month(f)
+            for file, line, reason in cache[f].report.malformed[:20]:
+                log(f"{file}: line {line}: {reason} (row skipped)")
+            if len(cache[f].report.malformed) > 20:
+                log(f"{f}: … and {len(cache[f].report.malformed) - 20} more malformed rows")
+        return cache[f]
+
+    tables = []
+    for a, b in zip(files[:-1], files[1:]):
+        folder = Path(out) / mode / label / f"{a.name.split('.')[0]}__{b.name.split('.')[0]}"
+        done = folder / f"table_{mode}.csv"
+        if done.is_file():
+            tables.append(pd.read_csv(done))
+            continue
+        res = run_pair(month(a), month(b), folder, replications=replications, seed=seed, switches=switches,
+                       modes=(mode,), fit_from=month(fit_first) if fit_first is not None else None)
+        tables.append(res["tables"][mode])
+        log(f"{mode} ({label}): trained on {a.name}, tested on {b.name}")
+    t = pd.concat(tables, ignore_index=True)
+    t["variant"] = label
+    return t
+
+
+def rolling_markdown(table: pd.DataFrame) -> str:
+    """The rolling table as markdown: per pair and measure, MAE (bias) of each model, the simulation's CRPS,
+    interval score and band coverage, and the daily-total MAE."""
+    lines = ["| train → test | measure | sim MAE (bias) | Erlang A strong | Erlang A raw | noise floor | sim CRPS | "
+             "sim 5–95% score | coverage | daily MAE sim / strong |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for (train, test, m), g in table.groupby(["train", "test", "measure"], sort=False):
+        v = g.set_index("model")
+        f = ".1f" if m == "mean_wait_s" else ".3f"
+
+        def cell(model: str, v=v, f=f) -> str:
+            if model not in v.index:
+                return ""
+            r = v.loc[model]
+            return f"{r['mae']:{f}}" + ("" if model == "noise_floor" else f" ({r['bias']:+{f}})")
+
+        s = v.loc["sim"]
+        lines.append(f"| {train} → {test} | {m} | {cell('sim')} | {cell('erlang_a')} | {cell('erlang_a_raw')} | "
+                     f"{cell('noise_floor')} | {s['crps']:{f}} | {s['interval_score']:{f}} | {s['coverage']:.0%} | "
+                     f"{s['daily_mae']:{f}} / {v.loc['erlang_a', 'daily_mae']:{f}} |")
+    return "\n".join(lines)

@@ -46,28 +46,37 @@ def band(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def noise_floor(samples: np.ndarray) -> dict:
-    """Leave-one-out noise floor of a model from its replications [interval, replication]: the MAE, bias (≈ 0),
-    CRPS, interval score and band coverage an exactly right model would score, per interval (means over
-    replications) — average them over intervals as for the model."""
+    """Leave-one-out noise floor of a model from its replications [interval, replication]: the MAE, CRPS, interval
+    score and band coverage an exactly right model would score, per interval (means over replications; NaN for
+    intervals with fewer than 3 finite replications) — average them over intervals as for the model."""
     x = np.asarray(samples, float)
     n_int, r = x.shape
-    mae = np.full(n_int, np.nan)
-    crps = np.full(n_int, np.nan)
-    iscore = np.full(n_int, np.nan)
-    cover = np.full(n_int, np.nan)
-    for i in range(n_int):
-        s = x[i][np.isfinite(x[i])]
-        k = len(s)
+    out = {k: np.full(n_int, np.nan) for k in ("mae", "crps", "interval_score", "coverage")}
+    # rows with the same number of finite replications are done together (replications first, NaNs last)
+    finite = np.isfinite(x)
+    counts = finite.sum(axis=1)
+    xs = np.sort(np.where(finite, x, np.inf), axis=1)
+    for k in np.unique(counts):
         if k < 3:
             continue
-        loo = (s.sum() - s) / (k - 1)
-        mae[i] = np.abs(s - loo).mean() * np.sqrt((k - 1) / k)
-        others = np.array([np.delete(s, j) for j in range(k)])
-        crps[i] = np.nanmean(fair_crps(others, s))
-        lo, hi = band(others)
-        iscore[i] = interval_score(lo, hi, s).mean()
-        cover[i] = ((s >= lo) & (s <= hi)).mean()
-    return {"mae": mae, "crps": crps, "interval_score": iscore, "coverage": cover}
+        rows = np.flatnonzero(counts == k)
+        s = xs[rows, :k]
+        loo = (s.sum(axis=1, keepdims=True) - s) / (k - 1)
+        out["mae"][rows] = np.abs(s - loo).mean(axis=1) * np.sqrt((k - 1) / k)
+        d = np.abs(s[:, :, None] - s[:, None, :])           # [row, j, i]
+        to_others = d.sum(axis=2) / (k - 1)                  # mean |X_i - s_j| over i != j
+        pair_others = (d.sum(axis=(1, 2))[:, None] - 2 * d.sum(axis=2)) / (2 * (k - 1) * (k - 2))
+        out["crps"][rows] = (to_others - pair_others).mean(axis=1)
+        score = np.zeros((len(rows), k))
+        inside = np.zeros((len(rows), k))
+        for j in range(k):
+            others = np.delete(s, j, axis=1)
+            lo, hi = np.quantile(others, ALPHA / 2, axis=1), np.quantile(others, 1 - ALPHA / 2, axis=1)
+            score[:, j] = interval_score(lo, hi, s[:, j])
+            inside[:, j] = (s[:, j] >= lo) & (s[:, j] <= hi)
+        out["interval_score"][rows] = score.mean(axis=1)
+        out["coverage"][rows] = inside.mean(axis=1)
+    return out
 
 
 def condition_on_count(values: np.ndarray, counts: np.ndarray, observed: np.ndarray, hours: np.ndarray) -> np.ndarray:
