@@ -66,6 +66,60 @@ def drift_table(files, cache, seed) -> pd.DataFrame:
     return pd.DataFrame([r for r, _ in rows]), pd.concat([h for _, h in rows], ignore_index=True)
 
 
+def _tables(out: Path, mode: str, label: str = "full") -> pd.DataFrame:
+    return pd.concat([pd.read_csv(f) for f in sorted((out / mode / label).glob(f"*/table_{mode}.csv"))],
+                     ignore_index=True)
+
+
+def _markdown(frame: pd.DataFrame, digits: int = 3) -> str:
+    cols = list(frame.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for r in frame.itertuples(index=False):
+        lines.append("| " + " | ".join(f"{v:.{digits}g}" if isinstance(v, float) else str(v) for v in r) + " |")
+    return "\n".join(lines)
+
+
+def report(out: Path, plots: Path) -> None:
+    """Figures (plots/) and markdown tables (out/report.md) from the finished tables only."""
+    from sim.calibrate.scenario_writer import ACKNOWLEDGEMENT
+    from sim.plots.calibration import hourly_fit_figure, rolling_by_hour_figure, rolling_goal_figure
+
+    note = ACKNOWLEDGEMENT
+    plots.mkdir(parents=True, exist_ok=True)
+    parts = ["# Rolling back-test", "", note, ""]
+    actual = _tables(out, "actual")
+    goal = goal_check(actual)
+    parts += ["## Rolling table (actual volumes)", "", rolling_markdown(actual), "", "## Goal", "",
+              _markdown(goal), ""]
+    per = pd.concat([pd.read_csv(f) for f in sorted((out / "actual" / "full").glob("*/per_interval_actual.csv"))],
+                    ignore_index=True)
+    rolling_by_hour_figure(per[per["scored"]], plots / "calibration_rolling_by_hour.png", note)
+    rolling_goal_figure(goal, plots / "calibration_rolling_goal.png", note)
+    if (out / "forecast" / "full").is_dir():
+        fc = _tables(out, "forecast")
+        keep = fc[fc["model"].isin(["sim", "erlang_a", "erlang_a_raw"])]
+        parts += ["## Forecast volumes", "", _markdown(keep[["train", "test", "measure", "model", "mae", "bias",
+                                                            "coverage", "daily_mae"]]), ""]
+    ab_dirs = sorted(d.name for d in (out / "actual").iterdir() if d.name != "full")
+    if ab_dirs:
+        rows = []
+        for label in ab_dirs:
+            t = _tables(out, "actual", label)
+            for r in t[t["model"] == "sim"].itertuples():
+                rows.append({"variant": label, "test": r.test, "measure": r.measure, "mae": r.mae,
+                             "bias": r.bias, "crps": r.crps, "coverage": r.coverage})
+        ab = pd.DataFrame(rows)
+        wide = ab.pivot_table(index="variant", columns="measure", values="mae").reset_index()
+        parts += ["## Ablation (simulation MAE)", "", _markdown(wide, 4), "", _markdown(ab, 4), ""]
+    if (out / "drift.csv").is_file():
+        drift = pd.read_csv(out / "drift.csv")
+        parts += ["## Drift", "", _markdown(drift, 3), ""]
+        hourly = pd.read_csv(out / "drift_hourly.csv")
+        hourly = hourly[(hourly["hour"] >= 7) & (hourly["hour"] <= 23) & (hourly["pool"] == "general")]
+        hourly_fit_figure(hourly, plots / "calibration_hourly_fit.png", note)
+    (out / "report.md").write_text("\n".join(parts) + "\n")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", default=str(Path(__file__).resolve().parents[1] / "sim" / "data"),
@@ -75,8 +129,9 @@ def main() -> None:
     p.add_argument("--forecast-replications", type=int, default=10)
     p.add_argument("--ablation-replications", type=int, default=10)
     p.add_argument("--ablation-pairs", default="07_July:09_September,09_September:10_October")
-    p.add_argument("--stages", default="actual,forecast,ablation,drift")
+    p.add_argument("--stages", default="actual,forecast,ablation,drift,report")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--plots", default=str(Path(__file__).resolve().parents[1] / "plots"))
     args = p.parse_args()
     files = month_files(args.data)
     out = Path(args.out)
@@ -107,6 +162,8 @@ def main() -> None:
         drift, hourly = drift_table(files, cache, args.seed)
         drift.to_csv(out / "drift.csv", index=False, float_format="%.4g")
         hourly.to_csv(out / "drift_hourly.csv", index=False, float_format="%.5g")
+    if "report" in stages:
+        report(out, Path(args.plots))
     print(f"wrote {out}/")
 
 

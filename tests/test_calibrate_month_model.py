@@ -95,7 +95,7 @@ def test_availability_by_hour_is_fitted_back_within_4_se(known):
         iv["handle_s"] = HANDLE[pool]
         iv["group"] = hour_of(iv["interval_start_s"])
         fit = availability_by_hour(iv, PATIENCE, 1800.0, draws=100)
-        truth = fit["group"].map(lambda h: _availability(pool, int(h)))
+        truth = np.array([_availability(pool, int(h)) for h in fit["group"]])
         assert len(fit) == CLOSE - OPEN - 1
         assert (np.abs(fit["availability"] - truth) <= 4 * fit["se"] + 0.005).all(), fit.assign(truth=truth)
         assert (fit["se"] < 0.06).all()
@@ -208,3 +208,29 @@ def test_partial_and_malformed_month_files_are_reported(tmp_path):
     cut.write_bytes(gzip.compress((header + good * 50).encode())[:-30])
     with pytest.raises(InputError, match="10_October"):
         load_month(cut)
+
+
+def test_september_1999_has_an_internet_team():
+    """The shipped September records: the Z2 agents serve only IN calls and answer most of them."""
+    from sim.calibrate.logs import shipped_month
+    from sim.calibrate.rolling import load_month
+
+    month = load_month(shipped_month(9))
+    pools = find_pools(month.calls, month.weekdays)
+    assert pools.types == {"pool_in": ("IN",)}
+    assert len(pools.agents) == 8 and all(a.startswith("Z2") for a in pools.agents)
+    row = pools.table.set_index("type").loc["IN"]
+    assert row["by_dedicated"] / row["served"] > 0.8
+
+
+def test_backtest_rolling_asks_for_two_months(tmp_path, capsys):
+    from sim.calibrate.logs import shipped_month
+    from sim.cli import main
+
+    out = str(tmp_path / "out")
+    assert main(["backtest", "--rolling", str(shipped_month(9)), "--out", out]) == 2
+    assert "at least two month files" in capsys.readouterr().err
+    assert main(["backtest", "--rolling", "--data", str(tmp_path), "--out", out]) == 2
+    assert "expected a folder with month files" in capsys.readouterr().err
+    assert main(["backtest", str(shipped_month(9)), "--out", out]) == 2
+    assert "--train and --test (or --rolling)" in capsys.readouterr().err
