@@ -8,8 +8,9 @@ Stages (each pair's tables are written as soon as they are done; a rerun skips f
 keeps its results):
 1. every consecutive pair, each test weekday predicted from its own volumes and agents seen (``actual``);
 2. the same from the training month's weekday profile (``forecast``);
-3. the ablation on ``--ablation-pairs``: each enrichment switched off in turn, and ``refit`` off (the fit of the
-   first month used for the test month instead of the previous month's);
+3. the ablation on ``--ablation-pairs``: each enrichment switched off in turn, ``refit`` off (the fit of the
+   first month used for the test month instead of the previous month's), and day-to-day availability variation
+   switched on (``plus_day_variation``);
 4. the drift table (parameters of every month's fit) and the figures in ``plots/``.
 
 Slow on a shared 2-core machine (about 4 minutes per pair at 20 replications); ``--replications`` and
@@ -67,8 +68,8 @@ def drift_table(files, cache, seed) -> pd.DataFrame:
 
 
 def _tables(out: Path, mode: str, label: str = "full") -> pd.DataFrame:
-    return pd.concat([pd.read_csv(f) for f in sorted((out / mode / label).glob(f"*/table_{mode}.csv"))],
-                     ignore_index=True)
+    found = [pd.read_csv(f) for f in sorted((out / mode / label).glob(f"*/table_{mode}.csv"))]
+    return pd.concat(found, ignore_index=True) if found else pd.DataFrame()
 
 
 def _markdown(frame: pd.DataFrame, digits: int = 3) -> str:
@@ -95,8 +96,8 @@ def report(out: Path, plots: Path) -> None:
                     ignore_index=True)
     rolling_by_hour_figure(per[per["scored"]], plots / "calibration_rolling_by_hour.png", note)
     rolling_goal_figure(goal, plots / "calibration_rolling_goal.png", note)
-    if (out / "forecast" / "full").is_dir():
-        fc = _tables(out, "forecast")
+    fc = _tables(out, "forecast")
+    if not fc.empty:
         keep = fc[fc["model"].isin(["sim", "erlang_a", "erlang_a_raw"])]
         parts += ["## Forecast volumes", "", _markdown(keep[["train", "test", "measure", "model", "mae", "bias",
                                                             "coverage", "daily_mae"]]), ""]
@@ -105,6 +106,8 @@ def report(out: Path, plots: Path) -> None:
         rows = []
         for label in ab_dirs:
             t = _tables(out, "actual", label)
+            if t.empty:
+                continue
             for r in t[t["model"] == "sim"].itertuples():
                 rows.append({"variant": label, "test": r.test, "measure": r.measure, "mae": r.mae,
                              "bias": r.bias, "crps": r.crps, "coverage": r.coverage})
@@ -131,9 +134,13 @@ def main() -> None:
     p.add_argument("--ablation-pairs", default="07_July:09_September,09_September:10_October")
     p.add_argument("--stages", default="actual,forecast,ablation,drift,report")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--months", help="only these months (file-name prefixes, e.g. 06,07,09,10)")
     p.add_argument("--plots", default=str(Path(__file__).resolve().parents[1] / "plots"))
     args = p.parse_args()
     files = month_files(args.data)
+    if args.months:  # a consecutive run of months, e.g. 06,07,09,10 (to split the work between processes)
+        keep = args.months.split(",")
+        files = [f for f in files if f.name.split("_")[0] in keep]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     cache: dict = {}
@@ -157,6 +164,8 @@ def main() -> None:
                                          cache=cache, label=f"no_{name}"))
             parts.append(run_rolling(chosen, out, reps, args.seed, fit_first=files[0], cache=cache,
                                      label="no_refit"))
+            parts.append(run_rolling(chosen, out, reps, args.seed, switches=replace(FULL, day_variation=True),
+                                     cache=cache, label="plus_day_variation"))
         pd.concat(parts, ignore_index=True).to_csv(out / "ablation.csv", index=False, float_format="%.6g")
     if "drift" in stages:
         drift, hourly = drift_table(files, cache, args.seed)

@@ -131,9 +131,8 @@ def availability_by_hour(intervals: pd.DataFrame, patience_s: float, interval_s:
             pick = np.concatenate([pos[days[k]] for k in rng.integers(0, len(days), len(days))])
             if len(pick):
                 boot.append(_best(table[pick], seen[pick], off[pick], ab[pick], ws[pick]))
-        boot = np.array(boot)
-        rows.append({"group": group, "availability": est,
-                     "se": float(boot.std(ddof=1)) if len(boot) > 1 else np.nan,
+        boot = np.array(boot) if len(boot) > 1 else np.full(2, np.nan)
+        rows.append({"group": group, "availability": est, "se": float(boot.std(ddof=1)),
                      "ci_low": float(np.quantile(boot, 0.025)), "ci_high": float(np.quantile(boot, 0.975)),
                      "offered": int(off.sum()), "intervals": len(g)})
     return pd.DataFrame(rows, columns=["group", "availability", "se", "ci_low", "ci_high", "offered", "intervals"])

@@ -12,6 +12,10 @@ scenario the kernel runs. Every enrichment has a switch (``Switches``) so the ab
   month's mean for every hour.
 - ``patience_shape``: patience drawn from the censored Kaplan–Meier estimate (``sim.calibrate.patience``)
   with an exponential tail; off: exponential patience (the hazard MLE).
+- ``day_variation``: availability also varies from day to day (absences, meetings, campaigns the records do not
+  show): each replication multiplies every pool's availability by a lognormal day factor of mean 1 and log-sd the
+  spread of the training days' own whole-day implied availabilities (an upper bound: that spread includes the
+  estimation noise of each day's figure). Off: every replication has the same availability.
 - ``priority_credit``: priority-2 callers get a 90 s head start in the queue; not available until the kernel has a
   queue discipline for it (the switch is refused).
 
@@ -21,6 +25,7 @@ the first round(30·frac(x)) minutes of a 30-minute interval, ⌊x⌋ for the re
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -45,6 +50,7 @@ class Switches:
     pools: bool = True
     patience_shape: bool = True
     priority_credit: bool = False
+    day_variation: bool = False
 
     def label(self) -> str:
         on = [k for k, v in self.__dict__.items() if v]
@@ -68,6 +74,7 @@ class MonthFit:
     patience_values: np.ndarray  # a quantile sample of the KM patience law (empty when exponential)
     ivr: LognormalFit | None
     profile: dict                # pool -> offered per interval of day (mean over the training days)
+    day_sd: float = 0.0          # log-sd of the day-to-day availability factor (day_variation)
     notes: list = field(default_factory=list)
 
     def handle_mean(self, pool: str) -> float:
@@ -124,8 +131,15 @@ def fit_month(calls: pd.DataFrame, days, interval_s: float = 1800.0, switches: S
         profile[p] = prof.reindex(np.arange(0, 86400, interval_s), fill_value=0.0).to_numpy(float)
     tables = {"hourly": pd.concat(hour_tables, ignore_index=True), "pools": pools.table,
               "patience_by_class": patience_by_class(off)}
+    by_day = per_pool[GENERAL].copy()
+    by_day["handle_s"] = [handle_hour[GENERAL][h] for h in hour_of(by_day["interval_start_s"])]
+    by_day["group"] = by_day["date"]
+    daily = availability_by_hour(by_day, patience.mean_s, interval_s, draws=0)
+    tables["availability_by_day"] = daily
+    a = daily["availability"].dropna().to_numpy(float)
+    day_sd = float(np.std(np.log(a), ddof=1)) if len(a) > 2 else 0.0
     return MonthFit(interval_s, days, switches, pools, handle, handle_hour, avail_hour, tables, patience, values,
-                    ivr, profile)
+                    ivr, profile, day_sd)
 
 
 def patience_by_class(offered: pd.DataFrame) -> pd.DataFrame:
@@ -173,9 +187,10 @@ def handle_law(h: HandleFit) -> dict:
             "components": [lognormal(h.short.mean, h.short.cv), lognormal(h.long.mean, h.long.cv)]}
 
 
-def day_scenario(fit: MonthFit, day, volumes: dict, seen: dict, folder, replications: int, seed: int) -> dict:
-    """The scenario of one day: ``volumes[pool]`` offered per interval, ``seen[pool]`` agents seen per interval; the
-    forecast and schedule CSVs are written into ``folder``."""
+def day_scenario(fit: MonthFit, day, volumes: dict, seen: dict, folder, replications: int, seed: int,
+                 factor: float = 1.0) -> dict:
+    """The scenario of one day: ``volumes[pool]`` offered per interval, ``seen[pool]`` agents seen per interval
+    (their availability × ``factor``); the forecast and schedule CSVs are written into ``folder``."""
     from pathlib import Path
 
     folder = Path(folder)
@@ -199,7 +214,7 @@ def day_scenario(fit: MonthFit, day, volumes: dict, seen: dict, folder, replicat
         if fit.ivr is not None:
             ch["ivr_time"] = lognormal(fit.ivr.mean, fit.ivr.cv)
         channels[p] = ch
-        counts = dither(effective_agents(fit, p, np.asarray(seen[p], float)), iv)
+        counts = dither(effective_agents(fit, p, np.asarray(seen[p], float)) * factor, iv)
         extra = np.full(int(EXTRA_S / SCHEDULE_STEP_S), counts[-1] if len(counts) else 0)
         counts = np.concatenate([counts, extra])
         stamps = [(midnight + pd.Timedelta(seconds=k * SCHEDULE_STEP_S)).strftime("%Y-%m-%d %H:%M")
@@ -219,11 +234,22 @@ def simulate_day(fit: MonthFit, day, volumes: dict, seen: dict, folder, replicat
     """Per replication × interval of the day (all pools together): offered, abandoned, wait_sum_s,
     answered_within_target and the three ratios."""
     import sim
+    from sim.streams import Streams
 
-    raw = day_scenario(fit, day, volumes, seen, folder, replications, seed)
-    scenario = sim.parse_scenario(raw, source=f"{folder}/scenario.toml", base_dir=str(folder))
-    res = sim.run(scenario, replications=replications, seed=seed)
-    iv = res.intervals
+    if fit.switches.day_variation and fit.day_sd > 0:
+        runs = []
+        for r in range(replications):  # replication r: its own day factor (stream "calibrate.day_availability")
+            z = Streams(seed, r).generator("calibrate.day_availability").standard_normal()
+            factor = math.exp(fit.day_sd * z - fit.day_sd ** 2 / 2)
+            runs.append((factor, [r]))
+    else:
+        runs = [(1.0, replications)]
+    parts = []
+    for factor, reps in runs:
+        raw = day_scenario(fit, day, volumes, seen, folder, replications, seed, factor)
+        scenario = sim.parse_scenario(raw, source=f"{folder}/scenario.toml", base_dir=str(folder))
+        parts.append(sim.run(scenario, replications=reps, seed=seed).intervals)
+    iv = pd.concat(parts, ignore_index=True)
     iv = iv[iv["interval_start_at_s"] < 86400]
     cols = ["offered", "abandoned", "wait_sum_s", "answered_within_target"]
     g = iv.groupby(["replication", "interval_start_at_s"])[cols].sum().reset_index()

@@ -233,6 +233,7 @@ def rolling_goal_figure(goal: pd.DataFrame, path, note: str = "") -> Path:
         ax.set_xticks(x)
         ax.set_xticklabels([t.split("_")[-1][:3] for t in tests], fontsize=8)
         ax.set(title=title, xlabel="test month")
+        ax.set_ylim(0, max(ax.get_ylim()[1], line) * 1.3)
         ax.grid(alpha=0.3, axis="y")
-    axes[0].legend(fontsize=7)
+    axes[0].legend(fontsize=7, ncol=2, loc="upper left")
     return _finish(fig, path, note)
