@@ -234,3 +234,23 @@ def test_backtest_rolling_asks_for_two_months(tmp_path, capsys):
     assert "expected a folder with month files" in capsys.readouterr().err
     assert main(["backtest", str(shipped_month(9)), "--out", out]) == 2
     assert "--train and --test (or --rolling)" in capsys.readouterr().err
+
+
+def test_fit_month_and_the_day_scenario_keep_the_fitted_capacity(known, tmp_path):
+    from sim.calibrate.month_model import day_scenario, effective_agents, fit_month
+
+    calls, days = known
+    fit = fit_month(calls, days[:4], bootstrap=5)
+    assert fit.pools.names == ["general", "pool_in"]
+    assert set(fit.tables["hourly"]["pool"]) == {"general", "pool_in"}
+    assert fit.day_sd >= 0 and len(fit.tables["availability_by_day"]) == 4
+    seen = {"general": np.where((np.arange(48) >= 16) & (np.arange(48) < 40), 12.0, 0.0),
+            "pool_in": np.where((np.arange(48) >= 16) & (np.arange(48) < 40), 8.0, 0.0)}
+    volumes = {p: np.full(48, 10.0) for p in seen}
+    raw = day_scenario(fit, days[0], volumes, seen, tmp_path, 2, 1, factor=0.9)
+    sim.parse_scenario(raw, source=str(tmp_path / "scenario.toml"), base_dir=str(tmp_path))
+    for p in seen:
+        minutes = pd.read_csv(tmp_path / f"schedule_{p}.csv")["count"].to_numpy()[:1440]
+        per_interval = minutes.reshape(48, 30).mean(axis=1)
+        want = effective_agents(fit, p, seen[p]) * 0.9
+        assert np.abs(per_interval - want).max() <= 1 / 60 + 1e-9  # exact to the nearest minute
