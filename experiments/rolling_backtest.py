@@ -11,7 +11,8 @@ keeps its results):
 3. the ablation on ``--ablation-pairs``: each enrichment switched off in turn, ``refit`` off (the fit of the
    first month used for the test month instead of the previous month's), and day-to-day availability variation
    switched on (``plus_day_variation``);
-4. the drift table (parameters of every month's fit) and the figures in ``plots/``.
+4. the drift table (the parameters of every training month's fit, from the pairs' train_*.csv) and the figures in
+   ``plots/``.
 
 Slow on a shared 2-core machine (about 4 minutes per pair at 20 replications); ``--replications`` and
 ``--pairs`` make it shorter.
@@ -25,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.calibrate.month_model import FULL, Switches, fit_month
+from sim.calibrate.month_model import FULL
 from sim.calibrate.rolling import goal_check, load_month, month_files, rolling_markdown, run_rolling
 
 ENRICHMENTS = ("hourly_availability", "hourly_handle", "pools", "patience_shape")
@@ -38,33 +39,32 @@ def _load(files, cache):
     return [cache[f] for f in files]
 
 
-def drift_table(files, cache, seed) -> pd.DataFrame:
-    rows = []
-    for f in files:
-        m = _load([f], cache)[0]
-        fit = fit_month(m.calls, m.weekdays, switches=Switches(pools=False, patience_shape=False), seed=seed,
-                        bootstrap=50)
-        h = fit.tables["hourly"]
-        h = h[h["availability"].notna()]
-        w = h["offered"] / h["offered"].sum()
-        off = m.calls[m.calls["outcome"].isin(["served", "abandoned"]) & m.calls["arrival_at"].dt.date.isin(
-            set(m.weekdays))]
-        row = {"month": m.name, "weekdays": len(m.weekdays), "offered_per_weekday": len(off) / len(m.weekdays),
-               "abandon_share": float((off["outcome"] == "abandoned").mean()),
-               "availability_mean": float((h["availability"] * w).sum()),
-               "handle_mean_s": fit.handle_mean("general"), "patience_mean_s": fit.patience.mean_s,
-               "in_share": float((off["type"] == "IN").mean()),
-               "pool_agents": len(fit_month(m.calls, m.weekdays, switches=Switches(patience_shape=False,
-                                                                                   hourly_handle=False,
-                                                                                   hourly_availability=False),
-                                            bootstrap=5).pools.agents)}
+def drift_table(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each training month's fit as written by its pair (train_hourly.csv, train_patience_by_class.csv,
+    train_pools.csv): one row per month, and the hourly curves of every month."""
+    rows, hourly = [], []
+    for folder in sorted((out / "actual" / "full").glob("*__*")):
+        month = folder.name.split("__")[0]
+        h = pd.read_csv(folder / "train_hourly.csv")
+        cls = pd.read_csv(folder / "train_patience_by_class.csv").set_index("class")
+        pools = pd.read_csv(folder / "train_pools.csv")
+        g = h[(h["pool"] == "general") & h["availability"].notna()]
+        w = g["offered"] / g["offered"].sum()
+        row = {"month": month, "availability_mean": float((g["availability"] * w).sum()),
+               "handle_mean_s": float((g["handle_mean_s"] * g["served"]).sum() / g["served"].sum()),
+               "offered": int(cls["offered"].sum()),
+               "abandon_share": float((cls["abandon_rate"] * cls["offered"]).sum() / cls["offered"].sum()),
+               "patience_class1_s": cls["patience_mean_s"].get(1, np.nan),
+               "patience_class2_s": cls["patience_mean_s"].get(2, np.nan),
+               "pools": ",".join(sorted(set(pools["pool"]) - {"general"})) or "none",
+               "pool_agents": int(pools.loc[pools["pool"] != "general", "dedicated_agents"].sum())}
         for hour in (8, 10, 13, 15, 17):
-            r = h[h["hour"] == hour]
+            r = g[g["hour"] == hour]
             row[f"availability_{hour:02d}h"] = float(r["availability"].iloc[0]) if len(r) else np.nan
             row[f"handle_{hour:02d}h_s"] = float(r["handle_mean_s"].iloc[0]) if len(r) else np.nan
-        hour_rows = h.assign(month=m.name)
-        rows.append((row, hour_rows))
-    return pd.DataFrame([r for r, _ in rows]), pd.concat([h for _, h in rows], ignore_index=True)
+        rows.append(row)
+        hourly.append(h.assign(month=month))
+    return pd.DataFrame(rows), pd.concat(hourly, ignore_index=True)
 
 
 def _tables(out: Path, mode: str, label: str = "full") -> pd.DataFrame:
@@ -168,7 +168,7 @@ def main() -> None:
                                      cache=cache, label="plus_day_variation"))
         pd.concat(parts, ignore_index=True).to_csv(out / "ablation.csv", index=False, float_format="%.6g")
     if "drift" in stages:
-        drift, hourly = drift_table(files, cache, args.seed)
+        drift, hourly = drift_table(out)
         drift.to_csv(out / "drift.csv", index=False, float_format="%.4g")
         hourly.to_csv(out / "drift_hourly.csv", index=False, float_format="%.5g")
     if "report" in stages:
