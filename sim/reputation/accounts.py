@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.metrics import overlap_by_interval
+from sim.metrics import interval_edges, overlap_by_interval
 from sim.reputation.config import ReputationSpec, pile_on_channels, reputation_of
 from sim.reputation.experience import BAD, GOOD, final_attempt, valence
 from sim.reputation.exposure import book_segments
@@ -85,8 +85,6 @@ def reputation_tables(scenario, replication: int, seed: int, contacts: pd.DataFr
                       raw: dict) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """``contacts`` (after the warm-up) with the reputation columns, and the interval ledger; (contacts, None) when the
     scenario has no reputation model."""
-    from sim.results import interval_edges
-
     spec = reputation_of(scenario)
     if spec is None:
         return contacts, None

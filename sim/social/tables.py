@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.metrics import overlap_by_interval
-from sim.scenario import CONVERSATION_KINDS
+from sim.social.kinds import CONVERSATION_KINDS
 
 
 def conversation_mask(scenario, df: pd.DataFrame) -> np.ndarray | None:
