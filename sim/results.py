@@ -124,8 +124,8 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
     out = c["outcome"].to_numpy(dtype=object)
     answered = ~np.isnan(c["answer_at_s"].to_numpy())
     abandoned = out == "abandoned"
-    count = lambda m: np.bincount(key[m], minlength=size)  # noqa: E731
-    total = lambda m, v: np.bincount(key[m], weights=v[m], minlength=size)  # noqa: E731
+    count = lambda m: np.bincount(key[m], minlength=size)
+    total = lambda m, v: np.bincount(key[m], weights=v[m], minlength=size)
     allm = np.ones(len(key), bool)
     cols = {
         "offered": count(allm), "answered": count(answered), "served": count(out == "served"),

@@ -47,7 +47,7 @@ def run(scenario, replications: int | Sequence[int] | None = None, seed: int | N
     seed = scenario.run.seed if seed is None else int(seed)
     reps = replication_indices(scenario, replications)
     parts = [run_replication(scenario, r, seed) for r in reps]
-    cat = lambda i: pd.concat([p[i] for p in parts], ignore_index=True)  # noqa: E731
+    cat = lambda i: pd.concat([p[i] for p in parts], ignore_index=True)
     contacts = cat(0)
     for col in ("channel", "queue", "agent_group"):
         contacts[col] = contacts[col].astype("category")

@@ -64,7 +64,7 @@ def add_records(model, funnels: list, out: dict) -> None:
     cols["right_answer_at_s"] = np.array([nan if v is None else v for v in right], dtype=float)
 
     books = [f.legs for f in funnels]
-    col = lambda name: [x for b in books for x in getattr(b, name)]  # noqa: E731
+    col = lambda name: [x for b in books for x in getattr(b, name)]
     cols_l = {k: col(k) for k in LegBook.__slots__}
     for c in cs:  # the wrap-up after the last service belongs to that service's leg
         if isinstance(c, Call) and c.service_leg is not None:
@@ -94,7 +94,7 @@ def legs_frame(cols: dict, horizon: float) -> pd.DataFrame:
     keep = start < horizon
     end = np.array(cols["end"], dtype=float)[keep]
     running = np.isnan(end) | (end > horizon)
-    arr = lambda k, dt=object: np.array(cols[k], dtype=dt)[keep]  # noqa: E731
+    arr = lambda k, dt=object: np.array(cols[k], dtype=dt)[keep]
     result = arr("result")
     result[running] = "open"
     cid = arr("cid", np.int64)

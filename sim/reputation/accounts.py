@@ -100,7 +100,7 @@ def reputation_tables(scenario, replication: int, seed: int, contacts: pd.DataFr
     social = kinds[chan] == "social" if n else np.zeros(0, bool)
     book = _Book(len(channels), n_int)
     impressions, net = np.zeros(n), np.zeros(n)
-    bin_of = lambda t: np.clip(np.searchsorted(edges, t, side="right") - 1, 0, n_int - 1)  # noqa: E731
+    bin_of = lambda t: np.clip(np.searchsorted(edges, t, side="right") - 1, 0, n_int - 1)
     arrival = c["arrival_at_s"].to_numpy(float)
     kind = c["kind"].astype(object).to_numpy() if "kind" in c else np.full(n, None, dtype=object)
     public = _flag(c, "public") & social

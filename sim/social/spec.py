@@ -243,7 +243,7 @@ def parse_resolve(raw, path, chk, ctx):
 def parse_exchanges(raw, path, chk, ctx) -> Count | None:
     example = 'a whole number ≥ 1, or { dist = "uniform", low = 3, high = 6 }, { dist = "geometric", mean = 4 } or ' \
               '{ dist = "empirical", values = [1, 2, 3], weights = [0.5, 0.3, 0.2] }'
-    whole = lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1  # noqa: E731
+    whole = lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1
     if whole(raw):
         return Count((raw,), (1.0,))
     if not isinstance(raw, dict):
