@@ -92,6 +92,15 @@ def funnel_ratios(columns) -> dict[str, tuple[str, str]]:
     return out
 
 
+def interval_edges(run) -> np.ndarray:
+    """Reporting interval boundaries from the end of the warm-up to the horizon (aligned to t = 0)."""
+    first = np.floor(run.warmup_s / run.interval_s) * run.interval_s
+    e = np.arange(first, run.horizon_s, run.interval_s)
+    e = np.concatenate([e, [run.horizon_s]])
+    e[0] = run.warmup_s
+    return e
+
+
 def overlap_by_interval(starts: np.ndarray, ends: np.ndarray, keys: np.ndarray, n_keys: int, edges: np.ndarray,
                         weights: np.ndarray | None = None) -> np.ndarray:
     """Σ weight × |[start, end) ∩ [edges[j], edges[j+1])| for each key and interval: shape (n_keys, len(edges) − 1).

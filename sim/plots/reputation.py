@@ -3,12 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
 STATES = {"unanswered_complaint": ("unanswered complaints", "#c0392b"),
           "unanswered_question": ("unanswered questions", "#e67e22"),

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.metrics import overlap_by_interval
+from sim.metrics import interval_edges, overlap_by_interval
 from sim.reputation.config import ReputationSpec, pile_on_channels, reputation_of
 from sim.reputation.experience import BAD, GOOD, final_attempt, valence
 from sim.reputation.exposure import book_segments
@@ -85,8 +85,6 @@ def reputation_tables(scenario, replication: int, seed: int, contacts: pd.DataFr
                       raw: dict) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """``contacts`` (after the warm-up) with the reputation columns, and the interval ledger; (contacts, None) when the
     scenario has no reputation model."""
-    from sim.results import interval_edges
-
     spec = reputation_of(scenario)
     if spec is None:
         return contacts, None
@@ -102,7 +100,7 @@ def reputation_tables(scenario, replication: int, seed: int, contacts: pd.DataFr
     social = kinds[chan] == "social" if n else np.zeros(0, bool)
     book = _Book(len(channels), n_int)
     impressions, net = np.zeros(n), np.zeros(n)
-    bin_of = lambda t: np.clip(np.searchsorted(edges, t, side="right") - 1, 0, n_int - 1)  # noqa: E731
+    bin_of = lambda t: np.clip(np.searchsorted(edges, t, side="right") - 1, 0, n_int - 1)
     arrival = c["arrival_at_s"].to_numpy(float)
     kind = c["kind"].astype(object).to_numpy() if "kind" in c else np.full(n, None, dtype=object)
     public = _flag(c, "public") & social

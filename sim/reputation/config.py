@@ -131,7 +131,7 @@ def _reply_value(raw: Any, path: str, chk: Checker) -> ReplyValue:
 
 
 def parse_section(raw: Any, path: str, chk: Checker, ctx) -> ReputationSpec | None:
-    """``[reputation]`` (registered in ``sim.scenario.SECTION_EXTENSIONS``)."""
+    """``[reputation]`` (a section of the reputation feature, ``sim.extensions.REPUTATION``)."""
     if isinstance(raw, bool):
         raw = {"enabled": raw}
     if not isinstance(raw, dict):
@@ -252,7 +252,7 @@ def _names(raw: dict, key: str, path: str, chk: Checker) -> tuple[str, ...] | No
     return tuple(v)
 
 
-# Cross-checks on the whole scenario (registered in sim.scenario.POST_CHECKS) ----------------------------------------
+# Cross-checks on the whole scenario (checks of sim.extensions.REPUTATION) ----------------------------------------
 def check_scenario(sc, chk: Checker) -> None:
     """Channels named by the section exist and have the right kind; mechanisms that need a social channel have one;
     the pile-on is not explosive (branching ratio < 1 on every channel it acts on)."""
