@@ -29,8 +29,8 @@ import pandas as pd
 
 from sim.calibrate.calendar import day_table
 from sim.calibrate.day_model import observed_intervals
+from sim.calibrate.formats import read_log
 from sim.calibrate.hourly import hour_of, interpolate
-from sim.calibrate.logs import read_log
 from sim.calibrate.month_model import FULL, MonthFit, Switches, fit_month, pool_intervals, simulate_day
 from sim.calibrate.pools import Pools, find_pools
 from sim.calibrate.scores import band, condition_on_count, fair_crps, interval_score, noise_floor
