@@ -35,8 +35,9 @@ body { font-family: system-ui, sans-serif; margin: 0 auto; padding: 1.5em; max-w
 h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }
 h3 { font-size: 1em; margin-top: 1.4em; }
 .scroll { max-width: 100%; overflow-x: auto; }
-table { border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0 1em; }
-th, td { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: right; white-space: nowrap; }
+table { border-collapse: collapse; font-size: 0.8em; margin: 0.5em 0 1em; }
+th, td { border: 1px solid #ddd; padding: 0.25em 0.5em; text-align: right; white-space: nowrap; }
+td.l { white-space: normal; min-width: 8em; }
 th { background: #f3f3f3; white-space: normal; vertical-align: bottom; } td.l, th.l { text-align: left; }
 td.sig { font-weight: 600; }
 .figs { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 1em; }
@@ -208,7 +209,7 @@ def _metric_sections(table: pd.DataFrame, moved: list[str], metrics: Sequence[st
             group = None
             if others:
                 m["setting"] = m[others].astype(str).apply(
-                    lambda r: ", ".join(f"{L.parameter_label(k)} {v}" for k, v in r.items()), axis=1)
+                    lambda r: ", ".join(f"{L.parameter_label(k)} = {v}" for k, v in r.items()), axis=1)
                 group = "setting" if m["setting"].nunique() <= MAX_LINES else None
             fig = metric_curve(m, x, metric, group=group, title=L.metric_label(metric, unit=False))
             ax = fig.axes[0]
@@ -217,7 +218,9 @@ def _metric_sections(table: pd.DataFrame, moved: list[str], metrics: Sequence[st
             out.append(f"<img alt='{_esc(L.metric_label(metric))} against {_esc(xlabel)}' "
                        f"src='data:image/png;base64,{_png(fig)}'>")
         out.append("</div>")
-        out.append("<h3>By design point (mean ± 95% CI half-width)</h3>")
+        ns = sorted(set(sub["n"].astype(int)))
+        out.append("<h3>By design point (mean ± 95% CI half-width" + (f", {ns[0]} replications each)" if len(ns) == 1
+                                                                     else ")") + "</h3>")
         decimals = {mt: L.decimals_for(sub.loc[sub["metric"] == mt, "half_width"].astype(float) * L.metric_scale(mt),
                                        sub.loc[sub["metric"] == mt, "mean"].astype(float) * L.metric_scale(mt))
                     for mt in shown}
@@ -229,10 +232,12 @@ def _metric_sections(table: pd.DataFrame, moved: list[str], metrics: Sequence[st
                 s = L.metric_scale(mt)
                 cells.append(L.fmt_ci(float(r["mean"].iloc[0]) * s, float(r["half_width"].iloc[0]) * s, decimals[mt])
                              if len(r) else "–")
-            n = sub.loc[sub["point"] == pid, "n"]
-            cells.append(str(int(n.max())) if len(n) else "0")
+            if len(ns) > 1:
+                n = sub.loc[sub["point"] == pid, "n"]
+                cells.append(str(int(n.max())) if len(n) else "0")
             rows.append(cells)
-        out.append(_table(["Point", "Setting", *[L.metric_label(mt) for mt in shown], "Replications"], rows, left=2))
+        out.append(_table(["Point", "Setting", *[L.metric_label(mt) for mt in shown],
+                           *(["Replications"] if len(ns) > 1 else [])], rows, left=2))
     return out
 
 
@@ -242,6 +247,7 @@ def _difference_sections(table: pd.DataFrame, moved: list[str], metrics: Sequenc
         return []
     pts = points_of(table)
     labels = _point_labels(pts, moved)
+    by_id = pts.set_index("point")
     present = set(table["metric"])
     wanted = [m for m in (metrics or REPORT_METRICS) if m in present]
     base_id = resolve_base(table, base)
@@ -268,15 +274,26 @@ def _difference_sections(table: pd.DataFrame, moved: list[str], metrics: Sequenc
                 s = L.metric_scale(mt)
                 dec = L.decimals_for(dm["diff_half_width"].astype(float) * s, dm["diff"].astype(float) * s)
                 for r in dm.itertuples(index=False):
-                    rows.append((L.metric_label(mt), labels[r.from_point], labels[r.to_point],
+                    change, held = _change(by_id, moved, r.from_point, r.to_point)
+                    rows.append((L.metric_label(mt), f"{r.from_point} → {r.to_point}", change, held,
                                  L.fmt_ci(r.diff * s, r.diff_half_width * s, dec),
                                  f"[{L.fmt(r.diff_ci_low * s, dec)}, {L.fmt(r.diff_ci_high * s, dec)}]",
                                  L.fmt(r.var_ratio, 2)))
-                    classes.append(("", "", "", "sig" if r.significant else "", "", ""))
+                    classes.append(("", "", "", "", "sig" if r.significant else "", "", ""))
             out.append(f"<h3>{_esc(L.channel_label(channel))}</h3>")
-            out.append(_table(["Metric", "From", "To", "Difference ± half-width", "95% CI", "Variance ratio"], rows,
-                              left=3, classes=classes))
+            out.append(_table(["Metric", "Points", "Change", "At", "Difference ± half-width", "95% CI",
+                               "Variance ratio"], rows, left=4, classes=classes))
     return out
+
+
+def _change(pts: pd.DataFrame, params: list[str], a: int, b: int) -> tuple[str, str]:
+    """What differs between points ``a`` and ``b`` ("phone agents 3 → 4") and what they share."""
+    changed, held = [], []
+    for p in params:
+        va, vb = pts.at[a, p], pts.at[b, p]
+        (held if str(va) == str(vb) else changed).append(
+            f"{L.parameter_label(p)} {va}" if str(va) == str(vb) else f"{L.parameter_label(p)} {va} → {vb}")
+    return "; ".join(changed), "; ".join(held) or "–"
 
 
 def _sensitivity_section(out: Path, sensitivity: str | Path | None) -> list[str]:
