@@ -337,3 +337,14 @@ def test_progress_lines_when_not_a_terminal_and_silence_when_quiet():
         q.update(ok=True)
     q.close()
     assert quiet.getvalue() == ""
+
+
+def test_dask_without_the_extra_installed_is_one_line_saying_how_to_get_it(reference, tmp_path, monkeypatch, capsys):
+    from sim.cli import main
+
+    path, _ = reference
+    monkeypatch.setitem(sys.modules, "distributed", None)      # what Python sees when the package is not installed
+    code = main(["sweep", str(path), "--out", str(tmp_path / "out"), "--dask", "tcp://127.0.0.1:8786", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "pip install 'contactsim[dask]'" in err
+    assert not (tmp_path / "out").exists()
