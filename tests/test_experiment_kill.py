@@ -10,24 +10,13 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import sim
 from sim.experiment import load, run_sweep
+from tests.test_experiment_sweep import TINY
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY = """
-schema = 1
-[run]
-horizon = "2h"
-seed = 1
-[channels.phone]
-arrivals = { rate = "60/h" }
-handle_time = { dist = "exponential", mean = "200s" }
-patience = { dist = "exponential", mean = "300s" }
-[agents.phone]
-serves = ["phone"]
-count = 4
-"""
 SWEEP = """
 [sweep]
 scenario = "tiny.toml"
@@ -115,8 +104,8 @@ def test_a_driver_killed_at_each_moment_of_store_creation_leaves_a_folder_a_rest
     assert p.wait(120) == -signal.SIGKILL, p.communicate()
     assert len(stored(out)) == 1
     # now only --resume is accepted (a fresh start would overwrite a result), and it finishes the sweep
-    p = driver(args, tmp_path)
-    assert p.wait(120) == 2 and b"not empty" in p.communicate()[1]
+    with pytest.raises(sim.InputError, match="not empty"):
+        run_sweep(sweep, out, workers=1)
     res = run_sweep(sweep, out, workers=1, resume=True)
     assert (res.stored_before, res.finished, res.failed) == (1, RUNS - 1, 0)
     assert_every_run_once(sweep, out)

@@ -14,20 +14,7 @@ from sim.experiment import load, load_kept, run_sweep
 from sim.experiment.paired import differences, neighbour_pairs, resolve_base
 from sim.experiment.report import no_paths, write_report
 from tests.browser import browser  # noqa: F401 — the fixture
-
-TINY = """
-schema = 1
-[run]
-horizon = "2h"
-seed = 1
-[channels.phone]
-arrivals = { rate = "60/h" }
-handle_time = { dist = "exponential", mean = "200s" }
-patience = { dist = "exponential", mean = "300s" }
-[agents.phone]
-serves = ["phone"]
-count = 4
-"""
+from tests.test_experiment_sweep import TINY
 
 SWEEP = """
 [sweep]
