@@ -11,7 +11,6 @@ import re
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 COUNT_COLUMNS = ("offered", "answered", "served", "abandoned", "open", "answered_within_target",
                  "abandoned_within_target")
@@ -169,6 +168,12 @@ def replication_metrics(intervals: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _t_quantile(q, df):
+    from scipy import stats  # here, not at the top: a sweep worker that only simulates never pays for scipy.stats
+
+    return stats.t.ppf(q, df)
+
+
 def summarize(per_rep: pd.DataFrame, by: tuple[str, ...] = ("channel", "metric"), level: float = 0.95) -> pd.DataFrame:
     """Mean, standard deviation and t-based CI across replications for each group (the ratio of totals per
     replication is the observation; domain notes §5)."""
@@ -177,7 +182,7 @@ def summarize(per_rep: pd.DataFrame, by: tuple[str, ...] = ("channel", "metric")
         n = len(x)
         mean = float(x.mean()) if n else np.nan
         sd = float(x.std(ddof=1)) if n > 1 else np.nan
-        half = float(stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n)) if n > 1 else np.nan
+        half = float(_t_quantile(0.5 + level / 2, n - 1) * sd / np.sqrt(n)) if n > 1 else np.nan
         return pd.Series({"mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half, "half_width": half,
                           "n": n})
     out = per_rep.groupby(list(by), observed=True, sort=False)["value"].apply(one).unstack()
