@@ -14,16 +14,20 @@ from typing import Any
 from sim.distributions import parse_dist
 from sim.reputation.churn import Churn
 from sim.reputation.deflection import Deflection
+from sim.reputation.disconfirmation import Disconfirmation
+from sim.reputation.expectations import PRESETS, Expectation, Expectations, validate_knots
 from sim.reputation.exposure import MIN_RATIO, VisibilityCurve
 from sim.reputation.hawkes import KERNELS, ExponentialKernel, PileOn, PowerLawKernel, VisibilityKernel
 from sim.reputation.ledger import REPLY_VALUE, ReplyValue, Sentiment
 from sim.reputation.repeat import RepeatComplaints
+from sim.reputation.silent_majority import SilentMajority
 from sim.reputation.spillover import Spillover
 from sim.reputation.word_of_mouth import WordOfMouth
 from sim.units import parse_duration
 from sim.validate import Checker, join
 
-MECHANISMS = ("exposure", "sentiment", "pile_on", "spillover", "word_of_mouth", "churn", "deflection", "repeat")
+MECHANISMS = ("exposure", "sentiment", "pile_on", "spillover", "word_of_mouth", "churn", "deflection", "repeat",
+              "expectations", "disconfirmation", "silent_majority")
 SOCIAL_MECHANISMS = ("pile_on", "spillover", "deflection", "repeat")
 KERNEL_MEAN_S = 30 * 60.0  # exponential kernel [assumed]
 KERNEL_SCALE_S = 60.0  # power-law kernel c [assumed]
@@ -46,6 +50,9 @@ class ReputationSpec:
     churn: Churn | None = None
     deflection: Deflection | None = None
     repeat: RepeatComplaints | None = None
+    expectations: Expectations | None = field(default_factory=Expectations)
+    disconfirmation: Disconfirmation | None = field(default_factory=Disconfirmation)
+    silent_majority: SilentMajority | None = field(default_factory=SilentMajority)
     explicit: frozenset = frozenset()  # mechanisms the file wrote out
 
     @property
@@ -207,13 +214,14 @@ def parse_section(raw: Any, path: str, chk: Checker, ctx) -> ReputationSpec | No
 
     t, on = _switch(raw, "word_of_mouth", path, chk)
     p = join(path, "word_of_mouth")
-    chk.table(t, p, ("enabled", "share", "told_good", "told_bad", "social_multiplier", "good", "bad"))
+    chk.table(t, p, ("enabled", "share", "told_good", "told_bad", "social_multiplier", "good", "bad", "conversion"))
     d = WordOfMouth()
     parts["word_of_mouth"] = WordOfMouth(
         _num(chk, t, "share", p, d.share, low=0, high=1), _num(chk, t, "told_good", p, d.told_good, low=0),
         _num(chk, t, "told_bad", p, d.told_bad, low=0),
         _num(chk, t, "social_multiplier", p, d.social_multiplier, low=0),
-        _num(chk, t, "good", p, d.good), _num(chk, t, "bad", p, d.bad)) if on else None
+        _num(chk, t, "good", p, d.good), _num(chk, t, "bad", p, d.bad),
+        _num(chk, t, "conversion", p, d.conversion, low=0, high=1)) if on else None
 
     t, on = _switch(raw, "churn", path, chk)
     p = join(path, "churn")
@@ -236,8 +244,71 @@ def parse_section(raw: Any, path: str, chk: Checker, ctx) -> ReputationSpec | No
     parts["repeat"] = RepeatComplaints(_num(chk, t, "probability", p, d.probability, low=0, high=1),
                                        delay or d.delay) if on else None
 
+    t, on = _switch(raw, "expectations", path, chk)
+    p = join(path, "expectations")
+    parts["expectations"] = _expectations(t, p, chk) if on else None
+
+    t, on = _switch(raw, "disconfirmation", path, chk)
+    p = join(path, "disconfirmation")
+    chk.table(t, p, ("enabled", "exponent", "churn_late"))
+    d = Disconfirmation()
+    parts["disconfirmation"] = Disconfirmation(_num(chk, t, "exponent", p, d.exponent, low=0, low_open=True),
+                                               _num(chk, t, "churn_late", p, d.churn_late, low=0, high=1)) \
+        if on else None
+
+    t, on = _switch(raw, "silent_majority", path, chk)
+    p = join(path, "silent_majority")
+    chk.table(t, p, ("enabled", "ratio", "ratio_other", "churn_own", "sees_public", "churn_seen"))
+    d = SilentMajority()
+    parts["silent_majority"] = SilentMajority(
+        _num(chk, t, "ratio", p, d.ratio, low=0), _num(chk, t, "ratio_other", p, d.ratio_other, low=0),
+        _num(chk, t, "churn_own", p, d.churn_own, low=0, high=1),
+        _num(chk, t, "sees_public", p, d.sees_public, low=0, high=1),
+        _num(chk, t, "churn_seen", p, d.churn_seen, low=0, high=1)) if on else None
+
     return ReputationSpec(enabled=enabled, value_per_customer=value, value_per_net_impression=per_imp, curve=curve,
                           explicit=explicit, **parts)
+
+
+def _expectations(t: dict, path: str, chk: Checker) -> Expectations:
+    """``[reputation.expectations]``: per channel name, a preset name or a list of [time, share] knots."""
+    presets = ", ".join(f'"{k}"' for k in PRESETS)
+    example = f'a preset ({presets}) or knots such as [["30min", 0.32], ["60min", 0.42], ["24h", 1.0]]'
+    out = []
+    for name, v in t.items():
+        if name == "enabled":
+            continue
+        p = join(path, name)
+        if isinstance(v, str):
+            if v not in PRESETS:
+                chk.add(p, example, v)
+                continue
+            out.append((name, Expectation.preset(v)))
+            continue
+        if not isinstance(v, list):
+            chk.add(p, example, v)
+            continue
+        knots = []
+        for i, pair in enumerate(v):
+            ok = isinstance(pair, list) and len(pair) == 2
+            try:
+                d = parse_duration(pair[0]) if ok else None
+            except ValueError:
+                d = None
+            s = pair[1] if ok else None
+            if d is None or isinstance(s, bool) or not isinstance(s, (int, float)) or not 0 <= s <= 1:
+                chk.add(join(p, i), 'a pair [time, share in 0..1] such as ["60min", 0.42]', pair)
+                knots = None
+                break
+            knots.append((d, float(s)))
+        if knots is None:
+            continue
+        problem = validate_knots(knots)
+        if problem is not None:
+            chk.add(p, problem, v)
+            continue
+        out.append((name, Expectation(tuple(knots), "scenario")))
+    return Expectations(tuple(out))
 
 
 def _names(raw: dict, key: str, path: str, chk: Checker) -> tuple[str, ...] | None:
@@ -278,6 +349,10 @@ def check_scenario(sc, chk: Checker) -> None:
                 chk.add("reputation.pile_on.excitation", "a branching ratio below 1 (at or above 1 a pile-on never "
                         f"dies out): excitation × E[(reach / reference_reach)^reach_exponent] = {n:.3g} on channel "
                         f"{name}", spec.pile_on.excitation)
+    if spec.expectations is not None:
+        for name, _ in spec.expectations.channels:
+            if name not in kinds:
+                chk.add(f"reputation.expectations.{name}", f"a channel of this scenario ({', '.join(kinds)})", name)
     if spec.spillover is not None and social:
         src, to = spillover_route(sc, spec)
         for i, name in enumerate(spec.spillover.sources or ()):
