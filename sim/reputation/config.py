@@ -28,6 +28,21 @@ from sim.validate import Checker, join
 
 MECHANISMS = ("exposure", "sentiment", "pile_on", "spillover", "word_of_mouth", "churn", "deflection", "repeat",
               "expectations", "disconfirmation", "silent_majority")
+KEYS = {  # the keys of each mechanism's table (docs/reputation.md lists each with its default and source)
+    "exposure": ("enabled", "peak", "half_life", "impressions_per_follower"),
+    "sentiment": ("enabled", "unanswered_complaint", "unanswered_question", "reply", "resolved", "praise",
+                  "reply_value"),
+    "pile_on": ("enabled", "excitation", "reach_exponent", "reference_reach", "damping", "kernel", "kernel_mean",
+                "kernel_scale", "kernel_exponent", "channels"),
+    "spillover": ("enabled", "from", "to", "intercept", "per_wait_minute", "per_transfer", "per_ivr_minute", "failed",
+                  "unresolved", "delay"),
+    "word_of_mouth": ("enabled", "share", "told_good", "told_bad", "social_multiplier", "good", "bad", "conversion"),
+    "churn": ("enabled", "probability"),
+    "deflection": ("enabled", "fraction", "duration", "topics"),
+    "repeat": ("enabled", "probability", "delay"),
+    "disconfirmation": ("enabled", "exponent", "churn_late"),
+    "silent_majority": ("enabled", "ratio", "ratio_other", "churn_own", "sees_public", "churn_seen"),
+}
 SOCIAL_MECHANISMS = ("pile_on", "spillover", "deflection", "repeat")
 KERNEL_MEAN_S = 30 * 60.0  # exponential kernel [assumed]
 KERNEL_SCALE_S = 60.0  # power-law kernel c [assumed]
@@ -156,7 +171,7 @@ def parse_section(raw: Any, path: str, chk: Checker, ctx) -> ReputationSpec | No
 
     t, on = _switch(raw, "exposure", path, chk)
     p = join(path, "exposure")
-    chk.table(t, p, ("enabled", "peak", "half_life", "impressions_per_follower"))
+    chk.table(t, p, KEYS["exposure"])
     peak = _dur(chk, t, "peak", p, VisibilityCurve.peak_s)
     half = _dur(chk, t, "half_life", p, VisibilityCurve.half_life_s)
     ipf = _num(chk, t, "impressions_per_follower", p, VisibilityCurve.impressions_per_follower, low=0)
@@ -170,8 +185,7 @@ def parse_section(raw: Any, path: str, chk: Checker, ctx) -> ReputationSpec | No
 
     t, on = _switch(raw, "sentiment", path, chk)
     p = join(path, "sentiment")
-    chk.table(t, p, ("enabled", "unanswered_complaint", "unanswered_question", "reply", "resolved", "praise",
-                     "reply_value"))
+    chk.table(t, p, KEYS["sentiment"])
     d = Sentiment()
     parts["sentiment"] = Sentiment(
         *(_num(chk, t, k, p, getattr(d, k)) for k in ("unanswered_complaint", "unanswered_question", "reply",
@@ -183,8 +197,7 @@ def parse_section(raw: Any, path: str, chk: Checker, ctx) -> ReputationSpec | No
 
     t, on = _switch(raw, "pile_on", path, chk)
     p = join(path, "pile_on")
-    chk.table(t, p, ("enabled", "excitation", "reach_exponent", "reference_reach", "damping", "kernel", "kernel_mean",
-                     "kernel_scale", "kernel_exponent", "channels"))
+    chk.table(t, p, KEYS["pile_on"])
     kind = chk.string(t, "kernel", p, default="visibility", choices=KERNELS) or "visibility"
     kernel = {"visibility": lambda: VisibilityKernel(curve),
               "exponential": lambda: ExponentialKernel(_dur(chk, t, "kernel_mean", p, KERNEL_MEAN_S)),
@@ -203,8 +216,7 @@ def parse_section(raw: Any, path: str, chk: Checker, ctx) -> ReputationSpec | No
 
     t, on = _switch(raw, "spillover", path, chk)
     p = join(path, "spillover")
-    chk.table(t, p, ("enabled", "from", "to", "intercept", "per_wait_minute", "per_transfer", "per_ivr_minute",
-                     "failed", "unresolved", "delay"))
+    chk.table(t, p, KEYS["spillover"])
     d = Spillover()
     coef = {k: _num(chk, t, k, p, getattr(d, k)) for k in ("intercept", "per_wait_minute", "per_transfer",
                                                            "per_ivr_minute", "failed", "unresolved")}
@@ -214,7 +226,7 @@ def parse_section(raw: Any, path: str, chk: Checker, ctx) -> ReputationSpec | No
 
     t, on = _switch(raw, "word_of_mouth", path, chk)
     p = join(path, "word_of_mouth")
-    chk.table(t, p, ("enabled", "share", "told_good", "told_bad", "social_multiplier", "good", "bad", "conversion"))
+    chk.table(t, p, KEYS["word_of_mouth"])
     d = WordOfMouth()
     parts["word_of_mouth"] = WordOfMouth(
         _num(chk, t, "share", p, d.share, low=0, high=1), _num(chk, t, "told_good", p, d.told_good, low=0),
@@ -225,12 +237,12 @@ def parse_section(raw: Any, path: str, chk: Checker, ctx) -> ReputationSpec | No
 
     t, on = _switch(raw, "churn", path, chk)
     p = join(path, "churn")
-    chk.table(t, p, ("enabled", "probability"))
+    chk.table(t, p, KEYS["churn"])
     parts["churn"] = Churn(_num(chk, t, "probability", p, Churn.probability, low=0, high=1)) if on else None
 
     t, on = _switch(raw, "deflection", path, chk)
     p = join(path, "deflection")
-    chk.table(t, p, ("enabled", "fraction", "duration", "topics"))
+    chk.table(t, p, KEYS["deflection"])
     d = Deflection()
     parts["deflection"] = Deflection(_num(chk, t, "fraction", p, d.fraction, low=0, high=1),
                                      _dur(chk, t, "duration", p, d.duration_s),
@@ -238,7 +250,7 @@ def parse_section(raw: Any, path: str, chk: Checker, ctx) -> ReputationSpec | No
 
     t, on = _switch(raw, "repeat", path, chk)
     p = join(path, "repeat")
-    chk.table(t, p, ("enabled", "probability", "delay"))
+    chk.table(t, p, KEYS["repeat"])
     d = RepeatComplaints()
     delay = parse_dist(t["delay"], join(p, "delay"), chk, ctx.base_dir) if "delay" in t else d.delay
     parts["repeat"] = RepeatComplaints(_num(chk, t, "probability", p, d.probability, low=0, high=1),
@@ -250,7 +262,7 @@ def parse_section(raw: Any, path: str, chk: Checker, ctx) -> ReputationSpec | No
 
     t, on = _switch(raw, "disconfirmation", path, chk)
     p = join(path, "disconfirmation")
-    chk.table(t, p, ("enabled", "exponent", "churn_late"))
+    chk.table(t, p, KEYS["disconfirmation"])
     d = Disconfirmation()
     parts["disconfirmation"] = Disconfirmation(_num(chk, t, "exponent", p, d.exponent, low=0, low_open=True),
                                                _num(chk, t, "churn_late", p, d.churn_late, low=0, high=1)) \
@@ -258,7 +270,7 @@ def parse_section(raw: Any, path: str, chk: Checker, ctx) -> ReputationSpec | No
 
     t, on = _switch(raw, "silent_majority", path, chk)
     p = join(path, "silent_majority")
-    chk.table(t, p, ("enabled", "ratio", "ratio_other", "churn_own", "sees_public", "churn_seen"))
+    chk.table(t, p, KEYS["silent_majority"])
     d = SilentMajority()
     parts["silent_majority"] = SilentMajority(
         _num(chk, t, "ratio", p, d.ratio, low=0), _num(chk, t, "ratio_other", p, d.ratio_other, low=0),

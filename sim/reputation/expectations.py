@@ -68,8 +68,8 @@ class Expectation:
         """Expected response time (seconds) of a customer at quantile ``u`` ∈ [0, 1]."""
         u = np.asarray(u, dtype=float)
         share, log_t = self._share, self._log_t
-        if share[-1] == share[0]:
-            return np.full(u.shape, float(np.exp(log_t[-1])))
+        if log_t[-1] == log_t[0]:  # one time for every customer
+            return np.full(u.shape, float(self.knots[-1][0]))
         return np.exp(np.interp(u, share, log_t))
 
     def cdf(self, t) -> np.ndarray:
