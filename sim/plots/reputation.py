@@ -59,29 +59,64 @@ def write_reputation_figure(reputation: pd.DataFrame, out_dir: Path) -> Path:
     return path
 
 
-def reputation_vs_delay_figure(points: pd.DataFrame):
-    """One row per social team size: the median first response (minutes) with its CI on x; on four panels, each with
-    its CI: net reputation, revenue at risk, the team's cost, and the net cost (cost + revenue at risk − the replies'
-    willingness to pay), all per day.
+def reputation_vs_delay_figure(points: pd.DataFrame, expectations: pd.DataFrame | None = None):
+    """What a slow social team costs, readable at a glance: x is the social channel's median first response (minutes,
+    log scale; each point labelled with its team size). Top: customers lost and won per day (95% CIs), with the
+    share of complainers who expect a reply by then drawn on the same axis (``expectations``: one column per
+    distribution, indexed by minutes). Bottom: money per day — customer value lost and won, the replies'
+    willingness to pay, their sum (revenue_net) and revenue_net after the team's cost. Target lines at 1 h (42% of
+    complainers expect a reply by then) and 4 h.
 
-    Columns: ``agents``, and for each of ``delay_min``, ``net_reputation``, ``revenue_at_risk``, ``cost``,
-    ``net_cost``: ``<name>``, ``<name>_lo``, ``<name>_hi``."""
-    p = points.sort_values("delay_min")
-    x, xlo, xhi = (p[c].to_numpy(float) for c in ("delay_min", "delay_min_lo", "delay_min_hi"))
-    panels = (("net_reputation", "net reputation per day\n(sentiment-weighted impressions)", "#2c3e50"),
-              ("revenue_at_risk", "revenue at risk per day\n(silent churn)", "#c0392b"),
-              ("cost", "social team cost per day", "#2980b9"),
-              ("net_cost", "net cost per day\n(cost + revenue at risk\n− replies' willingness to pay)", "#8e44ad"))
-    fig, axes = plt.subplots(len(panels), 1, figsize=(7.5, 11), sharex=True)
-    for ax, (name, label, colour) in zip(axes, panels):
+    Columns of ``points``: ``agents``, ``median_first_response_min``, and ``<name>``, ``<name>_lo``, ``<name>_hi``
+    for customers_lost, customers_won, revenue_net, customer_value_lost, customer_value_won, reply_value, cost."""
+    p = points.sort_values("median_first_response_min")
+    x = p["median_first_response_min"].to_numpy(float)
+    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(8.5, 9), sharex=True, gridspec_kw={"height_ratios": [1, 1]})
+
+    def band(a, name, label, colour, style="o-"):
         y, lo, hi = (p[c].to_numpy(float) for c in (name, f"{name}_lo", f"{name}_hi"))
-        ax.errorbar(x, y, yerr=[y - lo, hi - y], xerr=[x - xlo, xhi - x], fmt="o-", color=colour, capsize=3)
-        for xi, yi, n in zip(x, y, p["agents"]):
-            ax.annotate(f"{int(n)}", (xi, yi), textcoords="offset points", xytext=(6, 4), fontsize=8)
-        ax.set_ylabel(label)
-        ax.grid(alpha=0.3)
-    axes[-1].set_xscale("log")
-    axes[-1].set_xlabel("median first response on the social channel (minutes, log scale); labels: social agents")
-    axes[0].set_title("Social channel: reputation against response delay (95% CIs over replications)")
+        a.errorbar(x, y, yerr=[y - lo, hi - y], fmt=style, color=colour, capsize=3, label=label)
+        return y
+
+    lost = band(ax, "customers_lost", "customers lost per day (contacting + silent majority)", "#c0392b")
+    band(ax, "customers_won", "customers won per day (good word of mouth)", "#27ae60")
+    for xi, yi, n in zip(x, lost, p["agents"]):
+        ax.annotate(f"{int(n)} agents", (xi, yi), textcoords="offset points", xytext=(5, 5), fontsize=8)
+    ax.set_ylabel("customers per day")
+    ax.set_ylim(bottom=0)
+    if expectations is not None:
+        axe = ax.twinx()
+        styles = {"convince_convert": ("-", "Convince & Convert / Edison (default)"), "lithium": ("--", "Lithium"),
+                  "nm_incite": (":", "NM Incite")}
+        for col in expectations:
+            ls, label = styles.get(col, ("-.", col))
+            axe.plot(expectations.index, expectations[col] * 100, ls, color="#7f8c8d", lw=1.2,
+                     label=f"% expecting a reply by then: {label}")
+        axe.set_ylim(0, 100)
+        axe.set_ylabel("% of complainers expecting a reply\nwithin that time (grey)", color="#7f8c8d")
+        axe.legend(fontsize=7, loc="center right")
+    ax.legend(fontsize=8, loc="upper left")
+    for a in (ax, ax2):
+        for t, label in ((60.0, "1 h"), (240.0, "4 h")):
+            a.axvline(t, color="black", lw=0.8, ls="--", alpha=0.6)
+            a.text(t, 0.98, f" {label}", transform=a.get_xaxis_transform(), fontsize=8, va="top")
+        a.grid(alpha=0.3)
+
+    band(ax2, "revenue_net", "revenue_net (won − lost + replies)", "black")
+    band(ax2, "customer_value_won", "customer value won", "#27ae60", "s--")
+    y = p["customer_value_lost"].to_numpy(float)
+    ax2.plot(x, -y, "v--", color="#c0392b", label="− customer value lost")
+    band(ax2, "reply_value", "replies' willingness to pay", "#2980b9", "^--")
+    ax2.plot(x, p["revenue_net"].to_numpy(float) - p["cost"].to_numpy(float), "o:", color="#8e44ad",
+             label="revenue_net − social team cost")
+    ax2.axhline(0, color="grey", lw=0.6)
+    ax2.set_ylabel("money per day (currency of value_per_customer)")
+    ax2.legend(fontsize=8, loc="lower right")
+    ax2.set_xscale("log")
+    ax2.set_xlim(left=min(1.0, x.min() * 0.8), right=max(48 * 60.0, x.max() * 1.2))
+    ticks = [1, 5, 15, 60, 240, 1440]
+    ax2.set_xticks(ticks, ["1 min", "5 min", "15 min", "1 h", "4 h", "24 h"])
+    ax2.set_xlabel("median first reply of the social team (log scale)")
+    ax.set_title("What a slow social reply costs the brand, per day (95% CIs over replications)")
     fig.tight_layout()
     return fig
