@@ -17,14 +17,46 @@ STATES = {"unanswered_complaint": ("unanswered complaints", "#c0392b"),
           "word_of_mouth_good": ("word of mouth, good", "#95a5a6")}
 
 
-def ledger_figure(reputation: pd.DataFrame, title: str = "Reputation ledger (mean over replications)"):
-    """Impressions by thread state per interval (stacked; negative states below zero) and the cumulative net
-    sentiment, summed over channels and averaged over replications, against the clock time of the interval."""
+def _clock(ax, hours_max: float) -> None:
+    """Clock-time ticks (hours from the run's start, which starts a day): 00:00 … or d2 08:00 past the first day."""
+    step = 3 if hours_max <= 30 else 12
+    ticks = np.arange(0, hours_max + 1e-9, step)
+    ax.set_xticks(ticks, [(f"d{int(t // 24) + 1} " if hours_max > 24 else "") + f"{int(t % 24):02d}:00"
+                          for t in ticks])
+
+
+def ledger_figure(reputation: pd.DataFrame, title: str = "Reputation through the day (mean over replications)"):
+    """Three panels against the clock time of the interval, summed over channels and averaged over replications:
+    customers lost (contacting + silent majority, cumulative) and won; the share of complaint views that saw the
+    complaint unanswered with the visible unanswered complaints; impressions by thread state (secondary)."""
     centre = reputation.groupby(["replication", "interval_start_at_s"]).sum(numeric_only=True)
     m = centre.groupby(level="interval_start_at_s").mean()
     hours = m.index.to_numpy(float) / 3600.0
     width = float(np.median(np.diff(hours))) if len(hours) > 1 else 0.5
-    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(9, 6.5), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    fig, (ax0, ax2, ax) = plt.subplots(3, 1, figsize=(9, 9), sharex=True, gridspec_kw={"height_ratios": [2, 1.4, 2]})
+    if "customers_lost" in m:
+        ax0.plot(hours + width, np.cumsum(m["customers_lost"]), color="#c0392b", lw=2,
+                 label=f"customers lost so far ({m['customers_lost'].sum():,.0f} in all)")
+        ax0.plot(hours + width, np.cumsum(m["customers_won"]), color="#27ae60", lw=2,
+                 label=f"customers won so far ({m['customers_won'].sum():,.0f})")
+        ax0.plot(hours + width, np.cumsum(m["silent_churned"]), color="#c0392b", ls=":",
+                 label="of the lost: silent majority")
+        ax0.set_ylabel("customers (cumulative)")
+        ax0.legend(fontsize=8, loc="upper left")
+        ax0.grid(alpha=0.3)
+    ax0.set_title(title)
+    share = m["complaint_views_unanswered"] / m["complaint_views"].where(m["complaint_views"] > 0) \
+        if "complaint_views" in m else pd.Series(np.nan, index=m.index)
+    ax2.step(hours, 100 * share.to_numpy(float), where="post", color="#c0392b",
+             label="% of complaint views that saw it unanswered")
+    ax2.axhline(50, color="black", lw=0.8, ls="--", alpha=0.6)
+    ax2.text(hours[0] if len(hours) else 0, 51, " half the viewers", fontsize=8)
+    ax2.set_ylim(0, 100)
+    ax2.set_ylabel("% of complaint\nviews unanswered")
+    ax2b = ax2.twinx()
+    ax2b.step(hours, m["visible_unanswered_complaints"], where="post", color="#7f8c8d", alpha=0.7)
+    ax2b.set_ylabel("unanswered public\ncomplaints (grey)", color="#7f8c8d")
+    ax2.legend(fontsize=8, loc="upper left")
     up, down = np.zeros(len(m)), np.zeros(len(m))
     for state, (label, colour) in STATES.items():
         col = f"impressions_{state}"
@@ -37,17 +69,11 @@ def ledger_figure(reputation: pd.DataFrame, title: str = "Reputation ledger (mea
                color=colour, label=label)
         base += v
     ax.axhline(0, color="black", lw=0.6)
-    ax.set_ylabel("impressions per interval\n(negative states below 0)")
-    ax.legend(fontsize=8, ncol=2, loc="upper left")
-    ax.set_title(title)
-    ax2.plot(hours + width, m["cumulative_net_reputation"], color="black", label="cumulative net reputation")
-    ax2.axhline(0, color="grey", lw=0.6)
-    ax2b = ax2.twinx()
-    ax2b.step(hours, m["visible_unanswered_complaints"], where="post", color="#c0392b", alpha=0.7,
-              label="visible unanswered complaints")
-    ax2.set_ylabel("cumulative net reputation\n(net sentiment so far)")
-    ax2b.set_ylabel("unanswered public\ncomplaints (mean)", color="#c0392b")
-    ax2.set_xlabel("hours since the start of the run")
+    ax.set_ylabel("impressions per interval\n(secondary; negative below 0)")
+    ax.legend(fontsize=7, ncol=2, loc="upper left")
+    ax.set_xlabel("clock time")
+    _clock(ax, float(hours[-1] + width) if len(hours) else 24.0)
+    fig.tight_layout()
     return fig
 
 
