@@ -208,7 +208,7 @@ def test_the_docs_list_every_key_with_a_default_and_a_source():
         for key in KEYS[m]:
             if key == "enabled":
                 continue
-            row = re.search(rf"^\| `{key}`[^|]*\|([^|]*)\|([^|]*)\|", section, re.M)
+            row = re.search(rf"^\|[^|]*`{key}`[^|]*\|([^|]*)\|([^|]*)\|", section, re.M)
             assert row, (m, key)
             assert row.group(1).strip() and row.group(2).strip(), (m, key)
     head = text.index("`[reputation.expectations]`")
