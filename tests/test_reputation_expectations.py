@@ -29,8 +29,8 @@ MEAN_R = 12 * 3600.0
 K = 8.0  # a steep disappointment function: nearly everyone late leaves (keeps the Bernoulli SE small)
 
 
-@pytest.fixture(scope="module")
-def big_desk():
+def big_desk_run():
+    """(scenario, results) of the big desk (see the module notes)."""
     rep = {**PASSIVE_ONLY, "exposure": False, "silent_majority": False,
            "disconfirmation": {"exponent": K, "churn_late": 1.0}, "value_per_customer": 100.0}
     raw = social_raw(rate="180/h", horizon="5d", agents=3000, reps=1, phone=False, kinds={"complaint": 1.0},
@@ -40,6 +40,11 @@ def big_desk():
     raw["agents"]["social"]["concurrency"] = 1
     sc = scenario(raw)
     return sc, sim.run(sc)
+
+
+@pytest.fixture(scope="module")
+def big_desk():
+    return big_desk_run()
 
 
 def _d(r: float, e: np.ndarray) -> np.ndarray:
@@ -62,15 +67,35 @@ def _expectation_grid() -> np.ndarray:
     return np.exp(np.interp(u, share, log_t))
 
 
-def test_expected_churn_matches_the_integral_of_the_disappointment_function(big_desk):
-    sc, res = big_desk
-    c = res.contacts
-    n = len(c)
+def churn_check(sc, res) -> tuple[float, float, float]:
+    """(simulated churn, exact expectation given the number of complaints, SE)."""
+    n = len(res.contacts)
     e = _expectation_grid()
     q = _integral(lambda r: float(_d(r, e).mean()))
-    exact = n * q
-    se = math.sqrt(n * q * (1 - q))
-    got = float(c["churned"].sum())
+    return float(res.contacts["churned"].sum()), n * q, math.sqrt(n * q * (1 - q))
+
+
+def word_of_mouth_checks(sc, res) -> list[tuple[str, float, float, float]]:
+    """(what, simulated, exact, SE) for the people told and the net sentiment of word of mouth."""
+    c = res.contacts
+    n = len(c)
+    wom = reputation_of(sc).word_of_mouth
+    a = wom.share * wom.social_multiplier * wom.told_good
+    b = wom.share * wom.social_multiplier * wom.told_bad
+    e = _expectation_grid()
+    out = []
+    for what, mark, got in (
+            ("people told", lambda r: a + (b - a) * _d(r, e), float(c["impressions"].sum())),
+            ("net sentiment", lambda r: a - (a + b) * _d(r, e), float(c["net_sentiment"].sum()))):
+        m1 = _integral(lambda r, mark=mark: float(mark(r).mean()))
+        m2 = _integral(lambda r, mark=mark: float((mark(r) ** 2).mean()))
+        out.append((what, got, n * m1, math.sqrt(n * (m2 - m1 ** 2))))
+    return out
+
+
+def test_expected_churn_matches_the_integral_of_the_disappointment_function(big_desk):
+    sc, res = big_desk
+    got, exact, se = churn_check(sc, res)
     assert 4 * se <= 0.02 * exact, (se, exact)
     assert abs(got - exact) <= 4 * se, (got, exact, se)
     # the ledger books the same customers; retained + churned = contacting
@@ -83,18 +108,7 @@ def test_expected_churn_matches_the_integral_of_the_disappointment_function(big_
 def test_word_of_mouth_matches_the_integral_of_the_disappointment_function(big_desk):
     sc, res = big_desk
     c = res.contacts
-    n = len(c)
-    wom = reputation_of(sc).word_of_mouth
-    a = wom.share * wom.social_multiplier * wom.told_good
-    b = wom.share * wom.social_multiplier * wom.told_bad
-    e = _expectation_grid()
-    for what, mark, got in (
-            ("people told", lambda r: a + (b - a) * _d(r, e), float(c["impressions"].sum())),
-            ("net sentiment", lambda r: a - (a + b) * _d(r, e), float(c["net_sentiment"].sum()))):
-        m1 = _integral(lambda r, mark=mark: float(mark(r).mean()))
-        m2 = _integral(lambda r, mark=mark: float((mark(r) ** 2).mean()))
-        exact = n * m1
-        se = math.sqrt(n * (m2 - m1 ** 2))
+    for what, got, exact, se in word_of_mouth_checks(sc, res):
         assert abs(got - exact) <= 4 * se, (what, got, exact, se)
         if what == "people told":  # enough complaints to see a 2% error (net sentiment nearly cancels: less power)
             assert 4 * se <= 0.02 * abs(exact), (se, exact)

@@ -16,7 +16,6 @@ import pandas as pd
 
 from sim.reputation.disconfirmation import Disconfirmation
 from sim.reputation.experience import BAD, GOOD, final_attempt, valence
-from sim.reputation.keyed import keyed_uniforms
 
 CONVERSATIONS = ("social", "email")
 CHAIN_STARTS = ("first", "repeat")  # a redial or a callback continues the attempt before it
@@ -93,8 +92,7 @@ def customer_outcomes(scenario, spec, streams, c: pd.DataFrame, channels: list[s
     churned = np.zeros(n, bool)
     if spec.churn is not None:
         p = np.where(contacting, disc.churn(bad, d, spec.churn.probability), 0.0)
-        u = keyed_uniforms(streams, "reputation.churn", c["contact_id"].to_numpy(np.int64))
-        churned = contacting & (u < p)
+        churned = contacting & spec.churn.leaves(streams, c["contact_id"].to_numpy(np.int64), p)
     good_n, bad_n = np.zeros(n), np.zeros(n)
     wom = spec.word_of_mouth
     if wom is not None:
