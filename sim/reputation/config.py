@@ -129,12 +129,9 @@ def _dur(chk, raw, key, path, default):
     return default if v is None else v
 
 
-def _reply_value(raw: Any, path: str, chk: Checker) -> ReplyValue:
-    example = 'a list of [delay, value] pairs with increasing delays, such as [["6min", 20.0], ["60min", 2.33]]'
-    if not isinstance(raw, list) or not raw:
-        chk.add(path, example, raw)
-        return ReplyValue()
-    knots = []
+def _pairs(raw: list, path: str, chk: Checker, valid, expected: str) -> list[tuple[float, float]] | None:
+    """[[duration, number], …] as (seconds, value) pairs, or None after naming the first bad pair."""
+    out = []
     for i, pair in enumerate(raw):
         ok = isinstance(pair, list) and len(pair) == 2
         try:
@@ -142,10 +139,21 @@ def _reply_value(raw: Any, path: str, chk: Checker) -> ReplyValue:
         except ValueError:
             d = None
         v = pair[1] if ok else None
-        if d is None or isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
-            chk.add(join(path, i), 'a pair [delay, value ≥ 0] such as ["6min", 20.0]', pair)
-            return ReplyValue()
-        knots.append((d, float(v)))
+        if d is None or isinstance(v, bool) or not isinstance(v, (int, float)) or not valid(v):
+            chk.add(join(path, i), expected, pair)
+            return None
+        out.append((d, float(v)))
+    return out
+
+
+def _reply_value(raw: Any, path: str, chk: Checker) -> ReplyValue:
+    example = 'a list of [delay, value] pairs with increasing delays, such as [["6min", 20.0], ["60min", 2.33]]'
+    if not isinstance(raw, list) or not raw:
+        chk.add(path, example, raw)
+        return ReplyValue()
+    knots = _pairs(raw, path, chk, lambda v: v >= 0, 'a pair [delay, value ≥ 0] such as ["6min", 20.0]')
+    if knots is None:
+        return ReplyValue()
     if any(b[0] <= a[0] for a, b in zip(knots, knots[1:])):
         chk.add(path, example, raw)
         return ReplyValue()
@@ -300,19 +308,7 @@ def _expectations(t: dict, path: str, chk: Checker) -> Expectations:
         if not isinstance(v, list):
             chk.add(p, example, v)
             continue
-        knots = []
-        for i, pair in enumerate(v):
-            ok = isinstance(pair, list) and len(pair) == 2
-            try:
-                d = parse_duration(pair[0]) if ok else None
-            except ValueError:
-                d = None
-            s = pair[1] if ok else None
-            if d is None or isinstance(s, bool) or not isinstance(s, (int, float)) or not 0 <= s <= 1:
-                chk.add(join(p, i), 'a pair [time, share in 0..1] such as ["60min", 0.42]', pair)
-                knots = None
-                break
-            knots.append((d, float(s)))
+        knots = _pairs(v, p, chk, lambda x: 0 <= x <= 1, 'a pair [time, share in 0..1] such as ["60min", 0.42]')
         if knots is None:
             continue
         problem = validate_knots(knots)
