@@ -106,8 +106,11 @@ def reputation_vs_delay_figure(points: pd.DataFrame, expectations: pd.DataFrame 
 
     lost = band(ax, "customers_lost", "customers lost per day (contacting + silent majority)", "#c0392b")
     band(ax, "customers_won", "customers won per day (good word of mouth)", "#27ae60")
-    for xi, yi, n in zip(x, lost, p["agents"]):
-        ax.annotate(f"{int(n)} agents", (xi, yi), textcoords="offset points", xytext=(5, 5), fontsize=8)
+    last = -np.inf
+    for xi, yi, n in sorted(zip(x, lost, p["agents"]), reverse=True):  # slowest first; skip labels that would touch
+        if abs(np.log(xi) - last) > 0.35:
+            ax.annotate(f"{int(n)} agents", (xi, yi), textcoords="offset points", xytext=(5, 5), fontsize=8)
+            last = np.log(xi)
     ax.set_ylabel("customers per day")
     ax.set_ylim(bottom=0)
     if expectations is not None:
