@@ -14,7 +14,8 @@ numbers), so the differences against the reference team (the largest) are paired
 at 1; the expectation distribution swapped for its documented alternatives) and the headline — customers lost per
 day and revenue_net per day of the slow team (2 agents) minus the fast team (6 agents), paired — is re-estimated.
 
-    .venv/bin/python experiments/reputation_vs_delay.py [--quick] [--sensitivity] [--out plots] [--workers N]
+    .venv/bin/python experiments/reputation_vs_delay.py [--quick] [--sensitivity] [--reps R] [--out plots] [--workers N]
+    .venv/bin/python experiments/reputation_vs_delay.py --part K/N [--reps R]   (one slice of the sensitivity alone)
 
 Writes OUT/reputation_vs_delay.csv and OUT/reputation_vs_delay.png (and OUT/reputation_sensitivity.csv with
 --sensitivity); prints the tables.
@@ -147,8 +148,10 @@ def _value(key: str):
     return getattr(obj, rest[0]) if rest else obj
 
 
-def sensitivity(quick: bool) -> pd.DataFrame:
-    reps, seed = (2 if quick else 10), 11
+def sensitivity(quick: bool, part: tuple[int, int] = (0, 1), reps: int | None = None) -> pd.DataFrame:
+    """The one-at-a-time table; ``part`` (k, n) runs the k-th of n slices of the parameters (for several processes)."""
+    reps, seed = (reps or (2 if quick else 10)), 11
+    k, n_parts = part
     scen = lambda over, n: sim.load_scenario(SCENARIO, overrides={**over, "agents.social.count": n})  # noqa: E731
     base = {n: sim.run(scen({}, n), replications=reps, seed=seed) for n in (SLOW, FAST)}
 
@@ -158,11 +161,13 @@ def sensitivity(quick: bool) -> pd.DataFrame:
         return _headline({n: _account(base[n], scen(over, n), seed) for n in base})
 
     rows = [{"parameter": "(defaults)", "value": "", **_headline({n: r.replications for n, r in base.items()})}]
-    for key, kind in (ASSUMED[:2] + ASSUMED[-1:] if quick else ASSUMED):
+    params = ASSUMED[:2] + ASSUMED[-1:] if quick else ASSUMED
+    for key, kind in params[k::n_parts]:
         default = float(_value(key))
         for label, v in (("half", default / 2), ("double", min(default * 2, 1.0) if kind == "p" else default * 2)):
             rows.append({"parameter": key, "value": f"{v:g} ({label}; default {default:g})", **headline({key: v})})
-    for name in EXPECTATIONS[:1] if quick else EXPECTATIONS:
+            print(key, rows[-1]["value"], f"{rows[-1]['d_customers_lost']:.1f}", flush=True)
+    for name in (EXPECTATIONS[:1] if quick else EXPECTATIONS)[k::n_parts]:
         rows.append({"parameter": "reputation.expectations.social", "value": name,
                      **headline({"reputation.expectations.social": name})})
     return pd.DataFrame(rows)
@@ -172,11 +177,17 @@ def main(argv=None) -> pd.DataFrame:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="3 team sizes, 2 replications (for the test suite)")
     ap.add_argument("--sensitivity", action="store_true", help="also the one-at-a-time sweep of assumed weights")
+    ap.add_argument("--part", default=None, help="K/N: only the K-th of N slices of the sensitivity (no study)")
+    ap.add_argument("--reps", type=int, default=None, help="replications per sensitivity point (default 10)")
     ap.add_argument("--out", default=str(ROOT / "plots"))
     ap.add_argument("--workers", type=int, default=None)
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if args.part:
+        k, n = (int(x) for x in args.part.split("/"))
+        sensitivity(args.quick, (k, n), args.reps).to_csv(out / f"reputation_sensitivity.part{k}.csv", index=False)
+        return None
     with tempfile.TemporaryDirectory() as tmp:
         table = study(args.quick, args.workers, Path(tmp) / "store")
     table.to_csv(out / "reputation_vs_delay.csv", index=False)
@@ -188,7 +199,7 @@ def main(argv=None) -> pd.DataFrame:
             "revenue_net", "revenue_net_vs_ref", "revenue_net_vs_ref_lo", "revenue_net_vs_ref_hi", "cost"]
     print(table[show].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     if args.sensitivity:
-        sens = sensitivity(args.quick)
+        sens = sensitivity(args.quick, reps=args.reps)
         sens.to_csv(out / "reputation_sensitivity.csv", index=False)
         print(sens.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     return table
