@@ -2,7 +2,8 @@
 
 Contact columns added (every contact): ``impressions`` (expected impressions of the post's thread up to the horizon,
 plus the people the customer told), ``net_sentiment`` (those impressions × their sentiment weights), ``posted_publicly``
-(a post: public; a call: the caller posted a complaint about it afterwards — spillover), ``churned`` (silent churn),
+(a post: public; a call: the caller posted a complaint about it afterwards — spillover), ``churned`` (the
+contacting customer left: ``sim.reputation.churn``),
 ``caused_by`` (pile_on, spillover, repeat, or missing for an ordinary arrival) and ``cause_contact_id`` (the contact
 that caused it, −1 for none).
 
@@ -13,7 +14,8 @@ channel (a caller's complaint in public is a row of the social channel). Impress
 ``net_sentiment`` and its running total ``cumulative_net_reputation``; ``visible_unanswered_complaints`` (time-average
 number of public complaints not yet answered); by arrival: ``public_complaints`` (those that can start a pile-on),
 ``pile_on_posts``, ``spillover_posts``, ``repeat_posts``, ``deflected``; by end: ``churned``, ``revenue_at_risk``
-(churned × ``value_per_customer``; missing without it); by first response: ``reply_value`` (willingness to pay the
+(churned × ``value_per_customer``; missing without it), the manager's customer and money columns
+(``sim.reputation.manager``); by first response: ``reply_value`` (willingness to pay the
 replies added); ``money_equivalent`` = reply_value − revenue_at_risk + value_per_net_impression × net_sentiment (the
 parts the scenario gives money values for). ``branching_ratio``: the pile-on's n* on that channel.
 
