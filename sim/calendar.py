@@ -150,7 +150,7 @@ def parse_interval(raw: dict, path: str, chk: Checker, default: float = 1800.0) 
 
 def parse_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal: Calendar, *, list_key: str,
                   file_key: str, column: str, integer: bool, open_hours: tuple[float, float] | None = None,
-                  horizon_s: float | None = None) -> Profile | None:
+                  horizon_s: float | None = None, warn_outside: bool = True) -> Profile | None:
     """Read a profile from ``list_key`` (+ ``interval``, ``by_weekday``, ``repeat``) or a CSV named by ``file_key``
     (``sim.profile_csv``; + ``missing``, ``encoding``).
 
@@ -165,7 +165,8 @@ def parse_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal: Calen
         from sim.profile_csv import parse_csv_profile
 
         return parse_csv_profile(raw, path, chk, base_dir, cal, file_key=file_key, column=column, integer=integer,
-                                 interval=interval, open_hours=open_hours, horizon_s=horizon_s)
+                                 interval=interval, open_hours=open_hours, horizon_s=horizon_s,
+                                 warn_outside=warn_outside)
     chk.string(raw, "missing", path, default="error", choices=("error", "zero"))
     if "encoding" in raw:
         chk.add(join(path, "encoding"), f"encoding only beside {file_key} = \"file.csv\"", raw["encoding"])
@@ -176,7 +177,7 @@ def parse_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal: Calen
     if cycle is not None and not repeat and len(cycle) % round(per_day):
         chk.add(join(path, list_key), f"a whole number of days of {interval / 60:g}-minute values ({per_day:g} a "
                                       f"day; or repeat = true for a cycle of {len(cycle)} intervals)",
-                f"{len(cycle)} values")
+                text=f"{len(cycle)} values")
         return None
     if cycle is not None and "interval" not in raw and len(cycle) != per_day:
         chk.warn(join(path, list_key), f"{len(cycle)} values at the default interval of {interval / 60:g} minutes "

@@ -14,6 +14,12 @@ from pathlib import Path
 
 from sim.validate import Checker
 
+
+def say(chk: Checker, key: str, expected: str, found: str) -> None:
+    """Record a problem whose finding is a description ("'x' on line 3 of f.csv"), shown without quotes."""
+    chk.add(key, expected, text=found)
+
+
 MAX_BYTES = 64 * 2**20  # a CSV above 64 MiB is refused (a year of 15-minute rows is about 1 MiB)
 
 
@@ -34,10 +40,10 @@ def read_csv(base_dir: Path, name: str, where: str, chk: Checker, encoding: str 
         with open(file, "rb") as fh:
             data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
-        chk.add(where, "a readable CSV file", f"{name} ({exc.strerror})")
+        say(chk, where, "a readable CSV file", f"{name} ({exc.strerror})")
         return None
     if len(data) > MAX_BYTES:
-        chk.add(where, f"a CSV file of at most {MAX_BYTES // 2**20} MiB", f"{name}, larger")
+        say(chk, where, f"a CSV file of at most {MAX_BYTES // 2**20} MiB", f"{name}, larger")
         return None
     enc = encoding or "utf-8"
     try:
@@ -52,12 +58,12 @@ def read_csv(base_dir: Path, name: str, where: str, chk: Checker, encoding: str 
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         hint = 'save it as "CSV UTF-8", or set encoding = "cp1252" (or the file\'s encoding) beside the file name'
-        chk.add(where, f"{'UTF-8' if encoding is None else encoding} text ({hint})",
+        say(chk, where, f"{'UTF-8' if encoding is None else encoding} text ({hint})",
                 f"byte 0x{data[exc.start]:02x} on line {line} of {name}")
         return None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        chk.add(where, "a text CSV file", f"a NUL character on line {line} of {name}")
+        say(chk, where, "a text CSV file", f"a NUL character on line {line} of {name}")
         return None
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[tuple[int, list[str]]] = []
@@ -71,9 +77,9 @@ def read_csv(base_dir: Path, name: str, where: str, chk: Checker, encoding: str 
             else:
                 rows.append((reader.line_num, cells))
     except csv.Error as exc:
-        chk.add(where, "a well-formed CSV file", f"{exc} on line {reader.line_num} of {name}")
+        say(chk, where, "a well-formed CSV file", f"{exc} on line {reader.line_num} of {name}")
         return None
     if header is None:
-        chk.add(where, "a CSV with a header row", f"{name}, empty")
+        say(chk, where, "a CSV with a header row", f"{name}, empty")
         return None
     return CsvTable(name, header, rows)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.csvread import read_csv
+from sim.csvread import read_csv, say
 from sim.units import parse_clock, parse_duration
 from sim.validate import Checker, join
 
@@ -43,20 +43,26 @@ def _number(text: str, integer: bool) -> float:
     return v
 
 
+MAX_AHT_S = DAY  # an average handle time above a day is a slip (seconds typed as milliseconds, a date)
+
+
 def _aht(text: str) -> float:
     try:
         v = float(text)
     except ValueError:
         v = parse_duration(text)
-    if not math.isfinite(v) or v <= 0:
+    if not math.isfinite(v) or v <= 0 or v > MAX_AHT_S:
         raise ValueError
     return v
 
 
 def parse_csv_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal, *, file_key: str, column: str,
                       integer: bool, interval: float, open_hours: tuple[float, float] | None = None,
-                      horizon_s: float | None = None, interval_written: bool = True):
-    """The ``Profile`` of the CSV named by ``raw[file_key]``, or None after recording its problems."""
+                      horizon_s: float | None = None, warn_outside: bool = True):
+    """The ``Profile`` of the CSV named by ``raw[file_key]``, or None after recording its problems.
+
+    ``open_hours``: the intervals that must have a row (a forecast's channel hours; a schedule's, the hours of the
+    channels its group serves); rows outside them with a value are warned about when ``warn_outside``."""
     from sim.calendar import Profile, parse_start
 
     name = chk.string(raw, file_key, path)
@@ -70,7 +76,7 @@ def parse_csv_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal, *
         return None
     i_start, i_value = table.column("interval_start"), table.column(column)
     if i_start is None or i_value is None:
-        chk.add(where, f"a CSV with columns interval_start and {column}",
+        say(chk, where, f"a CSV with columns interval_start and {column}",
                 f"{name} with columns {', '.join(table.header) or '(none)'}")
         return None
     optional = OPTIONAL_COLUMNS.get(column, ())
@@ -80,7 +86,7 @@ def parse_csv_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal, *
                         f"{', '.join((column, *optional))})")
     i_aht = table.column("aht") if "aht" in optional else None
     if not table.rows:
-        chk.add(where, f"at least one row below the header of {name}", "none")
+        say(chk, where, f"at least one row below the header of {name}", "none")
         return None
     starts, values, ahts, lines = [], [], [], []
     kinds = set()
@@ -90,7 +96,7 @@ def parse_csv_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal, *
         try:
             v = _number(val, integer)
         except ValueError:
-            chk.add(where, f"a non-negative {'whole ' if integer else ''}number in column {column}",
+            say(chk, where, f"a finite, non-negative {'whole ' if integer else ''}number in column {column}",
                     f"{val!r} on line {line} of {name}" if val else f"an empty cell on line {line} of {name}")
             return None
         a = 0.0
@@ -98,11 +104,11 @@ def parse_csv_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal, *
             try:
                 a = _aht(get(i_aht))
             except ValueError:
-                chk.add(where, 'a positive average handle time in column aht (seconds, or a duration such as "4min")',
+                say(chk, where, 'a positive average handle time up to 24 h in column aht (seconds, or a duration such as "4min")',
                         f"{get(i_aht)!r} on line {line} of {name}")
                 return None
         elif i_aht is not None and v > 0:
-            chk.add(where, "an aht on every row with a volume", f"an empty aht cell on line {line} of {name}")
+            say(chk, where, "an aht on every row with a volume", f"an empty aht cell on line {line} of {name}")
             return None
         try:
             starts.append(parse_clock(text))
@@ -114,13 +120,13 @@ def parse_csv_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal, *
             except ValueError:
                 hint = (" (write dates as YYYY-MM-DD: dd/mm/yyyy and mm/dd/yyyy cannot be told apart)"
                         if _DAY_FIRST.match(text) else "")
-                chk.add(where, f"interval_start as HH:MM or YYYY-MM-DD HH:MM{hint}", f"{text!r} on line {line} of {name}")
+                say(chk, where, f"interval_start as HH:MM or YYYY-MM-DD HH:MM{hint}", f"{text!r} on line {line} of {name}")
                 return None
         values.append(v)
         ahts.append(a)
         lines.append(line)
     if len(kinds) > 1:
-        chk.add(where, "interval_start all clock times (a daily profile) or all date-times", f"a mix in {name}")
+        say(chk, where, "interval_start all clock times (a daily profile) or all date-times", f"a mix in {name}")
         return None
     daily = kinds == {"clock"}
     # Every row on an interval boundary (clock times from midnight; dated rows from their own midnight).
@@ -129,7 +135,7 @@ def parse_csv_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal, *
         slot = (s + offset) / interval
         if abs(slot - round(slot)) > 1e-9 or (daily and round(slot) >= round(DAY / interval)):
             shown = _clock_text(s + offset)
-            chk.add(where, f"interval_start on {interval / 60:g}-minute boundaries (set `interval` to the file's)",
+            say(chk, where, f"interval_start on {interval / 60:g}-minute boundaries (set `interval` to the file's)",
                     f"{shown} on line {line} of {name}")
             return None
     slots = [int(round((s + offset) / interval)) for s in starts]
@@ -138,7 +144,7 @@ def parse_csv_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal, *
         if k in seen:
             label = _clock_text(k * interval) if daily else \
                 (cal.start.replace(hour=0, minute=0, second=0) + _td(k * interval)).strftime("%Y-%m-%d %H:%M")
-            chk.add(where, "one row per interval", f"two rows for {label}: lines {seen[k]} and {line} of {name}")
+            say(chk, where, "one row per interval", f"two rows for {label}: lines {seen[k]} and {line} of {name}")
             return None
         seen[k] = line
     per_day = int(round(DAY / interval))
@@ -147,7 +153,7 @@ def parse_csv_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal, *
         if not inside:
             first, last = min(starts), max(starts)
             fmt = lambda t: (cal.start + _td(t)).strftime("%Y-%m-%d %H:%M")  # noqa: E731
-            chk.add(where, f"rows dated inside the run ({fmt(0)} to {fmt(horizon_s)}; set [run] start to the "
+            say(chk, where, f"rows dated inside the run ({fmt(0)} to {fmt(horizon_s)}; set [run] start to the "
                            f"file's first day)", f"rows from {fmt(first)} to {fmt(last)} in {name}")
             return None
     # Missing intervals: inside opening hours (a forecast), else between the first and last row of each day.
@@ -169,10 +175,10 @@ def parse_csv_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal, *
     if gaps and missing != "zero":
         span = (f"inside opening hours {_clock_text(open_hours[0])}-{_clock_text(open_hours[1]) if open_hours[1] < DAY else '24:00'}"
                 if open_hours is not None else "between the first and last row of each day")
-        chk.add(where, f"a row for every {interval / 60:g}-minute interval {span} (or missing = \"zero\" beside "
+        say(chk, where, f"a row for every {interval / 60:g}-minute interval {span} (or missing = \"zero\" beside "
                        f"{file_key} when a missing row means none)", f"no row for {_listing(gaps)} in {name}")
         return None
-    if open_hours is not None:
+    if open_hours is not None and warn_outside:
         lo, hi = open_hours
         outside = [f"{_clock_text(k * interval)} (line {line})" for k, line, v in zip(slots, lines, values)
                    if v > 0 and not ((k % per_day) * interval < hi and (k % per_day + 1) * interval > lo)]

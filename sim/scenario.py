@@ -149,6 +149,7 @@ class ParseContext:
     raw: dict
     name: str = ""
     horizon_s: float | None = None
+    channels: Mapping[str, Channel] = field(default_factory=dict)
 
 
 def _call(spec: str, *args):
@@ -245,6 +246,7 @@ def parse_scenario(raw: dict, source: str = "<dict>", base_dir: str | Path = "."
                              f"channel its own queue and let one agent group serve both)", q)
             owner.setdefault(q, ch.name)
     queues = set(owner)
+    ctx.channels = channels
     agents = {}
     ag_raw = top.get("agents")
     if not isinstance(ag_raw, dict) or not ag_raw:
@@ -406,4 +408,15 @@ def _parse_count(raw: dict, path: str, chk: Checker, ctx: ParseContext) -> Profi
         chk.add(join(path, "count"), "a number of agents, a list per interval, or schedule = \"file.csv\" (required)")
         return None
     return parse_profile(raw, path, chk, ctx.base_dir, ctx.calendar, list_key="count", file_key="schedule",
-                         column="count", integer=True, horizon_s=ctx.horizon_s)
+                         column="count", integer=True, horizon_s=ctx.horizon_s, open_hours=_served_hours(raw, ctx),
+                         warn_outside=False)
+
+
+def _served_hours(raw: dict, ctx: ParseContext) -> tuple[float, float] | None:
+    """From the earliest opening to the latest closing of the channels a group serves, when all of them have hours
+    (a schedule needs a row for each of those intervals)."""
+    serves = raw.get("serves") if isinstance(raw.get("serves"), list) else []
+    hours = [ch.open_hours for ch in ctx.channels.values() if any(q in ch.queues for q in serves)]
+    if not hours or any(h is None for h in hours):
+        return None
+    return min(h[0] for h in hours), max(h[1] for h in hours)

@@ -107,9 +107,10 @@ def parse_target(text: object) -> tuple[float, float]:
     if isinstance(text, str):
         m = _TARGET.match(text)
         if m:
-            level = parse_service_level(m.group(1) + m.group(2))
-            within = parse_duration(m.group(3))
-            return level, within
+            try:
+                return parse_service_level(m.group(1) + m.group(2)), parse_duration(m.group(3))
+            except ValueError:
+                pass
     raise ValueError(f"expected {TARGET_EXAMPLE}, got {text!r}")
 
 

@@ -55,12 +55,17 @@ def check_tree(raw: Any, chk: Checker, max_depth: int = MAX_DEPTH) -> bool:
         path, node, depth = stack.pop()
         if isinstance(node, (dict, list)):
             if depth >= max_depth:
-                chk.add(path or "(top)", f"tables and lists nested at most {max_depth} deep", "deeper nesting")
+                chk.add(path or "(top)", f"tables and lists nested at most {max_depth} deep", text="deeper nesting")
                 continue
-            items = node.items() if isinstance(node, dict) else enumerate(node)
-            stack.extend((join(path, k), v, depth + 1) for k, v in items)
-        elif isinstance(node, float) and not math.isfinite(node):
-            chk.add(path, "a finite number", node)
+            items = list(node.items() if isinstance(node, dict) else enumerate(node))
+            bad = [k for k, v in items if isinstance(v, float) and not math.isfinite(v)]
+            if bad and isinstance(node, list):  # one line per list, however many of its items are bad
+                more = f" (and {len(bad) - 1} more in this list)" if len(bad) > 1 else ""
+                chk.add(join(path, bad[0]), "a finite number", text=show(node[bad[0]]) + more)
+            elif bad:
+                for k in bad:
+                    chk.add(join(path, k), "a finite number", node[k])
+            stack.extend((join(path, k), v, depth + 1) for k, v in reversed(items) if isinstance(v, (dict, list)))
     return len(chk.problems) == n_before
 
 
@@ -71,8 +76,10 @@ class Checker:
         self.file = file
         self.problems: list[Problem] = []
 
-    def add(self, key: str, expected: str, found: Any = MISSING) -> None:
-        self.problems.append(Problem(self.file, key, expected, "" if found is MISSING else show(found)))
+    def add(self, key: str, expected: str, found: Any = MISSING, *, text: str | None = None) -> None:
+        """Record a problem; ``found`` is a value as read (shown TOML-like), ``text`` a description shown as is."""
+        shown = text if text is not None else "" if found is MISSING else show(found)
+        self.problems.append(Problem(self.file, key, expected, shown))
 
     def warn(self, key: str, message: str) -> None:
         """Valid but suspicious: an ``InputWarning`` naming this file and ``key`` (an error under ``--strict``)."""

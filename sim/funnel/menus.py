@@ -243,7 +243,7 @@ def parse_ivr(raw: Any, path: str, chk: Checker, ctx) -> Ivr | None:
     levels = menu_levels([raw["menu"], *named.values()], named)
     if levels > MAX_LEVELS:
         chk.add(join(path, "menu"), f"a menu tree at most {MAX_LEVELS} menus deep (goto chains included)",
-                f"{levels} menus deep")
+                text=f"{levels} menus deep")
         return Unparsed(tuple(sorted(queues)))
     defaults = _Defaults(spo, decision, probs["misroute"], probs["zero_out"], probs["hang_up"])
     reader = _Reader(chk, path, defaults, named, queues, ctx)
