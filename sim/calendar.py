@@ -179,6 +179,8 @@ def parse_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal: Calen
                                       f"day; or repeat = true for a cycle of {len(cycle)} intervals)",
                 text=f"{len(cycle)} values")
         return None
+    if cycle is not None and open_hours is not None and warn_outside:
+        _warn_outside_hours(chk, join(path, list_key), cycle, interval, open_hours)
     if cycle is not None and "interval" not in raw and len(cycle) != per_day:
         chk.warn(join(path, list_key), f"{len(cycle)} values at the default interval of {interval / 60:g} minutes "
                                        f"cover {len(cycle) * interval / 3600:g} h; write interval = \"30min\" to "
@@ -193,6 +195,8 @@ def parse_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal: Calen
             for d, name in enumerate(WEEKDAYS):
                 if name in wd_raw:
                     days[d] = chk.value(wd_raw, name, wd_path, lambda v: _numbers(v, integer), what)
+                    if days[d] is not None and open_hours is not None and warn_outside:
+                        _warn_outside_hours(chk, join(wd_path, name), days[d], interval, open_hours)
                     if days[d] is not None and len(days[d]) != per_day:
                         chk.add(join(wd_path, name), f"{per_day:g} values (one day of {interval / 60:g}-minute intervals)",
                                 f"{len(days[d])} values")
@@ -204,6 +208,19 @@ def parse_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal: Calen
     if cycle is None and by_weekday is None:
         return None
     return Profile(interval_s=interval, cycle=cycle, by_weekday=by_weekday)
+
+
+def _warn_outside_hours(chk: Checker, key: str, values: tuple[float, ...], interval: float,
+                        open_hours: tuple[float, float]) -> None:
+    """Warn about volumes laid outside opening hours: nobody is there to offer them to."""
+    lo, hi = open_hours
+    outside = [i for i, v in enumerate(values) if v > 0 and not (
+        (i * interval) % DAY < hi and (i * interval) % DAY + interval > lo)]
+    if outside:
+        clocks = [f"{int((i * interval) % DAY // 3600):02d}:{int((i * interval) % 3600 // 60):02d} ([{i}])"
+                  for i in outside[:4]]
+        more = f" (and {len(outside) - 4} more)" if len(outside) > 4 else ""
+        chk.warn(key, f"volumes outside opening hours offer nothing: {', '.join(clocks)}{more}")
 
 
 def _no():

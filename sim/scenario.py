@@ -282,10 +282,10 @@ MAX_REPLICATIONS = 100_000
 def _parse_run(raw: Any, chk: Checker) -> tuple[RunSpec, Calendar]:
     p = "run"
     raw = chk.table(raw, p, ("horizon", "warmup", "replications", "seed", "start", "interval", "busyness_cv"))
-    horizon = chk.duration(raw, "horizon", p, default=86400.0, positive=True)
+    horizon = chk.duration(raw, "horizon", p, default=86400.0, positive=True, low=60.0)
     warmup = chk.duration(raw, "warmup", p, default=0.0)
     reps = chk.number(raw, "replications", p, default=10, low=1, high=MAX_REPLICATIONS, integer=True)
-    seed = chk.number(raw, "seed", p, default=1, low=0, integer=True)
+    seed = chk.number(raw, "seed", p, default=1, low=0, high=2**63 - 1, integer=True)
     interval = parse_interval(raw, p, chk)
     cv = chk.number(raw, "busyness_cv", p, default=0.0, low=0, high=2)
     start = chk.value(raw, "start", p, parse_start, 'a date-time such as "1999-03-01 00:00"', default=DEFAULT_START)

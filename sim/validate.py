@@ -24,6 +24,7 @@ from sim.units import (
 )
 
 MISSING = object()
+MAX_DURATION_S = 3650 * 86400.0  # ten years: longer durations are slips (a date typed as seconds, a unit missed)
 MAX_DEPTH = 32  # tables and lists nested deeper than this are refused (a scenario needs about 12)
 
 
@@ -119,8 +120,9 @@ class Checker:
 
     # Common kinds of value -------------------------------------------------------------------
     def duration(self, raw: dict, key: str, path: str, default: Any = MISSING, positive: bool = False,
-                 low: float | None = None, high: float | None = None) -> Any:
-        """Seconds; ``low``/``high`` (seconds) bound it where a tiny or huge value would make no sense."""
+                 low: float | None = None, high: float | None = MAX_DURATION_S) -> Any:
+        """Seconds; ``low``/``high`` (seconds) bound it where a tiny or huge value would make no sense (any duration is
+        at most ``MAX_DURATION_S``, ten years)."""
         def conv(v: Any) -> float:
             d = parse_duration(v)
             if d < 0 or (positive and d == 0) or (low is not None and d < low) or (high is not None and d > high):
