@@ -155,7 +155,8 @@ def parse_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal: Calen
     (``sim.profile_csv``; + ``missing``, ``encoding``).
 
     Values are per interval (volumes offered, agents seated); finite, non-negative; integers where ``integer``. A list
-    must cover a whole number of days unless ``repeat = true`` says it is a cycle of its own length.
+    that is shorter than the run (so repeats) must cover a whole number of days unless ``repeat = true`` says it is a
+    cycle of its own length.
     """
     what = "a list of non-negative " + ("whole numbers" if integer else "numbers")
     interval = parse_interval(raw, path, chk)
@@ -174,7 +175,9 @@ def parse_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal: Calen
     repeat = chk.value(raw, "repeat", path, lambda v: v if isinstance(v, bool) else _no(), "true or false",
                        default=False)
     per_day = DAY / interval
-    if cycle is not None and not repeat and len(cycle) % round(per_day):
+    covers_run = horizon_s is not None and cycle is not None and \
+        len(cycle) * interval >= cal.start_clock_s + horizon_s - 1e-9  # laid once: never wraps inside the run
+    if cycle is not None and not repeat and not covers_run and len(cycle) % round(per_day):
         chk.add(join(path, list_key), f"a whole number of days of {interval / 60:g}-minute values ({per_day:g} a "
                                       f"day; or repeat = true for a cycle of {len(cycle)} intervals)",
                 text=f"{len(cycle)} values")

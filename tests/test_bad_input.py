@@ -244,12 +244,15 @@ def test_96_quarter_hour_volumes_at_the_default_interval_warn():
         parse_scenario(raw)
 
 
-def test_a_volumes_list_that_is_not_whole_days_is_refused_unless_it_repeats():
-    raw = set_dotted(erlang_raw(), "channels.phone.arrivals", {"volumes": [10] * 50, "interval": "30min"})
+def test_a_repeating_volumes_list_that_is_not_whole_days_is_refused_unless_it_says_so():
+    raw = set_dotted(erlang_raw(horizon="2d"), "channels.phone.arrivals", {"volumes": [10] * 50, "interval": "30min"})
     assert refused(raw) == ["x.toml: channels.phone.arrivals.volumes: expected a whole number of days of 30-minute "
                             "values (48 a day; or repeat = true for a cycle of 50 intervals), got 50 values"]
     raw["channels"]["phone"]["arrivals"]["repeat"] = True
     assert parse_scenario(raw).channels["phone"].arrivals.profile.cycle == (10.0,) * 50
+    short_run = set_dotted(set_dotted(erlang_raw(), "run.horizon", "6h"), "channels.phone.arrivals",
+                           {"volumes": [10] * 12, "interval": "30min"})
+    assert parse_scenario(short_run).channels["phone"].arrivals.profile.cycle == (10.0,) * 12  # laid once: fine
 
 
 # ---- the warnings channel ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ each loaded and checked in-process, about 10% of the valid ones also simulated f
 
 Expected: 0 tracebacks, 0 accepted NaN or infinity, every error and warning one line naming its file (and key).
 Derandomised in CI (tests/conftest.py profile "ci"); budget about 40 s on 2 cores (measured: see the report it
-prints with ``pytest -s``). The slow variant, 10,000 cases, is ``python -m tests.fuzz_slow``.
+prints). The slow variant, 10,000 cases, is ``python -m tests.fuzz_slow``.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ CASES = 1_000
 RUN_SHARE = 0.1
 
 
-def test_mutated_scenarios_and_csvs_give_clean_errors_or_run():
+def test_mutated_scenarios_and_csvs_give_clean_errors_or_run(capsys):
     ws = Workspace()
     tally: dict[str, Counter] = {k: Counter() for k in KINDS}
     t0 = time.perf_counter()
@@ -37,7 +37,8 @@ def test_mutated_scenarios_and_csvs_give_clean_errors_or_run():
         case()
     finally:
         ws.close()
-    print("\n" + report(tally, time.perf_counter() - t0))
+    with capsys.disabled():  # the counts per mutation kind, in every run's log
+        print("\n" + report(tally, time.perf_counter() - t0))
     total = sum(sum(v for k, v in c.items() if k != "ran") for c in tally.values())
     assert total >= 1_000
     assert all(sum(c.values()) >= 10 for c in tally.values()), "every mutation kind ran at least 10 times"
