@@ -19,13 +19,13 @@ from types import MappingProxyType
 from typing import Any
 
 from sim.arrivals import ArrivalSpec
-from sim.calendar import DEFAULT_START, Calendar, Profile, parse_profile, parse_start
+from sim.calendar import DEFAULT_START, Calendar, Profile, parse_interval, parse_profile, parse_start
 from sim.core import contact_id_base
 from sim.distributions import Dist, parse_dist
 from sim.errors import InputError, Problem, ScenarioError
 from sim.extensions import FEATURES
 from sim.social.kinds import CONVERSATION_KINDS
-from sim.validate import Checker, join
+from sim.validate import Checker, check_tree, join
 
 SCHEMA = 1
 CHANNEL_KINDS = ("phone", "social", "email", "chat")
@@ -144,6 +144,8 @@ class ParseContext:
     name: str = ""
     features: tuple = FEATURES
     keys: Keys = KEYS
+    horizon_s: float | None = None
+    channels: Mapping[str, Channel] = field(default_factory=dict)
 
 
 def set_dotted(raw: dict, key: str, value: Any) -> dict:
@@ -166,17 +168,42 @@ def scenario_hash(raw: Mapping[str, Any]) -> str:
 def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Read, override and validate a scenario file (see the README's scenario reference)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the scenario file ({exc.strerror})") from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(Problem(str(path), "", "valid TOML", str(exc))) from None
+    raw = read_toml(path)
     for key, value in (overrides or {}).items():
         raw = set_dotted(raw, key, value)
     return parse_scenario(raw, source=str(path), base_dir=path.parent)
+
+
+MAX_FILE_BYTES = 16 * 2**20  # a scenario file above 16 MiB is refused (the shipped ones are below 20 KiB)
+
+
+def read_toml(path: Path) -> dict:
+    """A TOML file as a dict: UTF-8 (a leading byte-order mark is accepted), at most ``MAX_FILE_BYTES``, nested at
+    most ``sim.validate.MAX_DEPTH`` deep, no NaN or infinity; otherwise one ``InputError`` line saying where."""
+    source = str(path)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the scenario file ({exc.strerror})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(Problem(source, "", f"a scenario file of at most {MAX_FILE_BYTES // 2**20} MiB", "larger"))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ScenarioError(Problem(source, "", "UTF-8 text (save the file as UTF-8)",
+                                    f"byte 0x{data[exc.start]:02x} on line {line}")) from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(Problem(source, "", "valid TOML", str(exc))) from None
+    except RecursionError:
+        raise ScenarioError(Problem(source, "", "tables and lists nested at most 32 deep", "deeper nesting")) from None
+    chk = Checker(source)
+    check_tree(raw, chk)
+    chk.done()
+    return raw
 
 
 def parse_scenario(raw: dict, source: str = "<dict>", base_dir: str | Path = ".", features: tuple | None = None
@@ -187,13 +214,15 @@ def parse_scenario(raw: dict, source: str = "<dict>", base_dir: str | Path = "."
     keys = KEYS if features == FEATURES else feature_keys(features)
     chk = Checker(source)
     base_dir = Path(base_dir)
+    if not check_tree(raw, chk):  # too deep, NaN or infinity: stop before anything walks it
+        chk.done()
     top = chk.table(raw, "", ("schema", "name", "description", "run", "channels", "agents", *keys.section))
     if top.get("schema") != SCHEMA or isinstance(top.get("schema"), bool):  # true == 1 in Python, not in TOML
         chk.add("schema", f"schema = {SCHEMA} at the top of the file", top.get("schema", "nothing"))
     name = chk.string(top, "name", "", default=Path(source).stem)
     description = chk.string(top, "description", "", default="")
     run, cal = _parse_run(top.get("run", {}), chk)
-    ctx = ParseContext(base_dir, cal, raw, features=features, keys=keys)
+    ctx = ParseContext(base_dir, cal, raw, features=features, keys=keys, horizon_s=run.horizon_s)
     channels = {}
     ch_raw = top.get("channels")
     if not isinstance(ch_raw, dict) or not ch_raw:
@@ -203,7 +232,16 @@ def parse_scenario(raw: dict, source: str = "<dict>", base_dir: str | Path = "."
             ch = _parse_channel(cname, craw, f"channels.{cname}", chk, ctx)
             if ch is not None:
                 channels[cname] = ch
-    queues = {q for ch in channels.values() for q in ch.queues}
+    owner: dict[str, str] = {}
+    for ch in channels.values():  # a queue belongs to one channel, or the summary books one's contacts to the other
+        for q in ch.queues:
+            if q in owner and owner[q] != ch.name:
+                key = f"channels.{ch.name}.queue" if q == ch.queue else f"channels.{ch.name}"
+                chk.add(key, f"a queue id no other channel uses (channel {owner[q]} already uses {q!r}; give each "
+                             f"channel its own queue and let one agent group serve both)", q)
+            owner.setdefault(q, ch.name)
+    queues = set(owner)
+    ctx.channels = channels
     agents = {}
     ag_raw = top.get("agents")
     if not isinstance(ag_raw, dict) or not ag_raw:
@@ -234,6 +272,7 @@ def parse_scenario(raw: dict, source: str = "<dict>", base_dir: str | Path = "."
 
 
 MISSING_ = "nothing"
+MAX_REPLICATIONS = 100_000
 
 
 def _check_contact_ids(channels: Mapping[str, Channel], chk: Checker) -> None:
@@ -249,16 +288,17 @@ def _check_contact_ids(channels: Mapping[str, Channel], chk: Checker) -> None:
 def _parse_run(raw: Any, chk: Checker) -> tuple[RunSpec, Calendar]:
     p = "run"
     raw = chk.table(raw, p, ("horizon", "warmup", "replications", "seed", "start", "interval", "busyness_cv"))
-    horizon = chk.duration(raw, "horizon", p, default=86400.0, positive=True)
+    horizon = chk.duration(raw, "horizon", p, default=86400.0, positive=True, low=60.0)
     warmup = chk.duration(raw, "warmup", p, default=0.0)
-    reps = chk.number(raw, "replications", p, default=10, low=1, integer=True)
-    seed = chk.number(raw, "seed", p, default=1, low=0, integer=True)
-    interval = chk.duration(raw, "interval", p, default=1800.0, positive=True)
+    reps = chk.number(raw, "replications", p, default=10, low=1, high=MAX_REPLICATIONS, integer=True)
+    seed = chk.number(raw, "seed", p, default=1, low=0, high=2**63 - 1, integer=True)
+    interval = parse_interval(raw, p, chk)
     cv = chk.number(raw, "busyness_cv", p, default=0.0, low=0, high=2)
     start = chk.value(raw, "start", p, parse_start, 'a date-time such as "1999-03-01 00:00"', default=DEFAULT_START)
     if horizon is not None and warmup is not None and warmup >= horizon:
         chk.add("run.warmup", f"a warm-up shorter than the horizon ({horizon:g}s)", raw.get("warmup"))
-    spec = RunSpec(horizon or 86400.0, warmup or 0.0, reps or 1, seed or 0, interval or 1800.0, cv or 0.0)
+    spec = RunSpec(86400.0 if horizon is None else horizon, warmup or 0.0, reps or 1, seed or 0, interval or 1800.0,
+                   cv or 0.0)
     return spec, Calendar(start or DEFAULT_START)
 
 
@@ -267,20 +307,23 @@ def _parse_targets(raw: Any, path: str, chk: Checker, kind: str) -> Targets:
     if raw is None:
         return Targets(within, sl)
     raw = chk.table(raw, path, ("answer_within", "service_level", "max_abandon", "max_occupancy"))
-    return Targets(
-        chk.duration(raw, "answer_within", path, default=within) or within,
-        chk.number(raw, "service_level", path, default=sl, low=0, high=1) or sl,
+    answer_within = chk.duration(raw, "answer_within", path, default=within)
+    level = chk.service_level(raw, "service_level", path, default=sl)
+    return Targets(  # 0 means 0: a missing key takes the default, a written 0 stays 0
+        within if answer_within is None else answer_within,
+        sl if level is None else level,
         chk.number(raw, "max_abandon", path, default=None, low=0, high=1),
         chk.number(raw, "max_occupancy", path, default=None, low=0, high=1, low_open=True),
     )
 
 
-def _parse_arrivals(raw: Any, path: str, chk: Checker, ctx: ParseContext) -> ArrivalSpec | None:
+def _parse_arrivals(raw: Any, path: str, chk: Checker, ctx: ParseContext,
+                    open_hours: tuple[float, float] | None = None) -> ArrivalSpec | None:
     if not isinstance(raw, dict):
         chk.add(path, 'an arrivals table: { rate = "100/h" }, { volumes = [...], interval = "30min" } or '
                       '{ forecast = "file.csv" }', raw if raw is not None else MISSING_)
         return None
-    chk.table(raw, path, ("rate", "volumes", "interval", "by_weekday", "forecast"))
+    chk.table(raw, path, ("rate", "volumes", "interval", "by_weekday", "forecast", *PROFILE_KEYS))
     forms = [k for k in ("rate", "volumes", "forecast") if k in raw]
     if "by_weekday" in raw and "volumes" not in forms and "forecast" not in forms:
         forms.append("volumes")
@@ -291,10 +334,11 @@ def _parse_arrivals(raw: Any, path: str, chk: Checker, ctx: ParseContext) -> Arr
         rate = chk.rate(raw, "rate", path)
         return None if rate is None else ArrivalSpec(Profile(constant=rate))
     prof = parse_profile(raw, path, chk, ctx.base_dir, ctx.calendar, list_key="volumes", file_key="forecast",
-                         column="volume", integer=False)
+                         column="volume", integer=False, open_hours=open_hours, horizon_s=ctx.horizon_s)
     return None if prof is None else ArrivalSpec(prof, per_interval=True)
 
 
+PROFILE_KEYS = ("repeat", "missing", "encoding")  # a list that is a cycle; a CSV's missing rows; its encoding
 CHANNEL_KEYS = ("kind", "queue", "arrivals", "handle_time", "patience", "open", "targets", "ivr_time")
 
 
@@ -312,13 +356,13 @@ def _parse_channel(name: str, raw: Any, path: str, chk: Checker, ctx: ParseConte
     chk.table(raw, path, (*(k for k in CHANNEL_KEYS if work == "handle_time" or k not in ("handle_time", "ivr_time")),
                           *ext))
     queue = chk.string(raw, "queue", path, default=name)
-    arrivals = _parse_arrivals(raw.get("arrivals"), join(path, "arrivals"), chk, ctx)
+    open_hours = chk.clock_range(raw, "open", path, default=None)
+    arrivals = _parse_arrivals(raw.get("arrivals"), join(path, "arrivals"), chk, ctx, open_hours)
     handle = parse_dist(raw.get(work), join(path, work), chk, ctx.base_dir) if work in raw else None
     if work not in raw:
         chk.add(join(path, work), 'a distribution such as { dist = "exponential", mean = "240s" } (required)')
     patience = parse_dist(raw["patience"], join(path, "patience"), chk, ctx.base_dir) if "patience" in raw else None
     ivr_time = parse_dist(raw["ivr_time"], join(path, "ivr_time"), chk, ctx.base_dir) if "ivr_time" in raw else None
-    open_hours = chk.clock_range(raw, "open", path, default=None)
     targets = _parse_targets(raw.get("targets"), join(path, "targets"), chk, kind)
     ctx.name = name
     extra = {key: spec(raw[key], join(path, key), chk, ctx) for key, spec in ext.items() if key in raw}
@@ -331,7 +375,8 @@ def _parse_channel(name: str, raw: Any, path: str, chk: Checker, ctx: ParseConte
     return replace(ch, features=MappingProxyType({k: v for k, v in typed.items() if v is not None}))
 
 
-GROUP_KEYS = ("serves", "count", "interval", "by_weekday", "schedule", "wrap_up", "cost_per_hour", "availability")
+GROUP_KEYS = ("serves", "count", "interval", "by_weekday", "schedule", "wrap_up", "cost_per_hour", "availability",
+              *PROFILE_KEYS)
 
 
 def _parse_group(name: str, raw: Any, path: str, chk: Checker, ctx: ParseContext, queues: set[str]) -> AgentGroup | None:
@@ -357,7 +402,8 @@ def _parse_group(name: str, raw: Any, path: str, chk: Checker, ctx: ParseContext
     extra = {key: spec(raw[key], join(path, key), chk, ctx) for key, spec in ctx.keys.agent.items() if key in raw}
     if serves is None or count is None:
         return None
-    g = AgentGroup(name, tuple(serves), count, wrap, cost or 0.0, avail or 1.0, MappingProxyType(extra))
+    g = AgentGroup(name, tuple(serves), count, wrap, cost or 0.0, 1.0 if avail is None else avail,
+                   MappingProxyType(extra))
     typed = {f.name: f.group_spec(g) for f in ctx.features if f.group_spec is not None}
     return replace(g, features=MappingProxyType({k: v for k, v in typed.items() if v is not None}))
 
@@ -373,4 +419,15 @@ def _parse_count(raw: dict, path: str, chk: Checker, ctx: ParseContext) -> Profi
         chk.add(join(path, "count"), "a number of agents, a list per interval, or schedule = \"file.csv\" (required)")
         return None
     return parse_profile(raw, path, chk, ctx.base_dir, ctx.calendar, list_key="count", file_key="schedule",
-                         column="count", integer=True)
+                         column="count", integer=True, horizon_s=ctx.horizon_s, open_hours=_served_hours(raw, ctx),
+                         warn_outside=False)
+
+
+def _served_hours(raw: dict, ctx: ParseContext) -> tuple[float, float] | None:
+    """From the earliest opening to the latest closing of the channels a group serves, when all of them have hours
+    (a schedule needs a row for each of those intervals)."""
+    serves = raw.get("serves") if isinstance(raw.get("serves"), list) else []
+    hours = [ch.open_hours for ch in ctx.channels.values() if any(q in ch.queues for q in serves)]
+    if not hours or any(h is None for h in hours):
+        return None
+    return min(h[0] for h in hours), max(h[1] for h in hours)
