@@ -82,7 +82,9 @@ DESCRIPTION: dict[str, Any] = {
     "targets": {"answer_within": "duration", "service_level": "share", "max_abandon": "share",
                 "max_occupancy": "share"},
     "arrivals": {"rate": "rate", "volumes": "number_list", "interval": "duration", "by_weekday": "weekdays",
-                 "forecast": "csv_file"},
+                 "forecast": "csv_file", "repeat": {"type": "boolean", "doc": "true: a list shorter than the run is a cycle (sim.calendar)"},
+                 "missing": {"enum": ["error", "zero"], "doc": "a CSV's missing interval: an error (default) or zero"},
+                 "encoding": "text"},
     "channel": {"kind": {"enum": None, "doc": "phone, social, email or chat (default: the channel's name)"},
                 "queue": "text", "arrivals": "@arrivals", "handle_time": "dist", "patience": "dist",
                 "open": "clock_range", "targets": "@targets", "ivr_time": "dist",
@@ -97,7 +99,9 @@ DESCRIPTION: dict[str, Any] = {
     "agents": {"serves": "queue_list", "count": "count_or_list", "interval": "duration", "by_weekday": "weekdays",
                "schedule": "csv_file", "wrap_up": "dist", "cost_per_hour": "non_negative",
                "availability": "share", "concurrency": "positive_integer", "concurrency_slowdown": "non_negative",
-               "reserve": "count"},
+               "reserve": "count", "repeat": {"type": "boolean", "doc": "true: a list shorter than the run is a cycle (sim.calendar)"},
+               "missing": {"enum": ["error", "zero"], "doc": "a CSV's missing interval: an error (default) or zero"},
+               "encoding": "text"},
     "sections": {"staffing": "table", "reputation": "table", "choice": "table"},
 }
 

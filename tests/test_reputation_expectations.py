@@ -36,7 +36,7 @@ def big_desk_run():
     raw = social_raw(rate="180/h", horizon="5d", agents=3000, reps=1, phone=False, kinds={"complaint": 1.0},
                      public=1.0, exchanges=1, message_time={"dist": "exponential", "mean": "12h"}, silence=0.0,
                      resolve={"complaint": 1.0}, triage={"answer": 1.0},
-                     patience={"dist": "exponential", "mean": "100000h"}, reputation=rep)
+                     patience={"dist": "exponential", "mean": "3000d"}, reputation=rep)
     raw["agents"]["social"]["concurrency"] = 1
     sc = scenario(raw)
     return sc, sim.run(sc)
