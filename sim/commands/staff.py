@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from sim.commands.overrides import add_set_option, load
 from sim.errors import InputError
 from sim.staffing.rules import STARTS
 
@@ -26,11 +27,11 @@ def register(sub) -> None:
     p.add_argument("--max-simulations", type=int, default=80, help="simulation budget of the search (default 80)")
     p.add_argument("--no-figures", action="store_true", help="write tables only")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+    add_set_option(p)
     p.set_defaults(func=staff_command)
 
 
 def staff_command(args) -> int:
-    import sim
     from sim.staffing.plan import staff
 
     for name in ("replications", "check_replications", "max_simulations"):
@@ -40,7 +41,7 @@ def staff_command(args) -> int:
             raise InputError(f"--{name.replace('_', '-')}: expected a whole number >= {low}, got {v}")
     if args.shrinkage is not None and not 0 <= args.shrinkage < 1:
         raise InputError(f"--shrinkage: expected a fraction from 0 to below 1 (0.3 for 30%), got {args.shrinkage}")
-    scenario = sim.load_scenario(args.scenario)
+    scenario = load(args.scenario, args)
     out = Path(args.out) if args.out else Path("out") / "staff" / scenario.name
     progress = None if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     report = staff(scenario, out, replications=args.replications, seed=args.seed, start=args.start,
