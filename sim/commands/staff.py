@@ -47,6 +47,9 @@ def staff_command(args) -> int:
     report = staff(scenario, out, replications=args.replications, seed=args.seed, start=args.start,
                    shrinkage=args.shrinkage, check_replications=args.check_replications, shifts=not args.no_shifts,
                    figures=not args.no_figures, max_simulations=args.max_simulations, progress=progress)
+    from sim.staffing.day_table import interval_text
+
+    print(interval_text(report, scenario.run.interval_s))
     print(summary_text(report))
     print(f"wrote {len(report.files)} files to {out}/")
     return 0
@@ -79,10 +82,9 @@ def summary_text(report) -> str:
         lines.append(f"  shifts ({g}): {int(p.plan['agents'].sum())} agents on {len(p.plan)} shift patterns, "
                      f"{p.status}; every interval covered: {bool((p.coverage['surplus'] >= 0).all())}")
     if report.check is not None:
-        c = report.check
-        lines.append(f"check on {int(c['n_reps'].max())} fresh replications: {int(c['violated'].sum())} of {len(c)} "
-                     f"interval targets violated (Holm, family-wise 5%); {int((~c['met']).sum())} point estimates "
-                     f"below target")
+        from sim.staffing.day_table import check_text
+
+        lines += check_text(report.check)
         if report.comparison is not None:
             lines.append("  each method's seated staffing on the same fresh replications:")
             for r in report.comparison.itertuples():
