@@ -78,14 +78,18 @@ def _cell(per_rep: pd.DataFrame, channel: str, metric: str) -> tuple[float, floa
 
 def headline_rows(per_rep: pd.DataFrame, scenario) -> list[dict]:
     """One dict per (channel, headline line): label, metric, mean, ci_low, ci_high, target text and met (or None)."""
+    from sim.units import format_duration
+
     rows = []
     for name, ch in scenario.channels.items():
         tg = ch.targets
         conversation = _cell(per_rep, name, "first_response_median_s") is not None
+        within = format_duration(tg.answer_within_s)
         lines = [("offered", "offered", None, None), ("answered", "answered", None, None),
-                 (f"service level ({tg.answer_within_s:g} s)", "sl_offered",
-                  f"≥ {100 * tg.service_level:g}%", lambda v, t=tg.service_level: v >= t - 1e-12),
-                 ("ASA", "asa_s", None, None)]
+                 (f"service level ({'reply' if conversation else 'answer'} within {within})", "sl_offered",
+                  f"≥ {100 * tg.service_level:g}%", lambda v, t=tg.service_level: v >= t - 1e-12)]
+        if not conversation:  # conversations have first response instead
+            lines.append(("ASA", "asa_s", None, None))
         if ch.patience is not None:
             lines.append(("abandonment", "abandon_rate",
                           None if tg.max_abandon is None else f"≤ {100 * tg.max_abandon:g}%",

@@ -219,7 +219,7 @@ class Results:
                 paths.append(write_reputation_figure(self.reputation, out))
             if "kind" in self.contacts:  # social and email: backlog and first response through the day
                 from sim.plots.social import write_social_figures
-                paths += write_social_figures(self.intervals, self.contacts, out)
+                paths += write_social_figures(self.intervals, self.contacts, out, self.provenance)
             if "origin" in self.contacts and self.legs is not None:  # the phone funnel's flow (sim.plots.funnel)
                 from sim.plots.funnel import write_funnel_figures
                 paths += write_funnel_figures(self.contacts, self.legs, out)
