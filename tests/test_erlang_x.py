@@ -99,3 +99,19 @@ def test_simulated_funnel_with_lines_patience_and_redials_matches_the_exact_chai
     # the simulation tells the exact chain from the fixed point: busy signals differ by about 8 SE
     se = est["blocked_rate"].std(ddof=1) / np.sqrt(len(est["blocked_rate"]))
     assert abs(est["blocked_rate"].mean() - approx["blocked_rate"]) > 4 * se
+
+
+def test_fixed_point_without_a_queue_reproduces_published_extended_erlang_b_values():
+    """Extended Erlang B (lines only, a share of blocked calls retried) is Erlang X's fixed point with no queue room.
+    Published calculator examples (erlang.com / voipcalculator.com manuals): 5.5 Erlangs, 3% blocking, 50% retried →
+    11 lines; 100 Erlangs, 2.5%, 50% → 113 lines; 200 lines at 3% blocking, 70% retried carry 186.877 Erlangs."""
+    from scipy.optimize import brentq
+
+    def blocked(lines, load, r):
+        return erlang_x_metrics(lines, load / 100.0, 100.0, 20.0, lines, None, r, 1.0,
+                                method="fixed_point")["blocked_rate"]
+
+    for load, target, lines in [(5.5, 0.03, 11), (100.0, 0.025, 113)]:
+        assert blocked(lines, load, 0.5) <= target < blocked(lines - 1, load, 0.5)
+    carried = brentq(lambda a: blocked(200, a, 0.7) - 0.03, 150.0, 220.0, xtol=1e-6)
+    assert carried == pytest.approx(186.877, abs=5e-4)

@@ -17,7 +17,8 @@ its answer-within-T and abandon-within-T probabilities come from that absorbing 
 Fixed point (``method="fixed_point"``): the approximation of the calculators — redials are taken as extra Poisson
 arrivals at rate ρ_r, the one-dimensional M/M/n/N+M chain is solved at λ + ρ_r, and ρ_r = r × (busy signals +
 abandonments per second) iterated to a fixed point. It is exact without redials (r = 0) and drifts from the exact
-chain as redials grow, because redials are not Poisson (they follow congestion).
+chain as redials grow, because redials are not Poisson (they follow congestion). With lines = agents (no queue) it is
+Extended Erlang B, and reproduces the published calculator examples (tests/test_erlang_x.py).
 
 Metrics per attempt reaching the trunk, as the funnel's interval table counts them (sim.funnel.tables): ``blocked_rate``
 (busy signals / attempts); the queue metrics of ``METRIC_KEYS`` over attempts that got a line; ``attempts_per_customer``
