@@ -78,3 +78,12 @@ def test_set_overrides_a_scenario_key_on_check_and_names_a_bad_one(capsys):
     assert "agents.phone.count" in capsys.readouterr().err
     assert main(["check", path, "--set", "agents.phone.count"]) == 2
     assert "KEY=VALUE" in capsys.readouterr().err
+
+
+def test_set_applies_to_both_scenarios_of_compare(capsys):
+    path = str(ROOT / "scenarios" / "erlang_a.toml")
+    assert main(["compare", path, path, "--replications", "2", "--set", "run.horizon=4h",
+                 "--metrics", "sl_offered"]) == 0
+    assert "sl_offered" in capsys.readouterr().out
+    assert main(["compare", path, path, "--set", "run.horizon=soon"]) == 2  # the override reached the scenarios
+    assert "run.horizon" in capsys.readouterr().err
