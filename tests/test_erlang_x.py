@@ -115,3 +115,11 @@ def test_fixed_point_without_a_queue_reproduces_published_extended_erlang_b_valu
         assert blocked(lines, load, 0.5) <= target < blocked(lines - 1, load, 0.5)
     carried = brentq(lambda a: blocked(200, a, 0.7) - 0.03, 150.0, 220.0, xtol=1e-6)
     assert carried == pytest.approx(186.877, abs=5e-4)
+
+
+def test_level_reduction_equals_one_sparse_lu_of_the_whole_chain():
+    from sim.analytic.erlang_x import _solve_chain, _solve_chain_sparse
+
+    args = (6, LAM, 1 / AHT, 1 / PATIENCE, 9, 0.5, 1 / 300.0, 30)
+    a, b = _solve_chain(*args), _solve_chain_sparse(*args)
+    assert a.shape == (10, 31) and np.abs(a - b).max() < 1e-12 and a.sum() == pytest.approx(1.0)
