@@ -162,6 +162,16 @@ def read_log(paths, format: str = "technion", strict: bool = False) -> CallLog:
 
 def shipped_march_1999() -> Path:
     """The shipped Anonymous Bank log of March 1999 (Technion SEE Lab; acknowledge Avi Mandelbaum and the lab)."""
+    return shipped_month(3)
+
+
+def shipped_month(month: int) -> Path:
+    """A shipped Anonymous Bank month of 1999 (March and September; Technion SEE Lab, acknowledge Avi Mandelbaum
+    and the lab). The other months are read from a folder: ``contactsim backtest --rolling --data DIR``."""
     from importlib import resources
 
-    return Path(str(resources.files("sim") / "data" / "anonymous_bank_1999_03.txt.gz"))
+    path = Path(str(resources.files("sim") / "data" / f"anonymous_bank_1999_{month:02d}.txt.gz"))
+    if not path.is_file():
+        raise InputError(f"{path}: month {month} of 1999 is not shipped (March and September are); "
+                         "pass the records' folder with --data DIR")
+    return path
