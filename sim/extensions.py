@@ -50,6 +50,7 @@ class Tables:
     agents: pd.DataFrame
     legs: pd.DataFrame | None = None
     reputation: pd.DataFrame | None = None
+    provenance: dict | None = None  # the run's start, targets and clock (sim.runner): dated figures
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def _social_figures(t: Tables, out_dir) -> list:
         return []
     from sim.plots.social import write_social_figures
 
-    return write_social_figures(t.intervals, t.contacts, out_dir)
+    return write_social_figures(t.intervals, t.contacts, out_dir, t.provenance)
 
 
 SOCIAL = Feature(

@@ -193,8 +193,8 @@ class Results:
             if df is not None:
                 paths.append(out / f"{name}.parquet")
                 df.to_parquet(paths[-1], index=False)
-        paths.append(out / "intervals.csv")
-        self.intervals.to_csv(paths[-1], index=False)
+        from sim.dated import write_interval_csvs  # dated intervals.csv and intervals_mean.csv
+        paths += write_interval_csvs(self.intervals, self.provenance, out)
         paths.append(out / "summary.csv")
         self.summary.to_csv(paths[-1], index=False)
         paths.append(out / "summary.json")
@@ -205,5 +205,6 @@ class Results:
             from sim.extensions import figures as feature_figures
             from sim.plots import write_run_figures
             paths += write_run_figures(self.intervals, self.summary, out)
-            paths += feature_figures(Tables(self.contacts, self.intervals, self.agents, self.legs, self.reputation), out)
+            paths += feature_figures(Tables(self.contacts, self.intervals, self.agents, self.legs, self.reputation,
+                                            self.provenance), out)
         return paths

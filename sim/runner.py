@@ -54,5 +54,8 @@ def run(scenario, replications: int | Sequence[int] | None = None, seed: int | N
     legs = cat(3) if all(p[3] is not None for p in parts) else None
     reputation = cat(4) if all(p[4] is not None for p in parts) else None  # the reputation ledger (sim.reputation)
     provenance = {"contactsim_version": __version__, "scenario": scenario.name, "source": scenario.source,
-                  "scenario_hash": scenario.hash, "seed": seed, "replications": reps}
+                  "scenario_hash": scenario.hash, "seed": seed, "replications": reps,
+                  "start": scenario.calendar.start.isoformat(),  # t = 0 as a date-time (sim.dated, figures)
+                  "targets": {c.name: {"service_level": c.targets.service_level,
+                                       "answer_within_s": c.targets.answer_within_s} for c in scenario.channels.values()}}
     return Results.from_tables(contacts, cat(1), cat(2), provenance, legs, reputation)

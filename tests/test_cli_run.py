@@ -13,7 +13,7 @@ def test_run_writes_tables_figures_and_prints_a_summary(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["run", str(ROOT / "scenarios" / "baseline.toml"), "--replications", "3", "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "sl_offered" in text and "95% CI" in text and "3 replications" in text
+    assert "service level" in text and "95% CI" in text and "3 replications" in text
     contacts = pd.read_parquet(out / "contacts.parquet")
     intervals = pd.read_parquet(out / "intervals.parquet")
     assert set(contacts["replication"]) == {0, 1, 2}

@@ -13,6 +13,7 @@ import tomllib
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import sim
@@ -105,3 +106,20 @@ def test_report_comparison_with_erlang_c(report, capsys):
         print(f"\nstaffing_day: simulated {int(t['simulated'].sum())} agent-intervals, Erlang C "
               f"{int(t['erlang_c'].sum())}, Erlang A {int(t['erlang_a'].sum())}; simulated − Erlang C per interval "
               f"{int(t['diff_erlang_c'].min())}..{int(t['diff_erlang_c'].max())}")
+
+
+def test_staff_prints_intervals_and_its_check_names_every_missed_point_estimate(report):
+    from sim.staffing.day_table import check_text, detectable_shortfall, interval_text
+
+    sc, rep, out = report
+    table = interval_text(rep, sc.run.interval_s)
+    assert "Erlang C" in table and "simulated" in table and "rostered" in table
+    assert all(f" {c} " in table for c in rep.roster["clock"])
+    text = "\n".join(check_text(rep.check))
+    assert text.count("✗") == int((~rep.check["met"]).sum())
+    gap = detectable_shortfall(rep.check)
+    assert 0 < gap < 0.5 and f"{100 * gap:.1f} points" in text
+    roster = pd.read_csv(out / "roster.csv")
+    assert roster["date_time"].str.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d").all()
+    assert (roster["clock"] == [t[-5:] for t in roster["date_time"]]).all()
+    assert "date_time" in pd.read_csv(out / "shift_plan.csv")

@@ -11,3 +11,11 @@ MODULES = [
     "sim.commands.staff",
     "sim.commands.schema",
 ]
+
+#: The module registering each command, so that one command's start imports only its own module (a command missing
+#: here still works: the front door then imports every module of ``MODULES``).
+COMMANDS = {
+    "run": "sim.commands.run", "check": "sim.commands.run", "erlang": "sim.commands.erlang",
+    "staff": "sim.commands.staff", "sweep": "sim.commands.experiment", "compare": "sim.commands.experiment",
+    "report": "sim.commands.experiment", "calibrate": "sim.commands.calibrate", "backtest": "sim.commands.calibrate",
+}

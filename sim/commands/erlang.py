@@ -3,6 +3,12 @@
     contactsim erlang --rate 100/h --aht 240s --target 80/20s [--patience 300s] [--shrinkage 30%] [--json]
 
 prints one row per agent count around the fewest agents meeting the target, the recommended row marked.
+
+    contactsim erlang --forecast day.csv --aht 240s --target 80/20s [--patience 300s] [--lines 40 --redial 50%]
+                      [--out plan.csv]
+
+prints (and writes, dated) one row per interval of a forecast file: Erlang C, Erlang A and Erlang X staffing
+(``sim.commands.erlang_forecast``).
 """
 from __future__ import annotations
 
@@ -26,8 +32,17 @@ def register(sub) -> None:
         description="Agents needed for a service-level target, from Erlang C (nobody hangs up) or Erlang A "
                     "(exponential patience). Rates like 100/h, durations like 240s, 4min, 1.5h.",
     )
-    p.add_argument("--rate", required=True, help='calls offered, e.g. "100/h" or "5/30min"')
-    p.add_argument("--aht", required=True, help='mean handle time, e.g. "240s" or "4min"')
+    p.add_argument("--rate", help='calls offered, e.g. "100/h" or "5/30min" (or --forecast)')
+    p.add_argument("--forecast", metavar="FILE.csv", help="a day per interval: columns interval_start (HH:MM or "
+                   "YYYY-MM-DD HH:MM), volume (calls per interval), optional aht and patience (seconds)")
+    p.add_argument("--interval", default="30min", help="interval length of --forecast (default 30min)")
+    p.add_argument("--date", help="date of a --forecast with clock times, YYYY-MM-DD (default today)")
+    p.add_argument("--out", help="with --forecast: write the per-interval plan to this CSV file")
+    p.add_argument("--lines", help="with --forecast: trunk lines for Erlang X (busy signals when all are in use)")
+    p.add_argument("--redial", help='with --forecast: share redialing after a busy signal or hang-up, e.g. "50%%" '
+                                    "(Erlang X)")
+    p.add_argument("--redial-delay", default="15min", help="mean delay before a redial (default 15min, assumed)")
+    p.add_argument("--aht", help='mean handle time, e.g. "240s" or "4min" (optional with a forecast aht column)')
     p.add_argument("--target", required=True, help='service level as percent/time, e.g. "80/20s" (80%% within 20 s)')
     p.add_argument("--patience", help='mean caller patience, e.g. "300s": Erlang A (default: nobody hangs up, Erlang C)')
     p.add_argument("--shrinkage", default="0", help='share of paid time off the phones, e.g. "30%%" or 0.3 (default 0)')
@@ -48,16 +63,14 @@ def _option(flag: str, text: str, parse, expected: str):
 
 
 def parse_target(text: str) -> tuple[float, float]:
-    """``"80/20s"`` -> (0.8, 20.0): the share to answer within the time, as a fraction and in seconds."""
-    from sim.units import parse_duration
+    """``"80/20s"`` or ``"0.8/20s"`` -> (0.8, 20.0) by the one rule of ``sim.units.parse_target`` (a number up to 1 is a
+    fraction, above 1 up to 100 a percentage); a staffing target must lie strictly between 0% and 100%."""
+    from sim.units import parse_target as parse
 
-    m = _TARGET.match(text)
-    if not m:
-        raise ValueError(text)
-    level = float(m.group(1)) / 100.0
+    level, within = parse(text)
     if not 0.0 < level < 1.0:
         raise ValueError(text)
-    return level, parse_duration(m.group(2))
+    return level, within
 
 
 def parse_fraction(text: str, allow_zero: bool, allow_one: bool) -> float:
@@ -128,10 +141,17 @@ def erlang_command(args) -> int:
     from sim.analytic import staffing_table
     from sim.units import DURATION_EXAMPLE, RATE_EXAMPLE, format_duration, parse_duration, parse_rate
 
-    rate = _option("--rate", args.rate, parse_rate, RATE_EXAMPLE)
-    aht = _option("--aht", args.aht, _positive(parse_duration), DURATION_EXAMPLE.replace("a duration", "a positive duration"))
+    if (args.rate is None) == (args.forecast is None):
+        raise InputError("contactsim erlang: expected exactly one of --rate (one interval) or --forecast (a day)")
+    aht = None
+    if args.aht is not None:
+        aht = _option("--aht", args.aht, _positive(parse_duration),
+                      DURATION_EXAMPLE.replace("a duration", "a positive duration"))
+    elif args.forecast is None:
+        raise InputError("--aht: expected the mean handle time, e.g. 240s")
     level, within = _option("--target", args.target, parse_target,
-                            'a service level such as "80/20s" (80% answered within 20 s; percent between 0 and 100)')
+                            'a service level such as "80/20s" or "0.8/20s" (80% answered within 20 s; a number up to 1 is a '
+                            'fraction, above 1 up to 100 a percentage)')
     patience = None
     if args.patience is not None:
         patience = _option("--patience", args.patience, _positive(parse_duration),
@@ -149,6 +169,12 @@ def erlang_command(args) -> int:
     if key not in _SL_NAMES:
         raise InputError(f"--sl-definition: expected one of {', '.join(_SL_NAMES)}, got {args.sl_definition!r}")
     sl_definition = _SL_NAMES[key]
+    if args.forecast is not None:
+        from sim.commands.erlang_forecast import forecast_command
+
+        return forecast_command(args, aht, patience, level, within, shrinkage, max_abandon, max_occupancy,
+                                sl_definition)
+    rate = _option("--rate", args.rate, parse_rate, RATE_EXAMPLE)
     rows = _option("--rows", args.rows, _whole, "a whole number ≥ 0")
     try:
         table = staffing_table(rate, aht, within, level, patience, shrinkage, rows, max_abandon=max_abandon,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from sim.commands.overrides import add_set_option
 from sim.errors import InputError
 
 
@@ -26,6 +27,7 @@ def register(sub) -> None:
     c.add_argument("--seed", type=int, help="seed for both (default: A's [run] seed)")
     c.add_argument("--metrics", help="comma-separated metrics to show (default: all)")
     c.add_argument("--out", help="also write the comparison table to this CSV file")
+    add_set_option(c)  # applied to both scenarios (sim.commands.overrides)
     c.set_defaults(func=compare_command)
 
     r = sub.add_parser("report", help="write a self-contained HTML report of a sweep's results folder")
@@ -68,7 +70,9 @@ def compare_command(args) -> int:
 
     if args.replications is not None and args.replications < 2:
         raise InputError(f"--replications: expected at least 2 for a paired CI, got {args.replications}")
-    result = compare(args.a, args.b, replications=args.replications, seed=args.seed, metrics=_metrics(args.metrics))
+    from sim.commands.overrides import load
+
+    result = compare(load(args.a, args), load(args.b, args), replications=args.replications, seed=args.seed, metrics=_metrics(args.metrics))
     print(result.text(), end="")
     if args.out:
         result.table.to_csv(args.out, index=False)

@@ -5,6 +5,7 @@ import json
 import sys
 from pathlib import Path
 
+from sim.commands.overrides import add_set_option, load
 from sim.errors import InputError
 
 
@@ -21,27 +22,33 @@ def register(sub) -> None:
     p.add_argument("--warmup", metavar="auto|DURATION",
                    help='override the warm-up: a duration such as "2h", or "auto" for MSER-5 on a pilot run')
     p.add_argument("--json", action="store_true", help="print the summary as JSON instead of a table")
+    p.add_argument("--all", action="store_true", help="print every metric of every channel, not just the headline")
+    p.add_argument("--metrics", help="print only these metrics, comma-separated (e.g. sl_offered,blocked_rate)")
     p.add_argument("--no-figures", action="store_true", help="write tables only")
     p.add_argument("--force", action="store_true", help="run even when the size guard estimates a replication above "
                                                         "its limits (sim.size_guard)")
+    add_set_option(p)
     p.set_defaults(func=run_command)
     c = sub.add_parser("check", help="validate a scenario file and report every problem")
     c.add_argument("scenario", nargs="+")
+    add_set_option(c)
     c.set_defaults(func=check_command)
 
 
-def format_summary(summary, provenance: dict) -> str:
-    """A readable summary table: one row per channel and metric, mean with its 95% CI."""
-    lines = [f"scenario {provenance.get('scenario')} ({provenance.get('source')}), seed {provenance.get('seed')}, "
-             f"{len(provenance.get('replications', []))} replications, contactsim {provenance.get('contactsim_version')}",
-             f"{'channel':<10} {'metric':<24} {'mean':>12}   {'95% CI':<27}"]
-    for row in summary.itertuples():
-        if row.n > 1 and row.half_width == row.half_width:
-            ci = f"[{row.ci_low:.4g}, {row.ci_high:.4g}]"
-        else:
-            ci = "-"
-        lines.append(f"{row.channel:<10} {row.metric:<24} {row.mean:>12.4g}   {ci:<27}")
-    return "\n".join(lines)
+def summary_title(provenance: dict) -> str:
+    return (f"scenario {provenance.get('scenario')} ({provenance.get('source')}), seed {provenance.get('seed')}, "
+            f"{len(provenance.get('replications', []))} replications, contactsim {provenance.get('contactsim_version')}")
+
+
+def format_summary(results, scenario, show_all: bool = False, metrics: list[str] | None = None) -> str:
+    """The headline per channel with targets ✔/✗ (default), every metric (``show_all``) or the chosen ``metrics``
+    (``sim.headline``)."""
+    from sim.headline import headline_table, metric_table
+
+    title = summary_title(results.provenance)
+    if show_all or metrics:
+        return metric_table(results.replications, title, metrics)
+    return headline_table(results.replications, scenario, title)
 
 
 def run_command(args) -> int:
@@ -49,7 +56,7 @@ def run_command(args) -> int:
 
     if args.replications is not None and args.replications < 1:
         raise InputError("--replications: expected a whole number ≥ 1")
-    scenario = sim.load_scenario(args.scenario)
+    scenario = load(args.scenario, args)
     from sim.size_guard import guard
 
     guard(scenario, force=args.force)
@@ -89,7 +96,8 @@ def run_command(args) -> int:
                    "summary": json.loads(results.summary.to_json(orient="records"))}, sys.stdout, indent=2)
         print()
     else:
-        print(format_summary(results.summary, results.provenance))
+        chosen = [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else None
+        print(format_summary(results, scenario, args.all, chosen))
         for note in notes:
             print(note)
         if written:
@@ -98,15 +106,13 @@ def run_command(args) -> int:
 
 
 def check_command(args) -> int:
-    import sim
-
     bad = 0
     from sim.input_warnings import InputWarning
     from sim.size_guard import guard
 
     for path in args.scenario:
         try:
-            sc = sim.load_scenario(path)
+            sc = load(path, args)
             est = guard(sc)
         except InputError as exc:
             bad += 1

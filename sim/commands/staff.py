@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from sim.commands.overrides import add_set_option, load
 from sim.errors import InputError
 from sim.staffing.rules import STARTS
 
@@ -28,11 +29,11 @@ def register(sub) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.add_argument("--force", action="store_true", help="run even when the size guard estimates a replication above "
                                                         "its limits (sim.size_guard)")
+    add_set_option(p)
     p.set_defaults(func=staff_command)
 
 
 def staff_command(args) -> int:
-    import sim
     from sim.staffing.plan import staff
 
     for name in ("replications", "check_replications", "max_simulations"):
@@ -42,7 +43,7 @@ def staff_command(args) -> int:
             raise InputError(f"--{name.replace('_', '-')}: expected a whole number >= {low}, got {v}")
     if args.shrinkage is not None and not 0 <= args.shrinkage < 1:
         raise InputError(f"--shrinkage: expected a fraction from 0 to below 1 (0.3 for 30%), got {args.shrinkage}")
-    scenario = sim.load_scenario(args.scenario)
+    scenario = load(args.scenario, args)
     from sim.size_guard import guard
     from sim.staffing.demand import check_demand
 
@@ -53,6 +54,9 @@ def staff_command(args) -> int:
     report = staff(scenario, out, replications=args.replications, seed=args.seed, start=args.start,
                    shrinkage=args.shrinkage, check_replications=args.check_replications, shifts=not args.no_shifts,
                    figures=not args.no_figures, max_simulations=args.max_simulations, progress=progress)
+    from sim.staffing.day_table import interval_text
+
+    print(interval_text(report, scenario.run.interval_s))
     print(summary_text(report))
     print(f"wrote {len(report.files)} files to {out}/")
     return 0
@@ -85,10 +89,9 @@ def summary_text(report) -> str:
         lines.append(f"  shifts ({g}): {int(p.plan['agents'].sum())} agents on {len(p.plan)} shift patterns, "
                      f"{p.status}; every interval covered: {bool((p.coverage['surplus'] >= 0).all())}")
     if report.check is not None:
-        c = report.check
-        lines.append(f"check on {int(c['n_reps'].max())} fresh replications: {int(c['violated'].sum())} of {len(c)} "
-                     f"interval targets violated (Holm, family-wise 5%); {int((~c['met']).sum())} point estimates "
-                     f"below target")
+        from sim.staffing.day_table import check_text
+
+        lines += check_text(report.check)
         if report.comparison is not None:
             lines.append("  each method's seated staffing on the same fresh replications:")
             for r in report.comparison.itertuples():

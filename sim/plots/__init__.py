@@ -14,10 +14,17 @@ plt.switch_backend("Agg")
 
 
 def write_run_figures(intervals: pd.DataFrame, summary: pd.DataFrame, out_dir: Path) -> list[Path]:
-    """One intraday figure per channel (offered/answered/abandoned and service level by clock time)."""
+    """One intraday figure per channel (offered/answered/abandoned and service level by clock time, with the
+    channel's target; t = 0's clock time and the targets come from the run's provenance)."""
+    from sim.dated import run_start
+
+    prov = summary.attrs.get("provenance", {})
+    s = run_start(prov)
+    start_clock_s = s.hour * 3600.0 + s.minute * 60.0 + s.second
     paths = []
     for channel, df in intervals.groupby("channel", observed=True):
-        fig = intraday_figure(df, title=f"{channel}: intraday profile (mean over replications)")
+        fig = intraday_figure(df, title=f"{channel}: intraday profile (mean over replications)",
+                              start_clock_s=start_clock_s, target=prov.get("targets", {}).get(str(channel)))
         path = Path(out_dir) / f"intraday_{channel}.png"
         fig.savefig(path, dpi=110, bbox_inches="tight")
         plt.close(fig)

@@ -24,11 +24,13 @@ def conversation_channels(contacts: pd.DataFrame) -> list[str]:
     return sorted(map(str, contacts.loc[contacts["kind"].notna(), "channel"].astype(object).unique()))
 
 
-def by_time_of_day(intervals: pd.DataFrame, channel: str) -> pd.DataFrame:
-    """One channel's interval sums folded onto the clock and averaged per replication-day, with ratios:
-    ``mean_backlog`` (posts awaiting a first response), ``first_response_mean_min``, ``sl_offered``."""
+def by_time_of_day(intervals: pd.DataFrame, channel: str, start_clock_s: float = 0.0) -> pd.DataFrame:
+    """One channel's interval sums folded onto the clock (t = 0 is ``start_clock_s`` after midnight) and averaged
+    per replication-day, with ratios: ``mean_backlog`` (posts awaiting a first response), ``first_response_mean_min``,
+    ``sl_offered``."""
     df = intervals[intervals["channel"] == channel]
-    df = df.assign(tod_s=np.mod(df["interval_start_at_s"], DAY), day=np.floor(df["interval_start_at_s"] / DAY))
+    clock = df["interval_start_at_s"] + start_clock_s
+    df = df.assign(tod_s=np.mod(clock, DAY), day=np.floor(clock / DAY))
     per_day = df.groupby(["replication", "day", "tod_s"], observed=True)[SUMS].sum().reset_index()
     out = per_day.groupby("tod_s")[SUMS].mean()
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -38,24 +40,31 @@ def by_time_of_day(intervals: pd.DataFrame, channel: str) -> pd.DataFrame:
     return out.reset_index()
 
 
-def backlog_figure(intervals: pd.DataFrame, channels: list[str], title: str = ""):
-    """Posts offered, backlog and first response time by time of day (mean over replications), one line per
-    channel."""
+def backlog_figure(intervals: pd.DataFrame, channels: list[str], title: str = "", start_clock_s: float = 0.0,
+                   targets: dict | None = None):
+    """Posts offered, backlog and first response time by clock time (mean over replications), one line per
+    channel; each channel's reply-within target (``targets[channel]["answer_within_s"]``) as a dashed line."""
+    from sim.plots.intraday import clock_axis
+
     fig, (ax1, ax2, ax3) = plt.subplots(3, 1, figsize=(9, 8), sharex=True, gridspec_kw={"height_ratios": [2, 2, 2]})
     for ch in channels:
-        prof = by_time_of_day(intervals, ch)
+        prof = by_time_of_day(intervals, ch, start_clock_s)
         hours = prof["tod_s"] / 3600
-        ax1.step(hours, prof["offered"], where="post", label=ch)
+        line = ax1.step(hours, prof["offered"], where="post", label=ch)[0]
         ax2.step(hours, prof["mean_backlog"], where="post", label=ch)
         ax3.step(hours, prof["first_response_mean_min"], where="post", label=ch)
+        t = (targets or {}).get(ch)
+        if t is not None:
+            ax3.axhline(t["answer_within_s"] / 60, color=line.get_color(), ls="--", lw=1,
+                        label=f"{ch} target: reply within {t['answer_within_s'] / 60:g} min")
     ax1.set_ylabel("posts offered\nper interval")
-    ax1.legend(loc="upper left", frameon=False)
-    ax1.set_title(title or "Backlog and first response through the day (mean over replications)")
+    ax1.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=4, frameon=False)
+    fig.suptitle(title or "Backlog and first response through the day (mean over replications)")
     ax2.set_ylabel("backlog\n(awaiting a first reply)")
     ax3.set_ylabel("first response (min)\nby arrival interval")
-    ax3.set_xlabel("hour of day")
-    ax3.set_xlim(0, 24)
-    ax3.set_xticks(range(0, 25, 3))
+    if targets:
+        ax3.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, frameon=False, fontsize=8)
+    clock_axis(ax3)
     for ax in (ax1, ax2, ax3):
         ax.grid(alpha=0.3)
         ax.set_ylim(bottom=0)
@@ -101,12 +110,18 @@ def concurrency_figure(table: pd.DataFrame, channel: str, group: str | None = No
     return fig
 
 
-def write_social_figures(intervals: pd.DataFrame, contacts: pd.DataFrame, out_dir: str | Path) -> list[Path]:
-    """The backlog figure of a run, when it has social or email channels."""
+def write_social_figures(intervals: pd.DataFrame, contacts: pd.DataFrame, out_dir: str | Path,
+                         provenance: dict | None = None) -> list[Path]:
+    """The backlog figure of a run, when it has social or email channels (clock time and targets from the run's
+    ``provenance``)."""
+    from sim.dated import run_start
+
     channels = conversation_channels(contacts)
     if not channels:
         return []
-    fig = backlog_figure(intervals, channels)
+    s = run_start(provenance or {})
+    fig = backlog_figure(intervals, channels, start_clock_s=s.hour * 3600.0 + s.minute * 60.0,
+                         targets=(provenance or {}).get("targets"))
     path = Path(out_dir) / "social_backlog.png"
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)

@@ -53,7 +53,7 @@ def plot_requirements(table: pd.DataFrame, roster: pd.DataFrame | None, path: st
         ax.set_ylabel("agents")
         ax.set_title(f"{g}: agents required per interval")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, ncol=2, loc="upper right")
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)  # beside the lines
         ax2 = axes[1, k]
         w = width / 3
         for j, col in enumerate(("erlang_c", "erlang_a", "mol_erlang_a")):
@@ -63,7 +63,7 @@ def plot_requirements(table: pd.DataFrame, roster: pd.DataFrame | None, path: st
                         label=f"simulated − {label}")
         ax2.axhline(0, color="black", lw=0.8)
         ax2.set_ylabel("difference (agents)")
-        ax2.legend(fontsize=8, ncol=3, loc="lower right")
+        ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         ax2.grid(alpha=0.3)
         if evaluation is not None:
             ax3 = axes[2, k]
@@ -79,10 +79,10 @@ def plot_requirements(table: pd.DataFrame, roster: pd.DataFrame | None, path: st
             if len(e):
                 ax3.axhline(float(e["target"].iloc[0]), color="#c0392b", ls="--", lw=1, label="target")
             ax3.set_ylabel("service level")
-            ax3.legend(fontsize=8, loc="lower right")
+            ax3.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
             ax3.grid(alpha=0.3)
-        every = max(1, len(x) // 12)
-        axes[-1, k].set_xticks(x[::every], list(t["clock"])[::every], rotation=45 if len(x) > 30 else 0)
+        every = max(1, len(x) // 8)
+        axes[-1, k].set_xticks(x[::every], list(t["clock"])[::every], rotation=45 if len(x) > 16 else 0)
         axes[-1, k].set_xlabel("interval start")
     fig.tight_layout()
     path = Path(path)

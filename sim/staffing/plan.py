@@ -151,8 +151,14 @@ def write_report(report: StaffingReport, scenario, out: Path, figures: bool, shr
     req = report.requirement
     files = []
 
-    def csv(df: pd.DataFrame, name: str) -> None:
+    def csv(df: pd.DataFrame, name: str) -> None:  # interval rows dated, shifts with their start date (sim.dated)
+        from sim.dated import with_dates
+
         files.append(out / name)
+        for col in ("interval_start_at_s", "start_at_s"):
+            if col in df:
+                df = with_dates(df.drop(columns=["clock"], errors="ignore"), scenario.calendar.start, col)
+                break
         df.to_csv(files[-1], index=False)
 
     csv(req.table, "requirements.csv")
