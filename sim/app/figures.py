@@ -64,46 +64,78 @@ def follow_figure(positions: pd.DataFrame, agents: dict[str, int], title: str = 
     for d, n in agents.items():
         seats_x += [x_of[f"agents: {d}"]] * n
         seats_y += list(range(n))
-    seats = go.Scatter(x=seats_x, y=seats_y, mode="markers", name="agent seat", hoverinfo="skip",
-                       marker={"symbol": "square-open", "size": 22, "color": GREY})
+    seats = {"type": "scatter", "x": seats_x, "y": seats_y, "mode": "markers", "name": "agent seat",
+             "hoverinfo": "skip", "marker": {"symbol": "square-open", "size": 22, "color": GREY}}
 
-    def traces(fr: pd.DataFrame) -> list:
-        out = [seats]
-        for s in states:
-            p = fr[fr["state"] == s]
-            out.append(go.Scatter(
-                x=[x_of[z] for z in p["zone"]], y=p["slot"], mode="markers", name=s, ids=p["contact_id"].astype(str),
-                marker={"size": 14, "color": STATE_COLOURS.get(s, GREY)},
-                customdata=np.stack([p["contact_id"].astype(str), p["stage"], p["waited_s"].round(0)], axis=-1)
-                if len(p) else None,
-                hovertemplate="caller %{customdata[0]}<br>%{customdata[1]} for %{customdata[2]} s<extra></extra>"))
-        return out
+    # one trace of callers per frame, coloured per point (frames replace trace 1 only; the legend is static)
+    legend = [{"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": s,
+               "marker": {"size": 14, "color": STATE_COLOURS.get(s, GREY)}} for s in states]
+    p = positions
+    xs = p["zone"].map(x_of).to_numpy()
+    ys = p["slot"].to_numpy()
+    colour = p["state"].map(lambda s: STATE_COLOURS.get(s, GREY)).to_numpy()
+    text = (("caller " + p["contact_id"].astype(str) + "<br>" + p["stage"].astype(str) + " for "
+             + p["waited_s"].round(0).astype(int).astype(str) + " s").to_numpy())
+    ids = p["contact_id"].astype(str).to_numpy()
+    clocks = list(dict.fromkeys(p["clock"]))
+    cut = np.flatnonzero(np.r_[True, p["clock"].to_numpy()[1:] != p["clock"].to_numpy()[:-1], True])
 
-    clocks = list(dict.fromkeys(positions["clock"]))
-    groups = {c: g for c, g in positions.groupby("clock", sort=False)}
-    empty = positions.iloc[0:0]
-    frames = [go.Frame(data=traces(groups.get(c, empty)), name=c) for c in clocks]
-    fig = go.Figure(data=frames[0].data if frames else traces(empty), frames=frames)
+    def callers(a: int, b: int) -> dict:
+        return {"type": "scatter", "x": xs[a:b].tolist(), "y": ys[a:b].tolist(), "mode": "markers",
+                "ids": ids[a:b].tolist(), "text": text[a:b].tolist(), "hovertemplate": "%{text}<extra></extra>",
+                "marker": {"size": 14, "color": colour[a:b].tolist()}, "showlegend": False}
+
+    frames = [{"name": c, "data": [callers(a, b)], "traces": [1]} for c, a, b in zip(clocks, cut[:-1], cut[1:])]
+    first = frames[0]["data"][0] if frames else callers(0, 0)
     ymax = max(int(positions["slot"].max()) + 1 if len(positions) else 1, max(agents.values(), default=1)) + 0.5
     steps = [{"args": [[c], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}], "label": c,
               "method": "animate"} for c in clocks]
-    fig.update_layout(
-        title=title, height=460, margin={"t": 50, "b": 40, "l": 40, "r": 10},
-        xaxis={"tickvals": list(range(len(ZONES))), "ticktext": list(ZONES), "range": [-0.6, len(ZONES) - 0.4]},
-        yaxis={"title": "place in the queue / agent seat", "range": [-0.7, ymax]},
-        updatemenus=[{"type": "buttons", "x": 0, "y": -0.12, "xanchor": "left", "buttons": [
+    layout = {
+        "title": {"text": title}, "height": 460, "margin": {"t": 50, "b": 40, "l": 40, "r": 10},
+        "xaxis": {"tickvals": list(range(len(ZONES))), "ticktext": list(ZONES), "range": [-0.6, len(ZONES) - 0.4]},
+        "yaxis": {"title": {"text": "place in the queue / agent seat"}, "range": [-0.7, ymax]},
+        "updatemenus": [{"type": "buttons", "x": 0, "y": -0.12, "xanchor": "left", "buttons": [
             {"label": "▶ play", "method": "animate",
              "args": [None, {"frame": {"duration": 400, "redraw": False}, "fromcurrent": True,
                              "transition": {"duration": 250}}]},
             {"label": "⏸ pause", "method": "animate",
              "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]}]}],
-        sliders=[{"steps": steps, "x": 0.15, "len": 0.85, "y": -0.05, "currentvalue": {"prefix": "clock "}}],
-    )
+        "sliders": [{"steps": steps, "x": 0.15, "len": 0.85, "y": -0.05, "currentvalue": {"prefix": "clock "}}],
+    }
+    return go.Figure({"data": [seats, first, *legend], "layout": layout, "frames": frames})
+
+
+def funnel_flow_figure(contacts: pd.DataFrame, legs: pd.DataFrame) -> go.Figure:
+    """The flow of calls through the funnel as a Sankey diagram (the categories of ``sim.plots.funnel.call_paths``:
+    trunk, IVR, routing, queue, end; mean calls per replication), beside the mean minutes in each stage."""
+    from sim.plots.funnel import COLOURS, call_paths, stage_times
+
+    reps = max(contacts["replication"].nunique(), 1)
+    paths = call_paths(contacts, legs).drop(columns=["calls", "trunk"])
+    cols = list(paths.columns)
+    index, labels, colours = {}, [], []
+    for col in cols:
+        counts = paths[col].dropna().value_counts() / reps
+        for name in [k for k in COLOURS if k in counts.index] + [k for k in counts.index if k not in COLOURS]:
+            index[(col, name)] = len(labels)
+            labels.append(f"{name} ({counts[name]:,.0f})")
+            colours.append(COLOURS.get(name, GREY))
+    src, dst, val, lcol = [], [], [], []
+    for a, b in zip(cols[:-1], cols[1:]):
+        flow = paths[[a, b]].dropna().groupby([a, b]).size() / reps
+        for (x, y), v in flow.items():
+            src.append(index[(a, x)])
+            dst.append(index[(b, y)])
+            val.append(float(v))
+            lcol.append("rgba(150,150,150,0.3)")
+    times = stage_times(legs)
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.72, 0.28], specs=[[{"type": "sankey"}, {"type": "bar"}]],
+                        subplot_titles=("calls per replication: IVR → routing → queue → end",
+                                        "mean minutes per visit"))
+    fig.add_trace(go.Sankey(arrangement="snap", node={"label": labels, "color": colours, "pad": 12},
+                            link={"source": src, "target": dst, "value": val, "color": lcol}), 1, 1)
+    fig.add_trace(go.Bar(x=times.to_numpy(), y=list(times.index), orientation="h", marker_color=BLUE,
+                         text=[f"{v:.1f}" for v in times.to_numpy()], textposition="outside", showlegend=False), 1, 2)
+    fig.update_yaxes(autorange="reversed", row=1, col=2)
+    fig.update_layout(height=420, margin={"t": 40, "b": 20, "l": 10, "r": 10})
     return fig
-
-
-def funnel_flow_figure(contacts: pd.DataFrame, legs: pd.DataFrame):
-    """The project's own flow figure of the funnel (matplotlib, ``sim.plots.funnel``)."""
-    from sim.plots.funnel import funnel_figure
-
-    return funnel_figure(contacts, legs, "phone")
