@@ -129,7 +129,7 @@ def funnel_flow_figure(contacts: pd.DataFrame, legs: pd.DataFrame) -> go.Figure:
             val.append(float(v))
             lcol.append("rgba(150,150,150,0.3)")
     times = stage_times(legs)
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.72, 0.28], specs=[[{"type": "sankey"}, {"type": "bar"}]],
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.68, 0.32], horizontal_spacing=0.14, specs=[[{"type": "sankey"}, {"type": "bar"}]],
                         subplot_titles=("calls per replication: IVR → routing → queue → end",
                                         "mean minutes per visit"))
     fig.add_trace(go.Sankey(arrangement="snap", node={"label": labels, "color": colours, "pad": 12},

@@ -43,6 +43,8 @@ def fmt(value: float, unit: str, digits: int = 1) -> str:
         return "—"
     if isinstance(value, float) and math.isinf(value):
         return "∞"
+    if unit == "$":
+        return f"${value:,.{digits}f}"
     return f"{value:,.{digits}f}{' ' + unit if unit and unit != '%' else unit}"
 
 
@@ -52,13 +54,19 @@ def ci_text(mean: float, half: float, unit: str, digits: int = 1) -> str:
     return f"{fmt(mean, unit, digits)} ± {half:,.{digits}f}"
 
 
+def metric(where, label: str, mean: float, half: float | None = None, unit: str = "", digits: int = 1) -> None:
+    """A number card: the value large, its 95% CI half-width (when there is one) small beneath."""
+    ci = None if half is None or math.isnan(half) else f"± {half:,.{digits}f} (95% CI)"
+    where.metric(label, fmt(mean, unit, digits), delta=ci, delta_color="off", delta_arrow="off")
+
+
 def metric_table(table: pd.DataFrame, columns: dict[str, str]) -> None:
     """The lesson's table: the simulated mean ± 95% CI half-width, then the exact columns named in ``columns``."""
     shown = pd.DataFrame({"measure": table["label"],
-                          "simulated (95% CI)": [ci_text(m, h, u) for m, h, u in
+                          "simulated (95% CI)": [ci_text(m, h, u, 1 if u else 2) for m, h, u in
                                                  zip(table["simulated"], table["half_width"], table["unit"])]})
     for col, name in columns.items():
-        shown[name] = [fmt(v, u) for v, u in zip(table[col], table["unit"])]
+        shown[name] = [fmt(v, u, 1 if u else 2) for v, u in zip(table[col], table["unit"])]
     st.dataframe(shown, hide_index=True, width="stretch")
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
-import subprocess
+import os
 import sys
 from pathlib import Path
 
@@ -32,8 +32,6 @@ def app_command(args) -> int:
     if missing:
         print(HINT, file=sys.stderr)
         return 1
-    print(f"contactsim lessons on http://localhost:{args.port} (Ctrl+C to stop)")
-    try:
-        return subprocess.call(streamlit_command(args.port, args.no_browser))
-    except KeyboardInterrupt:
-        return 130
+    print(f"contactsim lessons on http://localhost:{args.port} (Ctrl+C to stop)", flush=True)
+    cmd = streamlit_command(args.port, args.no_browser)
+    os.execv(cmd[0], cmd)  # the server takes this process's place: Ctrl+C and a terminate signal reach it directly

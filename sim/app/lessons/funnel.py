@@ -41,14 +41,11 @@ with right:
     result, seconds = ui.timed(run, depth, options, misroute, mode, calls, agents, reps)
     tab = result["table"].set_index("metric")
     c = st.columns(4)
-    c[0].metric("Time to a human", ui.ci_text(tab.at["time_to_first_human_s", "simulated"],
-                                              tab.at["time_to_first_human_s", "half_width"], "s", 0))
-    c[1].metric("Time to the right human", ui.ci_text(tab.at["time_to_right_human_s", "simulated"],
-                                                      tab.at["time_to_right_human_s", "half_width"], "s", 0))
-    c[2].metric("Share transferred", ui.ci_text(tab.at["transferred_share", "simulated"],
-                                                tab.at["transferred_share", "half_width"], "%"))
-    c[3].metric("Sent to a wrong department", ui.ci_text(tab.at["misrouted_share", "simulated"],
-                                                         tab.at["misrouted_share", "half_width"], "%"))
+    for col, (metric, label, digits) in zip(c, (("time_to_first_human_s", "Time to a human", 0),
+                                                ("time_to_right_human_s", "Time to the right human", 0),
+                                                ("transferred_share", "Share transferred", 1),
+                                                ("misrouted_share", "Sent to a wrong department", 1))):
+        ui.metric(col, label, tab.at[metric, "simulated"], tab.at[metric, "half_width"], tab.at[metric, "unit"], digits)
     ui.took(seconds, reps)
     st.plotly_chart(funnel_flow_figure(result["contacts"], result["legs"]), key="flow_figure")
     st.caption("The flow of calls that got through the greeting (mean per simulated two hours) and the time "

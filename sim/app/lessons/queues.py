@@ -39,12 +39,12 @@ with right:
     tab = result["table"].set_index("metric")
     lit = result["little"]
     c = st.columns(4)
-    c[0].metric("Simulated service level", ui.ci_text(tab.at["sl_offered", "simulated"],
-                                                      tab.at["sl_offered", "half_width"], "%"))
-    c[1].metric("Erlang A (exact)", ui.fmt(tab.at["sl_offered", "erlang_a"], "%"))
-    c[2].metric("Erlang C (no hang-ups)", ui.fmt(tab.at["sl_offered", "erlang_c"], "%"))
-    c[3].metric("Hang up (simulated)", ui.ci_text(tab.at["abandon_rate", "simulated"],
-                                                  tab.at["abandon_rate", "half_width"], "%"))
+    ui.metric(c[0], "Service level, simulated", tab.at["sl_offered", "simulated"], tab.at["sl_offered", "half_width"],
+              "%")
+    ui.metric(c[1], "Erlang A (exact)", tab.at["sl_offered", "erlang_a"], unit="%")
+    ui.metric(c[2], "Erlang C (no hang-ups)", tab.at["sl_offered", "erlang_c"], unit="%")
+    ui.metric(c[3], "Hang up, simulated", tab.at["abandon_rate", "simulated"], tab.at["abandon_rate", "half_width"],
+              "%")
     ui.took(seconds, reps)
     st.plotly_chart(queue_figure(result, agents), key="queue_figure")
     ui.metric_table(result["table"], {"erlang_a": "Erlang A (exact)", "erlang_c": "Erlang C (exact)"})
@@ -54,9 +54,9 @@ with right:
 
 st.subheader("Little's law, live")
 lc = st.columns(3)
-lc[0].metric("L: callers waiting (time average)", ui.ci_text(lit["L"], lit["L_hw"], "", 3))
-lc[1].metric("λ × W: arrivals per second × mean wait", ui.ci_text(lit["lambda_W"], lit["lambda_W_hw"], "", 3))
-lc[2].metric("L ÷ (λ × W), per day", ui.ci_text(lit["ratio"], lit["ratio_hw"], "", 3))
+ui.metric(lc[0], "L: callers waiting (time average)", lit["L"], lit["L_hw"], "", 3)
+ui.metric(lc[1], "λ × W: arrivals per second × mean wait", lit["lambda_W"], lit["lambda_W_hw"], "", 3)
+ui.metric(lc[2], "L ÷ (λ × W), per day", lit["ratio"], lit["ratio_hw"], "", 3)
 st.markdown(f"λ = {lit['lambda_per_min']:.2f} calls a minute, W = {lit['W_s']:.1f} s mean wait of every caller "
             "(those who hung up count until they hung up). Little's law L = λW holds for any queue, whatever the "
             "distributions: the two columns agree on every simulated day, not only on average (the small gap is the "

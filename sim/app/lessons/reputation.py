@@ -39,12 +39,12 @@ with right:
     tab = result["table"].set_index("metric")
     win = result["windows"].set_index("window")
     c = st.columns(4)
-    c[0].metric("First reply, median", ui.ci_text(tab.at["first_response_median_s", "simulated"],
-                                                  tab.at["first_response_median_s", "half_width"], "min"))
-    c[1].metric("Replied within 1 hour", ui.fmt(win.at["within 1 h", "share"], "%"))
-    c[2].metric("Negative impressions", ui.ci_text(tab.at["impressions_negative", "simulated"],
-                                                   tab.at["impressions_negative", "half_width"], "", 0))
-    c[3].metric("Customers lost", ui.ci_text(tab.at["churned", "simulated"], tab.at["churned", "half_width"], ""))
+    ui.metric(c[0], "First reply, median", tab.at["first_response_median_s", "simulated"],
+              tab.at["first_response_median_s", "half_width"], "min")
+    ui.metric(c[1], "Replied within 1 hour", win.at["within 1 h", "share"], unit="%")
+    ui.metric(c[2], "Negative impressions", tab.at["impressions_negative", "simulated"],
+              tab.at["impressions_negative", "half_width"], "", 0)
+    ui.metric(c[3], "Customers lost", tab.at["churned", "simulated"], tab.at["churned", "half_width"])
     ui.took(seconds, reps)
     replies = np.sort(result["replies"].to_numpy(float))
     n = len(replies)
