@@ -114,7 +114,7 @@ def test_downloaded_scenario_runs(name, tmp_path):
     assert raw["name"].startswith("lesson_")
     path = tmp_path / f"lesson_{name}.toml"
     path.write_text(text)
-    assert main(["run", str(path), "--replications", "2", "--no-figures", "--out", str(tmp_path / "out")]) == 0
+    assert main(["run", str(path), "--replications", "1", "--no-figures", "--out", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / "summary.csv").exists()
 
 

@@ -91,16 +91,18 @@ def follow_figure(positions: pd.DataFrame, agents: dict[str, int], title: str = 
     steps = [{"args": [[c], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}], "label": c,
               "method": "animate"} for c in clocks]
     layout = {
-        "title": {"text": title}, "height": 460, "margin": {"t": 50, "b": 40, "l": 40, "r": 10},
-        "xaxis": {"tickvals": list(range(len(ZONES))), "ticktext": list(ZONES), "range": [-0.6, len(ZONES) - 0.4]},
+        "title": {"text": title}, "height": 520, "margin": {"t": 50, "b": 130, "l": 40, "r": 10},
+        "xaxis": {"tickvals": list(range(len(ZONES))), "ticktext": [z.replace(": ", ":<br>") for z in ZONES],
+                  "tickangle": 0, "range": [-0.6, len(ZONES) - 0.4]},
         "yaxis": {"title": {"text": "place in the queue / agent seat"}, "range": [-0.7, ymax]},
-        "updatemenus": [{"type": "buttons", "x": 0, "y": -0.12, "xanchor": "left", "buttons": [
+        "updatemenus": [{"type": "buttons", "x": 0, "y": -0.2, "xanchor": "left", "yanchor": "top", "buttons": [
             {"label": "▶ play", "method": "animate",
              "args": [None, {"frame": {"duration": 400, "redraw": False}, "fromcurrent": True,
                              "transition": {"duration": 250}}]},
             {"label": "⏸ pause", "method": "animate",
              "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]}]}],
-        "sliders": [{"steps": steps, "x": 0.15, "len": 0.85, "y": -0.05, "currentvalue": {"prefix": "clock "}}],
+        "sliders": [{"steps": steps, "x": 0.15, "len": 0.85, "y": -0.2, "yanchor": "top",
+                     "currentvalue": {"prefix": "clock "}}],
     }
     return go.Figure({"data": [seats, first, *legend], "layout": layout, "frames": frames})
 

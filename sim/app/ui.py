@@ -48,6 +48,16 @@ def fmt(value: float, unit: str, digits: int = 1) -> str:
     return f"{value:,.{digits}f}{' ' + unit if unit and unit != '%' else unit}"
 
 
+def short(label: str, width: int = 22) -> str:
+    """A label broken onto lines of about ``width`` characters (figure titles), without its parenthesis."""
+    words, lines = label.split(" (")[0].split(), [""]
+    for w in words:
+        if lines[-1] and len(lines[-1]) + len(w) > width:
+            lines.append("")
+        lines[-1] = f"{lines[-1]} {w}".strip()
+    return "<br>".join(lines)
+
+
 def ci_text(mean: float, half: float, unit: str, digits: int = 1) -> str:
     if half is None or math.isnan(half):
         return fmt(mean, unit, digits)

@@ -51,14 +51,14 @@ with right:
     fig = go.Figure()
     if n:
         done = replies[~np.isnan(replies)]
-        fig.add_trace(go.Scatter(x=np.r_[0.0, done], y=np.r_[0.0, np.arange(1, len(done) + 1) / n * 100],
+        fig.add_trace(go.Scatter(x=done, y=np.arange(1, len(done) + 1) / n * 100,
                                  mode="lines", line={"shape": "hv", "color": "#4c72b0"},
                                  name="posts with a first reply by then"))
     for label, limit in WINDOWS:
         fig.add_vline(x=limit / 60.0, line={"color": "#c44e52", "dash": "dot"},
                       annotation_text=f"expected {label}", annotation_position="top left")
     fig.update_layout(height=330, margin={"t": 30, "b": 40, "l": 40, "r": 10}, showlegend=False,
-                      xaxis={"title": "minutes after the post (log scale)", "type": "log"},
+                      xaxis={"title": "minutes after the post (log scale)", "type": "log", "range": [-0.5, 3.4]},
                       yaxis={"title": "% of posts that ask for a reply", "range": [0, 101]},
                       title="first reply times against what customers expect")
     st.plotly_chart(fig, key="reply_figure")

@@ -1,6 +1,7 @@
 """Lesson 3 page: funnel or direct social, on the same customers and the same budget."""
 import plotly.graph_objects as go
 import streamlit as st
+from plotly.subplots import make_subplots
 
 from sim.app import ui
 from sim.app.social import SocialInputs, compare, design_rows
@@ -60,13 +61,15 @@ with right:
                    delta=ui.ci_text(r["difference"], r["half_width"], r["unit"], digits) + " vs phone",
                    delta_color="normal" if r["higher_is_better"] else "inverse")
     ui.took(seconds, reps)
-    fig = go.Figure()
-    labels = table["label"].tolist()
-    fig.add_trace(go.Bar(y=labels, x=table["phone"], name="phone funnel", orientation="h", marker_color="#4c72b0"))
-    fig.add_trace(go.Bar(y=labels, x=table["design"], name=f"{share:.0%} on social", orientation="h",
-                         marker_color="#55a868"))
-    fig.update_layout(barmode="group", height=360, margin={"t": 30, "b": 30, "l": 10, "r": 10},
-                      title="the two designs on the same customers (mean over the simulated mornings)")
+    fig = make_subplots(rows=1, cols=len(table), subplot_titles=[ui.short(x) for x in table["label"]])
+    for k, (_, r) in enumerate(table.iterrows(), start=1):
+        fig.add_trace(go.Bar(x=["phone", "social mix"], y=[r["phone"], r["design"]], showlegend=False,
+                             marker_color=["#4c72b0", "#55a868"],
+                             text=[ui.fmt(r["phone"], r["unit"]), ui.fmt(r["design"], r["unit"])],
+                             textposition="outside"), 1, k)
+    fig.update_layout(height=330, margin={"t": 60, "b": 30, "l": 10, "r": 10},
+                      title=f"phone funnel against {share:.0%} on social, same customers (mean over the mornings)")
+    fig.update_annotations(font_size=11)
     st.plotly_chart(fig, key="designs_figure")
     shown = table.reset_index()[["label", "phone", "design", "difference", "half_width", "unit"]]
     st.dataframe(shown.assign(
