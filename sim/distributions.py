@@ -163,7 +163,7 @@ def parse_dist(raw: Any, path: str, chk: Checker, base_dir: Path) -> Dist | None
     kind = chk.string(raw, "dist", path, choices=KINDS)
     if kind is None:
         return None
-    dur = lambda key, **kw: chk.duration(raw, key, path, positive=True, **kw)  # noqa: E731
+    dur = lambda key, **kw: chk.duration(raw, key, path, positive=True, **kw)
     if kind == "exponential":
         chk.table(raw, path, ("dist", "mean"))
         mean = dur("mean")

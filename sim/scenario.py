@@ -1,67 +1,59 @@
 """Scenario files: read once, validated once, at the boundary.
 
 ``load_scenario(path)`` reads TOML (data only), applies dotted-key overrides, checks every key and value, and returns a
-frozen ``Scenario``; every problem is reported at once in one ``ScenarioError``. Later models (IVR funnel, social
-handling, reputation) add keys through the extension tables below, so the reader stays the single front door.
+frozen ``Scenario``; every problem is reported at once in one ``ScenarioError``. Features (IVR funnel, social
+handling, reputation, choice, staffing rules) add their keys, sections and cross-checks through the one list of
+features (``sim.extensions.FEATURES``), so the reader stays the single front door; each feature's typed spec of a
+channel or agent group is built here too (``Channel.features``, ``AgentGroup.features``).
 """
 from __future__ import annotations
 
 import copy
 import hashlib
-import importlib
 import json
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from sim.arrivals import ArrivalSpec
 from sim.calendar import DEFAULT_START, Calendar, Profile, parse_profile, parse_start
+from sim.core import contact_id_base
 from sim.distributions import Dist, parse_dist
 from sim.errors import InputError, Problem, ScenarioError
+from sim.extensions import FEATURES
+from sim.social.kinds import CONVERSATION_KINDS
 from sim.validate import Checker, join
 
 SCHEMA = 1
 CHANNEL_KINDS = ("phone", "social", "email", "chat")
 
-# Extension points: key -> "module:function" called as fn(raw_value, path, chk, ctx) -> parsed object (or None on
-# problems, which it reports to chk). A parsed object may expose ``queues`` (queue ids its contacts can join).
-CHANNEL_EXTENSIONS: dict[str, dict[str, str]] = {kind: {} for kind in CHANNEL_KINDS}
-AGENT_EXTENSIONS: dict[str, str] = {}
-SECTION_EXTENSIONS: dict[str, str] = {"staffing": "sim.staffing.rules:parse_section"}
-# Cross-checks run on the whole scenario after parsing: "module:function" called as fn(scenario, chk).
-POST_CHECKS: list[str] = []
-# Public visibility and reputation (sim.reputation, docs/reputation.md): the [reputation] section.
-SECTION_EXTENSIONS["reputation"] = "sim.reputation.config:parse_section"
-POST_CHECKS.append("sim.reputation.config:check_scenario")
 
-# Asynchronous channels (sim.social, docs/social.md): a post or an email is a conversation of agent messages, so its
-# work time is `message_time` (per agent message, in Channel.handle_time) rather than `handle_time`.
-CONVERSATION_KINDS = ("social", "email")
-_CONVERSATION_KEYS = ("message_time", "kinds", "exchanges", "think_time", "silence", "inactivity_timeout", "resolve")
-_SPEC = {"message_time": "parse_message_time", "kinds": "parse_kinds", "exchanges": "parse_exchanges",
-         "think_time": "parse_think_time", "silence": "parse_silence", "inactivity_timeout": "parse_timeout",
-         "resolve": "parse_resolve", "reach": "parse_reach", "public": "parse_public", "to_dm": "parse_to_dm",
-         "triage": "parse_triage", "concurrency": "parse_concurrency", "concurrency_slowdown": "parse_slowdown",
-         "reserve": "parse_reserve"}
-for _kind, _keys in (("social", (*_CONVERSATION_KEYS, "reach", "public", "to_dm", "triage")),
-                     ("email", _CONVERSATION_KEYS)):
-    CHANNEL_EXTENSIONS[_kind].update({k: f"sim.social.spec:{_SPEC[k]}" for k in _keys})
-CHANNEL_EXTENSIONS["email"]["triage"] = "sim.social.spec:parse_email_triage"
-AGENT_EXTENSIONS.update({k: f"sim.social.spec:{_SPEC[k]}" for k in ("concurrency", "concurrency_slowdown", "reserve")})
-POST_CHECKS.append("sim.social.spec:check_scenario")
 
-# The phone funnel (sim.funnel, docs/funnel.md): trunk lines, IVR menu tree, priority classes, departments (overflow),
-# transfers, hold announcements, redials, callbacks, first-contact resolution.
-CHANNEL_EXTENSIONS["phone"].update({k: f"sim.funnel.spec:parse_{k}" for k in (
-    "lines", "ivr", "priorities", "departments", "transfers", "hold", "redials", "callbacks", "resolution")})
-POST_CHECKS.append("sim.funnel.spec:check")
+@dataclass(frozen=True)
+class Keys:
+    """The features' keys: key -> parser called as fn(raw_value, path, chk, ctx) -> parsed object (or None on
+    problems, which it reports to chk; a parsed object may expose ``queues``, queue ids its contacts can join), and the
+    cross-checks run on the whole scenario after parsing, called as fn(scenario, chk)."""
 
-# One population of customers choosing among channels (sim.choice): [choice] channels = { phone = 0.6, social = 0.4 }.
-SECTION_EXTENSIONS["choice"] = "sim.choice:parse_section"
-POST_CHECKS.append("sim.choice:check")
+    channel: Mapping[str, Mapping[str, Any]]
+    agent: Mapping[str, Any]
+    section: Mapping[str, Any]
+    checks: tuple[Any, ...]
+
+
+def feature_keys(features: tuple = FEATURES) -> Keys:
+    return Keys({kind: {k: fn for f in features for k, fn in f.channel_keys.get(kind, {}).items()}
+                 for kind in CHANNEL_KINDS},
+                {k: fn for f in features for k, fn in f.agent_keys.items()},
+                {k: fn for f in features for k, fn in f.sections.items()},
+                tuple(fn for f in features for fn in f.checks))
+
+
+KEYS = feature_keys()
+CHANNEL_EXTENSIONS, AGENT_EXTENSIONS, SECTION_EXTENSIONS = KEYS.channel, KEYS.agent, KEYS.section
 
 # Conventional targets by kind: 80% within 20 s for phone (domain notes §1); first reply within 60 min for social and
 # email (Convince & Convert / Edison; Social Media Today — domain notes §3).
@@ -99,7 +91,8 @@ class Channel:
     open_hours: tuple[float, float] | None
     targets: Targets
     ivr_time: Dist | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)  # the features' parsed keys, by key
+    features: Mapping[str, Any] = field(default_factory=dict)  # each feature's typed spec of the channel, by feature
 
     @property
     def queues(self) -> tuple[str, ...]:
@@ -120,7 +113,8 @@ class AgentGroup:
     wrap_up: Dist | None
     cost_per_hour: float
     availability: float
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)  # the features' parsed keys, by key
+    features: Mapping[str, Any] = field(default_factory=dict)  # each feature's typed spec of the group, by feature
 
 
 @dataclass(frozen=True)
@@ -148,11 +142,8 @@ class ParseContext:
     calendar: Calendar
     raw: dict
     name: str = ""
-
-
-def _call(spec: str, *args):
-    module, fn = spec.split(":")
-    return getattr(importlib.import_module(module), fn)(*args)
+    features: tuple = FEATURES
+    keys: Keys = KEYS
 
 
 def set_dotted(raw: dict, key: str, value: Any) -> dict:
@@ -188,17 +179,21 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     return parse_scenario(raw, source=str(path), base_dir=path.parent)
 
 
-def parse_scenario(raw: dict, source: str = "<dict>", base_dir: str | Path = ".") -> Scenario:
-    """Validate an already-read scenario dict; every problem is collected into one ``ScenarioError``."""
+def parse_scenario(raw: dict, source: str = "<dict>", base_dir: str | Path = ".", features: tuple | None = None
+                   ) -> Scenario:
+    """Validate an already-read scenario dict; every problem is collected into one ``ScenarioError``. ``features``:
+    the feature list whose keys the file may use (default ``sim.extensions.FEATURES``)."""
+    features = FEATURES if features is None else tuple(features)
+    keys = KEYS if features == FEATURES else feature_keys(features)
     chk = Checker(source)
     base_dir = Path(base_dir)
-    top = chk.table(raw, "", ("schema", "name", "description", "run", "channels", "agents", *SECTION_EXTENSIONS))
+    top = chk.table(raw, "", ("schema", "name", "description", "run", "channels", "agents", *keys.section))
     if top.get("schema") != SCHEMA or isinstance(top.get("schema"), bool):  # true == 1 in Python, not in TOML
         chk.add("schema", f"schema = {SCHEMA} at the top of the file", top.get("schema", "nothing"))
     name = chk.string(top, "name", "", default=Path(source).stem)
     description = chk.string(top, "description", "", default="")
     run, cal = _parse_run(top.get("run", {}), chk)
-    ctx = ParseContext(base_dir, cal, raw)
+    ctx = ParseContext(base_dir, cal, raw, features=features, keys=keys)
     channels = {}
     ch_raw = top.get("channels")
     if not isinstance(ch_raw, dict) or not ch_raw:
@@ -219,9 +214,10 @@ def parse_scenario(raw: dict, source: str = "<dict>", base_dir: str | Path = "."
             if g is not None:
                 agents[gname] = g
     sections = {}
-    for key, spec in SECTION_EXTENSIONS.items():
+    for key, spec in keys.section.items():
         if key in top:
-            sections[key] = _call(spec, top[key], key, chk, ctx)
+            sections[key] = spec(top[key], key, chk, ctx)
+    _check_contact_ids(channels, chk)
     served = {q for g in agents.values() for q in g.serves}
     for ch in channels.values():
         missing = [q for q in ch.queues if q not in served]
@@ -231,13 +227,23 @@ def parse_scenario(raw: dict, source: str = "<dict>", base_dir: str | Path = "."
     chk.done()
     sc = Scenario(source, base_dir, MappingProxyType(copy.deepcopy(raw)), scenario_hash(raw), name, description, run, cal,
                   MappingProxyType(channels), MappingProxyType(agents), MappingProxyType(sections))
-    for spec in POST_CHECKS:
-        _call(spec, sc, chk)
+    for check in keys.checks:
+        check(sc, chk)
     chk.done()
     return sc
 
 
 MISSING_ = "nothing"
+
+
+def _check_contact_ids(channels: Mapping[str, Channel], chk: Checker) -> None:
+    """Contact ids are a per-channel prefix from the channel's name + a sequence: two names must not share one."""
+    seen: dict[int, str] = {}
+    for name in channels:
+        other = seen.setdefault(contact_id_base(name), name)
+        if other != name:
+            chk.add(f"channels.{name}", f"a channel name whose contact-id prefix differs from channels.{other}'s "
+                    "(rename one channel)", name)
 
 
 def _parse_run(raw: Any, chk: Checker) -> tuple[RunSpec, Calendar]:
@@ -301,8 +307,8 @@ def _parse_channel(name: str, raw: Any, path: str, chk: Checker, ctx: ParseConte
         if "kind" not in raw:
             chk.add(join(path, "kind"), f"a channel kind ({', '.join(CHANNEL_KINDS)}) for a channel named {name!r}")
         return None
-    ext = CHANNEL_EXTENSIONS[kind]
-    work = "message_time" if kind in CONVERSATION_KINDS else "handle_time"
+    ext = ctx.keys.channel[kind]
+    work = "message_time" if kind in CONVERSATION_KINDS else "handle_time"  # per agent message (sim.social)
     chk.table(raw, path, (*(k for k in CHANNEL_KEYS if work == "handle_time" or k not in ("handle_time", "ivr_time")),
                           *ext))
     queue = chk.string(raw, "queue", path, default=name)
@@ -315,11 +321,14 @@ def _parse_channel(name: str, raw: Any, path: str, chk: Checker, ctx: ParseConte
     open_hours = chk.clock_range(raw, "open", path, default=None)
     targets = _parse_targets(raw.get("targets"), join(path, "targets"), chk, kind)
     ctx.name = name
-    extra = {key: _call(spec, raw[key], join(path, key), chk, ctx) for key, spec in ext.items() if key in raw}
+    extra = {key: spec(raw[key], join(path, key), chk, ctx) for key, spec in ext.items() if key in raw}
     if arrivals is None or handle is None or queue is None:
         return None
-    return Channel(name, kind, queue, arrivals, handle, patience, open_hours, targets, ivr_time,
-                   MappingProxyType(extra))
+    ch = Channel(name, kind, queue, arrivals, handle, patience, open_hours, targets, ivr_time, MappingProxyType(extra))
+    if chk.problems:  # a key failed: its feature's spec would be built from a partial reading
+        return ch
+    typed = {f.name: f.channel_spec(ch) for f in ctx.features if f.channel_spec is not None}
+    return replace(ch, features=MappingProxyType({k: v for k, v in typed.items() if v is not None}))
 
 
 GROUP_KEYS = ("serves", "count", "interval", "by_weekday", "schedule", "wrap_up", "cost_per_hour", "availability")
@@ -329,7 +338,7 @@ def _parse_group(name: str, raw: Any, path: str, chk: Checker, ctx: ParseContext
     if not isinstance(raw, dict):
         chk.add(path, "an agent group table", raw)
         return None
-    chk.table(raw, path, (*GROUP_KEYS, *AGENT_EXTENSIONS))
+    chk.table(raw, path, (*GROUP_KEYS, *ctx.keys.agent))
     serves = raw.get("serves")
     if not (isinstance(serves, list) and serves and all(isinstance(s, str) for s in serves)):
         chk.add(join(path, "serves"), 'a list of queue ids such as ["phone"] (required)', serves if "serves" in raw else MISSING_)
@@ -345,10 +354,12 @@ def _parse_group(name: str, raw: Any, path: str, chk: Checker, ctx: ParseContext
     cost = chk.number(raw, "cost_per_hour", path, default=0.0, low=0)
     avail = chk.number(raw, "availability", path, default=1.0, low=0, high=1, low_open=True)
     ctx.name = name
-    extra = {key: _call(spec, raw[key], join(path, key), chk, ctx) for key, spec in AGENT_EXTENSIONS.items() if key in raw}
+    extra = {key: spec(raw[key], join(path, key), chk, ctx) for key, spec in ctx.keys.agent.items() if key in raw}
     if serves is None or count is None:
         return None
-    return AgentGroup(name, tuple(serves), count, wrap, cost or 0.0, avail or 1.0, MappingProxyType(extra))
+    g = AgentGroup(name, tuple(serves), count, wrap, cost or 0.0, avail or 1.0, MappingProxyType(extra))
+    typed = {f.name: f.group_spec(g) for f in ctx.features if f.group_spec is not None}
+    return replace(g, features=MappingProxyType({k: v for k, v in typed.items() if v is not None}))
 
 
 def _parse_count(raw: dict, path: str, chk: Checker, ctx: ParseContext) -> Profile | None:

@@ -10,4 +10,5 @@ MODULES = [
     "sim.commands.calibrate",
     "sim.commands.staff",
     "sim.commands.app",
+    "sim.commands.schema",
 ]
