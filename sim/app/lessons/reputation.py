@@ -18,9 +18,10 @@ it stays **unanswered** it does harm; a **reply**, the faster the better, turns 
 desk answers a day of posts (about 240: complaints, questions, praise). Change the team and watch: how long posts
 wait for a first reply against what customers expect, what **other people see** of it, and the **customers lost**.
 
-*Built on today's reputation model (exposure of public posts, pile-ons, word of mouth, silent churn, the value of a
-fast reply). The expectation-driven reputation and the manager's ledger of customers retained, lost and won, now
-being added to contactsim, will replace its middle; this lesson will be moved onto them.*
+*This lesson shows the reputation model's exposure, pile-ons, word of mouth, silent churn and the value of a fast
+reply. The expectation-driven reputation and the manager's ledger of customers retained, lost and won reached
+contactsim only as this lesson was finished: it runs on them but does not show them yet, and will be brought onto
+them.*
 """)
 
 left, right = st.columns([1, 2.4])
