@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test bench install clean
+.PHONY: demo test bench install clean app
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ test: $(STAMP_DEV)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
+
+# the teaching app (docs/app.md): installs the [app] extra, then serves the lessons on localhost:8501
+app: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[app]'
+	$(VENV)/bin/contactsim app
 
 bench: $(STAMP)
 	$(PY) experiments/bench.py

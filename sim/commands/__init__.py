@@ -9,6 +9,7 @@ MODULES = [
     "sim.commands.erlang",
     "sim.commands.calibrate",
     "sim.commands.staff",
+    "sim.commands.app",
     "sim.commands.schema",
 ]
 

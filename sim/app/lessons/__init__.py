@@ -1,0 +1,1 @@
+"""The lesson pages: Streamlit scripts run by sim/app/main.py (not imported)."""
