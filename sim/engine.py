@@ -142,8 +142,8 @@ class Model:
         self.reputation = None  # pile-ons, spillover posts, deflection, repeat complaints (sim.reputation.live)
         self.social = None  # social and email conversations (sim.social): takes those channels' feeds
         if any(ch.kind in CONVERSATION_KINDS for ch in scenario.channels.values()):
-            from sim.social.conversation import Conversations
-            self.social = Conversations(self)
+            from sim.social.messaging import attach_conversations
+            self.social = attach_conversations(self)  # messaging (default) or slot-holding sessions (sim.social)
             from sim.reputation.live import attach_reputation
             self.reputation = attach_reputation(self)
         from sim.funnel.flow import attach_funnels

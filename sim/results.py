@@ -190,6 +190,11 @@ class Results:
         if "first_response_s" in contacts:  # response-time quantiles and agent-group load (sim.social.tables)
             per_rep = pd.concat([per_rep.astype({"channel": object}), replication_extras(contacts, agents)],
                                 ignore_index=True)
+        if provenance.get("clock"):  # resolved by end of day, within 24 h and 72 h, every channel (sim.horizons)
+            from sim.horizons import horizon_metrics
+            hm = horizon_metrics(contacts, provenance["clock"])
+            if len(hm):
+                per_rep = pd.concat([per_rep.astype({"channel": object}), hm], ignore_index=True)
         summary = summarize(per_rep)
         summary.attrs["provenance"] = provenance
         return cls(contacts, intervals, agents, per_rep, summary, provenance, legs, reputation)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from sim.engine import Model
+from sim.horizons import clock_of
 from sim.reputation.accounts import reputation_tables
 from sim.results import Results, contact_table, interval_tables
 
@@ -50,5 +51,6 @@ def run(scenario, replications: int | Sequence[int] | None = None, seed: int | N
     legs = cat(3) if all(p[3] is not None for p in parts) else None
     reputation = cat(4) if all(p[4] is not None for p in parts) else None  # the reputation ledger (sim.reputation)
     provenance = {"contactsim_version": __version__, "scenario": scenario.name, "source": scenario.source,
-                  "scenario_hash": scenario.hash, "seed": seed, "replications": reps}
+                  "scenario_hash": scenario.hash, "seed": seed, "replications": reps,
+                  "clock": clock_of(scenario)}  # warm-up, horizon, start of day: resolution horizons (sim.horizons)
     return Results.from_tables(contacts, cat(1), cat(2), provenance, legs, reputation)

@@ -40,12 +40,14 @@ POST_CHECKS.append("sim.reputation.config:check_scenario")
 # Asynchronous channels (sim.social, docs/social.md): a post or an email is a conversation of agent messages, so its
 # work time is `message_time` (per agent message, in Channel.handle_time) rather than `handle_time`.
 CONVERSATION_KINDS = ("social", "email")
-_CONVERSATION_KEYS = ("message_time", "kinds", "exchanges", "think_time", "silence", "inactivity_timeout", "resolve")
+_CONVERSATION_KEYS = ("message_time", "kinds", "exchanges", "think_time", "silence", "inactivity_timeout", "resolve",
+                      "mode", "replies_needed", "reply_patience", "unconfirmed", "affinity_window")
 _SPEC = {"message_time": "parse_message_time", "kinds": "parse_kinds", "exchanges": "parse_exchanges",
          "think_time": "parse_think_time", "silence": "parse_silence", "inactivity_timeout": "parse_timeout",
          "resolve": "parse_resolve", "reach": "parse_reach", "public": "parse_public", "to_dm": "parse_to_dm",
          "triage": "parse_triage", "concurrency": "parse_concurrency", "concurrency_slowdown": "parse_slowdown",
-         "reserve": "parse_reserve"}
+         "reserve": "parse_reserve", "mode": "parse_mode", "replies_needed": "parse_exchanges",
+         "reply_patience": "parse_reply_patience", "unconfirmed": "parse_unconfirmed", "affinity_window": "parse_affinity"}
 for _kind, _keys in (("social", (*_CONVERSATION_KEYS, "reach", "public", "to_dm", "triage")),
                      ("email", _CONVERSATION_KEYS)):
     CHANNEL_EXTENSIONS[_kind].update({k: f"sim.social.spec:{_SPEC[k]}" for k in _keys})
