@@ -16,6 +16,7 @@ Each statistical check is |estimate − exact| ≤ 4·SE across replications. He
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -230,3 +231,21 @@ def test_reply_patience_and_confirmations_are_drawn_per_message_and_per_thread()
     conf = np.array(f.confirms).mean()
     se = math.sqrt(0.7 * 0.3 / n)
     assert abs(conf - 0.7) <= 4 * se and 4 * se <= 0.02 * 0.7
+
+
+# --- staffing hooks --------------------------------------------------------------------------------------------
+def test_staffing_counts_every_reply_of_a_thread_and_the_messages_awaiting_agents():
+    from sim.staffing.grid import StaffingGrid
+    from sim.staffing.heuristics import erlang_requirements
+    from sim.staffing.messaging import messages_in_system
+
+    sc = sim.load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "staffing_messaging.toml")
+    h = erlang_requirements(sc, StaffingGrid.of(sc))
+    assert np.allclose(h["mean_service_s"], 120.0 * 2.5)  # 2 min per reply × 1–4 replies needed
+    res = sim.run(sc, replications=1)
+    times = np.arange(8, 15) * 3600.0 - 8 * 3600.0 + 1800.0
+    n = messages_in_system(res.legs, ["social"], res.contacts, sc.run.horizon_s, times)[0]
+    m = res.legs[res.legs["stage"] == "message"]
+    end = m["end_at_s"].fillna(np.inf)
+    direct = [int(((m["ready_at_s"] <= t) & (end > t)).sum()) for t in times]
+    assert n.tolist() == direct and max(direct) > 0
