@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sim
 from sim.analytic.erlang_c import erlang_c
@@ -249,3 +251,62 @@ def test_staffing_counts_every_reply_of_a_thread_and_the_messages_awaiting_agent
     end = m["end_at_s"].fillna(np.inf)
     direct = [int(((m["ready_at_s"] <= t) & (end > t)).sum()) for t in times]
     assert n.tolist() == direct and max(direct) > 0
+
+
+# --- properties over generated desks: blending, seats that change (to zero too), several channels ---------------
+@st.composite
+def messaging_desks(draw):
+    social = messaging_raw(rate=f"{draw(st.integers(5, 60))}/h", p=draw(st.sampled_from([0.0, 0.5, 0.8])),
+                           think=draw(st.sampled_from(["30s", "5min"])),
+                           window=draw(st.sampled_from(["0s", "10min", "2h"])),
+                           patience=draw(st.sampled_from([None, "10min", "2h"])),
+                           unconfirmed=draw(st.sampled_from([0.0, 0.5, 1.0])))["channels"]["social"]
+    social["triage"] = {"answer": draw(st.sampled_from(["all", 0.7])),
+                        "order": draw(st.sampled_from(["fifo", "reach", "kind", "target"]))}
+    if draw(st.booleans()):
+        social["triage"]["expire_after"] = "40min"
+    channels = {"social": social, "phone": {"arrivals": {"rate": f"{draw(st.integers(0, 40))}/h"},
+                                            "handle_time": {"dist": "exponential", "mean": "4min"},
+                                            "patience": {"dist": "exponential", "mean": "3min"}}}
+    serves = ["phone", "social"] if draw(st.booleans()) else ["social"]
+    if draw(st.booleans()):
+        channels["email"] = {"arrivals": {"rate": "10/h"}, "message_time": {"dist": "exponential", "mean": "3min"}}
+        serves.append("email")
+    k = draw(st.sampled_from([1, 3, "unlimited"]))
+    team = {"serves": serves, "concurrency": k, "concurrency_slowdown": 0.18}
+    if draw(st.booleans()):
+        team.update(count=draw(st.lists(st.integers(0, 4), min_size=12, max_size=12)), interval="30min")
+    else:
+        team["count"] = draw(st.integers(1, 4))
+    if "phone" in serves and max(np.atleast_1d(team["count"])) > 1:
+        team["reserve"] = draw(st.integers(0, 1))
+    return {"schema": 1, "run": {"horizon": "6h", "warmup": "0s", "replications": 1,
+                                 "seed": draw(st.integers(0, 10_000))},
+            "channels": channels, "agents": {"phone": {"serves": ["phone"], "count": 1}, "team": team}}
+
+
+@settings(max_examples=10, deadline=None)
+@given(raw=messaging_desks())
+def test_messaging_properties_over_generated_desks(raw):
+    res = sim.run(scenario(raw))
+    c, legs = res.contacts, res.legs
+    conv = c[c["channel"].isin(["social", "email"])]
+    out = conv["outcome"].astype(str)
+    assert set(out) <= {"served", "silent", "ignored", "open"}
+    msg = legs[legs["stage"] == "message"]
+    # one reply in hand per agent; threads held never over the cap
+    for _, g in msg.groupby(["agent_group", "agent_id"]):
+        s = g.sort_values("start_at_s")
+        assert (s["start_at_s"].to_numpy()[1:] >= s["end_at_s"].to_numpy()[:-1] - 1e-9).all()
+    k = raw["agents"]["team"]["concurrency"]
+    if k != "unlimited":
+        assert (msg["open_conversations"] <= k).all()
+    # replies posted never exceed replies needed; served threads got every reply they needed
+    assert (conv["exchanges"] <= conv["exchanges_planned"]).all()
+    assert (conv.loc[out == "served", "exchanges"] == conv.loc[out == "served", "exchanges_planned"]).all()
+    # busy time = reply work + calls (agents table, whole run)
+    horizon = 6 * 3600.0
+    work = float((msg["end_at_s"].fillna(horizon).clip(upper=horizon) - msg["start_at_s"]).sum())
+    assert work <= res.agents["busy_agent_s"].sum() + 1e-6
+    # a message's reply never starts before the message entered its queue
+    assert (msg["start_at_s"] >= msg["ready_at_s"] - 1e-9).all()
