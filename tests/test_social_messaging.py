@@ -31,8 +31,7 @@ from sim.social.posts import PostFactory
 from sim.social.spec import conversation_spec, desk_spec
 from sim.streams import Streams
 from tests.conftest import scenario
-
-POWER = 0.02
+from tests.test_social_queueing import check
 
 
 def messaging_raw(agents=3, rate="100/h", work="60s", p=0.0, think="3min", k="unlimited", slowdown=0.0,
@@ -50,14 +49,6 @@ def messaging_raw(agents=3, rate="100/h", work="60s", p=0.0, think="3min", k="un
             "channels": {"social": ch},
             "agents": {"team": {"serves": ["social"], "count": agents, "concurrency": k,
                                 "concurrency_slowdown": slowdown}}}
-
-
-def check(name: str, values, exact: float, powered: bool = True) -> None:
-    v = np.asarray(values, float)
-    mean, se = v.mean(), v.std(ddof=1) / math.sqrt(len(v))
-    assert abs(mean - exact) <= 4 * se, f"{name}: simulated {mean:.6g} ± {se:.3g} (SE), exact {exact:.6g}"
-    if powered:
-        assert 4 * se <= POWER * abs(exact), f"{name}: SE {se:.3g} too large to expose a 2% error of {exact:.6g}"
 
 
 def message_waits(res, warmup: float) -> pd.DataFrame:

@@ -27,6 +27,7 @@ import math
 from simpy.events import Timeout
 
 from sim.scenario import CONVERSATION_KINDS
+from sim.social.conversation import Conversations
 from sim.social.posts import Post, PostFactory
 from sim.social.records import post_records
 from sim.social.spec import conversation_spec, desk_spec
@@ -103,24 +104,10 @@ class Messaging:
             h = self.desks[agent] = Holder(agent, self.specs[agent.group])
         return h
 
-    # Arrivals -----------------------------------------------------------------------------------
-    def start(self) -> None:
-        for feed in self.feeds:
-            self._schedule_arrival(feed)
-
-    def _schedule_arrival(self, feed) -> None:
-        if feed.i < len(feed.times):
-            self.seats.at(feed.times[feed.i] - self.env.now, feed, self._on_arrival)
-
-    def _on_arrival(self, ev) -> None:
-        feed = ev.value
-        feed.i += 1
-        self._schedule_arrival(feed)
-        src = self.factories[feed.channel.name]
-        if feed.elsewhere is not None and feed.elsewhere[feed.i - 1]:
-            src.i += 1  # the customer chose another channel of a [choice] population (sim.choice): draws passed by
-            return
-        self.admit(src.create(feed.next_id(), self.env.now))
+    # Arrivals: the same loop as the sessions' (the feeds, their [choice] pass-by, then ``admit``)
+    start = Conversations.start
+    _schedule_arrival = Conversations._schedule_arrival
+    _on_arrival = Conversations._on_arrival
 
     def admit(self, p: Post) -> None:
         """A new thread reaches the brand: from the arrival process, or caused by another contact (sim.reputation)."""
@@ -339,5 +326,4 @@ def attach_conversations(model):
         return None
     if all(conversation_spec(ch).messaging for ch in chans):
         return Messaging(model)
-    from sim.social.conversation import Conversations
     return Conversations(model)
