@@ -10,7 +10,7 @@ direction checks and conservation.
   = C·θ/(cμ − λ + θ).
 - Busy time equals the sum of reply work; no agent is busy during think time; at most one reply in hand per agent.
 Each statistical check is |estimate − exact| ≤ 4·SE across replications. Here 4·SE is 3–15% of the exact values; a
-2% power bar needs 10–300 times as many messages; ``experiments/messaging_checks.py`` runs the longer version (its
+2% power bar needs 5–70 times as many messages; ``experiments/messaging_checks.py`` runs the longer version (its
 measured results, and which of them reach the bar, are in docs/social.md).
 """
 from __future__ import annotations
@@ -67,7 +67,7 @@ def _jackson(rho: float, seed: int, horizon: str) -> None:
     m = message_waits(res, 86400.0)
     cw = erlang_c(c, lam_msgs / mu)
     by = m.groupby("replication")["wait_s"]
-    # 4·SE here is about 6% (P(wait > 0)) and 15% (mean wait) of the exact values: not powered to expose a 2% error
+    # 4·SE here is about 5–6% (P(wait > 0)) and 12–17% (mean wait) of the exact values: not powered to expose a 2% error
     # (experiments/messaging_checks.py runs 7 times longer; docs/social.md gives what it reaches).
     check(f"P(wait > 0) at ρ = {rho}", by.apply(lambda w: (w > 1e-9).mean()), cw, powered=False)
     check(f"mean wait at ρ = {rho}", by.mean(), cw / (c * mu - lam_msgs), powered=False)
