@@ -130,15 +130,21 @@ class Messaging:
         if p.waiting and p.done == 0:
             self.inboxes[p.queue].drop(p)
             p.pending = False
-            if p.outcome is None:
+            gone = p.ready_at + p.src.reply_patience[p.msgs]
+            if gone < self.env.now:  # the customer had already left silently
+                p.outcome, p.end, p.gone_at = "silent", gone, gone
+            else:
                 p.outcome, p.end = "ignored", self.env.now
 
     # Customer messages ----------------------------------------------------------------------------
     def _message(self, p: Post) -> None:
         """A customer message arrives and waits for a reply: with its holder, or in the shared queue."""
-        now = self.env.now
-        p.pending, p.ready_at = True, now
+        p.pending, p.ready_at = True, self.env.now
         p.sent += 1
+        self._route(p)
+
+    def _route(self, p: Post) -> None:
+        """A waiting message goes to its holder's own queue, or to the shared queue (taken at once if an agent can)."""
         a = p.holder
         if a is not None and not a.present:  # the holder has left its seat: the thread goes back to the shared queue
             self._unhold(p)
@@ -287,7 +293,7 @@ class Messaging:
             p.holder = None
         h.held = 0
         for p in waiting:
-            self._message(p)
+            self._route(p)  # it keeps the time it entered its queue
 
     # Records ------------------------------------------------------------------------------------
     def records(self, out: dict) -> None:
