@@ -27,6 +27,7 @@ demo: $(STAMP)
 
 test: $(STAMP_DEV)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

@@ -1,7 +1,7 @@
 """The reputation model's exact checks, with the numbers: estimate, exact value, standard error (the tests in
 tests/test_reputation_*.py assert the same comparisons; this prints them for docs/reputation.md).
 
-    .venv/bin/python experiments/reputation_checks.py
+    .venv/bin/python experiments/reputation_checks.py [--expectations]   (only the expectation checks)
 """
 from __future__ import annotations
 
@@ -127,11 +127,24 @@ def exposure_deflection_churn() -> None:
         math.sqrt(k * 0.95 * 0.05))
 
 
+def expectations() -> None:
+    from tests.test_reputation_expectations import big_desk_run, churn_check, word_of_mouth_checks
+
+    sc, res = big_desk_run()
+    row("churn of a desk nobody waits for vs N/H·∫D(r)f(r)(H−r)dr", *churn_check(sc, res))
+    for what, got, exact, se in word_of_mouth_checks(sc, res):
+        row(f"word of mouth ({what}) of the same desk vs its integral", got, exact, se)
+
+
 def main() -> None:
     print(f"{'check':<62} {'estimate':>12} {'exact':>12} {'SE':>10} {'z':>6}")
+    if "--expectations" in sys.argv:
+        expectations()
+        return
     cascades()
     engine()
     exposure_deflection_churn()
+    expectations()
 
 
 if __name__ == "__main__":

@@ -5,6 +5,6 @@ Front door: ``load_scenario(path)`` → ``run(scenario)`` → ``Results`` (flat 
 from sim.errors import InputError, Problem, ScenarioError
 from sim.runner import run
 from sim.scenario import Scenario, load_scenario, parse_scenario
+from sim.version import __version__
 
-__version__ = "0.1.0"
 __all__ = ["InputError", "Problem", "Scenario", "ScenarioError", "__version__", "load_scenario", "parse_scenario", "run"]

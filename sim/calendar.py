@@ -6,7 +6,6 @@ a CSV gives rows by clock time (a daily profile) or by date-time (an absolute se
 """
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from sim.units import parse_clock
 from sim.validate import Checker, join
 
 DAY = 86400.0
@@ -61,6 +59,11 @@ class Profile:
     by_weekday: tuple[tuple[float, ...] | None, ...] | None = None
     series_start_s: tuple[float, ...] | None = None
     series_values: tuple[float, ...] | None = None
+    companions: tuple[tuple[str, Profile], ...] = ()  # per-interval columns read beside the values (a forecast's aht)
+
+    def companion(self, name: str) -> Profile | None:
+        """The profile of an optional column read with this one (``"aht"``: seconds, 0 where not given), if any."""
+        return dict(self.companions).get(name)
 
     def value_at(self, t: np.ndarray, cal: Calendar) -> np.ndarray:
         t = np.asarray(t, float)
@@ -126,25 +129,65 @@ def _numbers(v: Any, integer: bool) -> tuple[float, ...]:
     if not isinstance(v, list) or not v:
         raise ValueError
     for x in v:
-        if isinstance(x, bool) or not isinstance(x, (int, float)) or x < 0 or (integer and not float(x).is_integer()):
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x) or x < 0 or (
+                integer and not float(x).is_integer()):
             raise ValueError
     return tuple(float(x) for x in v)
 
 
-def parse_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal: Calendar, *, list_key: str,
-                  file_key: str, column: str, integer: bool) -> Profile | None:
-    """Read a profile from ``list_key`` (+ ``interval``, ``by_weekday``) or a CSV named by ``file_key``.
+MIN_INTERVAL_S = 60.0  # the shortest profile or reporting interval (1 min); intervals must divide 24 h
 
-    Values are per interval (volumes offered, agents seated); non-negative; integers where ``integer``.
+
+def parse_interval(raw: dict, path: str, chk: Checker, default: float = 1800.0) -> float | None:
+    """An ``interval`` from 1 min to 24 h that divides the day evenly (so days start on an interval boundary)."""
+    interval = chk.duration(raw, "interval", path, default=default, positive=True, low=MIN_INTERVAL_S, high=DAY)
+    if interval is not None and abs(DAY / interval - round(DAY / interval)) > 1e-9:
+        chk.add(join(path, "interval"), 'an interval that divides 24 h evenly (such as "15min", "30min", "1h")',
+                raw.get("interval"))
+        return None
+    return interval
+
+
+def parse_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal: Calendar, *, list_key: str,
+                  file_key: str, column: str, integer: bool, open_hours: tuple[float, float] | None = None,
+                  horizon_s: float | None = None, warn_outside: bool = True) -> Profile | None:
+    """Read a profile from ``list_key`` (+ ``interval``, ``by_weekday``, ``repeat``) or a CSV named by ``file_key``
+    (``sim.profile_csv``; + ``missing``, ``encoding``).
+
+    Values are per interval (volumes offered, agents seated); finite, non-negative; integers where ``integer``. A list
+    that is shorter than the run (so repeats) must cover a whole number of days unless ``repeat = true`` says it is a
+    cycle of its own length.
     """
     what = "a list of non-negative " + ("whole numbers" if integer else "numbers")
-    interval = chk.duration(raw, "interval", path, default=1800.0, positive=True)
+    interval = parse_interval(raw, path, chk)
     if interval is None:
         return None
     if file_key in raw:
-        return _parse_csv_profile(raw, path, chk, base_dir, cal, file_key, column, integer, interval)
+        from sim.profile_csv import parse_csv_profile
+
+        return parse_csv_profile(raw, path, chk, base_dir, cal, file_key=file_key, column=column, integer=integer,
+                                 interval=interval, open_hours=open_hours, horizon_s=horizon_s,
+                                 warn_outside=warn_outside, profile=Profile, parse_start=parse_start)
+    chk.string(raw, "missing", path, default="error", choices=("error", "zero"))
+    if "encoding" in raw:
+        chk.add(join(path, "encoding"), f"encoding only beside {file_key} = \"file.csv\"", raw["encoding"])
     cycle = chk.value(raw, list_key, path, lambda v: _numbers(v, integer), what, default=None)
+    repeat = chk.value(raw, "repeat", path, lambda v: v if isinstance(v, bool) else _no(), "true or false",
+                       default=False)
     per_day = DAY / interval
+    covers_run = horizon_s is not None and cycle is not None and \
+        len(cycle) * interval >= cal.start_clock_s + horizon_s - 1e-9  # laid once: never wraps inside the run
+    if cycle is not None and not repeat and not covers_run and len(cycle) % round(per_day):
+        chk.add(join(path, list_key), f"a whole number of days of {interval / 60:g}-minute values ({per_day:g} a "
+                                      f"day; or repeat = true for a cycle of {len(cycle)} intervals)",
+                text=f"{len(cycle)} values")
+        return None
+    if cycle is not None and open_hours is not None and warn_outside:
+        _warn_outside_hours(chk, join(path, list_key), cycle, interval, open_hours)
+    if cycle is not None and "interval" not in raw and len(cycle) != per_day:
+        chk.warn(join(path, list_key), f"{len(cycle)} values at the default interval of {interval / 60:g} minutes "
+                                       f"cover {len(cycle) * interval / 3600:g} h; write interval = \"30min\" to "
+                                       f"confirm (or the interval the values are for)")
     wd_raw = raw.get("by_weekday")
     by_weekday = None
     if wd_raw is not None:
@@ -155,6 +198,8 @@ def parse_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal: Calen
             for d, name in enumerate(WEEKDAYS):
                 if name in wd_raw:
                     days[d] = chk.value(wd_raw, name, wd_path, lambda v: _numbers(v, integer), what)
+                    if days[d] is not None and open_hours is not None and warn_outside:
+                        _warn_outside_hours(chk, join(wd_path, name), days[d], interval, open_hours)
                     if days[d] is not None and len(days[d]) != per_day:
                         chk.add(join(wd_path, name), f"{per_day:g} values (one day of {interval / 60:g}-minute intervals)",
                                 f"{len(days[d])} values")
@@ -168,60 +213,21 @@ def parse_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal: Calen
     return Profile(interval_s=interval, cycle=cycle, by_weekday=by_weekday)
 
 
-def _parse_csv_profile(raw, path, chk, base_dir, cal, file_key, column, integer, interval) -> Profile | None:
-    name = chk.string(raw, file_key, path)
-    if name is None:
-        return None
-    where = join(path, file_key)
-    file = base_dir / name
-    try:
-        with open(file, newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except OSError as exc:
-        chk.add(where, "a readable CSV file", f"{name} ({exc.strerror})")
-        return None
-    if not rows or "interval_start" not in rows[0] or column not in rows[0]:
-        chk.add(where, f"a CSV with columns interval_start and {column}", f"{name} with columns "
-                f"{', '.join(rows[0]) if rows else '(none)'}")
-        return None
-    clocks, stamps, values = [], [], []
-    for line, row in enumerate(rows, start=2):
-        text, val = (row["interval_start"] or "").strip(), (row[column] or "").strip()
-        try:
-            v = float(val)
-            if v < 0 or (integer and not v.is_integer()):
-                raise ValueError
-        except ValueError:
-            chk.add(where, f"a non-negative {'whole ' if integer else ''}number in column {column}",
-                    f"{val!r} on line {line} of {name}")
-            return None
-        try:
-            clocks.append(parse_clock(text))
-        except ValueError:
-            try:
-                stamps.append((parse_start(text) - cal.start).total_seconds())
-            except ValueError:
-                chk.add(where, "interval_start as HH:MM or YYYY-MM-DD HH:MM", f"{text!r} on line {line} of {name}")
-                return None
-        values.append(v)
-    if clocks and stamps:
-        chk.add(where, "interval_start all clock times (a daily profile) or all date-times", f"a mix in {name}")
-        return None
-    if clocks:
-        day = [0.0] * int(round(DAY / interval))
-        for c, v in zip(clocks, values):
-            slot = c / interval
-            if not float(slot).is_integer() or slot >= len(day):
-                chk.add(where, f"clock times on {interval / 60:g}-minute boundaries", f"{c / 3600:.2f}h in {name}")
-                return None
-            day[int(slot)] = v
-        return Profile(interval_s=interval, by_weekday=tuple([tuple(day)] * 7))
-    order = np.argsort(stamps, kind="stable")
-    starts = tuple(float(stamps[i]) for i in order)
-    if any(b - a < interval - 1e-9 for a, b in zip(starts, starts[1:])):
-        chk.add(where, f"date-times at least {interval / 60:g} minutes apart (set `interval`)", name)
-        return None
-    return Profile(interval_s=interval, series_start_s=starts, series_values=tuple(values[i] for i in order))
+def _warn_outside_hours(chk: Checker, key: str, values: tuple[float, ...], interval: float,
+                        open_hours: tuple[float, float]) -> None:
+    """Warn about volumes laid outside opening hours: nobody is there to offer them to."""
+    lo, hi = open_hours
+    outside = [i for i, v in enumerate(values) if v > 0 and not (
+        (i * interval) % DAY < hi and (i * interval) % DAY + interval > lo)]
+    if outside:
+        clocks = [f"{int((i * interval) % DAY // 3600):02d}:{int((i * interval) % 3600 // 60):02d} ([{i}])"
+                  for i in outside[:4]]
+        more = f" (and {len(outside) - 4} more)" if len(outside) > 4 else ""
+        chk.warn(key, f"volumes outside opening hours offer nothing: {', '.join(clocks)}{more}")
+
+
+def _no():
+    raise ValueError
 
 
 def busyness_factors(rng: np.random.Generator, cv: float, n_days: int) -> np.ndarray:

@@ -21,8 +21,9 @@ patience, IVR path, redial and resolution draws …) and the same social persona
 — common random numbers across channels (domain notes §5). What is *not* shared: a customer's phone persona and their
 social persona come from different streams, so nothing links, say, a long phone call to a long conversation.
 
-Used by ``sim.engine.Model`` (``split_feeds`` after the feeds are built; ``pass_by`` on an arrival for another
-channel), the phone funnel (``PhoneFunnel.pass_by``) and the conversations (``sim.social.conversation``).
+The feature attaches first (``attach``: every listed channel's feed gets the population's arrivals and the flags of
+who chose another channel); the kernel's one arrival loop then passes those customers by (``sim.core.Model``): their
+channel's behaviour draws them (``new_customer``) and they never arrive.
 """
 from __future__ import annotations
 
@@ -32,7 +33,6 @@ from typing import Any
 
 import numpy as np
 
-from sim.arrivals import poisson_arrivals
 from sim.validate import Checker, join
 
 ARRIVAL_STREAM = "choice.arrivals"
@@ -48,7 +48,7 @@ class Choice:
 
 
 def parse_section(raw: Any, path: str, chk: Checker, ctx) -> Choice | None:
-    """Scenario-reader extension for ``[choice]`` (registered in ``sim.scenario.SECTION_EXTENSIONS``)."""
+    """``[choice]`` (a section of the choice feature, ``sim.extensions.CHOICE``)."""
     example = "a table of channel → share of customers choosing it, such as { phone = 0.6, social = 0.4 }"
     raw = chk.table(raw, path, ("channels",))
     table = raw.get("channels")
@@ -89,19 +89,15 @@ def check(sc, chk: Checker) -> None:
                         "chooses among the channels of [choice])", raw[n].get(key, "nothing"))
 
 
-def split_feeds(model) -> None:
+def attach(model) -> None:
     """Give every channel of the choice the population's arrival times and a flag per customer: chose another
-    channel (``feed.elsewhere``). Called by the engine once its feeds are built, before any model takes them."""
+    channel. Attached before any feature takes the feeds over."""
     choice = model.scenario.sections.get("choice")
     if choice is None:
         return
-    feeds = {f.channel.name: f for f in model.feeds}
     ch = model.scenario.channels[choice.channels[0]]
-    starts, rates = ch.arrivals.rate_pieces(model.horizon, model.scenario.calendar, ch.open_hours, model.busyness)
-    times = poisson_arrivals(starts, rates, model.horizon, model.streams.generator(ARRIVAL_STREAM)).tolist()
+    times = model.arrival_times(ch, ARRIVAL_STREAM).tolist()
     u = model.streams.generator(CHOICE_STREAM).random(len(times))
     pick = np.searchsorted(np.cumsum(choice.shares)[:-1], u, side="right")
     for k, name in enumerate(choice.channels):
-        feed = feeds[name]
-        feed.times = list(times)
-        feed.elsewhere = (pick != k).tolist()
+        model.feed(name).share_arrivals(times, (pick != k).tolist())

@@ -1,12 +1,16 @@
 """The ``contactsim`` command: one front door for every sub-command.
 
 Bad input (``InputError``, including ``ScenarioError``) is printed as plain lines on stderr with exit status 2.
+Suspicious input (``sim.input_warnings.InputWarning``) is printed once per message as ``warning: FILE: KEY: …``;
+``--strict`` (before or after the sub-command) makes it an error.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
+import math
 import sys
+import warnings
 
 from sim.commands import MODULES
 from sim.errors import InputError
@@ -23,17 +27,52 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in MODULES:
         importlib.import_module(name).register(sub)
+    strict = dict(action="store_true", help="treat warnings about the input as errors (exit status 2)")
+    parser.add_argument("--strict", **strict, dest="strict_warnings")
+    for p in sub.choices.values():
+        if "--strict" not in p._option_string_actions:  # `calibrate --strict` already means "stop at bad input"
+            p.add_argument("--strict", **strict, dest="strict_here")
     return parser
+
+
+def _non_finite_option(args) -> str | None:
+    """The first option given as NaN or infinity (argparse's ``type=float`` takes "nan" and "inf")."""
+    for name, value in vars(args).items():
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"--{name.replace('_', '-')}: expected a finite number, got {value}"
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    bad = _non_finite_option(args)
+    if bad:
+        print(f"error: {bad}", file=sys.stderr)
+        return 2
+    from sim.input_warnings import InputWarning
+
+    strict = args.strict_warnings or getattr(args, "strict_here", False) or getattr(args, "strict", False)
+    shown: set[str] = set()
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, InputWarning) and str(message) not in shown:
+            shown.add(str(message))
+            print(f"warning: {message}", file=sys.stderr)
+        elif not issubclass(category, InputWarning):
+            print(warnings.formatwarning(message, category, filename, lineno, line), end="", file=sys.stderr)
+
     try:
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error" if strict else "always", InputWarning)
+            warnings.showwarning = show
+            return int(args.func(args) or 0)
     except InputError as exc:
-        for line in str(exc).splitlines():
+        for line in exc.lines():
             print(f"error: {line}", file=sys.stderr)
+        return 2
+    except InputWarning as exc:
+        print(f"error: {exc} (a warning; --strict makes it an error)", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

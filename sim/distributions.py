@@ -5,7 +5,6 @@ times with CV ≈ 1 are the empirical default (Brown et al. 2005, JASA; domain n
 """
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,8 +12,14 @@ from typing import Any
 
 import numpy as np
 
+from sim.csvread import read_csv
 from sim.validate import Checker, join
 
+# Bounds that keep every draw a finite number of seconds (beyond them a mean or a sample overflows).
+MAX_CV = 20.0          # lognormal and gamma coefficient of variation (call-centre data: about 1; Brown et al. 2005)
+MAX_MU, MAX_SIGMA = 30.0, 5.0  # lognormal log-space parameters (e^30 s is far beyond any duration)
+MIN_SHAPE, MAX_SHAPE = 0.05, 100.0  # Weibull shape
+MAX_DURATION_S = 3650 * 86400.0  # any duration: at most ten years
 KINDS = ("exponential", "lognormal", "gamma", "weibull", "deterministic", "uniform", "empirical", "mixture")
 
 
@@ -163,7 +168,7 @@ def parse_dist(raw: Any, path: str, chk: Checker, base_dir: Path) -> Dist | None
     kind = chk.string(raw, "dist", path, choices=KINDS)
     if kind is None:
         return None
-    dur = lambda key, **kw: chk.duration(raw, key, path, positive=True, **kw)  # noqa: E731
+    dur = lambda key, **kw: chk.duration(raw, key, path, positive=True, high=MAX_DURATION_S, **kw)
     if kind == "exponential":
         chk.table(raw, path, ("dist", "mean"))
         mean = dur("mean")
@@ -171,26 +176,26 @@ def parse_dist(raw: Any, path: str, chk: Checker, base_dir: Path) -> Dist | None
     if kind == "lognormal":
         chk.table(raw, path, ("dist", "mean", "cv", "mu", "sigma"))
         if "mu" in raw or "sigma" in raw:
-            mu = chk.number(raw, "mu", path)
-            sigma = chk.number(raw, "sigma", path, low=0, low_open=True)
+            mu = chk.number(raw, "mu", path, low=-MAX_MU, high=MAX_MU)
+            sigma = chk.number(raw, "sigma", path, low=0, high=MAX_SIGMA, low_open=True)
             return None if mu is None or sigma is None else Lognormal(mu, sigma)
-        mean, cv = dur("mean"), chk.number(raw, "cv", path, low=0, low_open=True)
+        mean, cv = dur("mean"), chk.number(raw, "cv", path, low=0, high=MAX_CV, low_open=True)
         return None if mean is None or cv is None else Lognormal.from_mean_cv(mean, cv)
     if kind == "gamma":
         chk.table(raw, path, ("dist", "mean", "cv"))
-        mean, cv = dur("mean"), chk.number(raw, "cv", path, low=0, low_open=True)
+        mean, cv = dur("mean"), chk.number(raw, "cv", path, low=0, high=MAX_CV, low_open=True)
         return None if mean is None or cv is None else Gamma(mean, cv)
     if kind == "weibull":
         chk.table(raw, path, ("dist", "shape", "scale"))
-        shape, scale = chk.number(raw, "shape", path, low=0, low_open=True), dur("scale")
+        shape, scale = chk.number(raw, "shape", path, low=MIN_SHAPE, high=MAX_SHAPE), dur("scale")
         return None if shape is None or scale is None else Weibull(shape, scale)
     if kind == "deterministic":
         chk.table(raw, path, ("dist", "value"))
-        value = chk.duration(raw, "value", path)
+        value = chk.duration(raw, "value", path, high=MAX_DURATION_S)
         return None if value is None else Deterministic(value)
     if kind == "uniform":
         chk.table(raw, path, ("dist", "low", "high"))
-        low, high = chk.duration(raw, "low", path), chk.duration(raw, "high", path)
+        low, high = chk.duration(raw, "low", path, high=MAX_DURATION_S), chk.duration(raw, "high", path, high=MAX_DURATION_S)
         if low is None or high is None:
             return None
         if high <= low:
@@ -210,7 +215,7 @@ def _parse_empirical(raw: dict, path: str, chk: Checker, base_dir: Path) -> Dist
     if "values" in raw:
         vals = raw["values"]
         ok = isinstance(vals, list) and vals and all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in vals)
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0 for v in vals)
         if not ok:
             chk.add(join(path, "values"), "a non-empty list of non-negative numbers of seconds", vals)
             return None
@@ -219,25 +224,23 @@ def _parse_empirical(raw: dict, path: str, chk: Checker, base_dir: Path) -> Dist
     column = chk.string(raw, "column", path)
     if file is None or column is None:
         return None
-    target = (base_dir / file)
-    try:
-        with open(target, newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except OSError as exc:
-        chk.add(join(path, "file"), "a readable CSV file", f"{file} ({exc.strerror})")
+    table = read_csv(base_dir, file, join(path, "file"), chk)
+    if table is None:
         return None
-    if not rows or column not in rows[0]:
-        chk.add(join(path, "column"), f"a column of {file}", column)
+    col = table.column(column)
+    if col is None or not table.rows:
+        chk.add(join(path, "column"), f"a column of {file} with at least one row", column)
         return None
     values = []
-    for line, row in enumerate(rows, start=2):
+    for line, cells in table.rows:
+        cell = cells[col].strip() if col < len(cells) else ""
         try:
-            v = float(row[column])
-            if not v >= 0:
+            v = float(cell)
+            if not (math.isfinite(v) and v >= 0):
                 raise ValueError
             values.append(v)
-        except (TypeError, ValueError):
-            chk.add(join(path, "file"), f"non-negative numbers in column {column}", f"{row[column]!r} on line {line} of {file}")
+        except ValueError:
+            chk.add(join(path, "file"), f"non-negative numbers in column {column}", f"{cell!r} on line {line} of {file}")
             return None
     return Empirical(tuple(values))
 

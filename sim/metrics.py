@@ -11,7 +11,6 @@ import re
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 COUNT_COLUMNS = ("offered", "answered", "served", "abandoned", "open", "answered_within_target",
                  "abandoned_within_target")
@@ -92,6 +91,15 @@ def funnel_ratios(columns) -> dict[str, tuple[str, str]]:
     return out
 
 
+def interval_edges(run) -> np.ndarray:
+    """Reporting interval boundaries from the end of the warm-up to the horizon (aligned to t = 0)."""
+    first = np.floor(run.warmup_s / run.interval_s) * run.interval_s
+    e = np.arange(first, run.horizon_s, run.interval_s)
+    e = np.concatenate([e, [run.horizon_s]])
+    e[0] = run.warmup_s
+    return e
+
+
 def overlap_by_interval(starts: np.ndarray, ends: np.ndarray, keys: np.ndarray, n_keys: int, edges: np.ndarray,
                         weights: np.ndarray | None = None) -> np.ndarray:
     """Σ weight × |[start, end) ∩ [edges[j], edges[j+1])| for each key and interval: shape (n_keys, len(edges) − 1).
@@ -160,6 +168,12 @@ def replication_metrics(intervals: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _t_quantile(q, df):
+    from scipy import stats  # here, not at the top: a sweep worker that only simulates never pays for scipy.stats
+
+    return stats.t.ppf(q, df)
+
+
 def summarize(per_rep: pd.DataFrame, by: tuple[str, ...] = ("channel", "metric"), level: float = 0.95) -> pd.DataFrame:
     """Mean, standard deviation and t-based CI across replications for each group (the ratio of totals per
     replication is the observation; domain notes §5)."""
@@ -168,7 +182,7 @@ def summarize(per_rep: pd.DataFrame, by: tuple[str, ...] = ("channel", "metric")
         n = len(x)
         mean = float(x.mean()) if n else np.nan
         sd = float(x.std(ddof=1)) if n > 1 else np.nan
-        half = float(stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n)) if n > 1 else np.nan
+        half = float(_t_quantile(0.5 + level / 2, n - 1) * sd / np.sqrt(n)) if n > 1 else np.nan
         return pd.Series({"mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half, "half_width": half,
                           "n": n})
     out = per_rep.groupby(list(by), observed=True, sort=False)["value"].apply(one).unstack()

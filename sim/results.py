@@ -9,14 +9,13 @@ import numpy as np
 import pandas as pd
 
 from sim.funnel.tables import funnel_columns, queue_view
-from sim.metrics import COUNT_COLUMNS, add_ratios, overlap_by_interval, replication_metrics, summarize
+from sim.metrics import COUNT_COLUMNS, add_ratios, interval_edges, overlap_by_interval, replication_metrics, summarize
 from sim.outcomes import as_outcomes
 from sim.social.tables import (
     agent_columns,
     backlog_by_interval,
     conversation_mask,
     interval_counts,
-    replication_extras,
     work_by_interval,
 )
 
@@ -45,15 +44,6 @@ def contact_table(scenario, replication: int, raw: dict) -> pd.DataFrame:
         df[col] = df[col].astype("category")
     extra = [k for k in df.columns if k not in CONTACT_COLUMNS and k != "queue_entry_at_s"]
     return df[[*CONTACT_COLUMNS, *extra, "queue_entry_at_s"]]
-
-
-def interval_edges(run) -> np.ndarray:
-    """Reporting interval boundaries from the end of the warm-up to the horizon (aligned to t = 0)."""
-    first = np.floor(run.warmup_s / run.interval_s) * run.interval_s
-    e = np.arange(first, run.horizon_s, run.interval_s)
-    e = np.concatenate([e, [run.horizon_s]])
-    e[0] = run.warmup_s
-    return e
 
 
 def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: dict,
@@ -134,8 +124,8 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
     out = c["outcome"].to_numpy(dtype=object)
     answered = ~np.isnan(c["answer_at_s"].to_numpy())
     abandoned = out == "abandoned"
-    count = lambda m: np.bincount(key[m], minlength=size)  # noqa: E731
-    total = lambda m, v: np.bincount(key[m], weights=v[m], minlength=size)  # noqa: E731
+    count = lambda m: np.bincount(key[m], minlength=size)
+    total = lambda m, v: np.bincount(key[m], weights=v[m], minlength=size)
     allm = np.ones(len(key), bool)
     cols = {
         "offered": count(allm), "answered": count(answered), "served": count(out == "served"),
@@ -182,19 +172,13 @@ class Results:
 
     @classmethod
     def from_tables(cls, contacts, intervals, agents, provenance, legs=None, reputation=None) -> Results:
+        from sim.extensions import Tables, metrics
+
         per_rep = replication_metrics(intervals)
-        if reputation is not None:  # channel "reputation": impressions, net reputation, churn, money (sim.reputation)
-            from sim.reputation.accounts import reputation_metrics
-            per_rep = pd.concat([per_rep.astype({"channel": object}), reputation_metrics(reputation)],
-                                ignore_index=True)
-        if "first_response_s" in contacts:  # response-time quantiles and agent-group load (sim.social.tables)
-            per_rep = pd.concat([per_rep.astype({"channel": object}), replication_extras(contacts, agents)],
-                                ignore_index=True)
-        if provenance.get("clock"):  # resolved by end of day, within 24 h and 72 h, every channel (sim.horizons)
-            from sim.horizons import horizon_metrics
-            hm = horizon_metrics(contacts, provenance["clock"])
-            if len(hm):
-                per_rep = pd.concat([per_rep.astype({"channel": object}), hm], ignore_index=True)
+        # each feature's metrics: response-time quantiles and agent-group load (social), impressions, net reputation,
+        # churn and money on channel "reputation" (reputation), resolved by end of day, within 24 h and 72 h (horizons)
+        for extra in metrics(Tables(contacts, intervals, agents, legs, reputation, provenance.get("clock"))):
+            per_rep = pd.concat([per_rep.astype({"channel": object}), extra], ignore_index=True)
         summary = summarize(per_rep)
         summary.attrs["provenance"] = provenance
         return cls(contacts, intervals, agents, per_rep, summary, provenance, legs, reputation)
@@ -217,15 +201,9 @@ class Results:
         paths[-1].write_text(json.dumps({"provenance": self.provenance,
                                          "summary": json.loads(self.summary.to_json(orient="records"))}, indent=2))
         if figures:
+            from sim.extensions import Tables
+            from sim.extensions import figures as feature_figures
             from sim.plots import write_run_figures
             paths += write_run_figures(self.intervals, self.summary, out)
-            if self.reputation is not None:
-                from sim.plots.reputation import write_reputation_figure
-                paths.append(write_reputation_figure(self.reputation, out))
-            if "kind" in self.contacts:  # social and email: backlog and first response through the day
-                from sim.plots.social import write_social_figures
-                paths += write_social_figures(self.intervals, self.contacts, out)
-            if "origin" in self.contacts and self.legs is not None:  # the phone funnel's flow (sim.plots.funnel)
-                from sim.plots.funnel import write_funnel_figures
-                paths += write_funnel_figures(self.contacts, self.legs, out)
+            paths += feature_figures(Tables(self.contacts, self.intervals, self.agents, self.legs, self.reputation), out)
         return paths

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 import pandas as pd
 
 from sim.engine import Model
+from sim.extensions import FEATURES
 from sim.horizons import clock_of
-from sim.reputation.accounts import reputation_tables
 from sim.results import Results, contact_table, interval_tables
+from sim.version import __version__
 
 
 def replication_indices(scenario, replications: int | Sequence[int] | None) -> list[int]:
@@ -29,7 +30,12 @@ def run_replication(scenario, replication: int, seed: int) -> tuple[pd.DataFrame
     intervals, agents = interval_tables(scenario, replication, allc, raw["staff_logs"], raw.get("work"),
                                        raw.get("waits"))
     contacts = allc[allc["arrival_at_s"] >= scenario.run.warmup_s].drop(columns=["queue_entry_at_s"])
-    contacts, reputation = reputation_tables(scenario, replication, seed, contacts, raw)  # (contacts, None) without
+    tables: dict[str, pd.DataFrame] = {}
+    for feature in FEATURES:  # tables a feature makes after the run (the reputation ledger), its contact columns
+        if feature.replication_tables is not None:
+            contacts, more = feature.replication_tables(scenario, replication, seed, contacts, raw)
+            tables.update(more)
+    reputation = tables.get("reputation")
     legs = raw.get("legs")
     if legs is not None:
         legs = legs[legs["contact_id"].isin(contacts["contact_id"])].assign(replication=replication)
@@ -39,12 +45,10 @@ def run_replication(scenario, replication: int, seed: int) -> tuple[pd.DataFrame
 def run(scenario, replications: int | Sequence[int] | None = None, seed: int | None = None) -> Results:
     """Simulate ``replications`` (a count, or the indices to run) of ``scenario`` with ``seed`` (default: the
     scenario's). Replication r is the same whether run alone or among others."""
-    from sim import __version__
-
     seed = scenario.run.seed if seed is None else int(seed)
     reps = replication_indices(scenario, replications)
     parts = [run_replication(scenario, r, seed) for r in reps]
-    cat = lambda i: pd.concat([p[i] for p in parts], ignore_index=True)  # noqa: E731
+    cat = lambda i: pd.concat([p[i] for p in parts], ignore_index=True)
     contacts = cat(0)
     for col in ("channel", "queue", "agent_group"):
         contacts[col] = contacts[col].astype("category")

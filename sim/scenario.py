@@ -1,69 +1,59 @@
 """Scenario files: read once, validated once, at the boundary.
 
 ``load_scenario(path)`` reads TOML (data only), applies dotted-key overrides, checks every key and value, and returns a
-frozen ``Scenario``; every problem is reported at once in one ``ScenarioError``. Later models (IVR funnel, social
-handling, reputation) add keys through the extension tables below, so the reader stays the single front door.
+frozen ``Scenario``; every problem is reported at once in one ``ScenarioError``. Features (IVR funnel, social
+handling, reputation, choice, staffing rules) add their keys, sections and cross-checks through the one list of
+features (``sim.extensions.FEATURES``), so the reader stays the single front door; each feature's typed spec of a
+channel or agent group is built here too (``Channel.features``, ``AgentGroup.features``).
 """
 from __future__ import annotations
 
 import copy
 import hashlib
-import importlib
 import json
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from sim.arrivals import ArrivalSpec
-from sim.calendar import DEFAULT_START, Calendar, Profile, parse_profile, parse_start
+from sim.calendar import DEFAULT_START, Calendar, Profile, parse_interval, parse_profile, parse_start
+from sim.core import contact_id_base
 from sim.distributions import Dist, parse_dist
 from sim.errors import InputError, Problem, ScenarioError
-from sim.validate import Checker, join
+from sim.extensions import FEATURES
+from sim.social.kinds import CONVERSATION_KINDS
+from sim.validate import Checker, check_tree, join
 
 SCHEMA = 1
 CHANNEL_KINDS = ("phone", "social", "email", "chat")
 
-# Extension points: key -> "module:function" called as fn(raw_value, path, chk, ctx) -> parsed object (or None on
-# problems, which it reports to chk). A parsed object may expose ``queues`` (queue ids its contacts can join).
-CHANNEL_EXTENSIONS: dict[str, dict[str, str]] = {kind: {} for kind in CHANNEL_KINDS}
-AGENT_EXTENSIONS: dict[str, str] = {}
-SECTION_EXTENSIONS: dict[str, str] = {"staffing": "sim.staffing.rules:parse_section"}
-# Cross-checks run on the whole scenario after parsing: "module:function" called as fn(scenario, chk).
-POST_CHECKS: list[str] = []
-# Public visibility and reputation (sim.reputation, docs/reputation.md): the [reputation] section.
-SECTION_EXTENSIONS["reputation"] = "sim.reputation.config:parse_section"
-POST_CHECKS.append("sim.reputation.config:check_scenario")
 
-# Asynchronous channels (sim.social, docs/social.md): a post or an email is a conversation of agent messages, so its
-# work time is `message_time` (per agent message, in Channel.handle_time) rather than `handle_time`.
-CONVERSATION_KINDS = ("social", "email")
-_CONVERSATION_KEYS = ("message_time", "kinds", "exchanges", "think_time", "silence", "inactivity_timeout", "resolve",
-                      "mode", "replies_needed", "reply_patience", "unconfirmed", "affinity_window")
-_SPEC = {"message_time": "parse_message_time", "kinds": "parse_kinds", "exchanges": "parse_exchanges",
-         "think_time": "parse_think_time", "silence": "parse_silence", "inactivity_timeout": "parse_timeout",
-         "resolve": "parse_resolve", "reach": "parse_reach", "public": "parse_public", "to_dm": "parse_to_dm",
-         "triage": "parse_triage", "concurrency": "parse_concurrency", "concurrency_slowdown": "parse_slowdown",
-         "reserve": "parse_reserve", "mode": "parse_mode", "replies_needed": "parse_exchanges",
-         "reply_patience": "parse_reply_patience", "unconfirmed": "parse_unconfirmed", "affinity_window": "parse_affinity"}
-for _kind, _keys in (("social", (*_CONVERSATION_KEYS, "reach", "public", "to_dm", "triage")),
-                     ("email", _CONVERSATION_KEYS)):
-    CHANNEL_EXTENSIONS[_kind].update({k: f"sim.social.spec:{_SPEC[k]}" for k in _keys})
-CHANNEL_EXTENSIONS["email"]["triage"] = "sim.social.spec:parse_email_triage"
-AGENT_EXTENSIONS.update({k: f"sim.social.spec:{_SPEC[k]}" for k in ("concurrency", "concurrency_slowdown", "reserve")})
-POST_CHECKS.append("sim.social.spec:check_scenario")
 
-# The phone funnel (sim.funnel, docs/funnel.md): trunk lines, IVR menu tree, priority classes, departments (overflow),
-# transfers, hold announcements, redials, callbacks, first-contact resolution.
-CHANNEL_EXTENSIONS["phone"].update({k: f"sim.funnel.spec:parse_{k}" for k in (
-    "lines", "ivr", "priorities", "departments", "transfers", "hold", "redials", "callbacks", "resolution")})
-POST_CHECKS.append("sim.funnel.spec:check")
+@dataclass(frozen=True)
+class Keys:
+    """The features' keys: key -> parser called as fn(raw_value, path, chk, ctx) -> parsed object (or None on
+    problems, which it reports to chk; a parsed object may expose ``queues``, queue ids its contacts can join), and the
+    cross-checks run on the whole scenario after parsing, called as fn(scenario, chk)."""
 
-# One population of customers choosing among channels (sim.choice): [choice] channels = { phone = 0.6, social = 0.4 }.
-SECTION_EXTENSIONS["choice"] = "sim.choice:parse_section"
-POST_CHECKS.append("sim.choice:check")
+    channel: Mapping[str, Mapping[str, Any]]
+    agent: Mapping[str, Any]
+    section: Mapping[str, Any]
+    checks: tuple[Any, ...]
+
+
+def feature_keys(features: tuple = FEATURES) -> Keys:
+    return Keys({kind: {k: fn for f in features for k, fn in f.channel_keys.get(kind, {}).items()}
+                 for kind in CHANNEL_KINDS},
+                {k: fn for f in features for k, fn in f.agent_keys.items()},
+                {k: fn for f in features for k, fn in f.sections.items()},
+                tuple(fn for f in features for fn in f.checks))
+
+
+KEYS = feature_keys()
+CHANNEL_EXTENSIONS, AGENT_EXTENSIONS, SECTION_EXTENSIONS = KEYS.channel, KEYS.agent, KEYS.section
 
 # Conventional targets by kind: 80% within 20 s for phone (domain notes §1); first reply within 60 min for social and
 # email (Convince & Convert / Edison; Social Media Today — domain notes §3).
@@ -101,7 +91,8 @@ class Channel:
     open_hours: tuple[float, float] | None
     targets: Targets
     ivr_time: Dist | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)  # the features' parsed keys, by key
+    features: Mapping[str, Any] = field(default_factory=dict)  # each feature's typed spec of the channel, by feature
 
     @property
     def queues(self) -> tuple[str, ...]:
@@ -122,7 +113,8 @@ class AgentGroup:
     wrap_up: Dist | None
     cost_per_hour: float
     availability: float
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)  # the features' parsed keys, by key
+    features: Mapping[str, Any] = field(default_factory=dict)  # each feature's typed spec of the group, by feature
 
 
 @dataclass(frozen=True)
@@ -150,11 +142,10 @@ class ParseContext:
     calendar: Calendar
     raw: dict
     name: str = ""
-
-
-def _call(spec: str, *args):
-    module, fn = spec.split(":")
-    return getattr(importlib.import_module(module), fn)(*args)
+    features: tuple = FEATURES
+    keys: Keys = KEYS
+    horizon_s: float | None = None
+    channels: Mapping[str, Channel] = field(default_factory=dict)
 
 
 def set_dotted(raw: dict, key: str, value: Any) -> dict:
@@ -177,30 +168,61 @@ def scenario_hash(raw: Mapping[str, Any]) -> str:
 def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Read, override and validate a scenario file (see the README's scenario reference)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the scenario file ({exc.strerror})") from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(Problem(str(path), "", "valid TOML", str(exc))) from None
+    raw = read_toml(path)
     for key, value in (overrides or {}).items():
         raw = set_dotted(raw, key, value)
     return parse_scenario(raw, source=str(path), base_dir=path.parent)
 
 
-def parse_scenario(raw: dict, source: str = "<dict>", base_dir: str | Path = ".") -> Scenario:
-    """Validate an already-read scenario dict; every problem is collected into one ``ScenarioError``."""
+MAX_FILE_BYTES = 16 * 2**20  # a scenario file above 16 MiB is refused (the shipped ones are below 20 KiB)
+
+
+def read_toml(path: Path) -> dict:
+    """A TOML file as a dict: UTF-8 (a leading byte-order mark is accepted), at most ``MAX_FILE_BYTES``, nested at
+    most ``sim.validate.MAX_DEPTH`` deep, no NaN or infinity; otherwise one ``InputError`` line saying where."""
+    source = str(path)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the scenario file ({exc.strerror})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(Problem(source, "", f"a scenario file of at most {MAX_FILE_BYTES // 2**20} MiB", "larger"))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ScenarioError(Problem(source, "", "UTF-8 text (save the file as UTF-8)",
+                                    f"byte 0x{data[exc.start]:02x} on line {line}")) from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(Problem(source, "", "valid TOML", str(exc))) from None
+    except RecursionError:
+        raise ScenarioError(Problem(source, "", "tables and lists nested at most 32 deep", "deeper nesting")) from None
+    chk = Checker(source)
+    check_tree(raw, chk)
+    chk.done()
+    return raw
+
+
+def parse_scenario(raw: dict, source: str = "<dict>", base_dir: str | Path = ".", features: tuple | None = None
+                   ) -> Scenario:
+    """Validate an already-read scenario dict; every problem is collected into one ``ScenarioError``. ``features``:
+    the feature list whose keys the file may use (default ``sim.extensions.FEATURES``)."""
+    features = FEATURES if features is None else tuple(features)
+    keys = KEYS if features == FEATURES else feature_keys(features)
     chk = Checker(source)
     base_dir = Path(base_dir)
-    top = chk.table(raw, "", ("schema", "name", "description", "run", "channels", "agents", *SECTION_EXTENSIONS))
+    if not check_tree(raw, chk):  # too deep, NaN or infinity: stop before anything walks it
+        chk.done()
+    top = chk.table(raw, "", ("schema", "name", "description", "run", "channels", "agents", *keys.section))
     if top.get("schema") != SCHEMA or isinstance(top.get("schema"), bool):  # true == 1 in Python, not in TOML
         chk.add("schema", f"schema = {SCHEMA} at the top of the file", top.get("schema", "nothing"))
     name = chk.string(top, "name", "", default=Path(source).stem)
     description = chk.string(top, "description", "", default="")
     run, cal = _parse_run(top.get("run", {}), chk)
-    ctx = ParseContext(base_dir, cal, raw)
+    ctx = ParseContext(base_dir, cal, raw, features=features, keys=keys, horizon_s=run.horizon_s)
     channels = {}
     ch_raw = top.get("channels")
     if not isinstance(ch_raw, dict) or not ch_raw:
@@ -210,7 +232,16 @@ def parse_scenario(raw: dict, source: str = "<dict>", base_dir: str | Path = "."
             ch = _parse_channel(cname, craw, f"channels.{cname}", chk, ctx)
             if ch is not None:
                 channels[cname] = ch
-    queues = {q for ch in channels.values() for q in ch.queues}
+    owner: dict[str, str] = {}
+    for ch in channels.values():  # a queue belongs to one channel, or the summary books one's contacts to the other
+        for q in ch.queues:
+            if q in owner and owner[q] != ch.name:
+                key = f"channels.{ch.name}.queue" if q == ch.queue else f"channels.{ch.name}"
+                chk.add(key, f"a queue id no other channel uses (channel {owner[q]} already uses {q!r}; give each "
+                             f"channel its own queue and let one agent group serve both)", q)
+            owner.setdefault(q, ch.name)
+    queues = set(owner)
+    ctx.channels = channels
     agents = {}
     ag_raw = top.get("agents")
     if not isinstance(ag_raw, dict) or not ag_raw:
@@ -221,9 +252,10 @@ def parse_scenario(raw: dict, source: str = "<dict>", base_dir: str | Path = "."
             if g is not None:
                 agents[gname] = g
     sections = {}
-    for key, spec in SECTION_EXTENSIONS.items():
+    for key, spec in keys.section.items():
         if key in top:
-            sections[key] = _call(spec, top[key], key, chk, ctx)
+            sections[key] = spec(top[key], key, chk, ctx)
+    _check_contact_ids(channels, chk)
     served = {q for g in agents.values() for q in g.serves}
     for ch in channels.values():
         missing = [q for q in ch.queues if q not in served]
@@ -233,28 +265,40 @@ def parse_scenario(raw: dict, source: str = "<dict>", base_dir: str | Path = "."
     chk.done()
     sc = Scenario(source, base_dir, MappingProxyType(copy.deepcopy(raw)), scenario_hash(raw), name, description, run, cal,
                   MappingProxyType(channels), MappingProxyType(agents), MappingProxyType(sections))
-    for spec in POST_CHECKS:
-        _call(spec, sc, chk)
+    for check in keys.checks:
+        check(sc, chk)
     chk.done()
     return sc
 
 
 MISSING_ = "nothing"
+MAX_REPLICATIONS = 100_000
+
+
+def _check_contact_ids(channels: Mapping[str, Channel], chk: Checker) -> None:
+    """Contact ids are a per-channel prefix from the channel's name + a sequence: two names must not share one."""
+    seen: dict[int, str] = {}
+    for name in channels:
+        other = seen.setdefault(contact_id_base(name), name)
+        if other != name:
+            chk.add(f"channels.{name}", f"a channel name whose contact-id prefix differs from channels.{other}'s "
+                    "(rename one channel)", name)
 
 
 def _parse_run(raw: Any, chk: Checker) -> tuple[RunSpec, Calendar]:
     p = "run"
     raw = chk.table(raw, p, ("horizon", "warmup", "replications", "seed", "start", "interval", "busyness_cv"))
-    horizon = chk.duration(raw, "horizon", p, default=86400.0, positive=True)
+    horizon = chk.duration(raw, "horizon", p, default=86400.0, positive=True, low=60.0)
     warmup = chk.duration(raw, "warmup", p, default=0.0)
-    reps = chk.number(raw, "replications", p, default=10, low=1, integer=True)
-    seed = chk.number(raw, "seed", p, default=1, low=0, integer=True)
-    interval = chk.duration(raw, "interval", p, default=1800.0, positive=True)
+    reps = chk.number(raw, "replications", p, default=10, low=1, high=MAX_REPLICATIONS, integer=True)
+    seed = chk.number(raw, "seed", p, default=1, low=0, high=2**63 - 1, integer=True)
+    interval = parse_interval(raw, p, chk)
     cv = chk.number(raw, "busyness_cv", p, default=0.0, low=0, high=2)
     start = chk.value(raw, "start", p, parse_start, 'a date-time such as "1999-03-01 00:00"', default=DEFAULT_START)
     if horizon is not None and warmup is not None and warmup >= horizon:
         chk.add("run.warmup", f"a warm-up shorter than the horizon ({horizon:g}s)", raw.get("warmup"))
-    spec = RunSpec(horizon or 86400.0, warmup or 0.0, reps or 1, seed or 0, interval or 1800.0, cv or 0.0)
+    spec = RunSpec(86400.0 if horizon is None else horizon, warmup or 0.0, reps or 1, seed or 0, interval or 1800.0,
+                   cv or 0.0)
     return spec, Calendar(start or DEFAULT_START)
 
 
@@ -263,20 +307,23 @@ def _parse_targets(raw: Any, path: str, chk: Checker, kind: str) -> Targets:
     if raw is None:
         return Targets(within, sl)
     raw = chk.table(raw, path, ("answer_within", "service_level", "max_abandon", "max_occupancy"))
-    return Targets(
-        chk.duration(raw, "answer_within", path, default=within) or within,
-        chk.number(raw, "service_level", path, default=sl, low=0, high=1) or sl,
+    answer_within = chk.duration(raw, "answer_within", path, default=within)
+    level = chk.service_level(raw, "service_level", path, default=sl)
+    return Targets(  # 0 means 0: a missing key takes the default, a written 0 stays 0
+        within if answer_within is None else answer_within,
+        sl if level is None else level,
         chk.number(raw, "max_abandon", path, default=None, low=0, high=1),
         chk.number(raw, "max_occupancy", path, default=None, low=0, high=1, low_open=True),
     )
 
 
-def _parse_arrivals(raw: Any, path: str, chk: Checker, ctx: ParseContext) -> ArrivalSpec | None:
+def _parse_arrivals(raw: Any, path: str, chk: Checker, ctx: ParseContext,
+                    open_hours: tuple[float, float] | None = None) -> ArrivalSpec | None:
     if not isinstance(raw, dict):
         chk.add(path, 'an arrivals table: { rate = "100/h" }, { volumes = [...], interval = "30min" } or '
                       '{ forecast = "file.csv" }', raw if raw is not None else MISSING_)
         return None
-    chk.table(raw, path, ("rate", "volumes", "interval", "by_weekday", "forecast"))
+    chk.table(raw, path, ("rate", "volumes", "interval", "by_weekday", "forecast", *PROFILE_KEYS))
     forms = [k for k in ("rate", "volumes", "forecast") if k in raw]
     if "by_weekday" in raw and "volumes" not in forms and "forecast" not in forms:
         forms.append("volumes")
@@ -287,10 +334,11 @@ def _parse_arrivals(raw: Any, path: str, chk: Checker, ctx: ParseContext) -> Arr
         rate = chk.rate(raw, "rate", path)
         return None if rate is None else ArrivalSpec(Profile(constant=rate))
     prof = parse_profile(raw, path, chk, ctx.base_dir, ctx.calendar, list_key="volumes", file_key="forecast",
-                         column="volume", integer=False)
+                         column="volume", integer=False, open_hours=open_hours, horizon_s=ctx.horizon_s)
     return None if prof is None else ArrivalSpec(prof, per_interval=True)
 
 
+PROFILE_KEYS = ("repeat", "missing", "encoding")  # a list that is a cycle; a CSV's missing rows; its encoding
 CHANNEL_KEYS = ("kind", "queue", "arrivals", "handle_time", "patience", "open", "targets", "ivr_time")
 
 
@@ -303,35 +351,39 @@ def _parse_channel(name: str, raw: Any, path: str, chk: Checker, ctx: ParseConte
         if "kind" not in raw:
             chk.add(join(path, "kind"), f"a channel kind ({', '.join(CHANNEL_KINDS)}) for a channel named {name!r}")
         return None
-    ext = CHANNEL_EXTENSIONS[kind]
-    work = "message_time" if kind in CONVERSATION_KINDS else "handle_time"
+    ext = ctx.keys.channel[kind]
+    work = "message_time" if kind in CONVERSATION_KINDS else "handle_time"  # per agent message (sim.social)
     chk.table(raw, path, (*(k for k in CHANNEL_KEYS if work == "handle_time" or k not in ("handle_time", "ivr_time")),
                           *ext))
     queue = chk.string(raw, "queue", path, default=name)
-    arrivals = _parse_arrivals(raw.get("arrivals"), join(path, "arrivals"), chk, ctx)
+    open_hours = chk.clock_range(raw, "open", path, default=None)
+    arrivals = _parse_arrivals(raw.get("arrivals"), join(path, "arrivals"), chk, ctx, open_hours)
     handle = parse_dist(raw.get(work), join(path, work), chk, ctx.base_dir) if work in raw else None
     if work not in raw:
         chk.add(join(path, work), 'a distribution such as { dist = "exponential", mean = "240s" } (required)')
     patience = parse_dist(raw["patience"], join(path, "patience"), chk, ctx.base_dir) if "patience" in raw else None
     ivr_time = parse_dist(raw["ivr_time"], join(path, "ivr_time"), chk, ctx.base_dir) if "ivr_time" in raw else None
-    open_hours = chk.clock_range(raw, "open", path, default=None)
     targets = _parse_targets(raw.get("targets"), join(path, "targets"), chk, kind)
     ctx.name = name
-    extra = {key: _call(spec, raw[key], join(path, key), chk, ctx) for key, spec in ext.items() if key in raw}
+    extra = {key: spec(raw[key], join(path, key), chk, ctx) for key, spec in ext.items() if key in raw}
     if arrivals is None or handle is None or queue is None:
         return None
-    return Channel(name, kind, queue, arrivals, handle, patience, open_hours, targets, ivr_time,
-                   MappingProxyType(extra))
+    ch = Channel(name, kind, queue, arrivals, handle, patience, open_hours, targets, ivr_time, MappingProxyType(extra))
+    if chk.problems:  # a key failed: its feature's spec would be built from a partial reading
+        return ch
+    typed = {f.name: f.channel_spec(ch) for f in ctx.features if f.channel_spec is not None}
+    return replace(ch, features=MappingProxyType({k: v for k, v in typed.items() if v is not None}))
 
 
-GROUP_KEYS = ("serves", "count", "interval", "by_weekday", "schedule", "wrap_up", "cost_per_hour", "availability")
+GROUP_KEYS = ("serves", "count", "interval", "by_weekday", "schedule", "wrap_up", "cost_per_hour", "availability",
+              *PROFILE_KEYS)
 
 
 def _parse_group(name: str, raw: Any, path: str, chk: Checker, ctx: ParseContext, queues: set[str]) -> AgentGroup | None:
     if not isinstance(raw, dict):
         chk.add(path, "an agent group table", raw)
         return None
-    chk.table(raw, path, (*GROUP_KEYS, *AGENT_EXTENSIONS))
+    chk.table(raw, path, (*GROUP_KEYS, *ctx.keys.agent))
     serves = raw.get("serves")
     if not (isinstance(serves, list) and serves and all(isinstance(s, str) for s in serves)):
         chk.add(join(path, "serves"), 'a list of queue ids such as ["phone"] (required)', serves if "serves" in raw else MISSING_)
@@ -347,10 +399,13 @@ def _parse_group(name: str, raw: Any, path: str, chk: Checker, ctx: ParseContext
     cost = chk.number(raw, "cost_per_hour", path, default=0.0, low=0)
     avail = chk.number(raw, "availability", path, default=1.0, low=0, high=1, low_open=True)
     ctx.name = name
-    extra = {key: _call(spec, raw[key], join(path, key), chk, ctx) for key, spec in AGENT_EXTENSIONS.items() if key in raw}
+    extra = {key: spec(raw[key], join(path, key), chk, ctx) for key, spec in ctx.keys.agent.items() if key in raw}
     if serves is None or count is None:
         return None
-    return AgentGroup(name, tuple(serves), count, wrap, cost or 0.0, avail or 1.0, MappingProxyType(extra))
+    g = AgentGroup(name, tuple(serves), count, wrap, cost or 0.0, 1.0 if avail is None else avail,
+                   MappingProxyType(extra))
+    typed = {f.name: f.group_spec(g) for f in ctx.features if f.group_spec is not None}
+    return replace(g, features=MappingProxyType({k: v for k, v in typed.items() if v is not None}))
 
 
 def _parse_count(raw: dict, path: str, chk: Checker, ctx: ParseContext) -> Profile | None:
@@ -364,4 +419,15 @@ def _parse_count(raw: dict, path: str, chk: Checker, ctx: ParseContext) -> Profi
         chk.add(join(path, "count"), "a number of agents, a list per interval, or schedule = \"file.csv\" (required)")
         return None
     return parse_profile(raw, path, chk, ctx.base_dir, ctx.calendar, list_key="count", file_key="schedule",
-                         column="count", integer=True)
+                         column="count", integer=True, horizon_s=ctx.horizon_s, open_hours=_served_hours(raw, ctx),
+                         warn_outside=False)
+
+
+def _served_hours(raw: dict, ctx: ParseContext) -> tuple[float, float] | None:
+    """From the earliest opening to the latest closing of the channels a group serves, when all of them have hours
+    (a schedule needs a row for each of those intervals)."""
+    serves = raw.get("serves") if isinstance(raw.get("serves"), list) else []
+    hours = [ch.open_hours for ch in ctx.channels.values() if any(q in ch.queues for q in serves)]
+    if not hours or any(h is None for h in hours):
+        return None
+    return min(h[0] for h in hours), max(h[1] for h in hours)

@@ -1,9 +1,11 @@
 """Durations and rates as people write them in scenario files: "20s", "4min", "1.5h", "10d"; "100/h", "6/min".
 
-All times inside contactsim are seconds (floats); rates are per second.
+All times inside contactsim are seconds (floats); rates are per second. Every parser refuses what is not a finite
+number ("1e999s", "100/0h"), so no infinity or NaN gets past the boundary.
 """
 from __future__ import annotations
 
+import math
 import re
 
 _UNITS = {
@@ -27,7 +29,9 @@ def parse_duration(value: object) -> float:
     if isinstance(value, str):
         m = _DURATION.match(value)
         if m and m.group(2).lower() in _UNITS:
-            return float(m.group(1)) * _UNITS[m.group(2).lower()]
+            seconds = float(m.group(1)) * _UNITS[m.group(2).lower()]
+            if math.isfinite(seconds):
+                return seconds
     raise ValueError(f"expected {DURATION_EXAMPLE}, got {value!r}")
 
 
@@ -36,8 +40,10 @@ def parse_rate(value: object) -> float:
     if isinstance(value, str):
         m = _RATE.match(value)
         if m and m.group(3).lower() in _UNITS:
-            per = float(m.group(2)) if m.group(2) else 1.0
-            return float(m.group(1)) / (per * _UNITS[m.group(3).lower()])
+            per = (float(m.group(2)) if m.group(2) else 1.0) * _UNITS[m.group(3).lower()]
+            count = float(m.group(1))
+            if per > 0 and math.isfinite(per) and math.isfinite(count) and math.isfinite(count / per):
+                return count / per
     raise ValueError(f"expected {RATE_EXAMPLE}, got {value!r}")
 
 
@@ -58,3 +64,56 @@ def parse_clock(value: object) -> float:
             if (h < 24 and mi < 60 and s < 60) or (h == 24 and mi == 0 and s == 0):
                 return h * 3600.0 + mi * 60.0 + s
     raise ValueError(f'expected a clock time such as "08:00", got {value!r}')
+
+
+def finite(value: object) -> float:
+    """``value`` as a float when it is a real, finite number (not a bool, NaN or infinity); ValueError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"expected a number, got {value!r}")
+    x = float(value)
+    if not math.isfinite(x):
+        raise ValueError(f"expected a finite number, got {value!r}")
+    return x
+
+
+SERVICE_LEVEL_RULE = "a service level up to 1 as a fraction (0.8) or above 1 up to 100 as a percentage (80)"
+TARGET_EXAMPLE = ('a target such as "80/20s" or "0.8/20s" (80% answered within 20 s; the level up to 1 is a fraction, '
+                  'above 1 up to 100 a percentage)')
+_LEVEL = re.compile(rf"^\s*({_NUMBER})\s*(%?)\s*$")
+_TARGET = re.compile(rf"^\s*({_NUMBER})\s*(%?)\s*/\s*(.+?)\s*$")
+
+
+def parse_service_level(value: object) -> float:
+    """The share answered within the threshold, from a number or a string ("80%", "80", "0.8" -> 0.8).
+
+    One rule everywhere (command line and scenario files): up to 1 is a fraction, above 1 up to 100 a percentage, a
+    trailing "%" always a percentage; anything else (negative, above 100, NaN, infinity) is refused. 0 means 0.
+    """
+    if isinstance(value, str):
+        m = _LEVEL.match(value)
+        if not m:
+            raise ValueError(f"expected {SERVICE_LEVEL_RULE}, got {value!r}")
+        x, percent = float(m.group(1)), bool(m.group(2))
+    else:
+        x, percent = finite(value), False
+    if not math.isfinite(x) or x < 0 or x > 100 or (percent and x > 100):
+        raise ValueError(f"expected {SERVICE_LEVEL_RULE}, got {value!r}")
+    return x / 100.0 if percent or x > 1 else x
+
+
+def parse_target(text: object) -> tuple[float, float]:
+    """``"80/20s"`` or ``"0.8/20s"`` -> (0.8, 20.0): the share to answer within the time (a fraction) and the time in
+    seconds. Echo the result with ``describe_target`` so a misreading shows at once."""
+    if isinstance(text, str):
+        m = _TARGET.match(text)
+        if m:
+            try:
+                return parse_service_level(m.group(1) + m.group(2)), parse_duration(m.group(3))
+            except ValueError:
+                pass
+    raise ValueError(f"expected {TARGET_EXAMPLE}, got {text!r}")
+
+
+def describe_target(level: float, within_s: float) -> str:
+    """ "80% answered within 20s" (what a parsed target means, for echoing it back)."""
+    return f"{100 * level:g}% answered within {format_duration(within_s)}"

@@ -79,7 +79,7 @@ def test_every_customer_lands_on_exactly_one_channel():
 def test_designs_meet_the_same_customers_with_the_same_attributes():
     """The phone funnel's and the conversations' per-customer draws do not depend on who else chose the channel."""
     all_phone, blend, all_social = study(1.0), study(0.5), study(0.0)
-    first = lambda c: c[(c.channel == "phone") & (c.attempt == 1)].set_index("contact_id")  # noqa: E731
+    first = lambda c: c[(c.channel == "phone") & (c.attempt == 1)].set_index("contact_id")
     cols = ["arrival_at_s", "department", "priority", "ivr_s", "misrouted", "zero_out"]
     b, a = first(blend), first(all_phone)
     a = a.loc[b.index]
@@ -90,7 +90,7 @@ def test_designs_meet_the_same_customers_with_the_same_attributes():
     assert both.mean() > 0.95
     pd.testing.assert_frame_equal(b.loc[both, cols], a.loc[both, cols])
     # posts of the population (pile-ons and complaints of callers, caused by sim.reputation, are not customers of it)
-    posts = lambda c: c[(c.channel == "social") & c["caused_by"].isna()].set_index("contact_id")  # noqa: E731
+    posts = lambda c: c[(c.channel == "social") & c["caused_by"].isna()].set_index("contact_id")
     cols = ["arrival_at_s", "kind", "reach", "public", "exchanges_planned", "base_work_s"]
     b, s = posts(blend), posts(all_social)
     pd.testing.assert_frame_equal(b[cols], s.loc[b.index, cols])

@@ -11,6 +11,7 @@ import pandas as pd
 
 from sim.cli import main
 from sim.experiment import compare, load, point_summary
+from sim.experiment.labels import decimals_for
 from sim.experiment.progress import Progress
 from sim.plots.experiment import comparison_chart, metric_curve, precision_trace, replication_spread
 
@@ -66,8 +67,10 @@ def test_sweep_then_report_from_the_command_line(tmp_path, capsys):
     assert "team size" in html and "agents.phone.count" in html and "9 of 9" in html
     # the table in the report shows the same means as the analysis helper
     summ = point_summary(load(out))
-    sl = summ[(summ["metric"] == "sl_offered") & (summ["point"] == 1)]["mean"].iloc[0]
-    assert f"{sl:.4g} ±" in html
+    sl_rows = summ[(summ["metric"] == "sl_offered") & (summ["channel"] == "phone")]
+    decimals = decimals_for(sl_rows["half_width"] * 100, sl_rows["mean"] * 100)     # shown in %, one format
+    sl = sl_rows[sl_rows["point"] == 1]["mean"].iloc[0]
+    assert f"{sl * 100:.{decimals}f} ±" in html
 
 
 def test_bad_sweep_file_is_one_readable_error(tmp_path, capsys):

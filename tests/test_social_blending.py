@@ -22,7 +22,7 @@ def test_a_social_channel_with_its_own_team_leaves_every_phone_row_identical():
     both["agents"]["social"] = {"serves": ["social"], "count": 3, "concurrency": 3}
     a, b = sim.run(scenario(base)), sim.run(scenario(both))
     assert (b.contacts["channel"] == "social").sum() > 1000  # the social side did real work
-    plain = lambda df, cols: df[cols].astype({c: object for c in cols if isinstance(df[c].dtype, pd.CategoricalDtype)})  # noqa: E731
+    plain = lambda df, cols: df[cols].astype({c: object for c in cols if isinstance(df[c].dtype, pd.CategoricalDtype)})
     pa = a.contacts
     pb = b.contacts[b.contacts["channel"] == "phone"].reset_index(drop=True)
     pd.testing.assert_frame_equal(plain(pa, list(pa.columns)), plain(pb, list(pa.columns)))

@@ -9,8 +9,9 @@ Records of the Anonymous Bank (shipped: ``shipped_march_1999()``) are courtesy o
 Lab; keep that acknowledgement wherever they or results from them are shown.
 """
 from sim.calibrate.fit import Fit, fit_calls
+from sim.calibrate.formats import read_log
 from sim.calibrate.generic_csv import contacts_to_calls, read_csv_log, write_csv_log
-from sim.calibrate.logs import CallLog, ReadReport, read_log, shipped_march_1999
+from sim.calibrate.logs import CallLog, ReadReport, shipped_march_1999
 from sim.calibrate.pipeline import Calibration, calibrate
 from sim.calibrate.technion import read_technion
 

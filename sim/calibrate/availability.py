@@ -5,7 +5,7 @@ but the records show only talk time. Wrap-up (after-call work), breaks, outbound
 are not in them, and an agent who logs in for the last five minutes of an interval counts as fully present. Simulating
 the Anonymous Bank's March 1999 weekdays with the agents seen per interval gives about half the observed abandonment
 (11% against 25%). The scenario's ``availability`` (the share of seated agents available to take calls,
-``sim.agents.effective_counts``) absorbs all of this in one number.
+``sim.core.agents.effective_counts``) absorbs all of this in one number.
 
 The search: each training day is simulated with its own offered volumes and agents seen (``sim.calibrate.day_model``),
 with common random numbers (the same seed for every candidate, so the same callers meet each staffing). The loss is

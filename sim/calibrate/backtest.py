@@ -28,7 +28,7 @@ from sim.calibrate.availability import AvailabilityFit, fit_availability
 from sim.calibrate.calendar import day_table, parse_dates, parse_working_days
 from sim.calibrate.day_model import ANSWER_WITHIN_S, METRICS, observed_intervals, prepare_days, simulate_days
 from sim.calibrate.fit import Fit, fit_calls
-from sim.calibrate.logs import read_log
+from sim.calibrate.formats import read_log
 from sim.calibrate.report import source_note
 from sim.errors import InputError
 from sim.units import parse_duration

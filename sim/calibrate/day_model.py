@@ -49,7 +49,7 @@ def write_day_inputs(fit: Fit, day, folder: str | Path) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     midnight = pd.Timestamp(day)
     slots = np.arange(0, 86400, fit.interval_s)
-    stamp = lambda s: (midnight + pd.Timedelta(seconds=float(s))).strftime("%Y-%m-%d %H:%M")  # noqa: E731
+    stamp = lambda s: (midnight + pd.Timedelta(seconds=float(s))).strftime("%Y-%m-%d %H:%M")
     volumes = fit.counts.loc[day].reindex(slots, fill_value=0).to_numpy(float)
     agents = fit.agents[fit.agents["date"] == day].set_index("interval_start_s")["agents_seen"]
     counts = agents.reindex(slots, fill_value=0).to_numpy(int)

@@ -141,6 +141,8 @@ def contacts_to_calls(contacts: pd.DataFrame, start: str | pd.Timestamp, day_per
     queue_s = (c["answer_at_s"] - c["wait_s"]).where(served, (c["end_at_s"] - c["wait_s"]).where(abandoned))
     queue = base + pd.to_timedelta(queue_s.astype(float) + offset, unit="s")
     agent = c["agent_id"].astype(str) if "agent_id" in c.columns else ""
+    if "agent_group" in c.columns:  # agent ids count within a group: name agents group:id
+        agent = c["agent_group"].astype(str) + ":" + c["agent_id"].astype(str)
     return pd.DataFrame({
         "arrival_at": arrival, "queue_at": queue, "answer_at": answer.where(served),
         "end_at": end.where(served | abandoned | end.notna()), "outcome": outcome,

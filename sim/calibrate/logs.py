@@ -138,30 +138,18 @@ def read_table(path: str | Path, sep: str, required: list[str], what: str) -> pd
     return frame
 
 
-def read_log(paths, format: str = "technion", strict: bool = False) -> CallLog:
-    """Read one or more logs of one format (``technion`` or ``csv``) into a single ``CallLog``."""
-    from sim.calibrate.generic_csv import read_csv_log
-    from sim.calibrate.technion import read_technion
-
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    if format not in FORMATS:
-        raise InputError(f"log format: expected one of {', '.join(FORMATS)}, got {format!r}")
-    if not paths:
-        raise InputError("no log files given")
-    reader = read_technion if format == "technion" else read_csv_log
-    logs = [reader(p, strict=strict) for p in paths]
-    report = ReadReport()
-    for log in logs:
-        report.merge(log.report)
-    calls = pd.concat([log.calls for log in logs], ignore_index=True)
-    calls["outcome"] = calls["outcome"].astype(OUTCOME_DTYPE)
-    calls = calls.sort_values("arrival_at", kind="stable").reset_index(drop=True)
-    return CallLog(calls, report, format)
-
-
 def shipped_march_1999() -> Path:
     """The shipped Anonymous Bank log of March 1999 (Technion SEE Lab; acknowledge Avi Mandelbaum and the lab)."""
+    return shipped_month(3)
+
+
+def shipped_month(month: int) -> Path:
+    """A shipped Anonymous Bank month of 1999 (March and September; Technion SEE Lab, acknowledge Avi Mandelbaum
+    and the lab). The other months are read from a folder: ``contactsim backtest --rolling --data DIR``."""
     from importlib import resources
 
-    return Path(str(resources.files("sim") / "data" / "anonymous_bank_1999_03.txt.gz"))
+    path = Path(str(resources.files("sim") / "data" / f"anonymous_bank_1999_{month:02d}.txt.gz"))
+    if not path.is_file():
+        raise InputError(f"{path}: month {month} of 1999 is not shipped (March and September are); "
+                         "pass the records' folder with --data DIR")
+    return path

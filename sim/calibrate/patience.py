@@ -13,6 +13,7 @@ Only contacts that waited (wait > 0) carry information; those answered at once w
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,7 +56,10 @@ def exponential_patience(wait_s, abandoned) -> ExponentialPatience:
 
 
 def kaplan_meier(wait_s, abandoned) -> pd.DataFrame:
-    """Kaplan–Meier table: time_s, at_risk, events, censored, survival, se (Greenwood), lower, upper (95% log-log)."""
+    """Kaplan–Meier table: time_s, at_risk, events, censored, survival, se (Greenwood), lower, upper (95% log-log).
+
+    The curve and its band are scipy's (``scipy.stats.ecdf`` of ``CensoredData``: hang-ups observed, answered callers
+    right-censored at their wait); the counts and Greenwood's standard error are tabulated beside them."""
     w = np.asarray(wait_s, float)
     ab = np.asarray(abandoned, bool)
     keep = np.isfinite(w) & (w > 0)
@@ -65,18 +69,48 @@ def kaplan_meier(wait_s, abandoned) -> pd.DataFrame:
     at_risk = len(w) - np.searchsorted(order, times, side="left")
     events = np.bincount(np.searchsorted(times, w[ab]), minlength=len(times))
     total = np.bincount(np.searchsorted(times, w), minlength=len(times))
-    hazard = events / at_risk
-    surv = np.cumprod(1 - hazard)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    res = stats.ecdf(stats.CensoredData(uncensored=w[ab], right=w[~ab]))
+    surv = res.sf.evaluate(times)
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the band is undefined where survival is 0 or 1
+        band = res.sf.confidence_interval(0.95, method="log-log")
+        lower, upper = band.low.evaluate(times), band.high.evaluate(times)
         green = np.cumsum(np.where(at_risk > events, events / (at_risk * (at_risk - events)), 0.0))
-        loglog = np.log(-np.log(surv))
-        half = 1.96 * np.sqrt(green) / np.abs(np.log(surv))
-        lower = np.exp(-np.exp(loglog + half))
-        upper = np.exp(-np.exp(loglog - half))
     lower = np.where(np.isfinite(lower), lower, surv)
     upper = np.where(np.isfinite(upper), upper, surv)
     return pd.DataFrame({"time_s": times, "at_risk": at_risk, "events": events, "censored": total - events,
                          "survival": surv, "se": surv * np.sqrt(green), "lower": lower, "upper": upper})
+
+
+def km_sample(wait_s, abandoned, size: int = 2000, min_at_risk: int = 50) -> np.ndarray:
+    """A quantile sample of patience from the Kaplan–Meier curve, for an empirical patience law.
+
+    The curve is used up to the last wait with at least ``min_at_risk`` callers still waiting (beyond it the estimate
+    rests on a handful of callers); past that point t*, patience is t* + an exponential whose rate is the hazard MLE
+    of the waits beyond t* (hang-ups after t* / waiting time after t*), so the tail beyond the last observation is
+    drawn, not cut off. Values are the quantiles at (i + ½)/size, i = 0 … size − 1 (a deterministic sample)."""
+    w = np.asarray(wait_s, float)
+    ab = np.asarray(abandoned, bool)
+    keep = np.isfinite(w) & (w > 0)
+    w, ab = w[keep], ab[keep]
+    km = kaplan_meier(w, ab)
+    ok = km[km["at_risk"] >= min_at_risk]
+    if ok.empty:
+        raise ValueError("too few queued contacts for a Kaplan-Meier patience law")
+    t_star = float(ok["time_s"].iloc[-1])
+    s_star = float(ok["survival"].iloc[-1])
+    beyond = w > t_star
+    events = int((ab & beyond).sum())
+    exposure = float((w[beyond] - t_star).sum())
+    tail_mean = exposure / events if events else exponential_patience(w, ab).mean_s
+    u = (np.arange(size) + 0.5) / size  # P(patience <= value)
+    times, surv = ok["time_s"].to_numpy(), ok["survival"].to_numpy()
+    idx = np.searchsorted(-surv, -(1 - u), side="left")  # first time with survival <= 1 - u
+    out = np.empty(size)
+    inside = 1 - u >= s_star
+    out[inside] = times[np.minimum(idx[inside], len(times) - 1)]
+    out[~inside] = t_star - tail_mean * np.log((1 - u[~inside]) / s_star)
+    return out
 
 
 def km_at(km: pd.DataFrame, t: float, column: str = "survival") -> float:

@@ -8,7 +8,8 @@ import pandas as pd
 
 from sim.calibrate.calendar import parse_working_days
 from sim.calibrate.fit import BOOTSTRAP, Fit, fit_calls
-from sim.calibrate.logs import CallLog, read_log
+from sim.calibrate.formats import read_log
+from sim.calibrate.logs import CallLog
 from sim.calibrate.report import write_fit_report
 from sim.calibrate.scenario_writer import scenario_dict, write_handle_times, write_scenario
 from sim.errors import InputError

@@ -65,10 +65,10 @@ def _profile_lists(fit: Fit, kind: str) -> tuple[list, dict]:
         long = fit.counts.loc[fit.chosen].stack().rename("n").reset_index()
         long.columns = ["date", "slot", "n"]
         per = _per_type(fit, "slot", long, "n")
-        fmt = lambda xs: [round(x, 3) for x in xs]  # noqa: E731
+        fmt = lambda xs: [round(x, 3) for x in xs]
     else:
         per = _per_type(fit, "interval_start_s", fit.agents, "agents_seen")
-        fmt = lambda xs: [int(round(x)) for x in xs]  # noqa: E731
+        fmt = lambda xs: [int(round(x)) for x in xs]
     main = "weekday" if "weekday" in per else sorted(per)[0]
     default = fmt(per[main])
     by_weekday = {}

@@ -103,7 +103,7 @@ def read_technion(path: str | Path, strict: bool = False) -> CallLog:
 
     # Queue entry from its clock; answer and ends from the durations, so that every record is self-consistent
     # (answer - queue entry = q_time, end - answer = ser_time); the clocks disagree by a second or so in places.
-    sec = lambda x: pd.to_timedelta(x, unit="s")  # noqa: E731
+    sec = lambda x: pd.to_timedelta(x, unit="s")
     ser_clock = at("ser_start").where(ser > 0, at("vru_exit"))
     queue_at = at("q_start").where(queued, ser_clock)
     queue_at = queue_at.where(queue_at >= arrival, arrival)

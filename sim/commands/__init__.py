@@ -9,4 +9,5 @@ MODULES = [
     "sim.commands.erlang",
     "sim.commands.calibrate",
     "sim.commands.staff",
+    "sim.commands.schema",
 ]

@@ -6,8 +6,8 @@ from sim.calibrate.logs import FORMATS
 from sim.errors import InputError
 
 
-def _common(p) -> None:
-    p.add_argument("logs", nargs="+", metavar="LOG", help="call-log files (plain or .gz)")
+def _common(p, nargs: str = "+") -> None:
+    p.add_argument("logs", nargs=nargs, metavar="LOG", help="call-log files (plain or .gz)")
     p.add_argument("--format", choices=FORMATS, default="technion",
                    help="technion: the Anonymous Bank tab-separated records; csv: the generic contact-log CSV "
                         "(docs/calibration.md)")
@@ -37,9 +37,15 @@ def register(sub) -> None:
     c.set_defaults(func=calibrate_command)
     b = sub.add_parser("backtest", help="fit on training days, simulate test days with their own volumes and agents, "
                                         "compare with the records and with Erlang A")
-    _common(b)
-    b.add_argument("--train", required=True, help="training dates (YYYY-MM-DD, commas, ranges A..B)")
-    b.add_argument("--test", required=True, help="test dates (YYYY-MM-DD, commas, ranges A..B)")
+    _common(b, nargs="*")
+    b.add_argument("--train", help="training dates (YYYY-MM-DD, commas, ranges A..B)")
+    b.add_argument("--test", help="test dates (YYYY-MM-DD, commas, ranges A..B)")
+    b.add_argument("--rolling", action="store_true",
+                   help="train on each month, test on the next: the LOG files (or --data DIR) are one month each, "
+                        "in order (technion format); docs/calibration.md")
+    b.add_argument("--data", help="with --rolling: a folder of month files (*.txt.gz, in name order)")
+    b.add_argument("--forecast", action="store_true",
+                   help="with --rolling: predict from the training month's weekday profile, not each day's volumes")
     b.add_argument("--out", required=True, help="folder for per-day scenarios, tables and the figure")
     b.add_argument("--replications", type=int, default=20, help="replications per test day (default 20)")
     b.add_argument("--search-replications", type=int, default=5,
@@ -69,11 +75,41 @@ def calibrate_command(args) -> int:
     return 0
 
 
+def rolling_command(args) -> int:
+    from pathlib import Path
+
+    from sim.calibrate.rolling import goal_check, month_files, rolling_markdown, run_rolling
+    from sim.calibrate.scenario_writer import ACKNOWLEDGEMENT
+
+    files = [Path(f) for f in args.logs] + (month_files(args.data) if args.data else [])
+    if args.data and not month_files(args.data):
+        raise InputError(f"--data {args.data}: expected a folder with month files (*.txt.gz or *.txt)")
+    if len(files) < 2:
+        raise InputError("backtest --rolling: expected at least two month files (LOG ... or --data DIR)")
+    if args.format != "technion":
+        raise InputError("backtest --rolling: expected --format technion (month files of the Anonymous Bank layout)")
+    mode = "forecast" if args.forecast else "actual"
+    table = run_rolling(files, Path(args.out), args.replications, args.seed, mode)
+    table.to_csv(Path(args.out) / f"rolling_{mode}.csv", index=False, float_format="%.6g")
+    print(rolling_markdown(table))
+    if mode == "actual":
+        goal = goal_check(table)
+        goal.to_csv(Path(args.out) / "goal.csv", index=False, float_format="%.4g")
+        print(f"\ngoal (MAE <= 1.15 x noise floor, <= 0.9 x strong baseline, coverage >= 85%): met in "
+              f"{int(goal['met'].sum())} of {len(goal)} month x measure cells")
+    print(f"\n{ACKNOWLEDGEMENT}\nwrote {args.out}/")
+    return 0
+
+
 def backtest_command(args) -> int:
     from sim.calibrate.backtest import backtest
 
     if args.replications < 2:
         raise InputError("--replications: expected a whole number >= 2 (confidence intervals need two)")
+    if args.rolling:
+        return rolling_command(args)
+    if not args.logs or not args.train or not args.test:
+        raise InputError("backtest: expected LOG files, --train and --test (or --rolling)")
     result = backtest(args.logs, format=args.format, train=args.train, test=args.test, out=args.out,
                       strict=args.strict, working_days=args.working_days, interval=args.interval, handle=args.handle,
                       replications=args.replications, search_replications=args.search_replications,

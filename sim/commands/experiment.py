@@ -32,6 +32,10 @@ def register(sub) -> None:
     r.add_argument("dir", help="results folder written by `contactsim sweep`")
     r.add_argument("--out", help="HTML file (default: DIR/report.html)")
     r.add_argument("--metrics", help="comma-separated metrics to plot (default: the headline metrics)")
+    r.add_argument("--base", help="the design point differences are taken against: an id or KEY=VALUE[,KEY=VALUE] "
+                                  "(default: point 0)")
+    r.add_argument("--sensitivity", help="folder or CSV written by `contactsim sensitivity` to show (default: "
+                                         "DIR/sensitivity when present)")
     r.set_defaults(func=report_command)
 
 
@@ -75,6 +79,7 @@ def compare_command(args) -> int:
 def report_command(args) -> int:
     from sim.experiment.report import write_report
 
-    path = write_report(args.dir, args.out, metrics=_metrics(args.metrics))
+    path = write_report(args.dir, args.out, metrics=_metrics(args.metrics), base=args.base,
+                        sensitivity=args.sensitivity)
     print(f"wrote {path}")
     return 0

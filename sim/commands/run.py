@@ -22,6 +22,8 @@ def register(sub) -> None:
                    help='override the warm-up: a duration such as "2h", or "auto" for MSER-5 on a pilot run')
     p.add_argument("--json", action="store_true", help="print the summary as JSON instead of a table")
     p.add_argument("--no-figures", action="store_true", help="write tables only")
+    p.add_argument("--force", action="store_true", help="run even when the size guard estimates a replication above "
+                                                        "its limits (sim.size_guard)")
     p.set_defaults(func=run_command)
     c = sub.add_parser("check", help="validate a scenario file and report every problem")
     c.add_argument("scenario", nargs="+")
@@ -48,6 +50,9 @@ def run_command(args) -> int:
     if args.replications is not None and args.replications < 1:
         raise InputError("--replications: expected a whole number ≥ 1")
     scenario = sim.load_scenario(args.scenario)
+    from sim.size_guard import guard
+
+    guard(scenario, force=args.force)
     notes = []
     warmup = None
     if args.warmup is not None:
@@ -96,14 +101,22 @@ def check_command(args) -> int:
     import sim
 
     bad = 0
+    from sim.input_warnings import InputWarning
+    from sim.size_guard import guard
+
     for path in args.scenario:
         try:
             sc = sim.load_scenario(path)
+            est = guard(sc)
         except InputError as exc:
             bad += 1
-            for line in str(exc).splitlines():
+            for line in exc.lines():
                 print(f"error: {line}", file=sys.stderr)
             continue
+        except InputWarning as exc:  # under --strict
+            bad += 1
+            print(f"error: {exc} (a warning; --strict makes it an error)", file=sys.stderr)
+            continue
         print(f"{path}: ok ({len(sc.channels)} channels, {len(sc.agents)} agent groups, "
-              f"horizon {sc.run.horizon_s / 3600:g} h, {sc.run.replications} replications)")
+              f"horizon {sc.run.horizon_s / 3600:g} h, {sc.run.replications} replications; {est.describe()})")
     return 2 if bad else 0

@@ -26,6 +26,8 @@ def register(sub) -> None:
     p.add_argument("--max-simulations", type=int, default=80, help="simulation budget of the search (default 80)")
     p.add_argument("--no-figures", action="store_true", help="write tables only")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--force", action="store_true", help="run even when the size guard estimates a replication above "
+                                                        "its limits (sim.size_guard)")
     p.set_defaults(func=staff_command)
 
 
@@ -41,6 +43,11 @@ def staff_command(args) -> int:
     if args.shrinkage is not None and not 0 <= args.shrinkage < 1:
         raise InputError(f"--shrinkage: expected a fraction from 0 to below 1 (0.3 for 30%), got {args.shrinkage}")
     scenario = sim.load_scenario(args.scenario)
+    from sim.size_guard import guard
+    from sim.staffing.demand import check_demand
+
+    guard(scenario, force=args.force)
+    check_demand(scenario)
     out = Path(args.out) if args.out else Path("out") / "staff" / scenario.name
     progress = None if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     report = staff(scenario, out, replications=args.replications, seed=args.seed, start=args.start,

@@ -2,16 +2,33 @@
 or a Dask cluster into a resumable store, and reports. See docs/experiments.md.
 
     from sim.experiment import Sweep, run_sweep, load, point_summary, compare, run_to_precision
-"""
-from sim.experiment.analysis import failures, load, manifest, point_summary
-from sim.experiment.compare import Comparison, compare
-from sim.experiment.precision import HEADLINE_METRICS, PrecisionRun, Warmup, auto_warmup, mser5_warmup, run_to_precision
-from sim.experiment.runner import SweepOutcome, run_sweep
-from sim.experiment.stats import coverage_band, mser5, mser5_detail, paired_difference, summarize, t_interval
-from sim.experiment.sweep import Sweep, design_points, load_sweep
 
-__all__ = [
-    "Comparison", "HEADLINE_METRICS", "PrecisionRun", "Sweep", "SweepOutcome", "Warmup", "auto_warmup", "compare",
-    "coverage_band", "design_points", "failures", "load", "load_sweep", "manifest", "mser5", "mser5_detail",
-    "mser5_warmup", "paired_difference", "point_summary", "run_sweep", "run_to_precision", "summarize", "t_interval",
-]
+Names are imported on first use, so a worker process that only needs ``sim.experiment.backends`` does not load the
+store (pyarrow), the analysis or the report.
+"""
+from __future__ import annotations
+
+import importlib
+
+_HOME = {
+    "failures": "analysis", "load": "analysis", "load_kept": "analysis", "manifest": "analysis",
+    "point_summary": "analysis", "Comparison": "compare", "compare": "compare", "HEADLINE_METRICS": "precision",
+    "PrecisionRun": "precision", "Warmup": "precision", "auto_warmup": "precision", "mser5_warmup": "precision",
+    "run_to_precision": "precision", "SweepOutcome": "runner", "run_sweep": "runner", "coverage_band": "stats",
+    "mser5": "stats", "mser5_detail": "stats", "paired_difference": "stats", "summarize": "stats",
+    "t_interval": "stats", "Sweep": "sweep", "design_points": "sweep", "load_sweep": "sweep",
+    "differences": "paired", "neighbour_pairs": "paired",
+}
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str):
+    if name in _HOME:
+        value = getattr(importlib.import_module(f"sim.experiment.{_HOME[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim.experiment' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOME))

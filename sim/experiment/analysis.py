@@ -10,13 +10,40 @@ from sim.experiment.stats import summarize
 from sim.experiment.store import Store
 
 BASE_COLUMNS = ["point", "replication", "seed", "channel", "metric", "value", "scenario_hash", "version"]
+DURATION_SUFFIX = "_s"          # "channels.phone.patience.mean" = "180s" -> "channels.phone.patience.mean_s" = 180.0
+RATE_SUFFIX = "_per_h"          # "channels.phone.arrivals.rate" = "100/h" -> "channels.phone.arrivals.rate_per_h"
+
+
+def numeric_parameters(table: pd.DataFrame, params: list[str]) -> dict[str, str]:
+    """Add a numeric column beside every text parameter whose values are all durations (seconds, ``KEY_s``) or all
+    rates (per hour, ``KEY_per_h``); returns {text column: numeric column}. Missing stays missing (NaN)."""
+    from sim.units import parse_duration, parse_rate
+
+    added = {}
+    for key in params:
+        col = table[key]
+        if pd.api.types.is_numeric_dtype(col) or col.dtype == bool:
+            continue
+        values = [v for v in pd.unique(col.dropna())]
+        for parse, suffix, scale in ((parse_duration, DURATION_SUFFIX, 1.0), (parse_rate, RATE_SUFFIX, 3600.0)):
+            try:
+                parsed = {v: parse(v) * scale for v in values}
+            except (ValueError, TypeError):
+                continue
+            if values and f"{key}{suffix}" not in table.columns:
+                table.insert(table.columns.get_loc(key) + 1, f"{key}{suffix}", col.map(parsed).astype(float))
+                added[key] = f"{key}{suffix}"
+            break
+    return added
 
 
 def load(out: str | Path) -> pd.DataFrame:
-    """The tidy table of a store: columns ``point``, one column per varied parameter (its dotted key),
+    """The tidy table of a store: columns ``point``, one column per varied parameter (its dotted key; text such as
+    ``"180s"`` gets a numeric twin beside it: ``KEY_s`` in seconds for durations, ``KEY_per_h`` for rates),
     ``replication, seed, channel, metric, value, scenario_hash, version``; sorted by point, replication, channel,
-    metric so that the same sweep gives the same table however it was executed. ``attrs["manifest"]`` is the
-    manifest."""
+    metric so that the same sweep gives the same table however it was executed. A value that is not known is NaN
+    (e.g. cost when no ``cost_per_hour`` is set). ``attrs["manifest"]`` is the manifest, ``attrs["numeric"]`` maps
+    text parameters to their numeric columns."""
     store = Store.open(out)
     table = store.read_runs()
     params = list(store.manifest.get("parameters", []))
@@ -36,16 +63,37 @@ def load(out: str | Path) -> pd.DataFrame:
     order += [c for c in table.columns if c not in order]
     table = table[order].sort_values(["point", "replication", "channel", "metric"], kind="stable")
     table = table.reset_index(drop=True)
+    numeric = numeric_parameters(table, [p for p in params if p in table.columns])
+    table.attrs["manifest"] = store.manifest
+    table.attrs["numeric"] = numeric
+    return table
+
+
+def load_kept(out: str | Path, name: str = "intervals") -> pd.DataFrame:
+    """A table the sweep kept per run (``[sweep] keep = ["intervals"]``), all finished runs together: ``point``,
+    the varied parameters (with numeric twins as in ``load``), then the table's own columns and ``seed``."""
+    store = Store.open(out)
+    table = store.read_kept(name)
+    params = [p for p in store.manifest.get("parameters", []) if p in table.columns]
+    if not table.empty:
+        keys = [c for c in ("point", "replication", "interval_start_at_s", "queue", "channel", "agent_group")
+                if c in table.columns]
+        table = table.sort_values(keys, kind="stable").reset_index(drop=True)
+        numeric_parameters(table, params)
     table.attrs["manifest"] = store.manifest
     return table
 
 
 def point_summary(table: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """Per design point, channel and metric: the varied parameters, then ``mean, sd, ci_low, ci_high, half_width,
-    n`` across replications (t-based CI)."""
+    n`` across replications (t-based CI). Numeric twins of text parameters (``KEY_s``, ``KEY_per_h``) follow
+    their text column."""
     params = params_of(table)
-    keys = ["point"] + params + ["channel", "metric"]
-    return summarize(table, keys, confidence=confidence)
+    twins = table.attrs.get("numeric", {})
+    cols = [c for p in params for c in (p, twins.get(p)) if c is not None and c in table.columns]
+    out = summarize(table, ["point"] + cols + ["channel", "metric"], confidence=confidence)
+    out.attrs = {k: v for k, v in table.attrs.items() if k in ("manifest", "numeric")}
+    return out
 
 
 def params_of(table: pd.DataFrame) -> list[str]:
@@ -53,7 +101,8 @@ def params_of(table: pd.DataFrame) -> list[str]:
     manifest = table.attrs.get("manifest")
     if manifest:
         return [p for p in manifest.get("parameters", []) if p in table.columns]
-    return [c for c in table.columns if "." in c and c not in BASE_COLUMNS]
+    twins = set(table.attrs.get("numeric", {}).values())
+    return [c for c in table.columns if "." in c and c not in BASE_COLUMNS and c not in twins]
 
 
 def failures(out: str | Path) -> pd.DataFrame:

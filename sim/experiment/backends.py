@@ -22,6 +22,8 @@ import pandas as pd
 from sim.errors import InputError
 
 DASK_CONNECT_TIMEOUT_S = 20.0   # how long to try reaching a Dask scheduler before giving up
+DASK_MISSING = ("--dask: expected Dask to be installed, got none; install the optional extra with "
+                "`pip install 'contactsim[dask]'` (or run on local cores with --workers N)")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class RunTask:
     replication: int
     seed: int
     scenario: ScenarioRef
+    keep: tuple[str, ...] = ()      # what to keep beyond the metrics (sim.experiment.keep)
 
 
 @dataclass
@@ -73,6 +76,7 @@ class RunOutcome:
     error: str | None = None
     traceback: str | None = None
     seconds: float = 0.0
+    kept: dict | None = None        # name -> table, for the sweep's ``keep`` entries that are tables
 
 
 def execute(task: RunTask) -> RunOutcome:
@@ -83,13 +87,19 @@ def execute(task: RunTask) -> RunOutcome:
     try:
         res = sim.run(task.scenario.resolve(), replications=[task.replication], seed=task.seed)
         table = res.replications.copy()
-        return RunOutcome(task.point, task.replication, table, seconds=time.perf_counter() - start)
+        kept = None
+        if task.keep:
+            from sim.experiment.keep import kept_from
+
+            table, kept = kept_from(res, table, task.keep)
+        return RunOutcome(task.point, task.replication, table, seconds=time.perf_counter() - start, kept=kept)
     except Exception as exc:  # noqa: BLE001 — recorded with its traceback, the sweep goes on
         return RunOutcome(task.point, task.replication, None, error=f"{type(exc).__name__}: {exc}",
                           traceback=traceback.format_exc(), seconds=time.perf_counter() - start)
 
 
-def _driver_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie its parent has not reaped counts as gone)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -108,7 +118,7 @@ def _watch_driver(pid: int, every_s: float = 0.5) -> None:
     import threading
 
     def watch() -> None:
-        while _driver_alive(pid):
+        while process_alive(pid):
             time.sleep(every_s)
         os._exit(70)
 
@@ -211,8 +221,8 @@ class DaskCluster:
         timeout = DASK_CONNECT_TIMEOUT_S if timeout is None else timeout
         try:
             from distributed import Client
-        except ImportError:  # pragma: no cover — a declared dependency
-            raise InputError("--dask: expected the `distributed` package to be installed, got none") from None
+        except ImportError:
+            raise InputError(DASK_MISSING) from None
         try:
             self.client = Client(address, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:

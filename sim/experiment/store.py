@@ -2,18 +2,23 @@
 
     DIR/manifest.json                       what this store is: sweep, base scenario, design points (atomic rewrite)
     DIR/runs/p000003-r000007.parquet        design point 3, replication 7: one row per channel and metric
+    DIR/kept/intervals/p000003-r000007.parquet   what the sweep keeps beyond metrics (``keep = ["intervals"]``),
+                                            written before the run file, so a stored run always has it
     DIR/failures/p000003-r000007.json       a run that raised, with its error (retried on --resume)
     DIR/.lock                               held (flock) by the driver while a sweep runs
 
 Every file is written under a temporary name and moved into place with ``os.replace``, so a reader sees either
 nothing or a whole file: killing the driver, even with SIGKILL, loses only the runs in flight. The name of a run's
-file is fixed by (point, replication), so a run can never be stored twice.
+file is fixed by (point, replication), so a run can never be stored twice. The store itself is created the same way:
+built whole (folders and manifest) in a temporary sibling folder and renamed into place, so a driver killed while
+creating it leaves either no store (a fresh start or ``--resume`` begins again) or a complete, empty one.
 """
 from __future__ import annotations
 
 import json
 import os
 import re
+import shutil
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -31,6 +36,7 @@ MANIFEST = "manifest.json"
 RUN_NAME = re.compile(r"^p(\d{6,})-r(\d{6,})\.parquet$")
 FAILURE_NAME = re.compile(r"^p(\d{6,})-r(\d{6,})\.json$")
 TEMP_PREFIX = ".tmp-"
+SUBFOLDERS = ("runs", "failures", "kept")
 
 
 def run_name(point: int, replication: int, suffix: str = ".parquet") -> str:
@@ -68,11 +74,25 @@ class Store:
         if root.is_dir() and any(root.iterdir()):
             raise InputError(f"{root}: expected a new or empty results folder, got a folder that is not empty "
                              "(use --resume to continue the sweep stored there, or choose another folder)")
-        (root / "runs").mkdir(parents=True, exist_ok=True)
-        (root / "failures").mkdir(exist_ok=True)
-        store = cls(root, manifest)
-        store.write_manifest()
-        return store
+        root.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_builds(root)
+        build = root.parent / f"{TEMP_PREFIX}{root.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
+        build.mkdir()
+        try:
+            for sub in SUBFOLDERS:
+                (build / sub).mkdir(parents=True)
+            cls(build, manifest).write_manifest()
+            _fsync_dir(build)
+            try:
+                os.replace(build, root)          # atomic; replaces an empty folder, refuses a non-empty one
+            except OSError:
+                raise InputError(f"{root}: expected a new or empty results folder, got one another sweep has just "
+                                 "filled (use --resume, or choose another folder)") from None
+        finally:
+            if build.exists():
+                shutil.rmtree(build, ignore_errors=True)
+        _fsync_dir(root.parent)
+        return cls(root, manifest)
 
     @classmethod
     def open(cls, root: str | Path) -> Store:
@@ -95,7 +115,7 @@ class Store:
         for key in ("design_key", "points", "seed", "replications", "parameters"):
             if key not in manifest:
                 raise InputError(f"{path}: {key}: expected a manifest entry (required), got none")
-        for sub in ("runs", "failures"):
+        for sub in ("runs", "failures"):     # kept/ is optional: stores written before it existed have none
             if not (root / sub).is_dir():
                 raise InputError(f"{root}: expected a {sub}/ folder in the results store, got none")
         return cls(root, manifest)
@@ -126,7 +146,9 @@ class Store:
     def clean_temporaries(self) -> int:
         """Remove half-written temporary files left by a killed driver (call only while holding the lock)."""
         n = 0
-        for sub in (self.root, self.root / "runs", self.root / "failures"):
+        subs = [self.root, self.root / "runs", self.root / "failures"]
+        subs += [p for p in (self.root / "kept").glob("*") if p.is_dir()]
+        for sub in subs:
             for p in sub.glob(f"{TEMP_PREFIX}*"):
                 p.unlink(missing_ok=True)
                 n += 1
@@ -155,11 +177,36 @@ class Store:
                 list(pool.map(_check_parquet, files.values()))
         return set(files)
 
-    def write_run(self, point: int, replication: int, table: pd.DataFrame) -> None:
-        buf = pa.BufferOutputStream()
-        pq.write_table(pa.Table.from_pandas(table, preserve_index=False), buf)
-        atomic_write_bytes(self.root / "runs" / run_name(point, replication), buf.getvalue().to_pybytes())
+    def write_run(self, point: int, replication: int, table: pd.DataFrame,
+                  kept: dict[str, pd.DataFrame] | None = None) -> None:
+        """Store one finished run: its kept tables first, then the run file that marks it finished."""
+        for name, extra in (kept or {}).items():
+            folder = self.root / "kept" / name
+            folder.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(folder / run_name(point, replication), _parquet_bytes(extra))
+        atomic_write_bytes(self.root / "runs" / run_name(point, replication), _parquet_bytes(table))
         (self.root / "failures" / run_name(point, replication, ".json")).unlink(missing_ok=True)
+
+    def read_kept(self, name: str) -> pd.DataFrame:
+        """Every stored run's kept table ``name`` (e.g. ``intervals``), concatenated; only runs that finished."""
+        folder = self.root / "kept" / name
+        finished = self.run_files()
+        files = [folder / p.name for key, p in sorted(finished.items())] if folder.is_dir() else []
+        missing = [f for f in files if not f.is_file()]
+        if not folder.is_dir() or (files and len(missing) == len(files)):
+            raise InputError(f"{self.root}: expected kept {name!r} tables (a sweep with keep = [\"{name}\"]), got "
+                             f"none; this store keeps: {', '.join(self.kept_names()) or 'metrics only'}")
+        if missing:
+            raise InputError(f"{missing[0]}: expected the kept {name!r} table of a finished run, got none")
+        if not files:
+            return pd.DataFrame()
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            tables = list(pool.map(_read_parquet, files))
+        return pa.concat_tables(tables, promote_options="permissive").to_pandas()
+
+    def kept_names(self) -> list[str]:
+        folder = self.root / "kept"
+        return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
 
     def write_failure(self, point: int, replication: int, record: dict) -> None:
         data = json.dumps(record, indent=2, default=str).encode("utf-8")
@@ -192,6 +239,31 @@ class Store:
                 raise InputError(f"{p}: expected a JSON failure record, got an unreadable file ({exc})") from None
         cols = ["point", "replication", "seed", "error", "traceback", "version", "at"]
         return pd.DataFrame(rows, columns=cols if not rows else None)
+
+
+def _parquet_bytes(table: pd.DataFrame) -> bytes:
+    buf = pa.BufferOutputStream()
+    pq.write_table(pa.Table.from_pandas(table, preserve_index=False), buf)
+    return buf.getvalue().to_pybytes()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_stale_builds(root: Path) -> None:
+    """Half-built stores of drivers killed while creating ``root`` (``.tmp-NAME.PID.XXXX`` beside it): removed
+    when their driver is gone; a live driver's build is left alone."""
+    from sim.experiment.backends import process_alive
+
+    for p in root.parent.glob(f"{TEMP_PREFIX}{root.name}.*"):
+        parts = p.name[len(TEMP_PREFIX) + len(root.name):].split(".")
+        if p.is_dir() and len(parts) == 3 and parts[1].isdigit() and not process_alive(int(parts[1])):
+            shutil.rmtree(p, ignore_errors=True)
 
 
 def _check_parquet(path: Path) -> None:

@@ -9,6 +9,7 @@ differences between neighbouring points are not blurred by sampling noise.
     scenario = "../scenarios/erlang_a.toml"       # relative to this file
     replications = 20
     seed = 2024
+    keep = ["intervals", "wait_p90_s"]            # optional: tables and extra metrics to keep (sim.experiment.keep)
 
     [parameters]                                  # grid: every combination
     "agents.phone.count" = { start = 6, stop = 12, step = 1 }    # stop included
@@ -68,12 +69,15 @@ class Sweep:
     name: str = ""
     source: str = "<python>"
     file_hash: str = ""
+    keep: tuple = ()            # tables / extra metrics kept per run (sim.experiment.keep)
 
     @classmethod
     def build(cls, scenario: str | Path, parameters: Mapping[str, Any] | None = None, replications: int = 10,
-              seed: int = 0, points: Sequence[Mapping[str, Any]] | None = None, name: str = "") -> Sweep:
+              seed: int = 0, points: Sequence[Mapping[str, Any]] | None = None, name: str = "",
+              keep: Sequence[str] = ()) -> Sweep:
         """A sweep from Python values: ``parameters`` maps dotted keys to lists, ranges or ``{start, stop, step}``."""
-        raw = {"sweep": {"scenario": str(scenario), "replications": replications, "seed": seed, "name": name},
+        raw = {"sweep": {"scenario": str(scenario), "replications": replications, "seed": seed, "name": name,
+                         "keep": list(keep)},
                "parameters": {k: [_plain(x) for x in v] if isinstance(v, (range, list, tuple)) or getattr(v, "ndim", 0) > 0
                               else _plain(v)
                               for k, v in (parameters or {}).items()},
@@ -94,7 +98,8 @@ class Sweep:
 
     def definition(self) -> dict:
         return {"name": self.name, "scenario": str(self.scenario), "parameters": self.parameters,
-                "points": list(self.points), "replications": self.replications, "seed": self.seed}
+                "points": list(self.points), "replications": self.replications, "seed": self.seed,
+                "keep": list(self.keep)}
 
 
 def load_sweep(path: str | Path) -> Sweep:
@@ -115,16 +120,18 @@ def load_sweep(path: str | Path) -> Sweep:
 def parse_sweep(raw: dict, source: str = "<dict>", base_dir: Path = Path(".")) -> Sweep:
     chk = Checker(source)
     chk.table(raw, "", ["sweep", "parameters", "points"])
-    head = chk.table(raw.get("sweep", {}), "sweep", ["name", "scenario", "replications", "seed"])
+    head = chk.table(raw.get("sweep", {}), "sweep", ["name", "scenario", "replications", "seed", "keep"])
     if "sweep" not in raw:
         chk.add("sweep", "a [sweep] table with scenario, replications and seed")
     scenario = reps = seed = None
     name = ""
+    keep: tuple = ()
     if "sweep" in raw and isinstance(head, dict):
         scenario = chk.value(head, "scenario", "sweep", _path_string, "the path of the base scenario file")
         reps = chk.number(head, "replications", "sweep", integer=True, low=1)
         seed = chk.number(head, "seed", "sweep", integer=True, low=0)
         name = chk.string(head, "name", "sweep", default="")
+        keep = _keep(chk, head.get("keep", []))
 
     parameters: dict[str, list] = {}
     for key, value in _flatten(raw.get("parameters", {}), "", leaf_range=True).items():
@@ -169,7 +176,7 @@ def parse_sweep(raw: dict, source: str = "<dict>", base_dir: Path = Path(".")) -
     if not path.is_absolute():
         path = Path(base_dir) / path
     return Sweep(scenario=path, parameters=parameters, points=tuple(points), replications=int(reps), seed=int(seed),
-                 name=name or "", source=source, file_hash=sha256_text(canonical_json(raw)))
+                 name=name or "", source=source, file_hash=sha256_text(canonical_json(raw)), keep=keep)
 
 
 def design_points(sweep: Sweep) -> list[DesignPoint]:
@@ -205,6 +212,18 @@ def design_points(sweep: Sweep) -> list[DesignPoint]:
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
+
+def _keep(chk: Checker, value: Any) -> tuple:
+    from sim.experiment.keep import NAMES
+
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        chk.add("sweep.keep", f"a list of names among {', '.join(NAMES)}", value)
+        return ()
+    for i, v in enumerate(value):
+        if v not in NAMES:
+            chk.add(f"sweep.keep[{i}]", f"one of {', '.join(NAMES)}", v)
+    return tuple(dict.fromkeys(v for v in value if v in NAMES))
+
 
 def _path_string(v: Any) -> str:
     if not isinstance(v, str) or not v.strip():

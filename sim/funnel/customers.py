@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from sim.engine import Contact
+from sim.core import Contact
 
 FIRST, REDIAL, REPEAT, CALLBACK = "first", "redial", "repeat", "callback"
 ORIGINS = (FIRST, REDIAL, REPEAT, CALLBACK)
@@ -46,17 +46,16 @@ class Call(Contact):
     """One attempt by a phone customer, with the funnel's per-call state."""
 
     __slots__ = ("customer", "origin", "department", "transfers", "resolved", "misrouted", "zero_out",
-                 "first_answer", "right_answer", "visit", "overflow_q", "extra", "diagnosing", "leg", "service_leg",
+                 "first_answer", "right_answer", "visit", "extra", "diagnosing", "leg", "service_leg",
                  "followed_by", "line", "tape")
 
     def __init__(self, cid: int, customer: Customer, origin: str, channel: str, arrival: float, handle: float,
                  patience: float, ivr: float, flow, tape):
-        super().__init__(cid, channel, arrival, handle, patience, ivr)
+        super().__init__(cid, channel, arrival, handle, patience, ivr, flow)
         self.customer_id = customer.id
         self.attempt = customer.attempts
         self.priority = customer.priority
         self.queue = customer.department
-        self.flow = flow
         self.customer = customer
         self.origin = origin
         self.department = customer.department
@@ -67,7 +66,6 @@ class Call(Contact):
         self.first_answer = math.nan
         self.right_answer = math.nan
         self.visit = 0  # queue visits so far (tokens for patience and overflow timers)
-        self.overflow_q = None
         self.extra = 0.0  # handle time added by a cold transfer (the caller repeats the issue)
         self.diagnosing = False
         self.leg = None

@@ -1,19 +1,17 @@
 """The phone funnel at run time: trunk lines, the IVR, queue entry with hold announcements and callback offers,
 abandonment, and what each failure or unresolved call leads to (redials, repeat calls).
 
-The engine (``sim.engine.Model``) hands a phone channel with funnel keys to a ``PhoneFunnel``: its ``first_dial`` on
-each arrival, ``start``/``service_end`` when an agent takes or finishes one of its calls (``sim.funnel.routing``:
-diagnosis, transfers, overflow). Everything is a simpy ``Timeout`` with a callback, as in the engine. Every stage is a
-row of the ``legs`` table (``sim.funnel.legs``).
+A phone channel with funnel keys gets a ``PhoneFunnel``, a behaviour of the kernel (``sim.core.protocol``): it takes
+the channel's arrivals (``new_customer``, ``on_arrival``: the first dial) and its calls are answered, worked and
+abandoned through it (``on_answered``, ``on_work_done``: ``sim.funnel.routing``, diagnosis, transfers, overflow;
+``on_left_queue``). Every stage is a row of the ``legs`` table (``sim.funnel.legs``).
 """
 from __future__ import annotations
 
 import math
 
-from simpy.events import Timeout
-
+from sim.core import Queue
 from sim.distributions import Draws, Uniform
-from sim.engine import Queue
 from sim.funnel import routing
 from sim.funnel.customers import CALLBACK, FIRST, REDIAL, REPEAT, Call, Customer
 from sim.funnel.draws import (
@@ -45,15 +43,28 @@ LATER_IDS = 500_000_000  # contact ids of later attempts: id_base + LATER_IDS + 
 
 
 
-def attach_funnels(model) -> list[PhoneFunnel]:
-    """Give every phone channel that uses funnel keys its ``PhoneFunnel`` (``feed.funnel``); return them."""
+class Funnels:
+    """The phone funnels of one replication (the feature's part of the model): their records at the end."""
+
+    def __init__(self, model, funnels: list[PhoneFunnel]):
+        self.model, self.funnels = model, funnels
+
+    def records(self, out: dict) -> None:
+        from sim.funnel.records import add_records
+
+        add_records(self.model, self.funnels, out)  # funnel columns, legs (stages of each call), diagnosis work spans
+
+
+def attach(model) -> Funnels | None:
+    """Give every phone channel that uses funnel keys its ``PhoneFunnel`` as the behaviour of its arrivals."""
     out = []
     for feed in model.feeds:
         spec = funnel_spec(feed.channel)
         if spec is not None:
-            feed.funnel = PhoneFunnel(model, feed, spec)
-            out.append(feed.funnel)
-    return out
+            f = PhoneFunnel(model, feed, spec)
+            model.set_arrival_hook(feed, f)
+            out.append(f)
+    return Funnels(model, out) if out else None
 
 
 class PhoneFunnel:
@@ -77,17 +88,13 @@ class PhoneFunnel:
         self.callback_q: dict[str, Queue] = {}
         if spec.callbacks is not None:  # return calls wait in their own queues, after every live queue of the group
             for q in ch.queues:
-                cbq = Queue(q, ch.name)
-                cbq.groups = list(model.queues[q].groups)
-                for g in cbq.groups:
-                    g.queues.append(cbq)
-                self.callback_q[q] = cbq
+                self.callback_q[q] = model.add_queue(q, ch.name, model.queues[q].groups)
 
     # Attempts ------------------------------------------------------------------------------------------------------
-    def first_dial(self, passing_by: bool = False) -> None:
-        """A first attempt from the arrival process: create the customer (named streams, creation order).
-        ``passing_by``: the customer chose another channel of a [choice] population (sim.choice): draws only."""
-        feed, spec, now = self.feed, self.spec, self.env.now
+    def new_customer(self, feed) -> Call:
+        """A first attempt from the arrival process: create the customer (named streams, creation order). Made for a
+        customer of a [choice] population who chose another channel too (sim.choice): their draws are made."""
+        spec, now = self.spec, self.env.now
         handle = feed.handle.next()
         patience = feed.patience.next() if feed.patience else INF
         flat_ivr = feed.ivr.next() if feed.ivr else 0.0
@@ -100,9 +107,10 @@ class PhoneFunnel:
         cust = Customer(cid, [*self.entropy, feed.i], issue, dept, prio)
         off = self.life.next()
         tape = Tape(self.life.buf, off, self.tape_base, cust)
-        if passing_by:
-            return
-        self.dial(Call(cid, cust, FIRST, self.channel.name, now, handle, patience, flat_ivr, self, tape))
+        return Call(cid, cust, FIRST, self.channel.name, now, handle, patience, flat_ivr, self, tape)
+
+    def on_arrival(self, c: Call) -> None:
+        self.dial(c)
 
     def later_attempt(self, ev) -> None:
         """A redial or a repeat call of an existing customer (durations from the customer's own generator)."""
@@ -129,11 +137,10 @@ class PhoneFunnel:
     def dial(self, c: Call) -> None:
         """The call reaches the trunk: busy signal, or a line and then the IVR (or straight to the queue)."""
         now = self.env.now
-        self.model.contacts.append(c)
+        self.model.add_contact(c)
         lines = self.spec.lines
         if lines is not None and self.in_system >= lines:
-            c.outcome, c.end = BLOCKED, now
-            self.failed(c)
+            self.failed(c, BLOCKED)
             return
         self.in_system += 1
         c.line = True
@@ -141,10 +148,10 @@ class PhoneFunnel:
         if ivr is not None:
             w = walk(ivr, c.customer.issue, c.tape, now, self.legs, c.id)
             c.ivr = w.at - now
-            Timeout(self.env, c.ivr, (c, w)).callbacks.append(self._on_ivr_end)
+            self.model.schedule(c.ivr, self._on_ivr_end, (c, w))
         elif c.ivr > 0:
             self.legs.add(c.id, "ivr", "ivr", None, None, -1, now, now + c.ivr, "next")
-            Timeout(self.env, c.ivr, (c, None)).callbacks.append(self._on_ivr_end)
+            self.model.schedule(c.ivr, self._on_ivr_end, (c, None))
         else:
             self.enter_queue(c, c.department, first=True)
 
@@ -153,14 +160,12 @@ class PhoneFunnel:
         if w is None:
             self.enter_queue(c, c.department, first=True)
         elif w.end == "hang_up":
-            c.outcome, c.end = ABANDONED_IVR, self.env.now
             self.release(c)
-            self.failed(c)
+            self.failed(c, ABANDONED_IVR)
         elif w.end == "self_served":
-            c.outcome, c.end, c.resolved = SELF_SERVED, self.env.now, True
+            c.resolved = True
             self.release(c)
-            if self.model.reputation is not None:
-                self.model.reputation.call_ended(c)
+            self.model.end_contact(c, SELF_SERVED)
         else:
             c.misrouted, c.zero_out = w.misrouted, w.zero_out
             self.enter_queue(c, w.queue, first=True)
@@ -187,8 +192,8 @@ class PhoneFunnel:
     def enter_queue(self, c: Call, q: str, first: bool, warm: bool = False) -> None:
         """A visit to queue ``q``: a callback offer (first visit of a live call), patience with hold announcements,
         overflow after the department's threshold."""
-        now, spec = self.env.now, self.spec
-        c.queue, c.answer, c.agent = q, NAN, None
+        spec = self.spec
+        c.queue = q
         c.visit += 1
         cb, tape = spec.callbacks, c.tape
         if first and cb is not None and self.expected_wait(q) > cb.offer_above_s and tape.at(CB_ACCEPT) < cb.accept:
@@ -206,35 +211,23 @@ class PhoneFunnel:
             u = tape.at(HOLD_1) if c.visit == 1 else tape.at(HOLD_2) if second else tape.spare()
             k = 1.0 if hold.abandon >= 1 else math.floor(math.log1p(-u) / math.log1p(-hold.abandon)) + 1.0
             patience = min(patience, hold.every_s * k)
-        c.leg = self.legs.add(c.id, "queue", q, q, None, -1, now)
-        prio, c.patience = c.priority, INF  # the funnel keeps its own patience timers (one per visit)
-        if warm:
-            c.priority = spec.transfers.warm_priority
-        self.model.offer(c)
-        c.priority = prio
+        c.leg = self.legs.add(c.id, "queue", q, q, None, -1, self.env.now)
+        # this visit's patience (the first visit's from the customer's draws, later ones from the tape)
+        self.model.offer(c, q, priority=spec.transfers.warm_priority if warm else None, patience=patience)
         if c.waiting:
-            if patience < INF:
-                Timeout(self.env, patience, (c, c.visit)).callbacks.append(self._on_patience)
             routing.watch_overflow(self, c)
 
-    def _on_patience(self, ev) -> None:
-        c, visit = ev.value
-        if not c.waiting or c.visit != visit:
-            return
-        now = self.env.now
-        c.waiting = False
-        c.outcome, c.end = ABANDONED, now
-        self.model.queues[c.queue].n -= 1
-        routing.leave_overflow(self, c, None)
-        self.legs.close(c.leg, now, "abandoned")
+    def on_left_queue(self, c: Call) -> None:
+        """The caller's patience (or the hold announcements) ran out on this visit."""
+        self.legs.close(c.leg, self.env.now, "abandoned")
         self.release(c)
-        self.failed(c)
+        self.failed(c, ABANDONED)
 
     # Callbacks (virtual hold) ----------------------------------------------------------------------------------------
     def take_callback(self, c: Call, q: str) -> None:
         """The caller accepts a callback and hangs up; the return call waits in the queue's callback line."""
         now = self.env.now
-        c.outcome, c.end, c.enqueued = CALLBACK_OUT, now, now
+        self.model.end_contact(c, CALLBACK_OUT, observed=False, queued=True)
         self.legs.add(c.id, "queue", q, q, None, -1, now, now, "callback")
         self.release(c)
         c.followed_by = CALLBACK
@@ -243,24 +236,22 @@ class PhoneFunnel:
         r = Call(self.new_id(), cust, CALLBACK, self.channel.name, now, c.handle, INF, 0.0, self,
                  Tape(cust.rng.random(self.tape_len).tolist(), 0, self.tape_base, cust))
         r.queue = q
-        self.model.contacts.append(r)
+        self.model.add_contact(r)
         r.visit = 1
         r.leg = self.legs.add(r.id, "callback_queue", q, q, None, -1, now)
-        self.model.offer(r, self.callback_q[q])
-        r.enqueued = NAN  # nobody is on hold: the callback delay is answer_at_s − arrival_at_s (the request)
+        # nobody is on hold: no queue entry; the callback delay is answer_at_s − arrival_at_s (the request)
+        self.model.offer(r, self.callback_q[q], hold=False)
 
     # What a failed or unresolved attempt leads to ------------------------------------------------------------------------
-    def failed(self, c: Call) -> None:
-        """A busy signal, an IVR hang-up or an abandonment: the customer may redial after a delay."""
-        if self.model.reputation is not None:  # the caller may complain in public (sim.reputation spillover)
-            self.model.reputation.call_ended(c)
+    def failed(self, c: Call, outcome: str) -> None:
+        """A busy signal, an IVR hang-up or an abandonment ends the call: the customer may redial after a delay."""
+        self.model.end_contact(c, outcome)  # observers hear of it (sim.reputation spillover)
         rd = self.spec.redials
         if rd is None or c.outcome not in rd.after or c.customer.attempts >= rd.max_attempts:
             return
         if c.tape.at(REDIAL_U) < rd.probability:
             c.followed_by = REDIAL
-            Timeout(self.env, quantile(rd.delay, c.tape.at(REDIAL_DELAY)), (c.customer, REDIAL)).callbacks.append(
-                self.later_attempt)
+            self.model.schedule(quantile(rd.delay, c.tape.at(REDIAL_DELAY)), self.later_attempt, (c.customer, REDIAL))
 
     def served(self, c: Call) -> None:
         """End of a served call: is the issue resolved (lower after a transfer)? If not, the customer calls again."""
@@ -275,12 +266,11 @@ class PhoneFunnel:
         cap = self.spec.redials.max_attempts if self.spec.redials is not None else math.inf
         if not c.resolved and c.customer.attempts < cap and tape.at(CALL_AGAIN) < res.call_again:
             c.followed_by = REPEAT
-            Timeout(self.env, quantile(res.delay, tape.at(AGAIN_DELAY)), (c.customer, REPEAT)).callbacks.append(
-                self.later_attempt)
+            self.model.schedule(quantile(res.delay, tape.at(AGAIN_DELAY)), self.later_attempt, (c.customer, REPEAT))
 
     # Agents (sim.funnel.routing) -------------------------------------------------------------------------------------
-    def start(self, agent, c: Call) -> None:
+    def on_answered(self, agent, c: Call) -> None:
         routing.start(self, agent, c)
 
-    def service_end(self, agent, c: Call) -> bool:
-        return routing.service_end(self, agent, c)
+    def on_work_done(self, agent, c: Call) -> None:
+        routing.work_done(self, agent, c)

@@ -19,6 +19,7 @@ MISROUTE = 0.07               # per level (domain notes §2) [assumed calibratio
 ZERO_OUT = 0.02               # share pressing 0 at each menu [assumed]
 HANG_UP = 0.01                # share hanging up in each menu [assumed]
 MAX_ISSUES = 10_000          # paths from the main menu to a leaf
+MAX_LEVELS = 20              # menus from the main menu to a department, goto chains included (real trees have 2–5)
 
 MENU_KEYS = ("label", "prompt", "seconds_per_option", "decision_time", "misroute", "zero_out", "hang_up", "options")
 IVR_KEYS = ("greeting", "zero_out_queue", "menu", "menus", *MENU_KEYS[1:-1])
@@ -171,6 +172,46 @@ def served_queues(ctx) -> set[str]:
     return out
 
 
+def _submenus(menu: Any, named: dict) -> list[dict]:
+    """The menus one level below a raw menu table: inline ``menu = {…}`` and ``goto = "name"`` targets."""
+    out = []
+    options = menu.get("options") if isinstance(menu, dict) else None
+    for o in options if isinstance(options, list) else ():
+        if not isinstance(o, dict):
+            continue
+        if isinstance(o.get("menu"), dict):
+            out.append(o["menu"])
+        ref = o.get("goto")
+        if isinstance(ref, str) and isinstance(named.get(ref), dict):
+            out.append(named[ref])
+    return out
+
+
+def menu_levels(roots: list[Any], named: dict) -> int:
+    """Most menus on any path from one of ``roots`` down to a leaf, walked without recursion (a goto cycle counts
+    once; the reader reports it)."""
+    height: dict[int, int] = {}
+    open_: set[int] = set()
+    best = 0
+    for root in roots:
+        stack = [(root, False)]
+        while stack:
+            node, expanded = stack.pop()
+            key = id(node)
+            if key in height:
+                continue
+            below = _submenus(node, named)
+            if not expanded:
+                open_.add(key)
+                stack.append((node, True))
+                stack.extend((c, False) for c in below if id(c) not in height and id(c) not in open_)
+            else:
+                open_.discard(key)
+                height[key] = 1 + max((height.get(id(c), 0) for c in below), default=0)
+        best = max(best, height.get(id(root), 0))
+    return best
+
+
 def parse_ivr(raw: Any, path: str, chk: Checker, ctx) -> Ivr | None:
     """``[channels.NAME.ivr]``: the menu tree (see the module docstring and docs/funnel.md)."""
     if not isinstance(raw, dict):
@@ -198,6 +239,11 @@ def parse_ivr(raw: Any, path: str, chk: Checker, ctx) -> Ivr | None:
         chk.add(join(path, "menu"), "the main menu: a table with options = [...] (required)")
         return Unparsed(tuple(sorted(queues)))
     if len(chk.problems) > n_before or decision is None or spo is None:
+        return Unparsed(tuple(sorted(queues)))
+    levels = menu_levels([raw["menu"], *named.values()], named)
+    if levels > MAX_LEVELS:
+        chk.add(join(path, "menu"), f"a menu tree at most {MAX_LEVELS} menus deep (goto chains included)",
+                text=f"{levels} menus deep")
         return Unparsed(tuple(sorted(queues)))
     defaults = _Defaults(spo, decision, probs["misroute"], probs["zero_out"], probs["hang_up"])
     reader = _Reader(chk, path, defaults, named, queues, ctx)

@@ -19,11 +19,11 @@ import math
 import numpy as np
 import pandas as pd
 
-from sim.funnel.customers import FIRST, ORIGINS
+from sim.funnel.customers import FIRST, ORIGINS, Call
 from sim.funnel.legs import STAGES, LegBook
 
 
-def add_records(model, out: dict) -> None:
+def add_records(model, funnels: list, out: dict) -> None:
     """Add the funnel columns to ``out["contacts"]`` (rows other models appended after the engine's contacts get the
     plain values), the legs to ``out["legs"]``, finished diagnoses to the agent work spans ``out["work"]`` and earlier
     queue visits of transferred calls to ``out["waits"]`` (the contact row books the last visit and service)."""
@@ -35,7 +35,7 @@ def add_records(model, out: dict) -> None:
     nan = math.nan
     entry = {}
     for i, c in enumerate(cs):
-        if c.flow is None:
+        if not isinstance(c, Call):
             dept[i], transfers[i], resolved[i] = c.queue, 0, c.outcome == "served"
             zero[i], origin[i] = False, FIRST
             first[i] = right[i] = c.answer
@@ -63,12 +63,12 @@ def add_records(model, out: dict) -> None:
     cols["first_answer_at_s"] = np.array([nan if v is None else v for v in first], dtype=float)
     cols["right_answer_at_s"] = np.array([nan if v is None else v for v in right], dtype=float)
 
-    books = [f.legs for f in model.funnels]
-    col = lambda name: [x for b in books for x in getattr(b, name)]  # noqa: E731
+    books = [f.legs for f in funnels]
+    col = lambda name: [x for b in books for x in getattr(b, name)]
     cols_l = {k: col(k) for k in LegBook.__slots__}
     for c in cs:  # the wrap-up after the last service belongs to that service's leg
-        if c.flow is not None and c.service_leg is not None:
-            c.flow.legs.wrap[c.service_leg] = c.wrap
+        if isinstance(c, Call) and c.service_leg is not None:
+            c.behaviour.legs.wrap[c.service_leg] = c.wrap
     cols_l["wrap"] = col("wrap")
     legs = legs_frame(cols_l, horizon)
     out["legs"] = legs if out.get("legs") is None else pd.concat([out["legs"], legs], ignore_index=True)
@@ -94,7 +94,7 @@ def legs_frame(cols: dict, horizon: float) -> pd.DataFrame:
     keep = start < horizon
     end = np.array(cols["end"], dtype=float)[keep]
     running = np.isnan(end) | (end > horizon)
-    arr = lambda k, dt=object: np.array(cols[k], dtype=dt)[keep]  # noqa: E731
+    arr = lambda k, dt=object: np.array(cols[k], dtype=dt)[keep]
     result = arr("result")
     result[running] = "open"
     cid = arr("cid", np.int64)

@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import math
 
-from simpy.events import Timeout
-
-from sim.agents import longest_idle
-from sim.engine import Queue
+from sim.core import SERVED, Queue
 from sim.funnel.draws import DIAG, MISDIAG, MISDIAG_PICK, REPEAT, quantile
 
 NAN = math.nan
@@ -31,10 +28,8 @@ def setup(f) -> None:
     for q, dep in spec.departments.items():
         if dep.overflow_after_s is None:
             continue
-        oq = Queue(q, f.channel.name)
-        oq.groups = [model.groups[g] for g in dep.overflow_to]
+        oq = model.add_queue(q, f.channel.name, [model.groups[g] for g in dep.overflow_to])
         for g in oq.groups:
-            g.queues.append(oq)
             f.handles[g.name].add(q)
         f.overflow_q[q] = oq
     f.any_queue = set(spec.transfers.handles_any)
@@ -46,7 +41,7 @@ def watch_overflow(f, c) -> None:
     oq = f.overflow_q.get(c.queue)
     if oq is not None:
         after = f.spec.departments[c.queue].overflow_after_s
-        Timeout(f.env, after, (c, c.visit)).callbacks.append(lambda ev: _on_overflow(f, ev))
+        f.model.schedule(after, lambda ev: _on_overflow(f, ev), (c, c.visit))
 
 
 def _on_overflow(f, ev) -> None:
@@ -54,38 +49,14 @@ def _on_overflow(f, ev) -> None:
     if not c.waiting or c.visit != visit:
         return
     now = f.env.now
-    oq = f.overflow_q[c.queue]
     f.legs.close(c.leg, now, "overflow")
     c.leg = f.legs.add(c.id, "overflow", c.queue, c.queue, None, -1, now)
-    best = longest_idle(oq.groups)
-    if best is not None:
-        best.group.idle.popleft()
-        f.model.queues[c.queue].n -= 1
-        f.model._start(best, c)
-        return
-    oq.push(c)
-    c.overflow_q = oq
-
-
-def leave_overflow(f, c, agent) -> None:
-    """The caller leaves an overflowed wait (answered by ``agent``, or abandoned when None): fix the other queue's
-    count of waiting callers."""
-    oq = c.overflow_q
-    if oq is None:
-        return
-    c.overflow_q = None
-    if agent is None:
-        oq.n -= 1
-    elif agent.group in oq.groups:  # taken from the overflow queue: the home queue still counts the caller
-        f.model.queues[c.queue].n -= 1
-    else:
-        oq.n -= 1
+    f.model.offer_also(c, f.overflow_q[c.queue])  # the caller stays in the home queue; whoever frees first takes it
 
 
 def start(f, agent, c) -> None:
     """An agent picks up: the service, or a diagnosis when the caller belongs to another department."""
     now = f.env.now
-    leave_overflow(f, c, agent)
     if c.leg is not None:
         f.legs.close(c.leg, now, "answered")
     if c.first_answer != c.first_answer:  # NaN
@@ -101,24 +72,23 @@ def start(f, agent, c) -> None:
         dur, stage = quantile(f.spec.transfers.diagnosis, u), "diagnosis"
         c.diagnosing = True
     c.leg = f.legs.add(c.id, stage, gname, c.queue, gname, agent.id, now)
-    Timeout(f.env, dur, agent).callbacks.append(f.model._on_service_end)
+    f.model.start_work(agent, dur)
 
 
-def service_end(f, agent, c) -> bool:
-    """Diagnosis over: transfer (return True: the agent is free at once). Service over: resolution (return False: the
-    engine ends the call and starts the wrap-up)."""
+def work_done(f, agent, c) -> None:
+    """Diagnosis over: transfer, and the agent is free at once. Service over: resolution, the call ends, wrap-up."""
     now = f.env.now
     if c.diagnosing:
         c.diagnosing = False
         f.legs.close(c.leg, now, "transfer")
-        agent.contact = None
         transfer(f, c)
-        f.model._agent_free(agent)
-        return True
+        f.model.release(agent, wrap_up=False)
+        return
     c.service_leg = c.leg
     f.served(c)
     f.legs.close(c.leg, now, "resolved" if c.resolved else "unresolved")
-    return False
+    f.model.end_contact(c, SERVED)
+    f.model.release(agent)
 
 
 def transfer(f, c) -> None:

@@ -1,8 +1,9 @@
 """Scenario keys of the phone funnel, besides the IVR tree (``sim.funnel.ivr``).
 
-Each ``parse_*`` is registered in ``sim.scenario.CHANNEL_EXTENSIONS["phone"]`` and called as
-``fn(raw_value, path, chk, ctx)``; ``check`` is a post-check over the whole scenario; ``funnel_spec(channel)`` gathers a
-channel's parsed keys with their defaults (``None`` when the channel has none: the plain Erlang-A path). Defaults and
+Each ``parse_*`` is a phone-channel key of the funnel feature (``sim.extensions.FUNNEL``), called by the scenario
+reader as ``fn(raw_value, path, chk, ctx)``; ``check`` is a post-check over the whole scenario; ``build_funnel(channel)``
+gathers a channel's parsed keys with their defaults at load time (``None`` when the channel has none: the plain
+Erlang-A queue) and ``funnel_spec(channel)`` returns it. Defaults and
 their sources are listed in ``docs/funnel.md``; assumed ones are marked [assumed].
 """
 from __future__ import annotations
@@ -15,7 +16,6 @@ import numpy as np
 
 from sim.distributions import Dist, Exponential, Lognormal, parse_dist
 from sim.funnel.ivr import Ivr
-from sim.funnel.menus import parse_ivr  # noqa: F401  (registered as sim.funnel.spec:parse_ivr, like the other keys)
 from sim.validate import Checker, join
 
 KEYS = ("lines", "ivr", "priorities", "departments", "transfers", "hold", "redials", "callbacks", "resolution")
@@ -118,7 +118,12 @@ class Funnel:
 
 
 def funnel_spec(channel) -> Funnel | None:
-    """The channel's funnel, or None when it uses none of the funnel keys (the foundation's plain queue)."""
+    """The channel's funnel (built at load time), or None when it uses none of the funnel keys (the plain queue)."""
+    return channel.features.get("funnel")
+
+
+def build_funnel(channel) -> Funnel | None:
+    """The channel's parsed funnel keys with their defaults, or None when it uses none of them."""
     ex = channel.extra
     if channel.kind != "phone" or not any(k in ex for k in KEYS):
         return None

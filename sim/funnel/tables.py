@@ -47,8 +47,8 @@ def funnel_columns(scenario, c: pd.DataFrame, edges: np.ndarray, qindex: dict, n
     k = np.searchsorted(edges, c["arrival_at_s"].to_numpy(), side="right") - 1
     key = c["queue"].astype(object).map(qindex).to_numpy(dtype=np.int64) * n_int + k
     size = len(qindex) * n_int
-    count = lambda m: np.bincount(key[m], minlength=size)  # noqa: E731
-    total = lambda m, v: np.bincount(key[m], weights=np.nan_to_num(v[m]), minlength=size)  # noqa: E731
+    count = lambda m: np.bincount(key[m], minlength=size)
+    total = lambda m, v: np.bincount(key[m], weights=np.nan_to_num(v[m]), minlength=size)
 
     out = c["outcome"].astype(object).to_numpy()
     origin = c["origin"].astype(object).to_numpy()
@@ -98,8 +98,8 @@ def funnel_columns(scenario, c: pd.DataFrame, edges: np.ndarray, qindex: dict, n
     }
     cust = customer_table(c[fun], horizon)
     ck = key[fun][cust["row"].to_numpy()] if len(cust) else np.empty(0, np.int64)
-    ccount = lambda m: np.bincount(ck[m], minlength=size)  # noqa: E731
-    ctotal = lambda m, v: np.bincount(ck[m], weights=v[m], minlength=size)  # noqa: E731
+    ccount = lambda m: np.bincount(ck[m], minlength=size)
+    ctotal = lambda m, v: np.bincount(ck[m], weights=v[m], minlength=size)
     lost, res_ok = cust["lost"].to_numpy(bool), cust["resolved"].to_numpy(bool)
     eff, line = cust["effort_s"].to_numpy(float), cust["line_s"].to_numpy(float)
     allm = np.ones(len(cust), bool)
@@ -113,8 +113,8 @@ def funnel_columns(scenario, c: pd.DataFrame, edges: np.ndarray, qindex: dict, n
 
 
 def _by_class(scenario, c, fun, key, size, classes, cust, ck) -> dict[str, np.ndarray]:
-    count = lambda m: np.bincount(key[m], minlength=size)  # noqa: E731
-    total = lambda m, v: np.bincount(key[m], weights=np.nan_to_num(v[m]), minlength=size)  # noqa: E731
+    count = lambda m: np.bincount(key[m], minlength=size)
+    total = lambda m, v: np.bincount(key[m], weights=np.nan_to_num(v[m]), minlength=size)
     out = c["outcome"].astype(object).to_numpy()
     origin = c["origin"].astype(object).to_numpy()
     inbound = fun & (origin != "callback")

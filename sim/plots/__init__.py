@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+from sim.plots.intraday import intraday_figure
 
-from sim.plots.intraday import intraday_figure  # noqa: E402
+# Figures are written to files: the non-interactive Agg backend on any machine. Every plotting module is in this
+# package, so this runs before any of them draws (pyplot picks its backend only when the first figure is made).
+plt.switch_backend("Agg")
 
 
 def write_run_figures(intervals: pd.DataFrame, summary: pd.DataFrame, out_dir: Path) -> list[Path]:

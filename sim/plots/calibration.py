@@ -8,12 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
 OBS, FIT, ALT, SIM = "#444444", "#1f5fa8", "#c0392b", "#2e8b57"
 
@@ -161,4 +158,79 @@ def backtest_figure(per_interval: pd.DataFrame, errors: pd.DataFrame, path, note
     ax.grid(alpha=0.3, axis="y")
     ax.legend(frameon=False, fontsize=8)
     fig.suptitle(title or "back-test: test days interval by interval")
+    return _finish(fig, path, note)
+
+
+MEASURE_LABELS = {"abandon_rate": "abandonment share", "mean_wait_s": "mean wait, all callers (s)",
+                  "sl_offered": "service level (≤ 20 s / offered)"}
+
+
+def hourly_fit_figure(hourly: pd.DataFrame, path, note: str = "") -> Path:
+    """Availability (implied by Erlang A) and mean handle time by hour of day, one line per month, with the 95%
+    day-resampling interval of each. ``hourly``: month, hour, availability, ci_low, ci_high, handle_mean_s,
+    ci_low_s, ci_high_s."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+    months = list(dict.fromkeys(hourly["month"]))
+    colours = plt.cm.viridis(np.linspace(0, 0.9, len(months)))
+    for colour, m in zip(colours, months):
+        h = hourly[hourly["month"] == m].sort_values("hour")
+        for ax, col, lo, hi in ((axes[0], "availability", "ci_low", "ci_high"),
+                                (axes[1], "handle_mean_s", "ci_low_s", "ci_high_s")):
+            ax.plot(h["hour"], h[col], "-o", ms=3, color=colour, label=m, lw=1.2)
+            ax.fill_between(h["hour"], h[lo], h[hi], color=colour, alpha=0.12, lw=0)
+    axes[0].set(title="availability of the agents seen serving, by hour", xlabel="hour of day",
+                ylabel="share available (Erlang A implied)", ylim=(0, 1.05))
+    axes[1].set(title="mean handle time by hour (calls answered in the hour)", xlabel="hour of day",
+                ylabel="seconds")
+    axes[0].legend(fontsize=7, ncol=3, loc="lower left")
+    for ax in axes:
+        ax.set_xticks(range(6, 25, 2))
+        ax.set_xticklabels([f"{h:02d}:00" for h in range(6, 25, 2)], fontsize=7)
+        ax.grid(alpha=0.3)
+    return _finish(fig, path, note)
+
+
+def rolling_by_hour_figure(per: pd.DataFrame, path, note: str = "") -> Path:
+    """Interval MAE by hour of day over every test month: simulation, Erlang A (strong baseline and raw agents)
+    and the simulation's noise floor, with the goal line 1.15 × noise floor. ``per``: the scored intervals of
+    every pair (hour, observed_*, sim_*, erlang_a_*, erlang_a_raw_*, noise_floor_*_mae)."""
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
+    for ax, m in zip(axes, MEASURE_LABELS):
+        g = per.assign(**{f"{k}_err": (per[f"{k}_{m}"] - per[f"observed_{m}"]).abs()
+                          for k in ("sim", "erlang_a", "erlang_a_raw")}).groupby("hour")
+        ax.plot(g.size().index, g["sim_err"].mean(), "-o", ms=3, color=SIM, label="simulation")
+        ax.plot(g.size().index, g["erlang_a_err"].mean(), "-s", ms=3, color=FIT, label="Erlang A, fitted (strong)")
+        ax.plot(g.size().index, g["erlang_a_raw_err"].mean(), ":", color=ALT, label="Erlang A, raw agents")
+        floor = g[f"noise_floor_{m}_mae"].mean()
+        ax.plot(floor.index, floor, "--", color=OBS, label="noise floor")
+        ax.plot(floor.index, 1.15 * floor, ":", color=OBS, lw=0.8, label="goal: 1.15 × noise floor")
+        ax.set(title=MEASURE_LABELS[m], xlabel="hour of day", ylabel="interval MAE")
+        ax.set_xticks(range(6, 25, 3))
+        ax.set_xticklabels([f"{h:02d}:00" for h in range(6, 25, 3)], fontsize=7)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7)
+    return _finish(fig, path, note)
+
+
+def rolling_goal_figure(goal: pd.DataFrame, path, note: str = "") -> Path:
+    """Per test month and measure: simulation MAE / noise floor (goal ≤ 1.15), MAE / strong baseline (goal ≤ 0.9)
+    and band coverage (goal ≥ 85%). ``goal``: sim.calibrate.rolling.goal_check."""
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
+    tests = list(dict.fromkeys(goal["test"]))
+    x = np.arange(len(tests))
+    width = 0.27
+    for k, m in enumerate(MEASURE_LABELS):
+        g = goal[goal["measure"] == m].set_index("test").reindex(tests)
+        for ax, col in zip(axes, ("vs_noise_floor", "vs_strong_baseline", "coverage")):
+            ax.bar(x + (k - 1) * width, g[col], width, label=MEASURE_LABELS[m],
+                   color=(SIM, FIT, ALT)[k], alpha=0.8)
+    for ax, title, line in zip(axes, ("simulation MAE / noise floor", "simulation MAE / strong Erlang A",
+                                      "observed inside the 5–95% band"), (1.15, 0.9, 0.85)):
+        ax.axhline(line, color="black", ls="--", lw=1, label=f"goal {line:g}")
+        ax.set_xticks(x)
+        ax.set_xticklabels([t.split("_")[-1][:3] for t in tests], fontsize=8)
+        ax.set(title=title, xlabel="test month")
+        ax.set_ylim(0, max(ax.get_ylim()[1], line) * 1.3)
+        ax.grid(alpha=0.3, axis="y")
+    axes[0].legend(fontsize=7, ncol=2, loc="upper left")
     return _finish(fig, path, note)

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
-from matplotlib.path import Path as MPath  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.patches import PathPatch, Rectangle
+from matplotlib.path import Path as MPath
 
 COLOURS = {
     "inbound calls": "#4c72b0", "busy signal": "#c44e52", "a line": "#4c72b0", "hung up in IVR": "#c44e52",
@@ -46,7 +43,7 @@ def call_paths(contacts: pd.DataFrame, legs: pd.DataFrame) -> pd.DataFrame:
     routing = np.full(n, None, dtype=object)
     routing[queued] = "queue"
     routing[queued & mis.fillna(False).to_numpy(bool)] = "wrong department"
-    routing[queued & (mis == False).fillna(False).to_numpy(bool)] = "right department"  # noqa: E712
+    routing[queued & mis.eq(False).fillna(False).to_numpy(bool)] = "right department"
     routing[queued & c["zero_out"].fillna(False).to_numpy(bool)] = "pressed 0"
     first = c["first_answer_at_s"].to_numpy(float)
     right = c["right_answer_at_s"].to_numpy(float)

@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import matplotlib
+import matplotlib.pyplot as plt
 import matplotlib.ticker
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
 LABELS = {"sl_offered": "service level (answered ≤ 20 s / offered)", "asa_s": "ASA (s, answered calls)",
           "abandon_rate": "abandonment rate", "occupancy": "occupancy"}

@@ -2,7 +2,8 @@
 
 Contact columns added (every contact): ``impressions`` (expected impressions of the post's thread up to the horizon,
 plus the people the customer told), ``net_sentiment`` (those impressions × their sentiment weights), ``posted_publicly``
-(a post: public; a call: the caller posted a complaint about it afterwards — spillover), ``churned`` (silent churn),
+(a post: public; a call: the caller posted a complaint about it afterwards — spillover), ``churned`` (the
+contacting customer left: ``sim.reputation.churn``),
 ``caused_by`` (pile_on, spillover, repeat, or missing for an ordinary arrival) and ``cause_contact_id`` (the contact
 that caused it, −1 for none).
 
@@ -13,7 +14,8 @@ channel (a caller's complaint in public is a row of the social channel). Impress
 ``net_sentiment`` and its running total ``cumulative_net_reputation``; ``visible_unanswered_complaints`` (time-average
 number of public complaints not yet answered); by arrival: ``public_complaints`` (those that can start a pile-on),
 ``pile_on_posts``, ``spillover_posts``, ``repeat_posts``, ``deflected``; by end: ``churned``, ``revenue_at_risk``
-(churned × ``value_per_customer``; missing without it); by first response: ``reply_value`` (willingness to pay the
+(churned × ``value_per_customer``; missing without it), the manager's customer and money columns
+(``sim.reputation.manager``); by first response: ``reply_value`` (willingness to pay the
 replies added); ``money_equivalent`` = reply_value − revenue_at_risk + value_per_net_impression × net_sentiment (the
 parts the scenario gives money values for). ``branching_ratio``: the pile-on's n* on that channel.
 
@@ -27,9 +29,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.metrics import overlap_by_interval
+from sim.metrics import interval_edges, overlap_by_interval
+from sim.reputation import manager
 from sim.reputation.config import ReputationSpec, pile_on_channels, reputation_of
-from sim.reputation.experience import BAD, GOOD, final_attempt, valence
+from sim.reputation.customers import customer_outcomes
+from sim.reputation.experience import final_attempt
 from sim.reputation.exposure import book_segments
 from sim.reputation.ledger import POST_STATES, thread_segments
 from sim.reputation.live import CAUSES
@@ -37,12 +41,12 @@ from sim.streams import Streams
 
 CHANNEL = "reputation"
 SUMS = ("impressions_negative", "impressions_positive", "public_complaints", "pile_on_posts", "spillover_posts",
-        "repeat_posts", "deflected", "churned", "revenue_at_risk", "reply_value", "money_equivalent")
+        "repeat_posts", "deflected", "churned", "revenue_at_risk", "reply_value", "money_equivalent", *manager.SUMS)
 COLUMNS = (*(f"impressions_{s}" for s in POST_STATES), "impressions_word_of_mouth_good",
            "impressions_word_of_mouth_bad", "impressions_negative", "impressions_positive", "net_sentiment",
            "cumulative_net_reputation", "visible_unanswered_complaints", "public_complaints", "pile_on_posts",
            "spillover_posts", "repeat_posts", "deflected", "churned", "revenue_at_risk", "reply_value",
-           "money_equivalent", "branching_ratio")
+           "money_equivalent", "branching_ratio", *manager.COLUMNS)
 
 
 def _flag(df: pd.DataFrame, col: str) -> np.ndarray:
@@ -85,8 +89,6 @@ def reputation_tables(scenario, replication: int, seed: int, contacts: pd.DataFr
                       raw: dict) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """``contacts`` (after the warm-up) with the reputation columns, and the interval ledger; (contacts, None) when the
     scenario has no reputation model."""
-    from sim.results import interval_edges
-
     spec = reputation_of(scenario)
     if spec is None:
         return contacts, None
@@ -102,7 +104,7 @@ def reputation_tables(scenario, replication: int, seed: int, contacts: pd.DataFr
     social = kinds[chan] == "social" if n else np.zeros(0, bool)
     book = _Book(len(channels), n_int)
     impressions, net = np.zeros(n), np.zeros(n)
-    bin_of = lambda t: np.clip(np.searchsorted(edges, t, side="right") - 1, 0, n_int - 1)  # noqa: E731
+    bin_of = lambda t: np.clip(np.searchsorted(edges, t, side="right") - 1, 0, n_int - 1)
     arrival = c["arrival_at_s"].to_numpy(float)
     kind = c["kind"].astype(object).to_numpy() if "kind" in c else np.full(n, None, dtype=object)
     public = _flag(c, "public") & social
@@ -133,32 +135,33 @@ def reputation_tables(scenario, replication: int, seed: int, contacts: pd.DataFr
         book.add_rows("impressions_negative", chan[who[w < 0]], by[w < 0])
         book.add_rows("impressions_positive", chan[who[w > 0]], by[w > 0])
         book.add_rows("net_sentiment", chan[who], by, w)
+        complaint = kind[who] == "complaint"
+        book.add_rows("complaint_views", chan[who[complaint]], by[complaint])
+        book.add_rows("complaint_views_unanswered", chan[who[unanswered]], by[unanswered])
 
-    # Word of mouth and silent churn, booked when the contact ended.
-    val = valence(c)
+    # Expectations, word of mouth and churn of contacting customers, booked when the contact ended.
     end = c["end_at_s"].to_numpy(float)
     ended = ~np.isnan(end) & final_attempt(c)
     endbin = bin_of(np.nan_to_num(end, nan=horizon))
+    streams = Streams(seed, replication)
+    who_out = customer_outcomes(scenario, spec, streams, c, channels)
     wom = spec.word_of_mouth
     if wom is not None:
-        told = np.where(ended, wom.people_told(val, social), 0.0)
-        weight = wom.weight(val)
+        told = who_out.told_good + who_out.told_bad
+        story = who_out.told_good * wom.good + who_out.told_bad * wom.bad
         impressions += told
-        net += told * weight
-        for v, name in ((GOOD, "good"), (BAD, "bad")):
-            m = ended & (val == v)
-            book.add(f"impressions_word_of_mouth_{name}", chan[m], endbin[m], told[m])
-        for sign, col in ((weight < 0, "impressions_negative"), (weight > 0, "impressions_positive")):
-            m = ended & sign
-            book.add(col, chan[m], endbin[m], told[m])
-        book.add("net_sentiment", chan[ended], endbin[ended], (told * weight)[ended])
+        net += story
+        for name, people in (("good", who_out.told_good), ("bad", who_out.told_bad)):
+            book.add(f"impressions_word_of_mouth_{name}", chan[ended], endbin[ended], people[ended])
+        for people, weight in ((who_out.told_good, wom.good), (who_out.told_bad, wom.bad)):
+            if weight != 0:
+                col = "impressions_positive" if weight > 0 else "impressions_negative"
+                book.add(col, chan[ended], endbin[ended], people[ended])
+        book.add("net_sentiment", chan[ended], endbin[ended], story[ended])
 
     posted = np.where(social, public, _flag(c, "posted_publicly"))
-    churned = np.zeros(n, bool)
-    if spec.churn is not None:
-        candidate = ended & (val == BAD) & ~posted
-        churned = spec.churn.churned(Streams(seed, replication), c["contact_id"].to_numpy(np.int64), candidate)
-        book.add("churned", chan[churned], endbin[churned])
+    churned = who_out.churned
+    book.add("churned", chan[churned], endbin[churned])
     value = spec.value_per_customer
     book.cols["revenue_at_risk"] = book.cols["churned"] * value if value is not None \
         else np.full((len(channels), n_int), np.nan)
@@ -173,6 +176,8 @@ def reputation_tables(scenario, replication: int, seed: int, contacts: pd.DataFr
     ratios = branching_ratios(scenario, spec)
     piles = np.isin(c["channel"].astype(object).to_numpy(), list(ratios)) & public & (kind == "complaint")
     book.add("public_complaints", chan[piles], arrbin[piles])
+    seen = public & (kind == "complaint")
+    book.add("complaints_seen", chan[seen], arrbin[seen])
     caused = c["caused_by"].astype(object).to_numpy() if "caused_by" in c else np.full(n, None, dtype=object)
     for cause in CAUSES:
         m = caused == cause
@@ -183,6 +188,7 @@ def reputation_tables(scenario, replication: int, seed: int, contacts: pd.DataFr
     keep = defl >= run.warmup_s
     book.add("deflected", dchan[keep], bin_of(defl[keep]))
 
+    manager.book_customers(book, spec, who_out, chan, endbin, kinds == "social", kind == "complaint")
     cols = book.cols
     cols["cumulative_net_reputation"] = np.cumsum(cols["net_sentiment"], axis=1)
     cols["money_equivalent"] = (cols["reply_value"] - np.nan_to_num(cols["revenue_at_risk"])
@@ -213,6 +219,8 @@ def _metrics(tot: pd.DataFrame, ratio: pd.Series) -> pd.DataFrame:
     out["revenue_at_risk_per_day"] = tot["revenue_at_risk"] / days
     out["pile_on_per_complaint"] = tot["pile_on_posts"] / tot["public_complaints"].where(tot["public_complaints"] > 0)
     out["branching_ratio"] = ratio
+    for k, v in manager.per_replication(tot, days).items():
+        out[k] = v
     return out
 
 

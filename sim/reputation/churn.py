@@ -1,11 +1,13 @@
-"""Silent churn: a customer with a bad experience that nobody else saw leaves, with a probability.
+"""Churn of contacting customers: a customer leaves the brand after a contact, with a probability.
 
-Most dissatisfied customers never complain; they leave (domain notes §4). A candidate is the last attempt of a
-customer whose experience was bad (``sim.reputation.experience``) and who did not complain in public: a caller who
-did not post afterwards (``posted_publicly``), or a private message or email. Each churns with ``probability``
-**[assumed 0.1]**, decided by a draw keyed by the contact id (``sim.reputation.keyed``: the same customer churns in
-every design that gives them the same experience). With ``value_per_customer`` in ``[reputation]`` the churned
-customers' value is reported as revenue at risk.
+Most dissatisfied customers never complain; they leave (domain notes §4). Every contacting customer (a finished last
+attempt that is not praise, public or private, on any channel; ``sim.reputation.customers``) leaves with
+p = 1 − (1 − ``probability``·bad)(1 − churn_late·d): a bad outcome (``sim.reputation.experience``) with
+``probability`` **[assumed 0.1]**, and lateness against the customer's expectation (``sim.reputation.disconfirmation``).
+The customers nobody hears from are the silent majority (``sim.reputation.silent_majority``). The draw is keyed by
+the contact id (``sim.reputation.keyed``): the same customer churns in every design that gives them the same
+experience. With ``value_per_customer`` in ``[reputation]`` the churned customers' value is reported as revenue at
+risk.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ PROBABILITY = 0.1  # [assumed]
 class Churn:
     probability: float = PROBABILITY
 
-    def churned(self, streams, contact_ids: np.ndarray, candidate: np.ndarray) -> np.ndarray:
-        u = keyed_uniforms(streams, "reputation.churn", contact_ids)
-        return candidate & (u < self.probability)
+    @staticmethod
+    def leaves(streams, contact_ids: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """Which customers leave, each with probability ``p``, decided by a uniform keyed by the contact."""
+        return keyed_uniforms(streams, "reputation.churn", contact_ids) < p

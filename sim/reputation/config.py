@@ -14,16 +14,35 @@ from typing import Any
 from sim.distributions import parse_dist
 from sim.reputation.churn import Churn
 from sim.reputation.deflection import Deflection
+from sim.reputation.disconfirmation import Disconfirmation
+from sim.reputation.expectations import PRESETS, Expectation, Expectations, validate_knots
 from sim.reputation.exposure import MIN_RATIO, VisibilityCurve
 from sim.reputation.hawkes import KERNELS, ExponentialKernel, PileOn, PowerLawKernel, VisibilityKernel
 from sim.reputation.ledger import REPLY_VALUE, ReplyValue, Sentiment
 from sim.reputation.repeat import RepeatComplaints
+from sim.reputation.silent_majority import SilentMajority
 from sim.reputation.spillover import Spillover
 from sim.reputation.word_of_mouth import WordOfMouth
 from sim.units import parse_duration
 from sim.validate import Checker, join
 
-MECHANISMS = ("exposure", "sentiment", "pile_on", "spillover", "word_of_mouth", "churn", "deflection", "repeat")
+MECHANISMS = ("exposure", "sentiment", "pile_on", "spillover", "word_of_mouth", "churn", "deflection", "repeat",
+              "expectations", "disconfirmation", "silent_majority")
+KEYS = {  # the keys of each mechanism's table (docs/reputation.md lists each with its default and source)
+    "exposure": ("enabled", "peak", "half_life", "impressions_per_follower"),
+    "sentiment": ("enabled", "unanswered_complaint", "unanswered_question", "reply", "resolved", "praise",
+                  "reply_value"),
+    "pile_on": ("enabled", "excitation", "reach_exponent", "reference_reach", "damping", "kernel", "kernel_mean",
+                "kernel_scale", "kernel_exponent", "channels"),
+    "spillover": ("enabled", "from", "to", "intercept", "per_wait_minute", "per_transfer", "per_ivr_minute", "failed",
+                  "unresolved", "delay"),
+    "word_of_mouth": ("enabled", "share", "told_good", "told_bad", "social_multiplier", "good", "bad", "conversion"),
+    "churn": ("enabled", "probability"),
+    "deflection": ("enabled", "fraction", "duration", "topics"),
+    "repeat": ("enabled", "probability", "delay"),
+    "disconfirmation": ("enabled", "exponent", "churn_late"),
+    "silent_majority": ("enabled", "ratio", "ratio_other", "churn_own", "sees_public", "churn_seen"),
+}
 SOCIAL_MECHANISMS = ("pile_on", "spillover", "deflection", "repeat")
 KERNEL_MEAN_S = 30 * 60.0  # exponential kernel [assumed]
 KERNEL_SCALE_S = 60.0  # power-law kernel c [assumed]
@@ -46,6 +65,9 @@ class ReputationSpec:
     churn: Churn | None = None
     deflection: Deflection | None = None
     repeat: RepeatComplaints | None = None
+    expectations: Expectations | None = field(default_factory=Expectations)
+    disconfirmation: Disconfirmation | None = field(default_factory=Disconfirmation)
+    silent_majority: SilentMajority | None = field(default_factory=SilentMajority)
     explicit: frozenset = frozenset()  # mechanisms the file wrote out
 
     @property
@@ -107,12 +129,9 @@ def _dur(chk, raw, key, path, default):
     return default if v is None else v
 
 
-def _reply_value(raw: Any, path: str, chk: Checker) -> ReplyValue:
-    example = 'a list of [delay, value] pairs with increasing delays, such as [["6min", 20.0], ["60min", 2.33]]'
-    if not isinstance(raw, list) or not raw:
-        chk.add(path, example, raw)
-        return ReplyValue()
-    knots = []
+def _pairs(raw: list, path: str, chk: Checker, valid, expected: str) -> list[tuple[float, float]] | None:
+    """[[duration, number], …] as (seconds, value) pairs, or None after naming the first bad pair."""
+    out = []
     for i, pair in enumerate(raw):
         ok = isinstance(pair, list) and len(pair) == 2
         try:
@@ -120,10 +139,21 @@ def _reply_value(raw: Any, path: str, chk: Checker) -> ReplyValue:
         except ValueError:
             d = None
         v = pair[1] if ok else None
-        if d is None or isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
-            chk.add(join(path, i), 'a pair [delay, value ≥ 0] such as ["6min", 20.0]', pair)
-            return ReplyValue()
-        knots.append((d, float(v)))
+        if d is None or isinstance(v, bool) or not isinstance(v, (int, float)) or not valid(v):
+            chk.add(join(path, i), expected, pair)
+            return None
+        out.append((d, float(v)))
+    return out
+
+
+def _reply_value(raw: Any, path: str, chk: Checker) -> ReplyValue:
+    example = 'a list of [delay, value] pairs with increasing delays, such as [["6min", 20.0], ["60min", 2.33]]'
+    if not isinstance(raw, list) or not raw:
+        chk.add(path, example, raw)
+        return ReplyValue()
+    knots = _pairs(raw, path, chk, lambda v: v >= 0, 'a pair [delay, value ≥ 0] such as ["6min", 20.0]')
+    if knots is None:
+        return ReplyValue()
     if any(b[0] <= a[0] for a, b in zip(knots, knots[1:])):
         chk.add(path, example, raw)
         return ReplyValue()
@@ -131,7 +161,7 @@ def _reply_value(raw: Any, path: str, chk: Checker) -> ReplyValue:
 
 
 def parse_section(raw: Any, path: str, chk: Checker, ctx) -> ReputationSpec | None:
-    """``[reputation]`` (registered in ``sim.scenario.SECTION_EXTENSIONS``)."""
+    """``[reputation]`` (a section of the reputation feature, ``sim.extensions.REPUTATION``)."""
     if isinstance(raw, bool):
         raw = {"enabled": raw}
     if not isinstance(raw, dict):
@@ -149,7 +179,7 @@ def parse_section(raw: Any, path: str, chk: Checker, ctx) -> ReputationSpec | No
 
     t, on = _switch(raw, "exposure", path, chk)
     p = join(path, "exposure")
-    chk.table(t, p, ("enabled", "peak", "half_life", "impressions_per_follower"))
+    chk.table(t, p, KEYS["exposure"])
     peak = _dur(chk, t, "peak", p, VisibilityCurve.peak_s)
     half = _dur(chk, t, "half_life", p, VisibilityCurve.half_life_s)
     ipf = _num(chk, t, "impressions_per_follower", p, VisibilityCurve.impressions_per_follower, low=0)
@@ -163,8 +193,7 @@ def parse_section(raw: Any, path: str, chk: Checker, ctx) -> ReputationSpec | No
 
     t, on = _switch(raw, "sentiment", path, chk)
     p = join(path, "sentiment")
-    chk.table(t, p, ("enabled", "unanswered_complaint", "unanswered_question", "reply", "resolved", "praise",
-                     "reply_value"))
+    chk.table(t, p, KEYS["sentiment"])
     d = Sentiment()
     parts["sentiment"] = Sentiment(
         *(_num(chk, t, k, p, getattr(d, k)) for k in ("unanswered_complaint", "unanswered_question", "reply",
@@ -176,8 +205,7 @@ def parse_section(raw: Any, path: str, chk: Checker, ctx) -> ReputationSpec | No
 
     t, on = _switch(raw, "pile_on", path, chk)
     p = join(path, "pile_on")
-    chk.table(t, p, ("enabled", "excitation", "reach_exponent", "reference_reach", "damping", "kernel", "kernel_mean",
-                     "kernel_scale", "kernel_exponent", "channels"))
+    chk.table(t, p, KEYS["pile_on"])
     kind = chk.string(t, "kernel", p, default="visibility", choices=KERNELS) or "visibility"
     kernel = {"visibility": lambda: VisibilityKernel(curve),
               "exponential": lambda: ExponentialKernel(_dur(chk, t, "kernel_mean", p, KERNEL_MEAN_S)),
@@ -196,8 +224,7 @@ def parse_section(raw: Any, path: str, chk: Checker, ctx) -> ReputationSpec | No
 
     t, on = _switch(raw, "spillover", path, chk)
     p = join(path, "spillover")
-    chk.table(t, p, ("enabled", "from", "to", "intercept", "per_wait_minute", "per_transfer", "per_ivr_minute",
-                     "failed", "unresolved", "delay"))
+    chk.table(t, p, KEYS["spillover"])
     d = Spillover()
     coef = {k: _num(chk, t, k, p, getattr(d, k)) for k in ("intercept", "per_wait_minute", "per_transfer",
                                                            "per_ivr_minute", "failed", "unresolved")}
@@ -207,22 +234,23 @@ def parse_section(raw: Any, path: str, chk: Checker, ctx) -> ReputationSpec | No
 
     t, on = _switch(raw, "word_of_mouth", path, chk)
     p = join(path, "word_of_mouth")
-    chk.table(t, p, ("enabled", "share", "told_good", "told_bad", "social_multiplier", "good", "bad"))
+    chk.table(t, p, KEYS["word_of_mouth"])
     d = WordOfMouth()
     parts["word_of_mouth"] = WordOfMouth(
         _num(chk, t, "share", p, d.share, low=0, high=1), _num(chk, t, "told_good", p, d.told_good, low=0),
         _num(chk, t, "told_bad", p, d.told_bad, low=0),
         _num(chk, t, "social_multiplier", p, d.social_multiplier, low=0),
-        _num(chk, t, "good", p, d.good), _num(chk, t, "bad", p, d.bad)) if on else None
+        _num(chk, t, "good", p, d.good), _num(chk, t, "bad", p, d.bad),
+        _num(chk, t, "conversion", p, d.conversion, low=0, high=1)) if on else None
 
     t, on = _switch(raw, "churn", path, chk)
     p = join(path, "churn")
-    chk.table(t, p, ("enabled", "probability"))
+    chk.table(t, p, KEYS["churn"])
     parts["churn"] = Churn(_num(chk, t, "probability", p, Churn.probability, low=0, high=1)) if on else None
 
     t, on = _switch(raw, "deflection", path, chk)
     p = join(path, "deflection")
-    chk.table(t, p, ("enabled", "fraction", "duration", "topics"))
+    chk.table(t, p, KEYS["deflection"])
     d = Deflection()
     parts["deflection"] = Deflection(_num(chk, t, "fraction", p, d.fraction, low=0, high=1),
                                      _dur(chk, t, "duration", p, d.duration_s),
@@ -230,14 +258,65 @@ def parse_section(raw: Any, path: str, chk: Checker, ctx) -> ReputationSpec | No
 
     t, on = _switch(raw, "repeat", path, chk)
     p = join(path, "repeat")
-    chk.table(t, p, ("enabled", "probability", "delay"))
+    chk.table(t, p, KEYS["repeat"])
     d = RepeatComplaints()
     delay = parse_dist(t["delay"], join(p, "delay"), chk, ctx.base_dir) if "delay" in t else d.delay
     parts["repeat"] = RepeatComplaints(_num(chk, t, "probability", p, d.probability, low=0, high=1),
                                        delay or d.delay) if on else None
 
+    t, on = _switch(raw, "expectations", path, chk)
+    p = join(path, "expectations")
+    parts["expectations"] = _expectations(t, p, chk) if on else None
+
+    t, on = _switch(raw, "disconfirmation", path, chk)
+    p = join(path, "disconfirmation")
+    chk.table(t, p, KEYS["disconfirmation"])
+    d = Disconfirmation()
+    parts["disconfirmation"] = Disconfirmation(_num(chk, t, "exponent", p, d.exponent, low=0, low_open=True),
+                                               _num(chk, t, "churn_late", p, d.churn_late, low=0, high=1)) \
+        if on else None
+
+    t, on = _switch(raw, "silent_majority", path, chk)
+    p = join(path, "silent_majority")
+    chk.table(t, p, KEYS["silent_majority"])
+    d = SilentMajority()
+    parts["silent_majority"] = SilentMajority(
+        _num(chk, t, "ratio", p, d.ratio, low=0), _num(chk, t, "ratio_other", p, d.ratio_other, low=0),
+        _num(chk, t, "churn_own", p, d.churn_own, low=0, high=1),
+        _num(chk, t, "sees_public", p, d.sees_public, low=0, high=1),
+        _num(chk, t, "churn_seen", p, d.churn_seen, low=0, high=1)) if on else None
+
     return ReputationSpec(enabled=enabled, value_per_customer=value, value_per_net_impression=per_imp, curve=curve,
                           explicit=explicit, **parts)
+
+
+def _expectations(t: dict, path: str, chk: Checker) -> Expectations:
+    """``[reputation.expectations]``: per channel name, a preset name or a list of [time, share] knots."""
+    presets = ", ".join(f'"{k}"' for k in PRESETS)
+    example = f'a preset ({presets}) or knots such as [["30min", 0.32], ["60min", 0.42], ["24h", 1.0]]'
+    out = []
+    for name, v in t.items():
+        if name == "enabled":
+            continue
+        p = join(path, name)
+        if isinstance(v, str):
+            if v not in PRESETS:
+                chk.add(p, example, v)
+                continue
+            out.append((name, Expectation.preset(v)))
+            continue
+        if not isinstance(v, list):
+            chk.add(p, example, v)
+            continue
+        knots = _pairs(v, p, chk, lambda x: 0 <= x <= 1, 'a pair [time, share in 0..1] such as ["60min", 0.42]')
+        if knots is None:
+            continue
+        problem = validate_knots(knots)
+        if problem is not None:
+            chk.add(p, problem, v)
+            continue
+        out.append((name, Expectation(tuple(knots), "scenario")))
+    return Expectations(tuple(out))
 
 
 def _names(raw: dict, key: str, path: str, chk: Checker) -> tuple[str, ...] | None:
@@ -252,7 +331,7 @@ def _names(raw: dict, key: str, path: str, chk: Checker) -> tuple[str, ...] | No
     return tuple(v)
 
 
-# Cross-checks on the whole scenario (registered in sim.scenario.POST_CHECKS) ----------------------------------------
+# Cross-checks on the whole scenario (checks of sim.extensions.REPUTATION) ----------------------------------------
 def check_scenario(sc, chk: Checker) -> None:
     """Channels named by the section exist and have the right kind; mechanisms that need a social channel have one;
     the pile-on is not explosive (branching ratio < 1 on every channel it acts on)."""
@@ -278,6 +357,10 @@ def check_scenario(sc, chk: Checker) -> None:
                 chk.add("reputation.pile_on.excitation", "a branching ratio below 1 (at or above 1 a pile-on never "
                         f"dies out): excitation × E[(reach / reference_reach)^reach_exponent] = {n:.3g} on channel "
                         f"{name}", spec.pile_on.excitation)
+    if spec.expectations is not None:
+        for name, _ in spec.expectations.channels:
+            if name not in kinds:
+                chk.add(f"reputation.expectations.{name}", f"a channel of this scenario ({', '.join(kinds)})", name)
     if spec.spillover is not None and social:
         src, to = spillover_route(sc, spec)
         for i, name in enumerate(spec.spillover.sources or ()):

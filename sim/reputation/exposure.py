@@ -107,7 +107,7 @@ def book_segments(curve: VisibilityCurve, posted_at: np.ndarray, start: np.ndarr
     lo, hi = float(edges[0]), float(edges[-1])
     s = np.clip(start, lo, hi)
     e = np.clip(np.maximum(end, start), lo, hi)
-    cum = lambda t: curve.share(np.clip(t, s, e) - posted_at)  # noqa: E731
+    cum = lambda t: curve.share(np.clip(t, s, e) - posted_at)
     c = curve.impressions_per_follower * scale
     n_int = len(edges) - 1
     by = np.zeros((len(s), n_int))

@@ -83,7 +83,7 @@ def mean_power_of_reach(reach, beta: float, r_ref: float) -> float:
     Exact over whole follower counts (summation by parts: E f(R) = f(k0) + Σ_k (f(k) − f(k−1))·P(X ≥ k)) up to a
     million, and the integral ∫ f'(x)·(m/x)^a dx above it (the rounding no longer matters there)."""
     a, m, cap = reach.exponent, reach.minimum, reach.cap
-    f = lambda x: (np.minimum(x, cap) / r_ref) ** beta  # noqa: E731
+    f = lambda x: (np.minimum(x, cap) / r_ref) ** beta
     k0 = math.floor(m)
     top = min(math.floor(cap), 1_000_000)
     out = float(f(k0))

@@ -1,13 +1,14 @@
 """Reputation mechanisms that act while a replication runs: pile-ons, spillover posts, deflection, repeat complaints.
 
-The engine (``sim.engine.Model``) makes a ``Reputation`` when the scenario's ``[reputation]`` section has one of these
-on and a social channel to act on, and calls it at three moments:
+A ``Reputation`` attaches to a model (``attach``) when the scenario's ``[reputation]`` section has one of these on and
+the conversations (``sim.social``) have a social channel to act on. It is an observer of the kernel
+(``sim.core.protocol``) at three moments:
 
-- ``on_post(p)`` when a post reaches the brand (``sim.social.conversation.Conversations.admit``): a question may be
-  deflected (return False: it never becomes a contact); a public complaint draws its candidate pile-on posts.
-- ``on_first_response(p)`` when the brand's first message on a post is out: a public answer starts deflecting later
+- ``post_arrived(p)`` when a post reaches the brand (``sim.social.conversation.Conversations.admit``): a question may
+  be deflected (return False: it never becomes a contact); a public complaint draws its candidate pile-on posts.
+- ``first_response(p)`` when the brand's first message on a post is out: a public answer starts deflecting later
   questions on its topic; a complaint's author may complain again later (repeat complaints).
-- ``call_ended(c)`` when a phone or chat call ends: the caller may post a public complaint (spillover).
+- ``contact_ended(c)`` when a phone or chat call ends: the caller may post a public complaint (spillover).
 
 Posts this module creates (pile-on, spillover and repeat complaints) are made by their own ``PostFactory`` (in
 chunks of 256, on streams prefixed ``reputation.<cause>.<chunk>.``) and handed to ``Conversations.admit`` like any
@@ -20,7 +21,6 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
-from simpy.events import Timeout
 
 from sim.reputation.config import ReputationSpec, pile_on_channels, reputation_of, spillover_route
 from sim.reputation.deflection import DeflectionBoard
@@ -44,23 +44,26 @@ class _Prefixed:
         return self.streams.generator(f"{self.prefix}.{name}")
 
 
-def attach_reputation(model) -> Reputation | None:
+def attach(model) -> Reputation | None:
     """The run-time reputation model of one replication, or None when no mechanism acts during the run."""
     spec = reputation_of(model.scenario)
-    if spec is None or not spec.live or getattr(model, "social", None) is None:
+    social = model.parts.get("social")
+    if spec is None or not spec.live or social is None:
         return None
-    return Reputation(model, spec)
+    rep = Reputation(model, social, spec)
+    model.observe(rep)
+    return rep
 
 
 class Reputation:
-    def __init__(self, model, spec: ReputationSpec):
+    def __init__(self, model, social, spec: ReputationSpec):
         from sim.social.spec import conversation_spec
 
-        self.model, self.env, self.spec = model, model.env, spec
+        self.model, self.env, self.spec, self.social = model, model.env, spec, social
         self.streams = model.streams
         self.horizon = model.horizon
         sc = model.scenario
-        social = [f for f in model.social.feeds if f.channel.kind == "social"]
+        social = [f for f in social.feeds if f.channel.kind == "social"]
         self.feeds = {f.channel.name: f for f in social}
         self.conv_spec = {name: conversation_spec(f.channel) for name, f in self.feeds.items()}
         self.pile_channels = set(pile_on_channels(sc, spec))
@@ -98,7 +101,7 @@ class Reputation:
             f = PostFactory(self.feeds[channel].channel, spec, _Prefixed(self.streams, f"reputation.{cause}.{chunk}"),
                             CHUNK)
             self.factories[(cause, channel)] = f
-            self.model.social.factories[("reputation", cause, channel, chunk)] = f
+            self.social.factories[("reputation", cause, channel, chunk)] = f
         return f.create(pid, self.env.now)
 
     def inject(self, cause: str, channel: str, key: tuple, cause_id: int, customer_id: int) -> None:
@@ -108,14 +111,14 @@ class Reputation:
         p = self._create(cause, channel, pid)
         self.keys[pid] = key
         self.cause[pid] = (cause, cause_id, customer_id)
-        self.model.social.admit(p)
+        self.social.admit(p)
 
     def _later(self, delay: float, value, callback) -> None:
         if self.env.now + delay < self.horizon:
-            Timeout(self.env, delay, value).callbacks.append(callback)
+            self.model.schedule(delay, callback, value)
 
     # Posts ----------------------------------------------------------------------------------------------------------
-    def on_post(self, p) -> bool:
+    def post_arrived(self, p) -> bool:
         """A post reaches the brand; False when it is deflected (the customer read an earlier public answer)."""
         if p.channel not in self.feeds:
             return True
@@ -148,7 +151,7 @@ class Reputation:
         c = self.cause.get(p.id)
         return c[2] if c is not None else p.id
 
-    def on_first_response(self, p) -> None:
+    def first_response(self, p) -> None:
         """The brand's first message on post ``p`` is out."""
         if p.channel not in self.feeds:
             return
@@ -167,7 +170,7 @@ class Reputation:
         self.inject(REPEAT, p.channel, (*self.key(p), KEY_TAG[REPEAT], 0), p.id, self.customer(p))
 
     # Calls ----------------------------------------------------------------------------------------------------------
-    def call_ended(self, c) -> None:
+    def contact_ended(self, c) -> None:
         """A phone or chat call ended: does the caller post a public complaint about it?"""
         sp = self.spec.spillover
         if sp is None or self.spill_to is None or c.channel not in self.spill_from:

@@ -7,7 +7,10 @@ sentiment ``good`` or ``bad``. Defaults: 44% of customers answered on non-social
 2012); social customers are more likely to talk — 42 vs 15 and 53 vs 24 people (2.8×, 2.2×, American Express 2012),
 71% vs 19% recommend after a quick reply (3.7×, NM Incite) — default 3×, range 2–4× (domain notes §4). The sentiment
 of a person told, ±1, is **[assumed]** equal in size to one impression of an unanswered complaint.
-Expected values are booked (no draw), like the exposure of posts.
+Expected values are booked (no draw), like the exposure of posts. With expectations on, a late reply turns part of a
+good story into a bad one (``sim.reputation.disconfirmation``). ``conversion`` **[assumed]** 0.01: the share of people
+told a good story who become customers (the ledger's ``customers_won``), and of people told a bad story who would have
+and now do not (``prospects_lost``).
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ class WordOfMouth:
     social_multiplier: float = 3.0
     good: float = 1.0
     bad: float = -1.0
+    conversion: float = 0.01  # [assumed]
 
     def people_told(self, valence: np.ndarray, social: np.ndarray) -> np.ndarray:
         told = np.where(valence == GOOD, self.told_good, np.where(valence == BAD, self.told_bad, 0.0))

@@ -8,17 +8,17 @@ Yom-Tov & Goldberg, "Silent abandonment"); a completed conversation is ``served`
 brand decides not to answer, or lets expire unopened, are ``ignored``; a customer whose patience runs out before an
 agent opens the post has ``abandoned``.
 
-The engine calls: ``Conversations(model)`` (takes the social and email feeds), ``start()``, ``on_agent_free(agent)``
-(an agent with no open conversation joined its group's idle list) and ``records(contacts)``.
+``Conversations(model)`` takes the social and email feeds as their arrival behaviour (``new_customer``, ``on_arrival``,
+``sim.core.protocol``), gets agents who are free with no call waiting (``on_agent_free``), takes them out of the
+kernel's idle lists while they hold conversations (``Model.seize``, ``Model.free``) and adds the posts to the records
+(``records``).
 """
 from __future__ import annotations
 
 import math
 
-from simpy.events import Timeout
-
-from sim.scenario import CONVERSATION_KINDS
 from sim.social.concurrency import Desk, GroupDesks, choose_agent
+from sim.social.kinds import CONVERSATION_KINDS
 from sim.social.posts import Post, PostFactory
 from sim.social.records import post_records
 from sim.social.spec import conversation_spec, desk_spec
@@ -35,7 +35,9 @@ class Conversations:
         self.model = model
         self.env = model.env
         self.feeds = [f for f in model.feeds if f.channel.kind in CONVERSATION_KINDS]
-        model.feeds = [f for f in model.feeds if f.channel.kind not in CONVERSATION_KINDS]
+        for f in self.feeds:
+            model.set_arrival_hook(f, self, start_late=True)
+        model.on_agent_free(self)
         self.factories, self.inboxes, self.expire = {}, {}, {}
         for f in self.feeds:
             ch = f.channel
@@ -59,30 +61,18 @@ class Conversations:
         self.legs = tuple([] for _ in range(8))
 
     # Arrivals -----------------------------------------------------------------------------------
-    def start(self) -> None:
-        for feed in self.feeds:
-            self._schedule_arrival(feed)
+    def new_customer(self, feed) -> Post:
+        """The next post of the feed's channel (its attributes were drawn up front, in arrival order)."""
+        return self.factories[feed.channel.name].create(feed.next_id(), self.env.now)
 
-    def _schedule_arrival(self, feed) -> None:
-        if feed.i < len(feed.times):
-            Timeout(self.env, feed.times[feed.i] - self.env.now, feed).callbacks.append(self._on_arrival)
-
-    def _on_arrival(self, ev) -> None:
-        feed = ev.value
-        feed.i += 1
-        self._schedule_arrival(feed)
-        src = self.factories[feed.channel.name]
-        if feed.elsewhere is not None and feed.elsewhere[feed.i - 1]:
-            src.i += 1  # the customer chose another channel of a [choice] population (sim.choice): draws passed by
-            return
-        self.admit(src.create(feed.next_id(), self.env.now))
+    def on_arrival(self, p: Post) -> None:
+        self.admit(p)
 
     def admit(self, p: Post) -> None:
         """A new post reaches the brand: from the arrival process, or caused by another contact (sim.reputation)."""
         now = self.env.now
         src = p.src
-        rep = self.model.reputation
-        if rep is not None and not rep.on_post(p):
+        if not self.model.post_arrived(p):
             return  # deflected: the customer read an earlier public answer and never posted
         self.posts.append(p)
         if not src.answer[p.i]:
@@ -98,7 +88,7 @@ class Conversations:
         inbox.push(p)
         deadline = min(src.patience[p.i], self.expire[p.channel][0])
         if deadline < INF:
-            Timeout(self.env, deadline, p).callbacks.append(self._on_deadline)
+            self.model.schedule(deadline, self._on_deadline, p)
 
     def _on_deadline(self, ev) -> None:
         p = ev.value
@@ -114,11 +104,7 @@ class Conversations:
         if d is None:
             d = self.desks[agent] = Desk(agent, self.gdesks[agent.group].spec.slowdown)
         if d.open == 0:  # a free agent: no longer free for calls
-            idle = agent.group.idle
-            if idle[0] is agent:
-                idle.popleft()
-            else:
-                idle.remove(agent)
+            self.model.seize(agent)
             self.gdesks[agent.group].busy[agent] = d
         d.open += 1
         p.assigned = now
@@ -150,7 +136,7 @@ class Conversations:
         m = d.open
         d.working, d.work_start, d.work_m = p, self.env.now, m
         work = p.src.msgs[p.msgs + p.done] * (1.0 + d.slowdown * (m - 1))
-        Timeout(self.env, work, d).callbacks.append(self._on_message_done)
+        self.model.schedule(work, self._on_message_done, d)
 
     def _leg(self, p: Post, leg: int, stage: str, agent, start: float, end: float, ready: float, m: int) -> None:
         lp, ll, ls, la, lstart, lend, lready, lm = self.legs
@@ -174,25 +160,24 @@ class Conversations:
         p.last_post_at = now
         if p.done == 1:
             p.first_response = now
-            if self.model.reputation is not None:
-                self.model.reputation.on_first_response(p)
+            self.model.first_response(p)
         if p.done >= p.n_ex:
             self._close(p, "served")
             self._after_close(d)
             return
         timeout = self.expire[p.channel][1]
         if p.done > p.replies:  # the customer will not answer this message
-            Timeout(self.env, timeout, p).callbacks.append(self._on_timeout)
+            self.model.schedule(timeout, self._on_timeout, p)
         else:
             think = p.src.think(p)
             if think > timeout:  # the reply would come after the agent has closed the conversation
-                Timeout(self.env, timeout, p).callbacks.append(self._on_timeout)
+                self.model.schedule(timeout, self._on_timeout, p)
             else:
-                Timeout(self.env, think, p).callbacks.append(self._on_reply)
+                self.model.schedule(think, self._on_reply, p)
         if d.ready:
             self._start_next(d)
         else:
-            d.agent.idle_since = now
+            self.model.mark_idle(d.agent)
 
     def _on_reply(self, ev) -> None:
         p = ev.value
@@ -223,16 +208,23 @@ class Conversations:
         agent = d.agent
         if d.open == 0 and d.working is None:
             del self.gdesks[agent.group].busy[agent]
-            self.model._agent_free(agent)
+            self.model.free(agent)
             return
         self._dispatch(self.gdesks[agent.group])
         if d.working is None:
             if d.ready:
                 self._start_next(d)
             else:
-                agent.idle_since = self.env.now
+                self.model.mark_idle(agent)
 
     # Records ------------------------------------------------------------------------------------
     def records(self, contacts: dict) -> dict:
         """Append the posts to the engine's contact columns; return the legs and agent-work spans."""
         return post_records(self, contacts)
+
+
+def attach(model) -> Conversations | None:
+    """The conversations of a scenario with social or email channels, or None."""
+    if not any(ch.kind in CONVERSATION_KINDS for ch in model.scenario.channels.values()):
+        return None
+    return Conversations(model)

@@ -15,19 +15,18 @@ in the queue, and the agent's reply to it is written and counted as wasted work 
 ``wasted_work_s``). Final states (exactly one per thread): ``ignored``, ``silent``, ``served`` (resolved confirmed,
 resolved unconfirmed, or unresolved) or ``open`` at the horizon.
 
-The engine calls, as for ``sim.social.conversation.Conversations``: ``Messaging(model)`` (takes the social and email
-feeds), ``start()``, ``admit(post)``, ``on_agent_free(agent)`` (an agent joined its group's idle list) and
-``records(out)``. Everything this behaviour asks of the engine goes through ``_Seats`` (take an idle agent, release
-an agent, schedule an event), the narrow interface to port onto the kernel's public API.
+Like ``sim.social.conversation.Conversations``, ``Messaging(model)`` takes the social and email feeds as their
+arrival behaviour (``new_customer``, ``on_arrival``, ``sim.core.protocol``), gets agents who are free with no call
+waiting (``on_agent_free``) and adds the threads to the records (``records``). Everything it asks of the kernel goes
+through ``_Seats``: take an idle agent (``Model.seize``), release it after a reply (``Model.free``: calls first), and
+the clock (``Model.schedule``).
 """
 from __future__ import annotations
 
 import math
 
-from simpy.events import Timeout
-
-from sim.scenario import CONVERSATION_KINDS
 from sim.social.conversation import Conversations
+from sim.social.kinds import CONVERSATION_KINDS
 from sim.social.posts import Post, PostFactory
 from sim.social.records import post_records
 from sim.social.spec import conversation_spec, desk_spec
@@ -39,31 +38,26 @@ MESSAGE, REPLY = "message", "reply"
 
 
 class _Seats:
-    """What messaging needs from the engine: idle agents, releasing an agent after a reply, the clock."""
+    """What messaging needs from the kernel (``sim.core.Model``'s public calls): idle agents, releasing an agent after
+    a reply, the clock."""
 
     def __init__(self, model):
         self.model = model
-        self.env = model.env
 
     def at(self, delay: float, value, callback) -> None:
-        Timeout(self.env, delay, value).callbacks.append(callback)
+        self.model.schedule(delay, callback, value)
 
     @staticmethod
     def is_idle(agent) -> bool:
         return agent.present and agent in agent.group.idle
 
-    @staticmethod
-    def take(agent) -> None:
+    def take(self, agent) -> None:
         """An idle agent starts messaging work: no longer free for calls."""
-        idle = agent.group.idle
-        if idle and idle[0] is agent:
-            idle.popleft()
-        else:
-            idle.remove(agent)
+        self.model.seize(agent)
 
     def release(self, agent) -> None:
         """The reply is done: calls first (blended groups), a seat change, or idle (then ``on_agent_free``)."""
-        self.model._agent_free(agent)
+        self.model.free(agent)
 
 
 class Messaging:
@@ -74,7 +68,9 @@ class Messaging:
         self.env = model.env
         self.seats = _Seats(model)
         self.feeds = [f for f in model.feeds if f.channel.kind in CONVERSATION_KINDS]
-        model.feeds = [f for f in model.feeds if f.channel.kind not in CONVERSATION_KINDS]
+        for f in self.feeds:
+            model.set_arrival_hook(f, self, start_late=True)
+        model.on_agent_free(self)
         self.factories, self.inboxes, self.window = {}, {}, {}
         for f in self.feeds:
             ch = f.channel
@@ -104,15 +100,15 @@ class Messaging:
             h = self.desks[agent] = Holder(agent, self.specs[agent.group])
         return h
 
-    # Arrivals: the same loop as the sessions' (the feeds, their [choice] pass-by, then ``admit``)
-    start = Conversations.start
-    _schedule_arrival = Conversations._schedule_arrival
-    _on_arrival = Conversations._on_arrival
+    # Arrivals: the same draws as the sessions' (``ArrivalHook``), then ``admit``
+    new_customer = Conversations.new_customer
+
+    def on_arrival(self, p: Post) -> None:
+        self.admit(p)
 
     def admit(self, p: Post) -> None:
         """A new thread reaches the brand: from the arrival process, or caused by another contact (sim.reputation)."""
-        rep = self.model.reputation
-        if rep is not None and not rep.on_post(p):
+        if not self.model.post_arrived(p):
             return  # deflected: the customer read an earlier public answer and never posted
         self.posts.append(p)
         if not p.src.answer[p.i]:
@@ -231,8 +227,7 @@ class Messaging:
         p.last_post_at = now
         if p.done == 1:
             p.first_response = now
-            if self.model.reputation is not None:
-                self.model.reputation.on_first_response(p)
+            self.model.first_response(p)
         if p.outcome == "silent":  # nobody reads it: wasted; the thread ends with no further message
             p.wasted += 1
             p.wasted_s += work
@@ -324,7 +319,7 @@ class _LazyHolders:
         return self.m.holder(agent)
 
 
-def attach_conversations(model):
+def attach(model):
     """The behaviour of the scenario's social and email channels: ``Messaging`` (default) or, with ``mode =
     "session"``, the slot-holding ``Conversations`` of ``sim.social.conversation`` (live chat: the agent waits)."""
     chans = [ch for ch in model.scenario.channels.values() if ch.kind in CONVERSATION_KINDS]

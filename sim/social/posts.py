@@ -62,7 +62,7 @@ class PostFactory:
     """The posts of one channel, attributes drawn up front for all ``n`` arrivals of the replication."""
 
     def __init__(self, channel, spec: ConversationSpec, streams, n: int):
-        g = lambda attr: streams.generator(f"{channel.name}.{attr}")  # noqa: E731
+        g = lambda attr: streams.generator(f"{channel.name}.{attr}")
         self.channel, self.spec, self.i = channel, spec, 0
         self.name, self.queue = channel.name, channel.queue
         kind = np.searchsorted(np.cumsum(spec.kind_shares)[:-1], g("kind").random(n), side="right")

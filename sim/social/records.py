@@ -75,7 +75,7 @@ def post_records(conv, out: dict) -> None:
     for p in posts:
         if p.outcome is None:
             p.outcome = "open"
-    get = lambda name: list(map(attrgetter(name), posts))  # noqa: E731
+    get = lambda name: list(map(attrgetter(name), posts))
     facs = list(conv.factories.values())
     fcode = {id(f): k for k, f in enumerate(facs)}
     fi = np.array([fcode[id(p.src)] for p in posts], dtype=np.int64)

@@ -1,21 +1,23 @@
 """Scenario keys of the asynchronous channels (social, email) and of the agents who work them.
 
-Each ``parse_*`` function is registered in ``sim.scenario``'s extension tables and called as
-``fn(raw_value, path, chk, ctx)``; it reports problems to ``chk`` and returns the parsed value (or None).
-``conversation_spec(channel)`` and ``desk_spec(group)`` assemble the parsed keys with their defaults; the defaults and
-their sources are listed in ``docs/social.md``.
+Each ``parse_*`` function is a key of the social feature (``sim.extensions.SOCIAL``), called by the scenario reader
+as ``fn(raw_value, path, chk, ctx)``; it reports problems to ``chk`` and returns the parsed value (or None).
+``build_conversation(channel)`` and ``build_desk(group)`` assemble the parsed keys with their defaults at load time;
+``conversation_spec(channel)`` and ``desk_spec(group)`` return them. The defaults and their sources are listed in
+``docs/social.md``.
 """
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from sim.distributions import Dist, Lognormal, parse_dist
 from sim.errors import Problem
+from sim.social.kinds import CONVERSATION_KINDS
 from sim.validate import Checker, join
 
 POST_KINDS = ("complaint", "question", "praise")
@@ -128,9 +130,22 @@ class DeskSpec:
     concurrency: int = 1
     slowdown: float = 0.18
     reserve: int = 0
+    threads: int = 0  # messaging mode: threads held at once (``concurrency`` when given, else DEFAULT_THREADS)
 
 
 def conversation_spec(channel) -> ConversationSpec:
+    """The conversation spec of a social or email channel (built at load time)."""
+    return channel.features["social"]
+
+
+def desk_spec(group, messaging: bool = False) -> DeskSpec:
+    """How an agent group works conversations (built at load time); in messaging mode ``concurrency`` caps the threads
+    held (default ``DEFAULT_THREADS``)."""
+    d = group.features["social"]
+    return replace(d, concurrency=d.threads) if messaging else d
+
+
+def build_conversation(channel) -> ConversationSpec:
     """The parsed keys of a social or email channel with the defaults filled in."""
     x = channel.extra
     email = channel.kind == "email"
@@ -158,14 +173,13 @@ def conversation_spec(channel) -> ConversationSpec:
     )
 
 
-def desk_spec(group, messaging: bool = False) -> DeskSpec:
-    """A group's desk rules; in messaging mode ``concurrency`` caps the threads held (default ``DEFAULT_THREADS``)."""
+def build_desk(group) -> DeskSpec:
     x = group.extra
-    k = x.get("concurrency", DEFAULT_THREADS if messaging else 1)
-    return DeskSpec(k, x.get("concurrency_slowdown", DeskSpec.slowdown), x.get("reserve", 0))
+    return DeskSpec(x.get("concurrency", 1), x.get("concurrency_slowdown", DeskSpec.slowdown), x.get("reserve", 0),
+                    x.get("concurrency", DEFAULT_THREADS))
 
 
-# Parsers (registered in sim.scenario) -----------------------------------------------------------
+# Parsers (keys of sim.extensions.SOCIAL) -----------------------------------------------------------
 def _probability(raw: Any, path: str, chk: Checker, what: str) -> float | None:
     if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not 0 <= raw <= 1:
         chk.add(path, f"a probability from 0 to 1 ({what})", raw)
@@ -253,7 +267,7 @@ def parse_resolve(raw, path, chk, ctx):
 def parse_exchanges(raw, path, chk, ctx) -> Count | None:
     example = 'a whole number ≥ 1, or { dist = "uniform", low = 3, high = 6 }, { dist = "geometric", mean = 4 } or ' \
               '{ dist = "empirical", values = [1, 2, 3], weights = [0.5, 0.3, 0.2] }'
-    whole = lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1  # noqa: E731
+    whole = lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1
     if whole(raw):
         return Count((raw,), (1.0,))
     if not isinstance(raw, dict):
@@ -384,8 +398,6 @@ MESSAGING_ONLY = ("reply_patience", "unconfirmed", "affinity_window")
 def check_modes(sc, chk: Checker) -> None:
     """Keys of one mode given to a channel of the other are refused (never silently ignored); the conversation
     channels of a scenario share one mode; ``exchanges`` and ``replies_needed`` name the same thing."""
-    from sim.scenario import CONVERSATION_KINDS
-
     modes = {}
     for ch in sc.channels.values():
         if ch.kind not in CONVERSATION_KINDS:
@@ -413,8 +425,6 @@ def check_modes(sc, chk: Checker) -> None:
 def check_scenario(sc, chk: Checker) -> None:
     """Cross-checks on the whole scenario: concurrency and reserve only make sense for groups that serve an
     asynchronous queue, and reserve only for a group that also serves calls."""
-    from sim.scenario import CONVERSATION_KINDS
-
     check_modes(sc, chk)
     owner = sc.queue_channel()
     kind = {q: sc.channels[ch].kind for q, ch in owner.items()}

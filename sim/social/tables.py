@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.metrics import overlap_by_interval
-from sim.scenario import CONVERSATION_KINDS
+from sim.social.kinds import CONVERSATION_KINDS
 
 
 def conversation_mask(scenario, df: pd.DataFrame) -> np.ndarray | None:
@@ -65,8 +65,8 @@ def backlog_by_interval(allc: pd.DataFrame, conv: np.ndarray, qcode: np.ndarray,
 def interval_counts(c: pd.DataFrame, conv: np.ndarray, key: np.ndarray, size: int, within: np.ndarray,
                     answered_within: np.ndarray) -> dict[str, np.ndarray]:
     """Arrival-interval counts and sums of the conversation metrics (see the module notes)."""
-    count = lambda m: np.bincount(key[m], minlength=size)  # noqa: E731
-    total = lambda m, v: np.bincount(key[m], weights=v[m], minlength=size)  # noqa: E731
+    count = lambda m: np.bincount(key[m], minlength=size)
+    total = lambda m, v: np.bincount(key[m], weights=v[m], minlength=size)
     out = c["outcome"].astype(object).to_numpy()
     arrival = c["arrival_at_s"].to_numpy()
     fr = _respond_at(c, conv) - arrival

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.scenario import CONVERSATION_KINDS
+from sim.social.kinds import CONVERSATION_KINDS
 
 
 def messaging_channel(channel) -> bool:

@@ -60,7 +60,7 @@ class StaffingSettings:
 
 
 def parse_section(raw, path: str, chk: Checker, ctx) -> StaffingSettings | None:
-    """Scenario-reader extension for ``[staffing]`` (registered in ``sim.scenario.SECTION_EXTENSIONS``)."""
+    """``[staffing]`` (a section of the staffing feature, ``sim.extensions.STAFFING``)."""
     raw = chk.table(raw, path, ("shrinkage", "replications", "check_replications", "start", "sl_definition",
                                 "margin_z", "shifts"))
     shrink = chk.number(raw, "shrinkage", path, default=DEFAULT_SHRINKAGE, low=0, high=0.95)

@@ -6,18 +6,28 @@ Within a group the longest-idle agent takes the next contact. When the seated co
 from __future__ import annotations
 
 from collections import deque
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from sim.core.contact import Contact
+    from sim.core.queue import Queue
+
+# What the kernel owns on agents and groups: written only under sim/core.
+STATE = ("idle_since", "contact", "present", "idle", "leaving", "staff_log", "next_id", "queues", "groups", "n")
+
 
 class Agent:
+    """One seated agent: idle since when, the contact in hand."""
+
     __slots__ = ("id", "group", "idle_since", "contact", "present")
 
     def __init__(self, agent_id: int, group: Group, now: float):
         self.id = agent_id
         self.group = group
         self.idle_since = now
-        self.contact = None
+        self.contact: Contact | None = None
         self.present = True
 
 
@@ -26,7 +36,7 @@ class Group:
 
     __slots__ = ("name", "spec", "queues", "idle", "present", "leaving", "staff_log", "wrap_draws", "next_id")
 
-    def __init__(self, spec, queues: list, wrap_draws):
+    def __init__(self, spec: Any, queues: list[Queue], wrap_draws: Any):
         self.name = spec.name
         self.spec = spec
         self.queues = queues  # Queue objects in priority order
@@ -44,7 +54,7 @@ class Group:
             self.staff_log.append((now, self.present))
 
 
-def longest_idle(groups) -> Agent | None:
+def longest_idle(groups: list[Group]) -> Agent | None:
     """The agent idle longest among ``groups`` (each group's idle deque has its longest-idle agent on the left)."""
     best = None
     for g in groups:

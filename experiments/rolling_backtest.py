@@ -1,0 +1,180 @@
+"""Rolling back-test over the Anonymous Bank months: train on one month, predict the next, for every pair.
+
+Records courtesy of Avi Mandelbaum and the Technion SEE Lab ("Anonymous Bank", 1999).
+
+    python experiments/rolling_backtest.py --data ../shared/data/anonymous-bank-1999 --out out/rolling
+
+Stages (each pair's tables are written as soon as they are done; a rerun skips finished pairs, so an interrupted run
+keeps its results):
+1. every consecutive pair, each test weekday predicted from its own volumes and agents seen (``actual``);
+2. the same from the training month's weekday profile (``forecast``);
+3. the ablation on ``--ablation-pairs``: each enrichment switched off in turn, ``refit`` off (the fit of the
+   first month used for the test month instead of the previous month's), and day-to-day availability variation
+   switched on (``plus_day_variation``);
+4. the drift table (the parameters of every training month's fit, from the pairs' train_*.csv) and the figures in
+   ``plots/``.
+
+Slow on a shared 2-core machine (about 4 minutes per pair at 20 replications); ``--replications`` and
+``--pairs`` make it shorter.
+"""
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.calibrate.month_model import FULL
+from sim.calibrate.rolling import goal_check, load_month, month_files, rolling_markdown, run_rolling
+
+ENRICHMENTS = ("hourly_availability", "hourly_handle", "pools", "patience_shape")
+
+
+def _load(files, cache):
+    for f in files:
+        if f not in cache:
+            cache[f] = load_month(f)
+    return [cache[f] for f in files]
+
+
+def drift_table(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each training month's fit as written by its pair (train_hourly.csv, train_patience_by_class.csv,
+    train_pools.csv): one row per month, and the hourly curves of every month."""
+    rows, hourly = [], []
+    for folder in sorted((out / "actual" / "full").glob("*__*")):
+        month = folder.name.split("__")[0]
+        h = pd.read_csv(folder / "train_hourly.csv")
+        cls = pd.read_csv(folder / "train_patience_by_class.csv").set_index("class")
+        pools = pd.read_csv(folder / "train_pools.csv")
+        g = h[(h["pool"] == "general") & h["availability"].notna()]
+        w = g["offered"] / g["offered"].sum()
+        row = {"month": month, "availability_mean": float((g["availability"] * w).sum()),
+               "handle_mean_s": float((g["handle_mean_s"] * g["served"]).sum() / g["served"].sum()),
+               "offered": int(cls["offered"].sum()),
+               "abandon_share": float((cls["abandon_rate"] * cls["offered"]).sum() / cls["offered"].sum()),
+               "patience_class1_s": cls["patience_mean_s"].get(1, np.nan),
+               "patience_class2_s": cls["patience_mean_s"].get(2, np.nan),
+               "pools": ",".join(sorted(set(pools["pool"]) - {"general"})) or "none",
+               "pool_agents": int(pools.loc[pools["pool"] != "general", "dedicated_agents"].sum())}
+        for hour in (8, 10, 13, 15, 17):
+            r = g[g["hour"] == hour]
+            row[f"availability_{hour:02d}h"] = float(r["availability"].iloc[0]) if len(r) else np.nan
+            row[f"handle_{hour:02d}h_s"] = float(r["handle_mean_s"].iloc[0]) if len(r) else np.nan
+        rows.append(row)
+        hourly.append(h.assign(month=month))
+    return pd.DataFrame(rows), pd.concat(hourly, ignore_index=True)
+
+
+def _tables(out: Path, mode: str, label: str = "full") -> pd.DataFrame:
+    found = [pd.read_csv(f) for f in sorted((out / mode / label).glob(f"*/table_{mode}.csv"))]
+    return pd.concat(found, ignore_index=True) if found else pd.DataFrame()
+
+
+def _markdown(frame: pd.DataFrame, digits: int = 3) -> str:
+    cols = list(frame.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for r in frame.itertuples(index=False):
+        lines.append("| " + " | ".join(f"{v:.{digits}g}" if isinstance(v, float) else str(v) for v in r) + " |")
+    return "\n".join(lines)
+
+
+def report(out: Path, plots: Path) -> None:
+    """Figures (plots/) and markdown tables (out/report.md) from the finished tables only."""
+    from sim.calibrate.scenario_writer import ACKNOWLEDGEMENT
+    from sim.plots.calibration import hourly_fit_figure, rolling_by_hour_figure, rolling_goal_figure
+
+    note = ACKNOWLEDGEMENT
+    plots.mkdir(parents=True, exist_ok=True)
+    parts = ["# Rolling back-test", "", note, ""]
+    actual = _tables(out, "actual")
+    goal = goal_check(actual)
+    parts += ["## Rolling table (actual volumes)", "", rolling_markdown(actual), "", "## Goal", "",
+              _markdown(goal), ""]
+    per = pd.concat([pd.read_csv(f) for f in sorted((out / "actual" / "full").glob("*/per_interval_actual.csv"))],
+                    ignore_index=True)
+    rolling_by_hour_figure(per[per["scored"]], plots / "calibration_rolling_by_hour.png", note)
+    rolling_goal_figure(goal, plots / "calibration_rolling_goal.png", note)
+    fc = _tables(out, "forecast")
+    if not fc.empty:
+        keep = fc[fc["model"].isin(["sim", "erlang_a", "erlang_a_raw"])]
+        parts += ["## Forecast volumes", "", _markdown(keep[["train", "test", "measure", "model", "mae", "bias",
+                                                            "coverage", "daily_mae"]]), ""]
+    ab_dirs = sorted(d.name for d in (out / "actual").iterdir() if d.name != "full")
+    if ab_dirs:
+        rows = []
+        for label in ab_dirs:
+            t = _tables(out, "actual", label)
+            if t.empty:
+                continue
+            for r in t[t["model"] == "sim"].itertuples():
+                rows.append({"variant": label, "test": r.test, "measure": r.measure, "mae": r.mae,
+                             "bias": r.bias, "crps": r.crps, "coverage": r.coverage})
+        ab = pd.DataFrame(rows)
+        wide = ab.pivot_table(index="variant", columns="measure", values="mae").reset_index()
+        parts += ["## Ablation (simulation MAE)", "", _markdown(wide, 4), "", _markdown(ab, 4), ""]
+    if (out / "drift.csv").is_file():
+        drift = pd.read_csv(out / "drift.csv")
+        parts += ["## Drift", "", _markdown(drift, 3), ""]
+        hourly = pd.read_csv(out / "drift_hourly.csv")
+        hourly = hourly[(hourly["hour"] >= 7) & (hourly["hour"] <= 23) & (hourly["pool"] == "general")]
+        hourly_fit_figure(hourly, plots / "calibration_hourly_fit.png", note)
+    (out / "report.md").write_text("\n".join(parts) + "\n")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data", default=str(Path(__file__).resolve().parents[1] / "sim" / "data"),
+                   help="folder of month files (default: the months shipped in sim/data)")
+    p.add_argument("--out", default="out/rolling")
+    p.add_argument("--replications", type=int, default=20)
+    p.add_argument("--forecast-replications", type=int, default=10)
+    p.add_argument("--ablation-replications", type=int, default=10)
+    p.add_argument("--ablation-pairs", default="07_July:09_September,09_September:10_October")
+    p.add_argument("--stages", default="actual,forecast,ablation,drift,report")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--months", help="only these months (file-name prefixes, e.g. 06,07,09,10)")
+    p.add_argument("--plots", default=str(Path(__file__).resolve().parents[1] / "plots"))
+    args = p.parse_args()
+    files = month_files(args.data)
+    if args.months:  # a consecutive run of months, e.g. 06,07,09,10 (to split the work between processes)
+        keep = args.months.split(",")
+        files = [f for f in files if f.name.split("_")[0] in keep]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    cache: dict = {}
+    stages = args.stages.split(",")
+    if "actual" in stages:
+        t = run_rolling(files, out, args.replications, args.seed, "actual", cache=cache)
+        t.to_csv(out / "rolling_actual.csv", index=False, float_format="%.6g")
+        goal_check(t).to_csv(out / "goal.csv", index=False, float_format="%.4g")
+        (out / "rolling_actual.md").write_text(rolling_markdown(t) + "\n")
+    if "forecast" in stages:
+        t = run_rolling(files, out, args.forecast_replications, args.seed, "forecast", cache=cache)
+        t.to_csv(out / "rolling_forecast.csv", index=False, float_format="%.6g")
+    if "ablation" in stages:
+        by_stem = {f.stem.split(".")[0]: f for f in files}
+        reps, parts = args.ablation_replications, []
+        for pair in args.ablation_pairs.split(","):
+            chosen = [by_stem[x] for x in pair.split(":")]
+            parts.append(run_rolling(chosen, out, reps, args.seed, cache=cache, label="full_ablation"))
+            for name in ENRICHMENTS:
+                parts.append(run_rolling(chosen, out, reps, args.seed, switches=replace(FULL, **{name: False}),
+                                         cache=cache, label=f"no_{name}"))
+            parts.append(run_rolling(chosen, out, reps, args.seed, fit_first=files[0], cache=cache,
+                                     label="no_refit"))
+            parts.append(run_rolling(chosen, out, reps, args.seed, switches=replace(FULL, day_variation=True),
+                                     cache=cache, label="plus_day_variation"))
+        pd.concat(parts, ignore_index=True).to_csv(out / "ablation.csv", index=False, float_format="%.6g")
+    if "drift" in stages:
+        drift, hourly = drift_table(out)
+        drift.to_csv(out / "drift.csv", index=False, float_format="%.4g")
+        hourly.to_csv(out / "drift_hourly.csv", index=False, float_format="%.5g")
+    if "report" in stages:
+        report(out, Path(args.plots))
+    print(f"wrote {out}/")
+
+
+if __name__ == "__main__":
+    main()

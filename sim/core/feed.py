@@ -1,0 +1,43 @@
+"""A channel's arrival feed: the arrival times of one replication and its customers' attribute streams."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sim.distributions import Draws
+from sim.streams import Streams, stable_hash
+
+
+def contact_id_base(channel_name: str) -> int:
+    """Contact ids are stable per channel (a prefix from the channel's name + a sequence), so adding a channel never
+    renumbers another channel's contacts."""
+    return (stable_hash(channel_name) % 9000 + 1) * 10**9
+
+
+class Feed:
+    """Arrival times of one channel, its customers' handle time, patience and IVR-time streams, and the behaviour that
+    takes its arrivals (``hook``, the plain phone queue unless a feature installs another with
+    ``Model.set_arrival_hook``)."""
+
+    __slots__ = ("channel", "times", "i", "handle", "patience", "ivr", "elsewhere", "id_base", "hook")
+
+    def __init__(self, channel: Any, streams: Streams, times: np.ndarray):
+        self.channel = channel
+        self.times: list[float] = times.tolist()
+        self.i = 0
+        self.handle = Draws(channel.handle_time, streams.generator(f"{channel.name}.handle_time"))
+        self.patience = Draws(channel.patience, streams.generator(f"{channel.name}.patience")) if channel.patience else None
+        self.ivr = Draws(channel.ivr_time, streams.generator(f"{channel.name}.ivr_time")) if channel.ivr_time else None
+        self.elsewhere: list[bool] | None = None  # [choice]: per customer, True if they chose another channel
+        self.id_base = contact_id_base(channel.name)
+        self.hook: Any = None
+
+    def next_id(self) -> int:
+        return self.id_base + self.i
+
+    def share_arrivals(self, times: list[float], elsewhere: list[bool]) -> None:
+        """One population for several channels ([choice]): its arrival times, and per customer whether they chose
+        another channel (then they are passed by: drawn, never a contact)."""
+        self.times = list(times)
+        self.elsewhere = list(elsewhere)
