@@ -3,9 +3,11 @@
 System: scenarios/study_funnel_vs_social.toml. About 2,200 retail customers a day with an issue (08:00–20:00, the
 retail_phone forecast) each contact the brand either by phone — retail_phone's funnel: trunk lines, a 3-level IVR with
 self-service, misrouting and cold transfers between three departments, hold announcements, redials, callbacks,
-first-contact resolution 0.78 with repeat calls — or by a post answered directly by a social team (3 conversations
-per agent, +18% work per message per extra conversation, 3–6 agent messages, equal work content: the messages add up to
-a phone call's mean handle time; a completed conversation resolves the issue with the phone's 0.78). The reputation
+first-contact resolution 0.78 with repeat calls — or by a post answered directly by a social team in
+asynchronous messaging (agents work only on replies; up to 3 threads held per agent, +18% work per reply per
+extra thread held, 3–6 replies needed, equal work content: the replies add up to a phone call's mean handle time; the
+reply the issue needs resolves it with the phone's 0.78; customers who wait too long for a reply leave silently, reply
+patience exponential with mean 8 h [assumed]). The reputation
 model of retail_reputation.toml runs on top (exposure, sentiment, pile-ons, callers complaining in public after a bad
 call, word of mouth, silent churn, repeat complaints; deflection off, see below).
 
@@ -20,7 +22,7 @@ indices; the population's arrival instants (one stream, ``choice.arrivals``, wit
 choice uniform (so a customer on social at s = 0.25 is on social at every larger s); each customer's phone persona
 (issue and department, priority, handle and patience draws, IVR path, redial and resolution draws: the phone channel's
 streams, indexed by the customer's place in the population) and social persona (kind, reach, public or not, messages,
-think times, silence, resolution: the social channel's streams, same indexing) — identical in every design.
+think times, reply patience, resolution: the social channel's streams, same indexing) — identical in every design.
 What is not shared: a customer's phone persona and social persona are independent draws (nothing links a long call to a
 long conversation, or a billing issue to a complaint); posts caused by the reputation model (pile-ons, spillover,
 repeat complaints) are decided per contact and depend on what happened to it. Deflection is off because a deflected
@@ -43,8 +45,8 @@ are load, not customers), with issues still open at midnight counted as unresolv
   ``pile_on_posts``, ``spillover_posts``.
 
 Beside the simulated resolved share of direct social, ``exact`` gives its ceiling with unlimited staff
-(``social_resolution_ceiling``): customers going quiet and the lack of a second try on social cap it whatever the
-budget.
+(``social_resolution_ceiling``): with unlimited staff nobody waits, so nobody leaves silently and the ceiling is the
+resolve share (0.78); the lack of a second try on social caps it whatever the budget.
 
 Every design is compared with the phone funnel at the same budget by the paired difference over replications (95% t
 CI); ``var_ratio`` shows what pairing bought.
@@ -98,9 +100,11 @@ def design(share_social: float, budget: float = 1.0) -> dict:
 
 
 def social_resolution_ceiling(sc) -> float:
-    """P(a post is resolved) with unlimited staff, exactly: a conversation of n agent messages completes if the
-    customer answers each of the first n − 1 — they go quiet after each with probability ``silence`` and a reply slower
-    than the inactivity timeout closes it too — and a completed one resolves with ``resolve[kind]``:
+    """P(a post is resolved) with unlimited staff, exactly. Messaging (the default): nobody waits for a reply, so
+    nobody leaves silently, and every thread gets the replies its issue needs: Σ_kind share · resolve. Sessions
+    (``mode = "session"``): a conversation of n agent messages completes if the customer answers each of the first
+    n − 1 — they go quiet after each with probability ``silence`` and a reply slower than the inactivity timeout closes
+    it too — and a completed one resolves with ``resolve[kind]``:
     Σ_n P(n) · ((1 − silence) · P(think ≤ timeout))^(n − 1) · Σ_kind share · resolve."""
     from scipy import stats
 
@@ -108,6 +112,9 @@ def social_resolution_ceiling(sc) -> float:
     from sim.social.spec import conversation_spec
 
     spec = conversation_spec(sc.channels["social"])
+    resolve = sum(sh * spec.resolve[k] for k, sh in zip(spec.kinds, spec.kind_shares))
+    if spec.messaging:
+        return resolve
     think, t = spec.think_time, spec.inactivity_timeout_s
     if isinstance(think, Lognormal):
         on_time = float(stats.lognorm.cdf(t, think.sigma, scale=np.exp(think.mu)))
@@ -119,7 +126,7 @@ def social_resolution_ceiling(sc) -> float:
         return np.nan
     q = (1 - spec.silence) * on_time
     complete = sum(w * q ** (n - 1) for n, w in zip(spec.exchanges.values, spec.exchanges.weights))
-    return complete * sum(sh * spec.resolve[k] for k, sh in zip(spec.kinds, spec.kind_shares))
+    return complete * resolve
 
 
 def _median(x: np.ndarray) -> float:

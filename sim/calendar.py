@@ -167,7 +167,7 @@ def parse_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal: Calen
 
         return parse_csv_profile(raw, path, chk, base_dir, cal, file_key=file_key, column=column, integer=integer,
                                  interval=interval, open_hours=open_hours, horizon_s=horizon_s,
-                                 warn_outside=warn_outside)
+                                 warn_outside=warn_outside, profile=Profile, parse_start=parse_start)
     chk.string(raw, "missing", path, default="error", choices=("error", "zero"))
     if "encoding" in raw:
         chk.add(join(path, "encoding"), f"encoding only beside {file_key} = \"file.csv\"", raw["encoding"])

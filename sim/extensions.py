@@ -25,13 +25,13 @@ from typing import Any
 
 import pandas as pd
 
-from sim import choice
+from sim import choice, horizons
 from sim.funnel import flow
 from sim.funnel import spec as funnel_keys
 from sim.funnel.menus import parse_ivr
 from sim.reputation import accounts, live
 from sim.reputation import config as reputation_config
-from sim.social import conversation
+from sim.social import messaging
 from sim.social import spec as social_keys
 from sim.social import tables as social_tables
 from sim.social.kinds import CONVERSATION_KINDS
@@ -51,6 +51,7 @@ class Tables:
     legs: pd.DataFrame | None = None
     reputation: pd.DataFrame | None = None
     provenance: dict | None = None  # the run's start, targets and clock (sim.runner): dated figures
+    clock: Mapping[str, float] | None = None  # warm-up, horizon, start of day (``sim.horizons.clock_of``)
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,10 @@ FUNNEL = Feature(
 _CONVERSATION_KEYS = {"message_time": social_keys.parse_message_time, "kinds": social_keys.parse_kinds,
                       "exchanges": social_keys.parse_exchanges, "think_time": social_keys.parse_think_time,
                       "silence": social_keys.parse_silence, "inactivity_timeout": social_keys.parse_timeout,
-                      "resolve": social_keys.parse_resolve}
+                      "resolve": social_keys.parse_resolve, "mode": social_keys.parse_mode,
+                      "replies_needed": social_keys.parse_exchanges,
+                      "reply_patience": social_keys.parse_reply_patience,
+                      "unconfirmed": social_keys.parse_unconfirmed, "affinity_window": social_keys.parse_affinity}
 
 
 def _social_metrics(t: Tables) -> pd.DataFrame | None:
@@ -159,7 +163,7 @@ SOCIAL = Feature(
     checks=(social_keys.check_scenario,),
     channel_spec=lambda ch: social_keys.build_conversation(ch) if ch.kind in CONVERSATION_KINDS else None,
     group_spec=social_keys.build_desk,
-    attach=conversation.attach,
+    attach=messaging.attach,  # messaging (default) or, with mode = "session", the conversations
     columns={"contacts": SOCIAL_CONTACT_COLUMNS, "intervals": SOCIAL_INTERVAL_COLUMNS,
              "agents": ("open_conversation_s", "open_conversations"),
              "legs": ("contact_id", "leg", "stage", "queue", "agent_group", "agent_id", "start_at_s", "end_at_s",
@@ -215,7 +219,23 @@ STAFFING = Feature(
     sections={"staffing": staffing_rules.parse_section},
 )
 
-FEATURES: tuple[Feature, ...] = (CHOICE, SOCIAL, FUNNEL, REPUTATION, STAFFING)
+
+def _horizon_metrics(t: Tables) -> pd.DataFrame | None:
+    if not t.clock:
+        return None
+    hm = horizons.horizon_metrics(t.contacts, t.clock)
+    return hm if len(hm) else None
+
+
+# Resolution over the nights that follow, the same on every channel (sim.horizons): metrics only. Listed first so its
+# rows come after every other feature's (metrics are listed from the last feature to the first).
+HORIZONS = Feature(
+    "horizons",
+    "Customers resolved by the end of the day, within 24 h and within 72 h of their first contact, every channel.",
+    metrics=_horizon_metrics,
+)
+
+FEATURES: tuple[Feature, ...] = (HORIZONS, CHOICE, SOCIAL, FUNNEL, REPUTATION, STAFFING)
 
 
 def metrics(t: Tables, features: tuple[Feature, ...] = FEATURES) -> list[pd.DataFrame]:

@@ -58,12 +58,15 @@ def _aht(text: str) -> float:
 
 def parse_csv_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal, *, file_key: str, column: str,
                       integer: bool, interval: float, open_hours: tuple[float, float] | None = None,
-                      horizon_s: float | None = None, warn_outside: bool = True):
+                      horizon_s: float | None = None, warn_outside: bool = True, profile=None, parse_start=None):
     """The ``Profile`` of the CSV named by ``raw[file_key]``, or None after recording its problems.
 
     ``open_hours``: the intervals that must have a row (a forecast's channel hours; a schedule's, the hours of the
-    channels its group serves); rows outside them with a value are warned about when ``warn_outside``."""
-    from sim.calendar import Profile, parse_start
+    channels its group serves); rows outside them with a value are warned about when ``warn_outside``. ``profile`` and
+    ``parse_start`` are ``sim.calendar``'s ``Profile`` and ``parse_start``, passed by its caller (``sim.calendar``
+    imports this module: no import back)."""
+    Profile = profile
+    assert Profile is not None and parse_start is not None
 
     name = chk.string(raw, file_key, path)
     encoding = chk.string(raw, "encoding", path, default=None)

@@ -176,8 +176,8 @@ class Results:
 
         per_rep = replication_metrics(intervals)
         # each feature's metrics: response-time quantiles and agent-group load (social), impressions, net reputation,
-        # churn and money on channel "reputation" (reputation), …
-        for extra in metrics(Tables(contacts, intervals, agents, legs, reputation)):
+        # churn and money on channel "reputation" (reputation), resolved by end of day, within 24 h and 72 h (horizons)
+        for extra in metrics(Tables(contacts, intervals, agents, legs, reputation, clock=provenance.get("clock"))):
             per_rep = pd.concat([per_rep.astype({"channel": object}), extra], ignore_index=True)
         summary = summarize(per_rep)
         summary.attrs["provenance"] = provenance

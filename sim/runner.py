@@ -7,6 +7,7 @@ import pandas as pd
 
 from sim.engine import Model
 from sim.extensions import FEATURES
+from sim.horizons import clock_of
 from sim.results import Results, contact_table, interval_tables
 from sim.version import __version__
 
@@ -57,5 +58,6 @@ def run(scenario, replications: int | Sequence[int] | None = None, seed: int | N
                   "scenario_hash": scenario.hash, "seed": seed, "replications": reps,
                   "start": scenario.calendar.start.isoformat(),  # t = 0 as a date-time (sim.dated, figures)
                   "targets": {c.name: {"service_level": c.targets.service_level,
-                                       "answer_within_s": c.targets.answer_within_s} for c in scenario.channels.values()}}
+                                       "answer_within_s": c.targets.answer_within_s} for c in scenario.channels.values()},
+                  "clock": clock_of(scenario)}  # warm-up, horizon, start of day: resolution horizons (sim.horizons)
     return Results.from_tables(contacts, cat(1), cat(2), provenance, legs, reputation)

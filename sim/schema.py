@@ -92,13 +92,19 @@ DESCRIPTION: dict[str, Any] = {
                 "message_time": "dist", "kinds": "table", "exchanges": "dist_or_number", "think_time": "dist",
                 "silence": "share", "inactivity_timeout": "duration", "resolve": "share_or_table", "reach": "table",
                 "public": "share", "to_dm": "share", "triage": "table",
+                "mode": {"enum": ["messaging", "session"], "doc": "messaging (default: agents work only on replies) or "
+                         "session (the agent holds the conversation through the customer's think time, live chat)"},
+                "replies_needed": "dist_or_number", "reply_patience": "dist", "unconfirmed": "share",
+                "affinity_window": "duration",
                 # the phone funnel (sim.funnel.spec, docs/funnel.md)
                 "lines": "count", "ivr": "table", "priorities": "table", "departments": "table",
                 "transfers": "table", "hold": "table", "redials": "table", "callbacks": "table",
                 "resolution": "table"},
     "agents": {"serves": "queue_list", "count": "count_or_list", "interval": "duration", "by_weekday": "weekdays",
                "schedule": "csv_file", "wrap_up": "dist", "cost_per_hour": "non_negative",
-               "availability": "share", "concurrency": "positive_integer", "concurrency_slowdown": "non_negative",
+               "availability": "share", "concurrency": {"anyOf": [{"type": "integer", "minimum": 1}, {"const": "unlimited"}],
+                                                                "doc": 'conversations (threads, in messaging mode) '
+                                                                'held at once, or "unlimited"'}, "concurrency_slowdown": "non_negative",
                "reserve": "count", "repeat": {"type": "boolean", "doc": "true: a list shorter than the run is a cycle (sim.calendar)"},
                "missing": {"enum": ["error", "zero"], "doc": "a CSV's missing interval: an error (default) or zero"},
                "encoding": "text"},

@@ -36,6 +36,7 @@ def social_raw(rate="120/h", horizon="8h", agents=3, reps=2, seed=5, reputation=
             "message_time": {"dist": "exponential", "mean": "2min"},
             "exchanges": 2, "think_time": {"dist": "exponential", "mean": "3min"},
             "patience": {"dist": "exponential", "mean": "3h"},
+            "mode": "session",  # the slot-holding model these checks were written for
             **social,
         }},
         "agents": {"social": {"serves": ["social"], "count": agents, "concurrency": 2}},

@@ -11,7 +11,8 @@ import sim
 from tests.conftest import erlang_raw, scenario
 
 SOCIAL = {"arrivals": {"rate": "40/h"}, "message_time": {"dist": "lognormal", "mean": "2min", "cv": 0.8},
-          "exchanges": {"dist": "uniform", "low": 2, "high": 4}, "silence": 0.1, "inactivity_timeout": "20min"}
+          "exchanges": {"dist": "uniform", "low": 2, "high": 4}, "silence": 0.1, "inactivity_timeout": "20min",
+          "mode": "session"}  # the slot-holding model these checks were written for
 
 
 def test_a_social_channel_with_its_own_team_leaves_every_phone_row_identical():

@@ -28,6 +28,7 @@ def social_scenarios(draw):
         "message_time": draw(st.sampled_from([{"dist": "exponential", "mean": "3min"},
                                               {"dist": "lognormal", "mean": "2min", "cv": 1.2}])),
         "exchanges": exchanges,
+        "mode": "session",  # the slot-holding model (messaging: tests/test_social_messaging.py)
         "think_time": {"dist": "lognormal", "mean": "4min", "cv": 1.5},
         "silence": draw(st.sampled_from([0.0, 0.2])),
         "to_dm": draw(st.sampled_from([0.0, 0.5])),
@@ -48,7 +49,7 @@ def social_scenarios(draw):
     serves = ["phone", "social"] if blended else ["social"]
     if draw(st.booleans()):
         channels["email"] = {"arrivals": {"rate": f"{draw(st.integers(1, 20))}/h"},
-                             "message_time": {"dist": "exponential", "mean": "5min"}}
+                             "message_time": {"dist": "exponential", "mean": "5min"}, "mode": "session"}
         serves.insert(draw(st.integers(0, len(serves))), "email")
     team = {"serves": serves, "concurrency": k, "concurrency_slowdown": slowdown}
     if draw(st.booleans()):  # seats change every 30 minutes, including drops to zero

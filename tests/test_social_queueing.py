@@ -30,7 +30,7 @@ def social_raw(agents=1, rate="10/h", message=None, exchanges=1, think=None, pat
                horizon="100d", warmup="1d", reps=16, seed=7, within="60min") -> dict:
     """A social-only scenario: every post answered, nobody goes silent, no inactivity timeout."""
     ch = {"arrivals": {"rate": rate}, "message_time": message or {"dist": "exponential", "mean": "60s"},
-          "exchanges": exchanges, "silence": 0.0, "inactivity_timeout": "10000d",
+          "exchanges": exchanges, "silence": 0.0, "inactivity_timeout": "3650d", "mode": "session",
           "targets": {"answer_within": within, "service_level": 0.8}}
     if think is not None:
         ch["think_time"] = think

@@ -99,7 +99,7 @@ def binomial(name, hits, n, p):
 def test_customer_attributes_follow_their_distributions():
     n = 500_000
     f = factory(n, kinds={"complaint": 0.5, "question": 0.3, "praise": 0.2}, public=0.6, to_dm=0.4, silence=0.25,
-                exchanges=4, triage={"answer": {"complaint": 0.3, "question": 0.6, "praise": 0.1}})
+                mode="session", exchanges=4, triage={"answer": {"complaint": 0.3, "question": 0.6, "praise": 0.1}})
     kind = np.array(f.kind)
     binomial("complaints", (kind == "complaint").sum(), n, 0.5)
     binomial("praise", (kind == "praise").sum(), n, 0.2)

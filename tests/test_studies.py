@@ -108,7 +108,7 @@ def test_direct_social_resolution_ceiling_matches_unlimited_staff():
     ov["agents.social_team.count"] = 400
     sc = sim.load_scenario(mod.SCENARIO, overrides=ov)
     exact = mod.social_resolution_ceiling(sc)
-    assert 0.4 < exact < 0.7
+    assert 0.7 < exact < 0.8  # messaging: with nobody waiting, nobody leaves silently (resolve 0.78)
     rows = mod.replication_rows(sim.run(sc, replications=20, seed=17), sc.run.horizon_s)
     assert (rows.loc[rows.metric == "reached_human_share", "value"] == 1).all()  # nobody left waiting
     share = rows.loc[rows.metric == "resolved_share", "value"].to_numpy()

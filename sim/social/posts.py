@@ -30,6 +30,14 @@ class Post:
     ready_at = math.nan  # when the next agent message became due (assignment or the customer's reply)
     last_post_at = math.nan  # when the last agent message was posted
     outcome = agent = desk = None
+    # messaging mode (sim.social.messaging): the thread between replies
+    holder = None  # the agent holding the thread (affinity), or None
+    pending = False  # a customer message awaits a reply
+    sent = 0  # customer messages that entered a queue (the post included)
+    wasted = 0  # replies written after the customer had left silently
+    wasted_s = 0.0  # their work
+    gone_at = math.nan  # when the customer left silently (reply patience ran out)
+    resolution = None  # "confirmed", "unconfirmed" (quiet after the resolving reply) or None
 
     def __init__(self, src: PostFactory, pid: int, i: int, arrival: float):
         self.src, self.id, self.i, self.arrival = src, pid, i, arrival
@@ -84,6 +92,12 @@ class PostFactory:
         self.resolved = (g("resolve").random(n) < res[kind]).tolist()
         self.patience = channel.patience.sample(g("patience"), n).tolist() if channel.patience is not None \
             else [INF] * n
+        if spec.messaging:  # per customer message a reply patience; per post: confirms after the resolving reply?
+            rp = spec.reply_patience
+            self.reply_patience = rp.sample(g("reply_patience"), self.msg_at[-1]).tolist() if rp is not None \
+                else [INF] * self.msg_at[-1]
+            self.confirms = (g("unconfirmed").random(n) >= spec.unconfirmed).tolist()
+            self.confirm_think = spec.think_time.sample(g("confirm_time"), n).tolist()
 
     def create(self, pid: int, arrival: float) -> Post:
         self.i += 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,11 @@ DEFAULT_KINDS = {"complaint": 0.5, "question": 0.35, "praise": 0.15}
 DEFAULT_THINK = Lognormal(math.log(180.0), 1.0)
 DEFAULT_TIMEOUT_S = 3600.0  # the agent closes a conversation after 1 h without a reply [assumed]
 DEFAULT_RESOLVE = 0.75  # P(resolved | conversation completed) [assumed]
+# Messaging (sim.social.messaging, docs/social.md "Two modes"): asynchronous by default for social and email.
+MODES = ("messaging", "session")
+DEFAULT_UNCONFIRMED = 0.5  # share of resolved customers who go quiet after the resolving reply [assumed]
+DEFAULT_AFFINITY_S = 900.0  # a thread stays with the agent who replied for 15 min after each reply [assumed]
+DEFAULT_THREADS = 5  # threads an agent holds at once in messaging mode [assumed; chat practice 2–4, §3]
 
 
 # Value types ------------------------------------------------------------------------------------
@@ -106,6 +111,14 @@ class ConversationSpec:
     inactivity_timeout_s: float
     resolve: Mapping[str, float]  # P(resolved | completed) per kind
     triage: Triage
+    mode: str = "session"  # "messaging": agents work only on replies; "session": the agent holds the conversation
+    reply_patience: Dist | None = None  # messaging: how long a customer waits for a reply before leaving silently
+    unconfirmed: float = DEFAULT_UNCONFIRMED  # messaging: P(quiet after the resolving reply) — resolved, unconfirmed
+    affinity_window_s: float = DEFAULT_AFFINITY_S  # messaging: a thread stays with its agent this long after a reply
+
+    @property
+    def messaging(self) -> bool:
+        return self.mode == "messaging"
 
 
 @dataclass(frozen=True)
@@ -117,6 +130,7 @@ class DeskSpec:
     concurrency: int = 1
     slowdown: float = 0.18
     reserve: int = 0
+    threads: int = 0  # messaging mode: threads held at once (``concurrency`` when given, else DEFAULT_THREADS)
 
 
 def conversation_spec(channel) -> ConversationSpec:
@@ -124,9 +138,11 @@ def conversation_spec(channel) -> ConversationSpec:
     return channel.features["social"]
 
 
-def desk_spec(group) -> DeskSpec:
-    """How an agent group works conversations (built at load time)."""
-    return group.features["social"]
+def desk_spec(group, messaging: bool = False) -> DeskSpec:
+    """How an agent group works conversations (built at load time); in messaging mode ``concurrency`` caps the threads
+    held (default ``DEFAULT_THREADS``)."""
+    d = group.features["social"]
+    return replace(d, concurrency=d.threads) if messaging else d
 
 
 def build_conversation(channel) -> ConversationSpec:
@@ -135,24 +151,32 @@ def build_conversation(channel) -> ConversationSpec:
     email = channel.kind == "email"
     kinds = x.get("kinds", DEFAULT_KINDS)
     names = tuple(k for k in POST_KINDS if kinds.get(k, 0) > 0) or POST_KINDS
+    mode = x.get("mode", "messaging")
+    msg = mode == "messaging"
+    needed = x.get("replies_needed", x.get("exchanges"))
     return ConversationSpec(
         kinds=names,
         kind_shares=tuple(kinds.get(k, 0.0) for k in names),
         public=0.0 if email else x.get("public", 0.6),
         reach=None if email else x.get("reach", Reach()),
-        exchanges=x.get("exchanges", Count((1,), (1.0,)) if email else Count((3, 4, 5, 6), (0.25,) * 4)),
+        exchanges=needed or (Count((1,), (1.0,)) if email else Count((3, 4, 5, 6), (0.25,) * 4)),
         think_time=x.get("think_time", DEFAULT_THINK),
-        silence=x.get("silence", 0.0 if email else 0.1),
+        silence=0.0 if msg else x.get("silence", 0.0 if email else 0.1),
         to_dm=0.0 if email else x.get("to_dm", 0.3),
         inactivity_timeout_s=x.get("inactivity_timeout", DEFAULT_TIMEOUT_S),
         resolve=x.get("resolve", {k: DEFAULT_RESOLVE for k in POST_KINDS}),
         triage=x.get("triage", Triage()),
+        mode=mode,
+        reply_patience=x.get("reply_patience"),
+        unconfirmed=x.get("unconfirmed", DEFAULT_UNCONFIRMED),
+        affinity_window_s=x.get("affinity_window", DEFAULT_AFFINITY_S),
     )
 
 
 def build_desk(group) -> DeskSpec:
     x = group.extra
-    return DeskSpec(x.get("concurrency", 1), x.get("concurrency_slowdown", DeskSpec.slowdown), x.get("reserve", 0))
+    return DeskSpec(x.get("concurrency", 1), x.get("concurrency_slowdown", DeskSpec.slowdown), x.get("reserve", 0),
+                    x.get("concurrency", DEFAULT_THREADS))
 
 
 # Parsers (keys of sim.extensions.SOCIAL) -----------------------------------------------------------
@@ -320,8 +344,30 @@ def parse_email_triage(raw, path, chk, ctx):
 
 
 def parse_concurrency(raw, path, chk, ctx):
-    return int(raw) if _whole(raw, 1) else _bad(chk, path, "a whole number ≥ 1 of conversations an agent holds at once",
-                                                raw)
+    if raw == "unlimited":
+        return math.inf
+    return int(raw) if _whole(raw, 1) else _bad(chk, path, 'a whole number ≥ 1 of conversations (threads, in messaging '
+                                                'mode) an agent holds at once, or "unlimited"', raw)
+
+
+def parse_mode(raw, path, chk, ctx):
+    if raw not in MODES:
+        return _bad(chk, path, '"messaging" (agents work only on replies; the default) or "session" (the agent holds '
+                               'the conversation through the customer\'s think time, live chat)', raw)
+    return raw
+
+
+def parse_reply_patience(raw, path, chk, ctx):
+    return parse_dist(raw, path, chk, ctx.base_dir)
+
+
+def parse_unconfirmed(raw, path, chk, ctx):
+    return _probability(raw, path, chk, "the share of resolved customers who go quiet after the resolving reply")
+
+
+def parse_affinity(raw, path, chk, ctx):
+    parent, key = path.rsplit(".", 1)
+    return chk.duration({key: raw}, key, parent)
 
 
 def parse_slowdown(raw, path, chk, ctx):
@@ -344,9 +390,42 @@ def _bad(chk: Checker, path: str, expected: str, found: Any) -> None:
     return None
 
 
+SESSION_ONLY = {"silence": "reply_patience (silent abandonment while waiting for a reply)",
+                "inactivity_timeout": "affinity_window", "patience": "reply_patience"}
+MESSAGING_ONLY = ("reply_patience", "unconfirmed", "affinity_window")
+
+
+def check_modes(sc, chk: Checker) -> None:
+    """Keys of one mode given to a channel of the other are refused (never silently ignored); the conversation
+    channels of a scenario share one mode; ``exchanges`` and ``replies_needed`` name the same thing."""
+    modes = {}
+    for ch in sc.channels.values():
+        if ch.kind not in CONVERSATION_KINDS:
+            continue
+        x, path = ch.extra, f"channels.{ch.name}"
+        mode = modes[ch.name] = x.get("mode", "messaging")
+        if "exchanges" in x and "replies_needed" in x:
+            chk.add(join(path, "replies_needed"), "one of exchanges or replies_needed (the same count)",
+                    x["replies_needed"])
+        if mode == "messaging":
+            for key, use in SESSION_ONLY.items():
+                given = ch.patience if key == "patience" else x.get(key)
+                if given is not None:
+                    chk.add(join(path, key), f'mode = "session" for this key; in messaging mode use {use}', given)
+        else:
+            for key in MESSAGING_ONLY:
+                if x.get(key) is not None:
+                    chk.add(join(path, key), 'mode = "messaging" for this key', x[key])
+    if len(set(modes.values())) > 1:
+        name = sorted(modes)[-1]
+        chk.add(f"channels.{name}.mode", "one mode for every social and email channel of a scenario "
+                f"(found {', '.join(f'{k}: {v}' for k, v in sorted(modes.items()))})", modes[name])
+
+
 def check_scenario(sc, chk: Checker) -> None:
     """Cross-checks on the whole scenario: concurrency and reserve only make sense for groups that serve an
     asynchronous queue, and reserve only for a group that also serves calls."""
+    check_modes(sc, chk)
     owner = sc.queue_channel()
     kind = {q: sc.channels[ch].kind for q, ch in owner.items()}
     for g in sc.agents.values():

@@ -117,6 +117,8 @@ def replication_extras(contacts: pd.DataFrame, agents: pd.DataFrame) -> pd.DataF
         for metric, (col, q) in QUANTILES.items():
             x = g[col].dropna().to_numpy(float)
             rows.append((rep, ch, metric, float(np.quantile(x, q)) if len(x) else np.nan))
+    if "resolution" in conv:  # messaging threads (sim.social.messaging, sim.social.thread_records)
+        rows += messaging_rows(conv)
     if "open_conversation_s" in agents:
         tot = agents.groupby(["replication", "agent_group"], observed=True)[
             ["busy_agent_s", "staffed_agent_s", "open_conversation_s"]].sum()
@@ -125,3 +127,24 @@ def replication_extras(contacts: pd.DataFrame, agents: pd.DataFrame) -> pd.DataF
             rows.append((rep, f"agents.{grp}", "occupancy", r["busy_agent_s"] / st if st > 0 else np.nan))
             rows.append((rep, f"agents.{grp}", "open_conversations", r["open_conversation_s"] / st if st > 0 else np.nan))
     return pd.DataFrame(rows, columns=["replication", "channel", "metric", "value"])
+
+
+def messaging_rows(conv: pd.DataFrame) -> list[tuple]:
+    """Per replication and messaging channel, over its posts: ``resolved_confirmed_share`` and
+    ``resolved_unconfirmed_share`` (the customer confirmed, or went quiet after the resolving reply),
+    ``unresolved_share`` (everyone else: silent, ignored, unresolved, open), ``wasted_reply_share`` (replies written
+    after the customer had left silently / replies) and ``wasted_work_share`` (their work / all reply work)."""
+    rows = []
+    for (rep, ch), g in conv[conv["resolution"].notna() | conv["wasted_replies"].notna()].groupby(
+            ["replication", "channel"], observed=True):
+        res = g["resolution"].astype(object)
+        n = len(g)
+        conf, unconf = float((res == "confirmed").sum()), float((res == "unconfirmed").sum())
+        replies = float(g["exchanges"].astype(float).sum())
+        work = float(g["work_s"].sum())
+        rows += [(rep, ch, "resolved_confirmed_share", conf / n), (rep, ch, "resolved_unconfirmed_share", unconf / n),
+                 (rep, ch, "unresolved_share", 1 - (conf + unconf) / n),
+                 (rep, ch, "wasted_reply_share", float(g["wasted_replies"].astype(float).sum()) / replies
+                  if replies else np.nan),
+                 (rep, ch, "wasted_work_share", float(g["wasted_work_s"].sum()) / work if work else np.nan)]
+    return rows

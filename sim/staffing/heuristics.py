@@ -22,6 +22,7 @@ from scipy import special
 from sim.analytic import required_agents, sqrt_staffing
 from sim.calendar import n_days
 from sim.staffing.grid import StaffingGrid
+from sim.staffing.messaging import replies_per_contact
 from sim.staffing.targets import primary_groups
 from sim.streams import Streams
 
@@ -61,6 +62,7 @@ def service_samples(scenario, channel, seed: int, size: int = 20_000) -> np.ndar
     """Draws of agent time per contact (handle time + the primary group's wrap-up) for the offered-load integral."""
     streams = Streams(seed, 0)
     s = channel.handle_time.sample(streams.generator(f"staffing.mol.{channel.name}"), size)
+    s = s * replies_per_contact(channel)  # messaging: a thread's replies (sim.staffing.messaging)
     group = scenario.agents.get(primary_groups(scenario).get(channel.name, ""))
     if group is not None and group.wrap_up is not None:
         s = s + group.wrap_up.sample(streams.generator(f"staffing.mol.{channel.name}.wrap"), size)
@@ -125,7 +127,7 @@ def erlang_requirements(scenario, grid: StaffingGrid, seed: int | None = None,
     for ch in scenario.channels.values():
         group = scenario.agents.get(primary.get(ch.name, ""))
         wrap = group.wrap_up.mean if group is not None and group.wrap_up is not None else 0.0
-        service = ch.handle_time.mean + wrap
+        service = ch.handle_time.mean * replies_per_contact(ch) + wrap  # messaging: all replies of a thread
         patience = ch.patience.mean if ch.patience is not None else None
         starts, pieces = ch.arrivals.rate_pieces(run.horizon_s, cal, ch.open_hours, ones)
         mol = modified_offered_load(starts, pieces, run.horizon_s, service_samples(scenario, ch, seed), edges)

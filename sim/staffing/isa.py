@@ -27,6 +27,7 @@ import pandas as pd
 from sim.analytic import queue_metrics
 from sim.runner import run
 from sim.staffing.grid import StaffingGrid, with_staffing
+from sim.staffing.messaging import messages_in_system, messaging_group
 from sim.staffing.targets import primary_groups
 
 AGENT_OUTCOMES = ("served", "abandoned", "open")
@@ -124,7 +125,10 @@ def iterate(scenario, grid: StaffingGrid, alpha: Mapping[str, np.ndarray], start
         for g in s:
             chans = [c for c, pg in primary.items() if pg == g]
             cts = res.contacts[res.contacts["channel"].astype(str).isin(chans)]
-            n = number_in_system(cts, grid.horizon_s, times) // concurrency(scenario, g)
+            if messaging_group(scenario, g, chans):  # messages awaiting or in reply work (sim.staffing.messaging)
+                n = messages_in_system(res.legs, chans, res.contacts, grid.horizon_s, times)
+            else:
+                n = number_in_system(cts, grid.horizon_s, times) // concurrency(scenario, g)
             new[g] = isa_step(n, which, cells, alpha[g])
         change = max(int(np.abs(new[g] - s[g]).max()) if len(cells) else 0 for g in s)
         history.append({"phase": "isa", "iteration": it, "agent_intervals": int(sum(v.sum() for v in s.values())),
@@ -143,7 +147,8 @@ def iterate(scenario, grid: StaffingGrid, alpha: Mapping[str, np.ndarray], start
 
 def concurrency(scenario, group: str) -> int:
     """Conversations one agent of ``group`` may hold at once (1 for phone-only groups)."""
-    return max(1, int(scenario.agents[group].extra.get("concurrency", 1)))
+    k = scenario.agents[group].extra.get("concurrency", 1)
+    return 1 if k == np.inf else max(1, int(k))
 
 
 def infinite_start(heur_group: pd.DataFrame, groups) -> dict[str, np.ndarray]:

@@ -1,0 +1,77 @@
+"""Resolution horizons (sim.horizons): resolved by end of day, within 24 h and 72 h, for customers whose first
+contact arrives in the measurement window; the same definitions on every channel (about 10 s)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+import sim
+from sim.horizons import horizon_metrics
+from tests.conftest import erlang_raw, scenario
+
+H = 3600.0
+CLOCK = {"warmup_s": 0.0, "horizon_s": 5 * 86400.0, "start_clock_s": 0.0}
+
+
+def contacts(rows):
+    """rows: (customer, channel, arrival_h, outcome, end_h, resolved, resolved_at_h)"""
+    df = pd.DataFrame(rows, columns=["customer_id", "channel", "arrival", "outcome", "end", "resolved", "res_at"])
+    return pd.DataFrame({"replication": 0, "customer_id": df["customer_id"], "channel": df["channel"],
+                         "arrival_at_s": df["arrival"] * H, "outcome": df["outcome"], "end_at_s": df["end"] * H,
+                         "resolved": pd.array(df["resolved"], dtype="boolean"),
+                         "kind": np.where(df["channel"] == "social", "complaint", None),
+                         "first_response_s": np.where(df["channel"] == "social", 60.0, np.nan),
+                         "resolved_at_s": df["res_at"] * H})
+
+
+def values(df, clock=CLOCK):
+    m = horizon_metrics(df, clock)
+    return m.set_index(["channel", "metric"])["value"]
+
+
+def test_each_horizon_counts_customers_by_their_first_contact():
+    df = contacts([
+        # a caller resolved on a redial the next morning: not by end of day, within 24 h
+        (1, "phone", 10, "abandoned", 10.1, None, np.nan), (1, "phone", 20, "served", 33, True, np.nan),
+        # a caller served the same day but not resolved (the funnel's FCR), never resolved
+        (2, "phone", 9, "served", 9.2, False, np.nan),
+        # a plain served call (no resolution model): resolved at its end
+        (3, "phone", 23.5, "served", 23.9, None, np.nan),
+        # a post answered across two nights: within 72 h only
+        (4, "social", 18, "served", 70, True, 70),
+        # a post arriving after the window (later than horizon − 72 h) is not counted
+        (5, "social", 49, "served", 50, True, 50),
+        # a silent post: unresolved
+        (6, "social", 12, "silent", 13, False, np.nan),
+    ])
+    v = values(df)
+    assert v[("phone", "customers_counted")] == 3 and v[("social", "customers_counted")] == 2
+    assert np.isclose(v[("phone", "resolved_by_end_of_day_share")], 1 / 3)
+    assert np.isclose(v[("phone", "resolved_within_24h_share")], 2 / 3)
+    assert np.isclose(v[("social", "resolved_within_24h_share")], 0.0)
+    assert np.isclose(v[("social", "resolved_within_72h_share")], 0.5)
+    # the day ends at midnight of the calendar: with t = 0 at 14:30, customer 1 first calls at 00:30 and the redial
+    # resolves the issue at 23:30 the same day
+    late = values(df, {**CLOCK, "start_clock_s": 14.5 * H})
+    assert np.isclose(late[("phone", "resolved_by_end_of_day_share")], 2 / 3)
+
+
+def test_a_run_shorter_than_warmup_plus_72h_reports_no_horizons():
+    assert horizon_metrics(contacts([(1, "phone", 1, "served", 1.1, None, np.nan)]),
+                           {**CLOCK, "horizon_s": 3 * 86400.0}).empty
+
+
+def test_the_horizons_reach_the_summary_for_phone_and_messaging():
+    raw = erlang_raw(n=2, rate="20/h", aht="4min", patience="3min", horizon="4d", reps=2, seed=3)
+    raw["channels"]["social"] = {"arrivals": {"rate": "6/h"}, "open": "08:00-20:00",
+                                 "message_time": {"dist": "exponential", "mean": "2min"}, "replies_needed": 2,
+                                 "think_time": {"dist": "exponential", "mean": "5min"}}
+    raw["agents"]["desk"] = {"serves": ["social"], "interval": "1h",
+                             "count": [0] * 9 + [1] * 8 + [0] * 7}  # 09:00–17:00: the evening's posts wait a night
+    res = sim.run(scenario(raw))
+    s = res.summary.set_index(["channel", "metric"])["mean"]
+    for ch in ("phone", "social"):
+        eod, d1, d3 = (s[(ch, m)] for m in ("resolved_by_end_of_day_share", "resolved_within_24h_share",
+                                              "resolved_within_72h_share"))
+        assert 0 <= eod <= d1 <= d3 <= 1
+    assert s[("social", "resolved_by_end_of_day_share")] < s[("social", "resolved_within_24h_share")] - 0.1
