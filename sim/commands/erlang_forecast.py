@@ -101,7 +101,7 @@ def format_day(table: pd.DataFrame, header: list[str], models: list[str], sl_tar
 
 def forecast_command(args, aht, patience, level, within, shrinkage, max_abandon, max_occupancy, sl_definition) -> int:
     from sim.analytic.day import DayTargets, Redialing, plan_day
-    from sim.commands.erlang import _option, _positive, parse_fraction
+    from sim.commands.options import _option, _positive, parse_fraction
     from sim.units import DURATION_EXAMPLE, format_duration, parse_duration
 
     interval = _option("--interval", args.interval, _positive(parse_duration),
@@ -125,7 +125,7 @@ def forecast_command(args, aht, patience, level, within, shrinkage, max_abandon,
     if args.lines is not None or args.redial is not None:
         lines = None
         if args.lines is not None:
-            from sim.commands.erlang import _whole
+            from sim.commands.options import _whole
             lines = _option("--lines", args.lines, _whole, "a whole number of trunk lines ≥ 1")
             if lines < 1:
                 raise InputError(f"--lines: expected a whole number of trunk lines ≥ 1, got {args.lines!r}")
