@@ -48,6 +48,7 @@ class DelayInputs:
 
     def scenario(self, replications: int = 3, seed: int = 2024) -> dict:
         social = {
+            "mode": "session",  # the slot-holding model this lesson still teaches (docs/app.md: to move to messaging)
             "arrivals": {"interval": "30min", "volumes": VOLUMES},
             "message_time": {"dist": "lognormal", "mean": "2min", "cv": 0.8},
             "kinds": {"complaint": 0.5, "question": 0.35, "praise": 0.15},

@@ -73,6 +73,7 @@ class SocialInputs:
             for d in DEPARTMENTS:
                 raw["agents"][f"{d}_team"]["count"] = 0
         raw["channels"]["social"] = {
+            "mode": "session",  # the slot-holding model this lesson still teaches (docs/app.md: to move to messaging)
             "arrivals": phone["arrivals"],
             "message_time": {"dist": "lognormal", "mean": "67s", "cv": 0.8},  # equal work content: 5 min / 4.5 msgs
             "kinds": {"complaint": 0.5, "question": 0.5},
