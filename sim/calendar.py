@@ -138,9 +138,13 @@ def _numbers(v: Any, integer: bool) -> tuple[float, ...]:
 MIN_INTERVAL_S = 60.0  # the shortest profile or reporting interval (1 min); intervals must divide 24 h
 
 
-def parse_interval(raw: dict, path: str, chk: Checker, default: float = 1800.0) -> float | None:
-    """An ``interval`` from 1 min to 24 h that divides the day evenly (so days start on an interval boundary)."""
+def parse_interval(raw: dict, path: str, chk: Checker, default: float = 1800.0,
+                   whole_run_s: float | None = None) -> float | None:
+    """An ``interval`` from 1 min to 24 h that divides the day evenly (so days start on an interval boundary); a
+    reporting interval may also be the whole run (``whole_run_s``: one interval from start to horizon)."""
     interval = chk.duration(raw, "interval", path, default=default, positive=True, low=MIN_INTERVAL_S, high=DAY)
+    if interval is not None and whole_run_s is not None and abs(interval - whole_run_s) < 1e-9:
+        return interval
     if interval is not None and abs(DAY / interval - round(DAY / interval)) > 1e-9:
         chk.add(join(path, "interval"), 'an interval that divides 24 h evenly (such as "15min", "30min", "1h")',
                 raw.get("interval"))
@@ -159,7 +163,7 @@ def parse_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal: Calen
     cycle of its own length.
     """
     what = "a list of non-negative " + ("whole numbers" if integer else "numbers")
-    interval = parse_interval(raw, path, chk)
+    interval = parse_interval(raw, path, chk, whole_run_s=horizon_s)
     if interval is None:
         return None
     if file_key in raw:

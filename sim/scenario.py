@@ -292,7 +292,7 @@ def _parse_run(raw: Any, chk: Checker) -> tuple[RunSpec, Calendar]:
     warmup = chk.duration(raw, "warmup", p, default=0.0)
     reps = chk.number(raw, "replications", p, default=10, low=1, high=MAX_REPLICATIONS, integer=True)
     seed = chk.number(raw, "seed", p, default=1, low=0, high=2**63 - 1, integer=True)
-    interval = parse_interval(raw, p, chk)
+    interval = parse_interval(raw, p, chk, whole_run_s=horizon)
     cv = chk.number(raw, "busyness_cv", p, default=0.0, low=0, high=2)
     start = chk.value(raw, "start", p, parse_start, 'a date-time such as "1999-03-01 00:00"', default=DEFAULT_START)
     if horizon is not None and warmup is not None and warmup >= horizon:
