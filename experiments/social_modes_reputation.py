@@ -5,7 +5,8 @@ scenarios/study_funnel_vs_social.toml, run in both social modes with the same cu
 
 - ``session``: the study's keys before messaging became the default (``mode = "session"``, ``exchanges`` uniform 3–6,
   ``silence = 0.1`` after each agent message, ``inactivity_timeout = "1h"``, one conversation slot held per thread);
-- ``messaging``: the shipped scenario (replies needed uniform 3–6, reply patience exponential 8 h, affinity 15 min).
+- ``messaging``: the shipped scenario (replies needed uniform 3–6, reply patience exponential 8 h, affinity 15 min);
+- ``messaging, no reply patience``: the same without silent abandonment (the 8 h patience is **[assumed]**).
 
 Prints, per mode (mean over replications, per day): net reputation (the ledger's net sentiment), impressions by thread
 state and of word of mouth, the posts, first replies and median first response, and — by the customer's final state
@@ -36,6 +37,7 @@ SESSION = {"channels.social.mode": "session", "channels.social.replies_needed": 
            "channels.social.exchanges": {"dist": "uniform", "low": 3, "high": 6}, "channels.social.silence": 0.1,
            "channels.social.inactivity_timeout": "1h", "channels.social.reply_patience": None,
            "channels.social.affinity_window": None}
+NO_PATIENCE = {"channels.social.reply_patience": None}  # nobody leaves silently: the assumed 8 h patience removed
 STATES = ("unanswered_complaint", "unanswered_question", "answered", "resolved", "praise")
 
 
@@ -90,14 +92,14 @@ def main(argv=None) -> pd.DataFrame:
     ap.add_argument("--reps", type=int, default=3)
     a = ap.parse_args(argv)
     out = {}
-    for mode, extra in (("session", SESSION), ("messaging", {})):
+    for mode, extra in (("session", SESSION), ("messaging", {}), ("messaging, no reply patience", NO_PATIENCE)):
         sc = scenario_in_mode(extra)
         res = sim.run(sc, replications=a.reps, seed=SEED)
         out[mode] = parts(res).drop(columns="replication").mean()
         print(mode, flush=True)
     table = pd.DataFrame(out)
     table["messaging − session"] = table["messaging"] - table["session"]
-    with pd.option_context("display.float_format", "{:,.1f}".format, "display.width", 140):
+    with pd.option_context("display.float_format", "{:,.1f}".format, "display.width", 200, "display.max_columns", None):
         print(table)
     return table
 

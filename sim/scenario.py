@@ -24,6 +24,7 @@ from sim.core import contact_id_base
 from sim.distributions import Dist, parse_dist
 from sim.errors import InputError, Problem, ScenarioError
 from sim.extensions import FEATURES
+from sim.social.kinds import CONVERSATION_KINDS as CONVERSATION_KINDS  # re-exported (CHANGELOG)
 from sim.social.kinds import is_conversation
 from sim.validate import Checker, check_tree, join
 
