@@ -480,3 +480,18 @@ def test_chat_keys_are_refused_with_the_way_to_keep_a_plain_queue():
     raw["agents"]["team"].pop("concurrency")
     with pytest.raises(ScenarioError, match='channels.chat.think_time: expected mode = "messaging" or "session"'):
         scenario(raw)
+
+
+def test_a_chat_conversation_is_refused_as_a_source_of_callers_complaining_in_public():
+    """Spillover (sim.reputation) reacts to calls that end; a chat in messaging or session mode ends no call, so it is
+    refused as a source (never silently inert); a plain-queue chat is accepted."""
+    raw = messaging_raw(agents=2, rate="20/h", horizon="6h", warmup="0s", reps=1)
+    raw["channels"]["chat"] = {"arrivals": {"rate": "10/h"}, "message_time": {"dist": "exponential", "mean": "1min"}}
+    raw["agents"]["chat_team"] = {"serves": ["chat"], "count": 1}
+    raw["reputation"] = {"spillover": {"from": ["chat"], "to": "social"}}
+    with pytest.raises(ScenarioError, match=r'reputation\.spillover\.from\[0\]: expected a phone channel, or a chat '
+                                            r'channel with mode = "queue"'):
+        scenario(raw)
+    raw["channels"]["chat"] = {"mode": "queue", "arrivals": {"rate": "10/h"},
+                               "handle_time": {"dist": "exponential", "mean": "4min"}}
+    assert scenario(raw).channels["chat"].kind == "chat"
