@@ -38,6 +38,8 @@ def register(sub) -> None:
                                   "(default: point 0)")
     r.add_argument("--sensitivity", help="folder or CSV written by `contactsim sensitivity` to show (default: "
                                          "DIR/sensitivity when present)")
+    r.add_argument("--interactive", action="store_true",
+                   help="Plotly figures (zoom, hover for each point's CI) instead of images; needs contactsim[app]")
     r.set_defaults(func=report_command)
 
 
@@ -84,6 +86,6 @@ def report_command(args) -> int:
     from sim.experiment.report import write_report
 
     path = write_report(args.dir, args.out, metrics=_metrics(args.metrics), base=args.base,
-                        sensitivity=args.sensitivity)
+                        sensitivity=args.sensitivity, interactive=args.interactive)
     print(f"wrote {path}")
     return 0
