@@ -18,6 +18,7 @@ def register(sub) -> None:
     s.add_argument("--dask", metavar="ADDRESS", help="run on the Dask scheduler at ADDRESS, e.g. tcp://host:8786")
     s.add_argument("--resume", action="store_true", help="continue the sweep stored in --out, skipping finished runs")
     s.add_argument("--quiet", action="store_true", help="no progress output")
+    s.add_argument("--force", action="store_true", help="run design points above the size limits (sim.size_guard)")
     s.set_defaults(func=sweep_command)
 
     c = sub.add_parser("compare", help="paired comparison of two scenarios (same customers: common random numbers)")
@@ -53,7 +54,7 @@ def sweep_command(args) -> int:
     if args.workers is not None and args.workers < 1:
         raise InputError(f"--workers: expected an integer ≥ 1, got {args.workers}")
     outcome = run_sweep(args.sweep, args.out, workers=args.workers, dask=args.dask, resume=args.resume,
-                        quiet=args.quiet)
+                        quiet=args.quiet, force=args.force)
     print(f"{args.out}: {outcome.stored_before + outcome.finished} of {outcome.total_runs} runs stored "
           f"({outcome.points} design points × {outcome.replications} replications); this call: "
           f"{outcome.finished} finished, {outcome.failed} failed, {outcome.stored_before} already there, "
