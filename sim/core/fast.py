@@ -1,0 +1,81 @@
+"""The plain queue's fast path: a replication no feature touches runs on its own heap of events instead of simpy's.
+
+A model with nothing attached (every channel the plain phone queue ``sim.core.phone.PhoneQueue``: arrivals, IVR time,
+queues by priority, longest-idle routing, patience, service, wrap-up, seated agents changing over the day) spends most
+of its time in simpy's event machinery: one ``Timeout`` object, one ``schedule`` and one ``step`` per event. Here an
+event is a tuple ``(time, sequence, callback, value)`` on a ``heapq``; the kernel's own code (``sim.core.Model``) is
+unchanged and runs the same callbacks in the same order, so the tables are identical:
+
+- times are computed as simpy computes them (``now + delay``, also for an absolute time given as ``t − now``);
+- events at one instant run in the order they were scheduled (simpy's tie-break for events of one priority is its
+  event counter; every kernel event is a ``Timeout`` of normal priority, so the sequence number here is the same key);
+- the run stops before the first event at or after the horizon (simpy's ``run(until=…)`` schedules the stop as an
+  urgent event at the horizon, which goes before any normal event of that instant).
+
+Every other model (any feature attached, an observer or a hook registered, an event already on simpy's queue) keeps
+simpy as its event loop. ``tests/test_fast_path.py`` compares both loops' tables on several plain configurations.
+"""
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.core.model import Model
+
+
+class Clock:
+    """The fast path's stand-in for ``simpy.Environment`` as the kernel reads it: the current time ``now``."""
+
+    __slots__ = ("now",)
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+
+class _Event:
+    """What a callback receives: the event's ``value`` (one object reused: kernel callbacks read it and let it go)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value: Any = None
+
+
+def plain(model: Model) -> bool:
+    """Whether the replication is the plain queue only: no feature part, hook, observer, start call or late feed, every
+    feed taken by the plain phone queue, and nothing already scheduled on simpy's queue."""
+    return (not model.parts and not model._free_hooks and not model._ended and not model._posted
+            and not model._first and not model._starts and not model._late
+            and all(f.hook is model.phone for f in model.feeds) and model.env.peek() == math.inf)
+
+
+def run_heap(model: Model, until: float) -> None:
+    """Schedule staffing and arrivals and run the replication to ``until`` on a heap of tuples."""
+    clock = Clock()
+    heap: list[tuple[float, int, Any, Any]] = []
+    seq = itertools.count()
+    push = heapq.heappush
+
+    def at(delay: float, callback: Any, value: Any) -> None:
+        if delay < 0:
+            raise ValueError(f"negative delay {delay}")
+        push(heap, (clock.now + delay, next(seq), callback, value))
+
+    model.env = clock  # type: ignore[assignment]
+    model._at = at  # type: ignore[method-assign]
+    model._schedule_staffing()
+    for feed in model.feeds:
+        model._schedule_arrival(feed)
+    pop = heapq.heappop
+    ev = _Event()
+    while heap:
+        t, _, callback, value = pop(heap)
+        if t >= until:
+            break
+        clock.now = t
+        ev.value = value
+        callback(ev)
+    clock.now = until
