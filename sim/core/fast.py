@@ -22,6 +22,9 @@ import itertools
 import math
 from typing import TYPE_CHECKING, Any
 
+from sim.core.agents import longest_idle
+from sim.core.contact import INF, NAN, SERVED
+
 if TYPE_CHECKING:
     from sim.core.model import Model
 
@@ -46,26 +49,81 @@ class _Event:
 
 def plain(model: Model) -> bool:
     """Whether the replication is the plain queue only: no feature part, hook, observer, start call or late feed, every
-    feed taken by the plain phone queue, and nothing already scheduled on simpy's queue."""
+    feed taken by the plain phone queue with no ``[choice]`` population, and nothing already on simpy's queue."""
     return (not model.parts and not model._free_hooks and not model._ended and not model._posted
             and not model._first and not model._starts and not model._late
-            and all(f.hook is model.phone for f in model.feeds) and model.env.peek() == math.inf)
+            and all(f.hook is model.phone and f.elsewhere is None for f in model.feeds)
+            and model.env.peek() == math.inf)
 
 
 def run_heap(model: Model, until: float) -> None:
-    """Schedule staffing and arrivals and run the replication to ``until`` on a heap of tuples."""
+    """Schedule staffing and arrivals and run the replication to ``until`` on a heap of tuples.
+
+    The kernel's calls schedule through ``at``; the three busiest steps of the plain queue (an arrival offered to its
+    queue, the start of work, the end of work) run here in one function each, doing what ``Model._on_arrival`` →
+    ``PhoneQueue.new_customer``/``on_arrival`` → ``Model.offer``, ``Model.start_work`` and ``Model._on_work_end`` →
+    ``PhoneQueue.on_work_done`` → ``Model.end_contact``/``release`` do, in the same order (the same draws, the same
+    event sequence numbers)."""
     clock = Clock()
     heap: list[tuple[float, int, Any, Any]] = []
     seq = itertools.count()
     push = heapq.heappush
+    contacts, queues, phone = model.contacts, model.queues, model.phone
+    new_customer, start, agent_free = phone.new_customer, model._start, model._agent_free
+    on_patience, on_wrap_end, on_ivr_end = model._on_patience, model._on_wrap_end, phone._on_ivr_end
 
     def at(delay: float, callback: Any, value: Any) -> None:
         if delay < 0:
             raise ValueError(f"negative delay {delay}")
         push(heap, (clock.now + delay, next(seq), callback, value))
 
+    def on_arrival(ev: Any) -> None:
+        feed = ev.value
+        feed.i += 1
+        now = clock.now
+        if feed.i < len(feed.times):
+            push(heap, (now + (feed.times[feed.i] - now), next(seq), on_arrival, feed))
+        c = new_customer(feed)
+        contacts.append(c)
+        if c.ivr > 0:
+            push(heap, (now + c.ivr, next(seq), on_ivr_end, c))
+            return
+        q = queues[c.queue]  # type: ignore[index]
+        c.enqueued = now
+        c.answer = NAN
+        c.agent = None
+        c.offers += 1
+        best = longest_idle(q.groups)
+        if best is not None:
+            best.group.idle.popleft()
+            start(best, c)
+        else:
+            c.waiting = True
+            c.waiting_in = q
+            q.push(c, c.priority)
+            if c.patience < INF:
+                push(heap, (now + c.patience, next(seq), on_patience, (c, c.offers)))
+
+    def start_work(agent: Any, duration: float) -> None:
+        push(heap, (clock.now + duration, next(seq), work_end, agent))
+
+    def work_end(ev: Any) -> None:
+        agent = ev.value
+        c = agent.contact
+        c.outcome = SERVED
+        c.end = now = clock.now
+        agent.contact = None
+        draws = agent.group.wrap_draws
+        if draws is not None:
+            c.wrap = draws.next()
+            push(heap, (now + c.wrap, next(seq), on_wrap_end, agent))
+        else:
+            agent_free(agent)
+
     model.env = clock  # type: ignore[assignment]
     model._at = at  # type: ignore[method-assign]
+    model._on_arrival = on_arrival  # type: ignore[method-assign]
+    model.start_work = start_work  # type: ignore[method-assign]
     model._schedule_staffing()
     for feed in model.feeds:
         model._schedule_arrival(feed)
