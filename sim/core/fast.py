@@ -59,18 +59,19 @@ def plain(model: Model) -> bool:
 def run_heap(model: Model, until: float) -> None:
     """Schedule staffing and arrivals and run the replication to ``until`` on a heap of tuples.
 
-    The kernel's calls schedule through ``at``; the three busiest steps of the plain queue (an arrival offered to its
-    queue, the start of work, the end of work) run here in one function each, doing what ``Model._on_arrival`` →
-    ``PhoneQueue.new_customer``/``on_arrival`` → ``Model.offer``, ``Model.start_work`` and ``Model._on_work_end`` →
-    ``PhoneQueue.on_work_done`` → ``Model.end_contact``/``release`` do, in the same order (the same draws, the same
-    event sequence numbers)."""
+    The kernel's calls schedule through ``at``; the busiest steps of the plain queue run here in one function each,
+    doing what the kernel's chain of calls does, in the same order (the same draws, the same event sequence numbers):
+    an arrival offered to its queue (``Model._on_arrival`` → ``PhoneQueue.new_customer``/``on_arrival`` →
+    ``Model.offer`` → ``Model._start`` → ``PhoneQueue.on_answered`` → ``Model.start_work``), the end of work
+    (``Model._on_work_end`` → ``PhoneQueue.on_work_done`` → ``Model.end_contact``/``release``) and a free agent taking
+    the next contact (``Model._agent_free``). In a plain queue a contact waits in one queue only (no ``offer_also``) and
+    no agent-free hook is registered."""
     clock = Clock()
     heap: list[tuple[float, int, Any, Any]] = []
     seq = itertools.count()
     push = heapq.heappush
     contacts, queues, phone = model.contacts, model.queues, model.phone
-    new_customer, start, agent_free = phone.new_customer, model._start, model._agent_free
-    on_patience, on_wrap_end, on_ivr_end = model._on_patience, model._on_wrap_end, phone._on_ivr_end
+    new_customer, on_patience, on_ivr_end = phone.new_customer, model._on_patience, phone._on_ivr_end
 
     def at(delay: float, callback: Any, value: Any) -> None:
         if delay < 0:
@@ -96,7 +97,11 @@ def run_heap(model: Model, until: float) -> None:
         best = longest_idle(q.groups)
         if best is not None:
             best.group.idle.popleft()
-            start(best, c)
+            c.waiting = False
+            c.answer = now
+            c.agent = best
+            best.contact = c
+            push(heap, (now + c.handle, next(seq), work_end, best))
         else:
             c.waiting = True
             c.waiting_in = q
@@ -116,14 +121,41 @@ def run_heap(model: Model, until: float) -> None:
         draws = agent.group.wrap_draws
         if draws is not None:
             c.wrap = draws.next()
-            push(heap, (now + c.wrap, next(seq), on_wrap_end, agent))
+            push(heap, (now + c.wrap, next(seq), wrap_end, agent))
         else:
             agent_free(agent)
+
+    def wrap_end(ev: Any) -> None:
+        agent_free(ev.value)
+
+    def agent_free(agent: Any) -> None:
+        grp = agent.group
+        now = clock.now
+        if grp.leaving:
+            grp.leaving -= 1
+            grp.present -= 1
+            agent.present = False
+            grp.log(now)
+            return
+        for q in grp.queues:
+            if q.n:
+                c = q.pop()
+                if c is not None:
+                    c.waiting_in = None
+                    c.waiting = False
+                    c.answer = now
+                    c.agent = agent
+                    agent.contact = c
+                    push(heap, (now + c.handle, next(seq), work_end, agent))
+                    return
+        agent.idle_since = now
+        grp.idle.append(agent)
 
     model.env = clock  # type: ignore[assignment]
     model._at = at  # type: ignore[method-assign]
     model._on_arrival = on_arrival  # type: ignore[method-assign]
     model.start_work = start_work  # type: ignore[method-assign]
+    model._agent_free = agent_free  # type: ignore[method-assign]
     model._schedule_staffing()
     for feed in model.feeds:
         model._schedule_arrival(feed)
