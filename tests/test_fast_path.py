@@ -42,6 +42,7 @@ handle_time = { dist = "deterministic", value = "180s" }
 patience = { dist = "deterministic", value = "90s" }
 ivr_time = { dist = "deterministic", value = "30s" }
 [channels.chat]
+mode = "queue"
 arrivals = { rate = "40/h" }
 handle_time = { dist = "lognormal", mean = "300s", cv = 0.8 }
 patience = { dist = "exponential", mean = "600s" }
