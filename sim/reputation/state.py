@@ -8,7 +8,7 @@ ignored, abandoned, silent or answered later than the customer's tolerance) are 
 so with no new complaints S_d = S_0·δ^d. Default half-life 7 days **[assumed]** (a complaint's own impressions fade
 within a day, Pfeffer et al. 2023, but what prospects remember of a brand lasts longer; no source measures it).
 New customers' demand is multiplied by m(S) = e^(−κ·S) (88% of consumers are less likely to buy after seeing
-unanswered complaints, Conversocial; κ = 0.002 per remembered complaint **[assumed]**). Initial state S_0 = 0
+unanswered complaints, Conversocial; κ = 0.001 per remembered complaint **[assumed]**). Initial state S_0 = 0
 **[assumed]**: warm-up weeks (simulated, not counted) carry it to the design's own level before measurement.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 
 HALF_LIFE_DAYS = 7.0  # [assumed]
-SENSITIVITY = 0.002  # κ per remembered public complaint [assumed]
+SENSITIVITY = 0.001  # κ per remembered public complaint [assumed]
 INITIAL = 0.0  # [assumed]
 
 

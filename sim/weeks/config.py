@@ -8,7 +8,7 @@ warmup_weeks = 1          # simulated before them, not counted
 bound = 2.0               # candidates per interval at bound × the scenario's demand [assumed]
 feedback = true           # false: demand stays the scenario's (state and histories recorded, not used)
 tolerance = { phone = "5min", social = "60min" }
-state = { half_life = "7d", sensitivity = 0.002, initial = 0 }
+state = { half_life = "7d", sensitivity = 0.001, initial = 0 }
 population = { known = 20000, returning = 0.01, delay_scale = "30min", bad_call_to_public = 1.0, loss = 0.1,
                shares = { phone = 0.7, social = 0.3 } }
 incident = { start = "178h", duration = "6h", volume = 600, channels = { phone = 0.6, social = 0.4 },
@@ -127,8 +127,7 @@ def parse_section(raw: Any, path: str, chk: Checker, ctx) -> WeeksSpec | None:
 def check(sc, chk: Checker) -> None:
     """A run of weeks simulates one day at a time: the scenario's own run is one day, and its channels are among
     phone and social."""
-    spec = sc.sections.get("weeks")
-    if spec is None:
+    if "weeks" not in sc.raw:
         return
     if sc.run.horizon_s != 86400.0:
         chk.add("run.horizon", '"1d" (a run of [weeks] simulates one day at a time)', sc.raw.get("run", {}).get("horizon"))
