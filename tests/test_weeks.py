@@ -177,3 +177,29 @@ def test_bad_weeks_input_is_one_line_naming_file_key_and_expectation(tmp_path):
             sim.load_scenario(p)
         lines = str(e.value).splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"{p}: {line}"), lines
+
+
+def test_newest_first_triage_takes_the_latest_waiting_post():
+    from types import SimpleNamespace
+
+    from sim.social.spec import Triage
+    from sim.social.triage import Inbox
+
+    box = Inbox("social", "social", Triage(order="newest"), 3600.0)
+    posts = [SimpleNamespace(arrival=float(t)) for t in range(5)]
+    for p in posts:
+        box.push(p)  # type: ignore[arg-type]
+    box.drop(posts[4])  # the latest gave up
+    assert [box.pop(10.0).arrival for _ in range(4)] == [3.0, 2.0, 1.0, 0.0]
+    assert box.pop(10.0) is None and box.n == 0
+
+
+def test_answering_29_percent_of_complaints_loses_more_customers_than_answering_all():
+    def week(share):
+        sc = sim.load_scenario(SCENARIO, overrides={"channels.social.triage": {
+            "answer": {"complaint": share, "question": 1.0, "praise": 1.0}, "order": "fifo", "expire_after": "12h"}})
+        return _week(sc)
+    some, every = week(0.29), week(1.0)
+    assert (some["candidates"] == every["candidates"]).all()
+    assert some["public_bad"].sum() > every["public_bad"].sum()
+    assert some["lost"].sum() > every["lost"].sum()

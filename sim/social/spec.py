@@ -21,7 +21,7 @@ from sim.social.kinds import CONVERSATION_KINDS
 from sim.validate import Checker, join
 
 POST_KINDS = ("complaint", "question", "praise")
-ORDERS = ("fifo", "reach", "kind", "target")
+ORDERS = ("fifo", "reach", "kind", "target", "newest")  # "newest": latest post first (sim.social.triage)
 
 # Shares of complaints, questions and praise among posts to a brand [assumed; make them a parameter per brand].
 DEFAULT_KINDS = {"complaint": 0.5, "question": 0.35, "praise": 0.15}
