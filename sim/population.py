@@ -9,7 +9,9 @@ option"): a customer weighs each channel by its expected delay — their own las
 yesterday when they have none — in a logit, u_c = ln(share_c) − delay_c/``delay_scale`` **[assumed 30 min]**, plus
 ``bad_call_to_public`` **[assumed 1.0]** on the social channel for a customer whose last phone call went badly (they
 are likelier to post publicly next time, domain notes §4). A bad experience loses the customer with probability
-``loss`` **[assumed 0.1, as sim.reputation.churn]**.
+``loss`` **[assumed 0.1, as sim.reputation.churn]**. Besides, every customer leaves for reasons of their own
+(moving, no longer needing the product) with probability ``attrition`` a day; by default it is the rate that keeps the
+population stationary at the scenario's demand with nobody lost, (daily demand − known·returning)/known **[assumed]**.
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ class PopulationSpec:
     delay_scale_s: float = DELAY_SCALE_S
     bad_call_to_public: float = BAD_CALL_TO_PUBLIC
     loss: float = LOSS
+    attrition: float | None = None  # per day; None: the stationary rate (sim.weeks.model)
     shares: dict[str, float] = field(default_factory=lambda: {"phone": 0.7, "social": 0.3})  # [assumed]
 
 
@@ -42,7 +45,8 @@ class Population:
         self.channels = channels
         n = spec.known
         self.n = n
-        self.lost = np.zeros(n, bool)
+        self.lost = np.zeros(n, bool)  # lost by a bad experience
+        self.gone = np.zeros(n, bool)  # left for reasons of their own (attrition)
         self.contacts = np.zeros(n, np.int64)
         self.bad = np.zeros(n, np.int64)
         self.last_channel = np.full(n, -1, np.int64)
@@ -50,13 +54,14 @@ class Population:
         self.last_delay = np.full((len(channels), n), np.nan)
 
     def active(self) -> int:
-        return int(self.n - self.lost.sum())
+        return int(self.n - (self.lost | self.gone).sum())
 
     def add(self, k: int) -> np.ndarray:
         """Ids of ``k`` new customers."""
         ids = np.arange(self.n, self.n + k)
         self.n += k
         self.lost = np.append(self.lost, np.zeros(k, bool))
+        self.gone = np.append(self.gone, np.zeros(k, bool))
         self.contacts = np.append(self.contacts, np.zeros(k, np.int64))
         self.bad = np.append(self.bad, np.zeros(k, np.int64))
         self.last_channel = np.append(self.last_channel, np.full(k, -1, np.int64))
@@ -67,7 +72,7 @@ class Population:
     def returning_ids(self, who_u: np.ndarray) -> np.ndarray:
         """The returning customer each uniform designates: uniform over customers not lost (by rank, so the same
         uniform picks the same customer in two designs that have lost the same customers)."""
-        alive = np.flatnonzero(~self.lost)
+        alive = np.flatnonzero(~(self.lost | self.gone))
         if len(alive) == 0:
             return np.full(len(who_u), -1, np.int64)
         return alive[np.minimum((who_u * len(alive)).astype(np.int64), len(alive) - 1)]
@@ -95,6 +100,12 @@ class Population:
         self.last_bad[ids] = bad
         ok = ~np.isnan(delay)
         self.last_delay[channel[ok], ids[ok]] = delay[ok]
-        lost = bad & (loss_u < self.spec.loss) & ~self.lost[ids]
+        lost = bad & (loss_u < self.spec.loss) & ~self.lost[ids] & ~self.gone[ids]
         self.lost[ids[lost]] = True
         return lost
+
+    def attrition(self, rate: float, u: np.ndarray) -> int:
+        """The day's natural leavers (customer i leaves when ``u[i]`` < rate); returns how many left."""
+        leave = (u[: self.n] < rate) & ~self.lost & ~self.gone
+        self.gone |= leave
+        return int(leave.sum())

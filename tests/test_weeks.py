@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "weeks_reputation.toml"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def scenario():
     return sim.load_scenario(SCENARIO)
 

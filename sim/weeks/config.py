@@ -10,7 +10,7 @@ feedback = true           # false: demand stays the scenario's (state and histor
 tolerance = { phone = "5min", social = "60min" }
 state = { half_life = "7d", sensitivity = 0.001, initial = 0 }
 population = { known = 20000, returning = 0.01, delay_scale = "30min", bad_call_to_public = 1.0, loss = 0.1,
-               shares = { phone = 0.7, social = 0.3 } }
+               attrition = 0.032, shares = { phone = 0.7, social = 0.3 } }
 incident = { start = "178h", duration = "6h", volume = 600, channels = { phone = 0.6, social = 0.4 },
              topic = "outage", proactive = false, post_after = "30min", deflect = 0.3 }
 ```
@@ -30,7 +30,7 @@ BOUND = 2.0  # [assumed]
 TOLERANCE_S = {"phone": 5 * 60.0, "social": 60 * 60.0}  # phone [assumed]; social: 42% expect ≤ 60 min (Convince & Convert)
 KEYS = ("weeks", "warmup_weeks", "bound", "feedback", "tolerance", "state", "population", "incident")
 STATE_KEYS = ("half_life", "sensitivity", "initial")
-POPULATION_KEYS = ("known", "returning", "delay_scale", "bad_call_to_public", "loss", "shares")
+POPULATION_KEYS = ("known", "returning", "delay_scale", "bad_call_to_public", "loss", "attrition", "shares")
 INCIDENT_KEYS = ("start", "duration", "volume", "channels", "topic", "proactive", "post_after", "deflect")
 
 
@@ -103,6 +103,7 @@ def parse_section(raw: Any, path: str, chk: Checker, ctx) -> WeeksSpec | None:
         delay_scale_s=chk.duration(p_raw, "delay_scale", pp, default=d.delay_scale_s, positive=True),
         bad_call_to_public=chk.number(p_raw, "bad_call_to_public", pp, default=d.bad_call_to_public),
         loss=chk.number(p_raw, "loss", pp, default=d.loss, low=0.0, high=1.0),
+        attrition=chk.number(p_raw, "attrition", pp, default=None, low=0.0, high=1.0),
         shares=shares or d.shares)
     incident = None
     if "incident" in raw:

@@ -31,7 +31,7 @@ from sim.streams import Streams
 BAD_OUTCOMES = ("abandoned", "blocked", "ignored", "silent")
 DAY_COLUMNS = ("replication", "day", "week", "counted", "candidates", "accepted", "clamped", "new", "returning",
                "incident", "deflected", "contacts_phone", "contacts_social", "delay_phone_s", "delay_social_s", "bad",
-               "public_bad", "lost", "state", "demand_multiplier", "active")
+               "public_bad", "lost", "gone", "state", "demand_multiplier", "active")
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,12 @@ class WeeksRun:
         self.state = ReputationState(self.spec.state)
         self.published = np.zeros(len(self.channels))  # yesterday's mean delay per channel
         self.base_returning = self.spec.population.known * self.spec.population.returning  # per day
+        self.attrition_rate = self.spec.population.attrition
+        if self.attrition_rate is None:  # stationary at the scenario's demand with nobody lost
+            plan = day_plan(scenario, self.spec, self.streams, 0)
+            daily = float(np.sum(plan.base * np.diff(np.append(plan.starts, DAY))))
+            known = max(self.spec.population.known, 1)
+            self.attrition_rate = min(max(daily - self.base_returning, 0.0) / known, 1.0)
 
     def run(self) -> pd.DataFrame:
         days = 7 * (self.spec.warmup_weeks + self.spec.weeks)
@@ -117,7 +123,12 @@ class WeeksRun:
         ids[accepted & is_new] = pop.add(int((accepted & is_new).sum()))
         accepted &= ids >= 0
         chan = np.full(len(reg), -1, np.int64)
-        chan[accepted] = pop.choose(ids[accepted], reg.u["channel_u"][accepted], self.published)
+        if spec.feedback:
+            chan[accepted] = pop.choose(ids[accepted], reg.u["channel_u"][accepted], self.published)
+        else:  # the scenario's shares, whatever the delays and histories
+            cum = np.cumsum([spec.population.shares.get(n, 0.0) for n in self.channels])
+            chan[accepted] = np.minimum(np.searchsorted(cum, reg.u["channel_u"][accepted], side="right"),
+                                        len(self.channels) - 1)
         # incident contacts: affected known customers, channel by the incident's shares, deflected by a status post
         i_ids = pop.returning_ids(inc.u["who_u"])
         i_chan = np.full(len(inc), -1, np.int64)
@@ -141,6 +152,7 @@ class WeeksRun:
         public_bad = int(bad[ch_of == self.channels.index("social")].sum()) if "social" in self.channels else 0
         state_today, multiplier = self.state.value, self.state.demand_multiplier()
         self.state.end_of_day(public_bad)
+        gone = pop.attrition(self.attrition_rate, self.streams.generator(f"weeks.day{d}.attrition").random(pop.n))
         for k in range(len(self.channels)):
             on = ch_of == k
             if on.any():
@@ -153,7 +165,7 @@ class WeeksRun:
                 "contacts_phone": int((ch_of == self._index("phone")).sum()),
                 "contacts_social": int((ch_of == self._index("social")).sum()),
                 "delay_phone_s": self._mean(delay, ch_of, "phone"), "delay_social_s": self._mean(delay, ch_of, "social"),
-                "bad": int(bad.sum()), "public_bad": public_bad, "lost": int(lost.sum()), "state": state_today,
+                "bad": int(bad.sum()), "public_bad": public_bad, "lost": int(lost.sum()), "gone": gone, "state": state_today,
                 "demand_multiplier": multiplier, "active": pop.active()}
 
     def _index(self, name: str) -> int:

@@ -9,7 +9,7 @@ from scipy import stats
 
 from sim.weeks.model import run_weeks, with_design
 
-MEASURES = ("contacts", "lost", "bad", "public_bad", "deflected", "clamped", "delay_phone_s", "delay_social_s")
+MEASURES = ("contacts", "lost", "gone", "bad", "public_bad", "deflected", "clamped", "delay_phone_s", "delay_social_s")
 
 
 def run_designs(scenario_of, designs: dict, replications: int, seed: int) -> pd.DataFrame:
