@@ -50,7 +50,7 @@ def day_plan(scenario, spec, streams: Streams, day: int) -> Day:
     cal = scenario.calendar
     pieces = [ch.arrivals.rate_pieces(DAY, cal, ch.open_hours, np.ones(1)) for ch in scenario.channels.values()]
     starts = np.unique(np.concatenate([p[0] for p in pieces]))
-    base = sum(piece_at(s, r, starts) for s, r in pieces)
+    base = np.sum([piece_at(s, r, starts) for s, r in pieces], axis=0)
     bound = spec.bound * base
     rng = streams.generator(f"weeks.day{day}.candidates")
     regular = candidates(starts, bound, DAY, rng)
@@ -147,7 +147,8 @@ class WeeksRun:
         loss_u = np.concatenate([reg.u["loss_u"], inc.u["loss_u"]])[order]
         contacts = self.simulate(d, times[order].tolist(), channel)
         delay, bad, k_of, ch_of = self.outcomes(contacts)
-        assert np.allclose(contacts["arrival_at_s"].to_numpy(float), times[order][k_of]), "contacts match candidates"
+        if not np.allclose(contacts["arrival_at_s"].to_numpy(float), times[order][k_of]):
+            raise RuntimeError("a contact does not match its candidate (contact ids are no longer prefix + j + 1)")
         lost = pop.record(who[k_of], ch_of, delay, bad, loss_u[k_of])
         public_bad = int(bad[ch_of == self.channels.index("social")].sum()) if "social" in self.channels else 0
         state_today, multiplier = self.state.value, self.state.demand_multiplier()
