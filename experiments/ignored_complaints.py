@@ -12,11 +12,11 @@ Writes OUT/ignored_complaints.csv (per design, replication and week); prints the
 """
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import sim
-from sim.weeks.study import paired, per_week, run_designs
+from sim.weeks.study import paired, per_week, run_designs, study_args
+from sim.weeks.study import team as social_team
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "weeks_reputation.toml"
@@ -28,16 +28,11 @@ ORDERS = {"oldest first": "fifo", "newest first": "newest", "most reach first": 
 def triage(share: float, order: str, team: int = 3) -> dict:
     return {"channels.social.triage": {"answer": {"complaint": share, "question": 1.0, "praise": 1.0},
                                        "order": order, "expire_after": "12h"},
-            "agents.social.count": [team if 16 <= i < 44 else 0 for i in range(48)]}
+            "agents.social.count": social_team(team)}
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--out", default=str(ROOT / "plots"))
-    a = ap.parse_args()
-    out = Path(a.out)
-    out.mkdir(parents=True, exist_ok=True)
+    a, out = study_args(__doc__, ROOT / "plots", 3)
     designs = {label: (triage(s, "fifo"), {"weeks": 2}) for label, s in SHARES.items()}
     designs |= {f"team 2, {label}": (triage(1.0, o, team=2), {"weeks": 2}) for label, o in ORDERS.items()}
     days = run_designs(lambda o: sim.load_scenario(SCENARIO, overrides=o), designs, a.reps, 1616)

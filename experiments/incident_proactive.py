@@ -11,25 +11,19 @@ Writes OUT/incident_proactive.csv (per design, replication and week); prints the
 """
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import sim
 from sim.calendar import DAY
 from sim.incidents import Incident
-from sim.weeks.study import paired, per_week, run_designs
+from sim.weeks.study import paired, per_week, run_designs, study_args
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "weeks_reputation.toml"
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--out", default=str(ROOT / "plots"))
-    a = ap.parse_args()
-    out = Path(a.out)
-    out.mkdir(parents=True, exist_ok=True)
+    a, out = study_args(__doc__, ROOT / "plots", 3)
     start = (7 + 2) * DAY + 10 * 3600  # after the warm-up week: Wednesday 10:00
     designs = {p: ({}, {"weeks": 2, "incident": Incident(start, 6 * 3600, 400, proactive=(p == "proactive"))})
                for p in ("reactive", "proactive")}

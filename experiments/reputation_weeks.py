@@ -5,7 +5,7 @@ System: scenarios/weeks_reputation.toml (phone + social from one population, 1 w
 measured). Designs: the social team (agents.social.count, 08:00–22:00) of 2, 3 and 5 agents; every design meets the
 same candidates (common random numbers), differences against 5 agents are paired by replication.
 
-``--sensitivity`` instead halves and doubles each assumed weight of [weeks] one at a time (probabilities capped at 1)
+``--sensitivity`` (use ``--reps 2`` to keep it short) instead halves and doubles each assumed weight of [weeks] one at a time (probabilities capped at 1)
 and re-estimates the headline — customers lost and contacts over the measured weeks, 2 agents minus 5, paired — over
 2 measured weeks.
 
@@ -16,7 +16,6 @@ OUT/reputation_weeks_sensitivity.csv.
 """
 from __future__ import annotations
 
-import argparse
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,7 +23,7 @@ import pandas as pd
 
 import sim
 from sim.plots.weeks import weeks_figure
-from sim.weeks.study import paired, per_week, run_designs
+from sim.weeks.study import paired, per_week, run_designs, study_args, team
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "weeks_reputation.toml"
@@ -33,10 +32,6 @@ TEAMS = (2, 3, 5)
 ASSUMED = (("state", "half_life_days", False), ("state", "sensitivity", False), ("population", "returning", False),
            ("population", "delay_scale_s", False), ("population", "bad_call_to_public", False),
            ("population", "loss", True))
-
-
-def counts(n: int) -> list[int]:
-    return [n if 16 <= i < 44 else 0 for i in range(48)]
 
 
 def sensitivity(reps: int, out: Path) -> None:
@@ -50,7 +45,7 @@ def sensitivity(reps: int, out: Path) -> None:
                 sub = getattr(spec, part)
                 v = getattr(sub, name) * factor
                 changes[part] = replace(sub, **{name: min(v, 1.0) if cap else v})
-            designs = {f"social {n}": ({"agents.social.count": counts(n)}, changes) for n in (2, 5)}
+            designs = {f"social {n}": ({"agents.social.count": team(n)}, changes) for n in (2, 5)}
             days = run_designs(lambda o: sim.load_scenario(SCENARIO, overrides=o), designs, reps, 1616)
             t = paired(days, "social 5", ("lost", "contacts")).set_index("design").loc["social 2"]
             rows.append({"weight": f"{part}.{name}" if part else "defaults", "factor": factor,
@@ -62,18 +57,12 @@ def sensitivity(reps: int, out: Path) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reps", type=int, default=None, help="3 (2 with --sensitivity)")
-    ap.add_argument("--out", default=str(ROOT / "plots"))
-    ap.add_argument("--sensitivity", action="store_true")
-    a = ap.parse_args()
-    out = Path(a.out)
-    out.mkdir(parents=True, exist_ok=True)
+    a, out = study_args(__doc__, ROOT / "plots", 3, lambda ap: ap.add_argument("--sensitivity", action="store_true"))
     if a.sensitivity:
-        sensitivity(a.reps or 2, out)
+        sensitivity(a.reps, out)
         return
-    designs = {f"social {n}": ({"agents.social.count": counts(n)}, {}) for n in TEAMS}
-    days = run_designs(lambda o: sim.load_scenario(SCENARIO, overrides=o), designs, a.reps or 3, 1616)
+    designs = {f"social {n}": ({"agents.social.count": team(n)}, {}) for n in TEAMS}
+    days = run_designs(lambda o: sim.load_scenario(SCENARIO, overrides=o), designs, a.reps, 1616)
     weeks = per_week(days)
     weeks.to_csv(out / "reputation_weeks.csv", index=False)
     print(paired(days, f"social {TEAMS[-1]}", ("contacts", "lost", "public_bad", "delay_social_s")).round(1)

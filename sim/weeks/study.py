@@ -2,7 +2,9 @@
 against a reference design are paired by replication, with t-based 95% CIs."""
 from __future__ import annotations
 
+import argparse
 import math
+from pathlib import Path
 
 import pandas as pd
 from scipy import stats
@@ -10,6 +12,25 @@ from scipy import stats
 from sim.weeks.model import run_weeks, with_design
 
 MEASURES = ("contacts", "lost", "gone", "bad", "public_bad", "deflected", "clamped", "delay_phone_s", "delay_social_s")
+
+
+def study_args(doc: str, plots: Path, reps: int, extra=None) -> tuple[argparse.Namespace, Path]:
+    """A study's command line: ``--reps`` and ``--out`` (the output folder, made), and ``extra(parser)`` options."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=None, help=f"replications per design (default {reps})")
+    ap.add_argument("--out", default=str(plots))
+    if extra is not None:
+        extra(ap)
+    a = ap.parse_args()
+    a.reps = a.reps or reps
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    return a, out
+
+
+def team(n: int) -> list[int]:
+    """agents.social.count of a social team of ``n`` from 08:00 to 22:00 (30-min intervals)."""
+    return [n if 16 <= i < 44 else 0 for i in range(48)]
 
 
 def run_designs(scenario_of, designs: dict, replications: int, seed: int) -> pd.DataFrame:
