@@ -86,8 +86,8 @@ class Triage:
 
     ``order``: ``fifo`` (arrival order), ``reach`` (most followers first — the documented bias toward influencers,
     Gunarathne, Rui & Seidmann 2018), ``kind`` (``kind_order``, then arrival), ``target`` (posts that can still meet the
-    first-response target, oldest first; posts already past it afterwards, oldest first). Posts not picked up within
-    ``expire_after_s`` are dropped unanswered (outcome ``ignored``).
+    first-response target, oldest first; posts already past it afterwards, oldest first), ``newest`` (latest first).
+    Posts not picked up within ``expire_after_s`` are dropped unanswered (outcome ``ignored``).
     """
 
     answer: Mapping[str, float] = field(default_factory=lambda: {k: 1.0 for k in POST_KINDS})

@@ -49,17 +49,11 @@ class Inbox:
         """The next post to open, or None."""
         if self.n == 0:
             return None
-        if self.order == "fifo":
+        if self.order in ("fifo", "newest"):
             dq = self.fifo
+            take = dq.popleft if self.order == "fifo" else dq.pop
             while dq:
-                p = dq.popleft()
-                if p.waiting:
-                    return self._taken(p)
-            return None
-        if self.order == "newest":
-            dq = self.fifo
-            while dq:
-                p = dq.pop()
+                p = take()
                 if p.waiting:
                     return self._taken(p)
             return None
