@@ -203,3 +203,17 @@ def test_answering_29_percent_of_complaints_loses_more_customers_than_answering_
     assert (some["candidates"] == every["candidates"]).all()
     assert some["public_bad"].sum() > every["public_bad"].sum()
     assert some["lost"].sum() > every["lost"].sum()
+
+
+def test_warm_up_days_are_simulated_not_counted_and_the_state_decays_day_by_day(scenario):
+    quiet = [0] * 48  # no demand: the days run on the kernel in no time
+    sc = sim.load_scenario(SCENARIO, overrides={"channels.phone.arrivals.volumes": quiet,
+                                                "channels.social.arrivals.volumes": quiet})
+    sc = with_design(sc, weeks=1, warmup_weeks=1, state=StateSpec(half_life_days=7.0, initial=50.0))
+    days = run_weeks(sc, replications=1, seed=1)
+    assert days["day"].tolist() == list(range(-7, 7)) and days["counted"].tolist() == [False] * 7 + [True] * 7
+    assert np.allclose(days["state"], 50.0 * 0.5 ** (np.arange(14) / 7.0), rtol=1e-12)
+    assert days["candidates"].sum() == 0 and days["active"].eq(sc.sections["weeks"].population.known).all()
+    from sim.weeks.study import per_week
+
+    assert per_week(days.assign(design="quiet", contacts=0))["week"].tolist() == [0]
