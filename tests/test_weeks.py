@@ -217,3 +217,11 @@ def test_warm_up_days_are_simulated_not_counted_and_the_state_decays_day_by_day(
     from sim.weeks.study import per_week
 
     assert per_week(days.assign(design="quiet", contacts=0))["week"].tolist() == [0]
+
+
+def test_posts_a_reputation_model_adds_within_a_day_count_as_contacts_of_no_customer():
+    sc = sim.load_scenario(SCENARIO, overrides={"reputation.enabled": True})
+    days = _week(sc)
+    plain = _week(sim.load_scenario(SCENARIO))
+    assert days["added"].sum() > 0 and plain["added"].sum() == 0
+    assert (days["candidates"] == plain["candidates"]).all()

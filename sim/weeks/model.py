@@ -9,7 +9,9 @@ design (common random numbers), and its contact id on a channel is the channel's
 
 A contact is *bad* when it ended ``abandoned``, ``blocked``, ``ignored`` or ``silent``, or its delay (phone: wait;
 social: first response, or time to the day's end when none came) exceeded ``tolerance``. A bad social contact is a
-public bad experience (it feeds the state, ``sim.reputation.state``).
+public bad experience (it feeds the state, ``sim.reputation.state``). With a ``[reputation]`` section the day also has
+the posts its live mechanisms add (pile-ons, callers complaining in public, repeat complaints): counted as ``added``
+and in the day's contacts and public bad experiences, but of no customer of the population.
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ from sim.streams import Streams
 
 BAD_OUTCOMES = ("abandoned", "blocked", "ignored", "silent")
 DAY_COLUMNS = ("replication", "day", "week", "counted", "candidates", "accepted", "clamped", "new", "returning",
-               "incident", "deflected", "contacts_phone", "contacts_social", "delay_phone_s", "delay_social_s", "bad",
+               "incident", "deflected", "added", "contacts_phone", "contacts_social", "delay_phone_s", "delay_social_s", "bad",
                "public_bad", "lost", "gone", "state", "demand_multiplier", "active")
 
 
@@ -147,10 +149,12 @@ class WeeksRun:
         loss_u = np.concatenate([reg.u["loss_u"], inc.u["loss_u"]])[order]
         contacts = self.simulate(d, times[order].tolist(), channel)
         delay, bad, k_of, ch_of = self.outcomes(contacts)
-        if not np.allclose(contacts["arrival_at_s"].to_numpy(float), times[order][k_of]):
+        # contacts of no candidate: posts a [reputation] model adds within the day (pile-ons, spillover, repeats)
+        own = (k_of >= 0) & (k_of < len(times))
+        if not np.allclose(contacts["arrival_at_s"].to_numpy(float)[own], times[order][k_of[own]]):
             raise RuntimeError("a contact does not match its candidate (contact ids are no longer prefix + j + 1)")
-        lost = pop.record(who[k_of], ch_of, delay, bad, loss_u[k_of])
-        public_bad = int(bad[ch_of == self.channels.index("social")].sum()) if "social" in self.channels else 0
+        lost = pop.record(who[k_of[own]], ch_of[own], delay[own], bad[own], loss_u[k_of[own]])
+        public_bad = int(bad[ch_of == self._index("social")].sum())
         state_today, multiplier = self.state.value, self.state.demand_multiplier()
         self.state.end_of_day(public_bad)
         gone = pop.attrition(self.attrition_rate, self.streams.generator(f"weeks.day{d}.attrition").random(pop.n))
@@ -162,7 +166,7 @@ class WeeksRun:
         return {"replication": self.replication, "day": d - warm, "week": (d - warm) // 7, "counted": d >= warm,
                 "candidates": len(reg), "accepted": int(accepted.sum()), "clamped": clamped,
                 "new": int((accepted & is_new).sum()), "returning": int((accepted & ~is_new).sum()),
-                "incident": len(inc), "deflected": int(deflected.sum()),
+                "incident": len(inc), "deflected": int(deflected.sum()), "added": int((~own).sum()),
                 "contacts_phone": int((ch_of == self._index("phone")).sum()),
                 "contacts_social": int((ch_of == self._index("social")).sum()),
                 "delay_phone_s": self._mean(delay, ch_of, "phone"), "delay_social_s": self._mean(delay, ch_of, "social"),
