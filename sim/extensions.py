@@ -36,6 +36,7 @@ from sim.social import spec as social_keys
 from sim.social import tables as social_tables
 from sim.social.kinds import conversation_channel
 from sim.staffing import rules as staffing_rules
+from sim.weeks import config as weeks_config
 
 Parser = Callable[[Any, str, Any, Any], Any]
 Check = Callable[[Any, Any], None]
@@ -237,7 +238,16 @@ HORIZONS = Feature(
     metrics=_horizon_metrics,
 )
 
-FEATURES: tuple[Feature, ...] = (HORIZONS, CHOICE, SOCIAL, FUNNEL, REPUTATION, STAFFING)
+# Reputation over weeks (sim.weeks, docs/reputation_weeks.md): a section read by sim.weeks.model.run_weeks, which
+# strings one-day models together; nothing attaches within a day.
+WEEKS = Feature(
+    "weeks",
+    "[weeks]: several weeks of days, demand and channel choice responding to reputation and customers' histories.",
+    sections={"weeks": weeks_config.parse_section},
+    checks=(weeks_config.check,),
+)
+
+FEATURES: tuple[Feature, ...] = (HORIZONS, CHOICE, SOCIAL, FUNNEL, REPUTATION, STAFFING, WEEKS)
 
 
 def metrics(t: Tables, features: tuple[Feature, ...] = FEATURES) -> list[pd.DataFrame]:

@@ -109,7 +109,8 @@ DESCRIPTION: dict[str, Any] = {
                "reserve": "count", "repeat": {"type": "boolean", "doc": "true: a list shorter than the run is a cycle (sim.calendar)"},
                "missing": {"enum": ["error", "zero"], "doc": "a CSV's missing interval: an error (default) or zero"},
                "encoding": "text"},
-    "sections": {"staffing": "table", "reputation": "table", "choice": "table"},
+    "sections": {"staffing": "table", "reputation": "table", "choice": "table",
+                 "weeks": "table"},  # [weeks]: sim.weeks.config (docs/reputation_weeks.md)
 }
 
 

@@ -374,7 +374,7 @@ def messaging_desks(draw):
                            patience=draw(st.sampled_from([None, "10min", "2h"])),
                            unconfirmed=draw(st.sampled_from([0.0, 0.5, 1.0])))["channels"]["social"]
     social["triage"] = {"answer": draw(st.sampled_from(["all", 0.7])),
-                        "order": draw(st.sampled_from(["fifo", "reach", "kind", "target"]))}
+                        "order": draw(st.sampled_from(["fifo", "reach", "kind", "target", "newest"]))}
     if draw(st.booleans()):
         social["triage"]["expire_after"] = "40min"
     channels = {"social": social, "phone": {"arrivals": {"rate": f"{draw(st.integers(0, 40))}/h"},

@@ -21,7 +21,7 @@ from sim.social.kinds import PLAIN_QUEUE_MODE, conversation_channel
 from sim.validate import Checker, join
 
 POST_KINDS = ("complaint", "question", "praise")
-ORDERS = ("fifo", "reach", "kind", "target")
+ORDERS = ("fifo", "reach", "kind", "target", "newest")  # "newest": latest post first (sim.social.triage)
 
 # Shares of complaints, questions and praise among posts to a brand [assumed; make them a parameter per brand].
 DEFAULT_KINDS = {"complaint": 0.5, "question": 0.35, "praise": 0.15}
@@ -91,8 +91,8 @@ class Triage:
 
     ``order``: ``fifo`` (arrival order), ``reach`` (most followers first — the documented bias toward influencers,
     Gunarathne, Rui & Seidmann 2018), ``kind`` (``kind_order``, then arrival), ``target`` (posts that can still meet the
-    first-response target, oldest first; posts already past it afterwards, oldest first). Posts not picked up within
-    ``expire_after_s`` are dropped unanswered (outcome ``ignored``).
+    first-response target, oldest first; posts already past it afterwards, oldest first), ``newest`` (latest first).
+    Posts not picked up within ``expire_after_s`` are dropped unanswered (outcome ``ignored``).
     """
 
     answer: Mapping[str, float] = field(default_factory=lambda: {k: 1.0 for k in POST_KINDS})
