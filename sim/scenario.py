@@ -19,7 +19,15 @@ from types import MappingProxyType
 from typing import Any
 
 from sim.arrivals import ArrivalSpec
-from sim.calendar import DEFAULT_START, Calendar, Profile, parse_interval, parse_profile, parse_start
+from sim.calendar import (
+    DEFAULT_START,
+    Calendar,
+    Profile,
+    parse_interval,
+    parse_profile,
+    parse_start,
+    parse_value_profile,
+)
 from sim.core import contact_id_base
 from sim.distributions import Dist, parse_dist
 from sim.errors import InputError, Problem, ScenarioError
@@ -93,6 +101,7 @@ class Channel:
     ivr_time: Dist | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)  # the features' parsed keys, by key
     features: Mapping[str, Any] = field(default_factory=dict)  # each feature's typed spec of the channel, by feature
+    aht: Profile | None = None  # mean handle time per interval of arrival (seconds); handle_time gives the shape
 
     @property
     def queues(self) -> tuple[str, ...]:
@@ -115,6 +124,7 @@ class AgentGroup:
     availability: float
     extra: Mapping[str, Any] = field(default_factory=dict)  # the features' parsed keys, by key
     features: Mapping[str, Any] = field(default_factory=dict)  # each feature's typed spec of the group, by feature
+    availability_profile: Profile | None = None  # availability per interval (then ``availability`` is 1.0, unused)
 
 
 @dataclass(frozen=True)
@@ -256,6 +266,12 @@ def parse_scenario(raw: dict, source: str = "<dict>", base_dir: str | Path = "."
         if key in top:
             sections[key] = spec(top[key], key, chk, ctx)
     _check_contact_ids(channels, chk)
+    if "staffing" in sections:  # the rota planner scales one availability by (1 - shrinkage)
+        for g in agents.values():
+            if g.availability_profile is not None:
+                chk.add(f"agents.{g.name}.availability", "one availability for the day beside [staffing] (the rota "
+                                                         "planner does not plan with a value per interval)",
+                        text="a value per interval")
     served = {q for g in agents.values() for q in g.serves}
     for ch in channels.values():
         missing = [q for q in ch.queues if q not in served]
@@ -339,7 +355,8 @@ def _parse_arrivals(raw: Any, path: str, chk: Checker, ctx: ParseContext,
 
 
 PROFILE_KEYS = ("repeat", "missing", "encoding")  # a list that is a cycle; a CSV's missing rows; its encoding
-CHANNEL_KEYS = ("kind", "queue", "arrivals", "handle_time", "patience", "open", "targets", "ivr_time")
+CHANNEL_KEYS = ("kind", "queue", "arrivals", "handle_time", "patience", "open", "targets", "ivr_time", "aht")
+MAX_AHT_S = 86400.0  # a mean handle time above a day is a slip (milliseconds typed as seconds, a date)
 
 
 def _parse_channel(name: str, raw: Any, path: str, chk: Checker, ctx: ParseContext) -> Channel | None:
@@ -353,8 +370,8 @@ def _parse_channel(name: str, raw: Any, path: str, chk: Checker, ctx: ParseConte
         return None
     ext = ctx.keys.channel[kind]
     work = "message_time" if kind in CONVERSATION_KINDS else "handle_time"  # per agent message (sim.social)
-    chk.table(raw, path, (*(k for k in CHANNEL_KEYS if work == "handle_time" or k not in ("handle_time", "ivr_time")),
-                          *ext))
+    chk.table(raw, path, (*(k for k in CHANNEL_KEYS if work == "handle_time" or k not in ("handle_time", "ivr_time",
+                                                                                         "aht")), *ext))
     queue = chk.string(raw, "queue", path, default=name)
     open_hours = chk.clock_range(raw, "open", path, default=None)
     arrivals = _parse_arrivals(raw.get("arrivals"), join(path, "arrivals"), chk, ctx, open_hours)
@@ -363,12 +380,21 @@ def _parse_channel(name: str, raw: Any, path: str, chk: Checker, ctx: ParseConte
         chk.add(join(path, work), 'a distribution such as { dist = "exponential", mean = "240s" } (required)')
     patience = parse_dist(raw["patience"], join(path, "patience"), chk, ctx.base_dir) if "patience" in raw else None
     ivr_time = parse_dist(raw["ivr_time"], join(path, "ivr_time"), chk, ctx.base_dir) if "ivr_time" in raw else None
+    aht = None
+    if "aht" in raw and work == "handle_time":
+        aht = parse_value_profile(raw["aht"], join(path, "aht"), chk, ctx.base_dir, ctx.calendar, low=0.0,
+                                  high=MAX_AHT_S, low_open=True, what="a mean handle time in seconds",
+                                  horizon_s=ctx.horizon_s)
+        if handle is not None and not handle.mean > 0:
+            chk.add(join(path, "handle_time"), "a law with a positive mean (aht scales it to each interval's mean)",
+                    text="mean 0")
     targets = _parse_targets(raw.get("targets"), join(path, "targets"), chk, kind)
     ctx.name = name
     extra = {key: spec(raw[key], join(path, key), chk, ctx) for key, spec in ext.items() if key in raw}
     if arrivals is None or handle is None or queue is None:
         return None
-    ch = Channel(name, kind, queue, arrivals, handle, patience, open_hours, targets, ivr_time, MappingProxyType(extra))
+    ch = Channel(name, kind, queue, arrivals, handle, patience, open_hours, targets, ivr_time, MappingProxyType(extra),
+                 aht=aht)
     if chk.problems:  # a key failed: its feature's spec would be built from a partial reading
         return ch
     typed = {f.name: f.channel_spec(ch) for f in ctx.features if f.channel_spec is not None}
@@ -397,13 +423,20 @@ def _parse_group(name: str, raw: Any, path: str, chk: Checker, ctx: ParseContext
     count = _parse_count(raw, path, chk, ctx)
     wrap = parse_dist(raw["wrap_up"], join(path, "wrap_up"), chk, ctx.base_dir) if "wrap_up" in raw else None
     cost = chk.number(raw, "cost_per_hour", path, default=0.0, low=0)
-    avail = chk.number(raw, "availability", path, default=1.0, low=0, high=1, low_open=True)
+    avail_profile = None
+    if isinstance(raw.get("availability"), dict):
+        avail_profile = parse_value_profile(raw["availability"], join(path, "availability"), chk, ctx.base_dir,
+                                            ctx.calendar, low=0.0, high=1.0, low_open=True,
+                                            what="a share of the seated agents available", horizon_s=ctx.horizon_s)
+        avail = 1.0
+    else:
+        avail = chk.number(raw, "availability", path, default=1.0, low=0, high=1, low_open=True)
     ctx.name = name
     extra = {key: spec(raw[key], join(path, key), chk, ctx) for key, spec in ctx.keys.agent.items() if key in raw}
     if serves is None or count is None:
         return None
     g = AgentGroup(name, tuple(serves), count, wrap, cost or 0.0, 1.0 if avail is None else avail,
-                   MappingProxyType(extra))
+                   MappingProxyType(extra), availability_profile=avail_profile)
     typed = {f.name: f.group_spec(g) for f in ctx.features if f.group_spec is not None}
     return replace(g, features=MappingProxyType({k: v for k, v in typed.items() if v is not None}))
 

@@ -254,3 +254,5 @@ def test_fit_month_and_the_day_scenario_keep_the_fitted_capacity(known, tmp_path
         per_interval = minutes.reshape(48, 30).mean(axis=1)
         want = effective_agents(fit, p, seen[p]) * 0.9
         assert np.abs(per_interval - want).max() <= 1 / 60 + 1e-9  # exact to the nearest minute
+        aht = raw["channels"][p]["aht"]  # handle time by hour as a value per interval, not folded into capacity
+        assert aht["interval"] == "1h" and aht["values"] == pytest.approx([fit.handle_hour[p][h] for h in range(24)], abs=1e-3)

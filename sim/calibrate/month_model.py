@@ -6,10 +6,9 @@ scenario the kernel runs. Every enrichment has a switch (``Switches``) so the ab
 - ``pools``: one queue and one agent group per skill pool (``sim.calibrate.pools``), each group with its own agents
   seen per interval and its own availability; off: one queue, every agent in one group.
 - ``hourly_availability``: availability by hour of day (``sim.calibrate.hourly``); off: one value for the day.
-- ``hourly_handle``: handle time by hour of day. Scenarios hold one handle-time law per channel, so the hour's mean
-  enters as *capacity-equivalent* availability: the hour's available agents × (the law's mean / the hour's mean), which
-  keeps the hour's offered load per available agent (λ·h/n) exactly; the law's shape is the month's. Off: the
-  month's mean for every hour.
+- ``hourly_handle``: handle time by hour of day, written as the channel's ``aht`` per hour (a value per interval,
+  ``sim.calendar``): each caller's handle time is the month's law scaled to the mean of the hour they arrive in (the
+  law's shape is the month's). Off: the month's mean for every hour.
 - ``patience_shape``: patience drawn from the censored Kaplan–Meier estimate (``sim.calibrate.patience``)
   with an exponential tail; off: exponential patience (the hazard MLE).
 - ``day_variation``: availability also varies from day to day (absences, meetings, campaigns the records do not
@@ -161,13 +160,10 @@ def patience_by_class(offered: pd.DataFrame) -> pd.DataFrame:
 
 
 def effective_agents(fit: MonthFit, pool: str, seen: np.ndarray) -> np.ndarray:
-    """Available agents per interval of a day (fractional): seen × availability of the hour (capacity-equivalent
-    for the hour's handle time)."""
+    """Available agents per interval of a day (fractional): seen × availability of the hour."""
     slots = np.arange(len(seen)) * fit.interval_s
-    hours = hour_of(slots)
-    a = np.array([fit.availability_hour[pool][h] for h in hours])
-    scale = np.array([fit.handle_mean(pool) / fit.handle_hour[pool][h] for h in hours])
-    return seen * a * scale
+    a = np.array([fit.availability_hour[pool][h] for h in hour_of(slots)])
+    return seen * a
 
 
 def dither(x: np.ndarray, interval_s: float, step_s: float = SCHEDULE_STEP_S) -> np.ndarray:
@@ -213,6 +209,8 @@ def day_scenario(fit: MonthFit, day, volumes: dict, seen: dict, folder, replicat
               "targets": {"answer_within": duration(ANSWER_WITHIN_S), "service_level": 0.8}}
         if fit.ivr is not None:
             ch["ivr_time"] = lognormal(fit.ivr.mean, fit.ivr.cv)
+        if fit.switches.hourly_handle:
+            ch["aht"] = {"values": [round(float(fit.handle_hour[p][h]), 3) for h in range(24)], "interval": "1h"}
         channels[p] = ch
         counts = dither(effective_agents(fit, p, np.asarray(seen[p], float)) * factor, iv)
         extra = np.full(int(EXTRA_S / SCHEDULE_STEP_S), counts[-1] if len(counts) else 0)

@@ -1,6 +1,7 @@
 """A channel's arrival feed: the arrival times of one replication and its customers' attribute streams."""
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Any
 
 import numpy as np
@@ -22,11 +23,13 @@ class Feed:
 
     __slots__ = ("channel", "times", "i", "handle", "patience", "ivr", "elsewhere", "id_base", "hook")
 
-    def __init__(self, channel: Any, streams: Streams, times: np.ndarray):
+    def __init__(self, channel: Any, streams: Streams, times: np.ndarray, clock: Any = None):
         self.channel = channel
         self.times: list[float] = times.tolist()
         self.i = 0
-        self.handle = Draws(channel.handle_time, streams.generator(f"{channel.name}.handle_time"))
+        self.handle: Any = Draws(channel.handle_time, streams.generator(f"{channel.name}.handle_time"))
+        if getattr(channel, "aht", None) is not None and clock is not None:
+            self.handle = IntervalDraws(self.handle, *clock)
         self.patience = Draws(channel.patience, streams.generator(f"{channel.name}.patience")) if channel.patience else None
         self.ivr = Draws(channel.ivr_time, streams.generator(f"{channel.name}.ivr_time")) if channel.ivr_time else None
         self.elsewhere: list[bool] | None = None  # [choice]: per customer, True if they chose another channel
@@ -41,3 +44,19 @@ class Feed:
         another channel (then they are passed by: drawn, never a contact)."""
         self.times = list(times)
         self.elsewhere = list(elsewhere)
+
+
+class IntervalDraws:
+    """Handle times whose mean follows the interval a customer arrives in (a channel's ``aht``): the channel's law,
+    drawn on its own stream as always, scaled by ``aht(now) / law mean`` — the law's shape (its CV) is kept, and two
+    designs still meet the same customers."""
+
+    __slots__ = ("draws", "now", "starts", "scale")
+
+    def __init__(self, draws: Draws, now: Any, starts: np.ndarray, means: np.ndarray):
+        self.draws, self.now = draws, now
+        self.starts: list[float] = starts.tolist()
+        self.scale: list[float] = (means / draws.dist.mean).tolist()
+
+    def next(self) -> float:
+        return self.draws.next() * self.scale[bisect_right(self.starts, self.now()) - 1]

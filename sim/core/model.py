@@ -61,7 +61,10 @@ class Model:
         self.phone = PhoneQueue(self)
         self.feeds: list[Feed] = []
         for ch in scenario.channels.values():
-            feed = Feed(ch, self.streams, self.arrival_times(ch, f"{ch.name}.arrivals"))
+            clock = None
+            if getattr(ch, "aht", None) is not None:  # mean handle time per interval of arrival
+                clock = (lambda: self.env.now, *ch.aht.steps(self.horizon, cal))
+            feed = Feed(ch, self.streams, self.arrival_times(ch, f"{ch.name}.arrivals"), clock)
             feed.hook = self.phone
             self.feeds.append(feed)
         self._free_hooks: list[Any] = []
@@ -293,8 +296,14 @@ class Model:
     def _schedule_staffing(self) -> None:
         cal = self.scenario.calendar
         for grp in self.groups.values():
-            starts, seated = grp.spec.count.steps(self.horizon, cal)
-            counts = effective_counts(seated, grp.spec.availability,
+            avail = getattr(grp.spec, "availability_profile", None)  # a share per interval, or one number
+            if avail is None:
+                starts, seated = grp.spec.count.steps(self.horizon, cal)
+                share: Any = grp.spec.availability
+            else:
+                starts, seated = grp.spec.count.steps(self.horizon, cal, avail.edges(self.horizon, cal), merge=False)
+                share = avail.value_at(starts, cal)
+            counts = effective_counts(seated, share,
                                       self.streams.generator(f"agents.{grp.name}.availability"))
             for t, n in zip(starts.tolist(), counts.tolist()):
                 Timeout(self.env, t, (grp, n)).callbacks.append(self._on_staff_change)
