@@ -89,6 +89,18 @@ class Targets:
 
 
 @dataclass(frozen=True)
+class CustomerClass:
+    """A class of a channel's customers (``classes``): ``priority`` (the class number on the records), the ``share``
+    of arrivals, a waiting-time ``credit_s`` (a head start in the queue, not strict priority; the Anonymous Bank's
+    documentation gives priority-2 customers 1.5 minutes) and the class's own patience law (None: the channel's)."""
+
+    priority: int
+    share: float
+    credit_s: float = 0.0
+    patience: Dist | None = None
+
+
+@dataclass(frozen=True)
 class Channel:
     name: str
     kind: str
@@ -102,6 +114,7 @@ class Channel:
     extra: Mapping[str, Any] = field(default_factory=dict)  # the features' parsed keys, by key
     features: Mapping[str, Any] = field(default_factory=dict)  # each feature's typed spec of the channel, by feature
     aht: Profile | None = None  # mean handle time per interval of arrival (seconds); handle_time gives the shape
+    classes: tuple[CustomerClass, ...] = ()  # customer classes of the plain queue (priority credit, patience)
 
     @property
     def queues(self) -> tuple[str, ...]:
@@ -355,7 +368,8 @@ def _parse_arrivals(raw: Any, path: str, chk: Checker, ctx: ParseContext,
 
 
 PROFILE_KEYS = ("repeat", "missing", "encoding")  # a list that is a cycle; a CSV's missing rows; its encoding
-CHANNEL_KEYS = ("kind", "queue", "arrivals", "handle_time", "patience", "open", "targets", "ivr_time", "aht")
+CHANNEL_KEYS = ("kind", "queue", "arrivals", "handle_time", "patience", "open", "targets", "ivr_time", "aht",
+                "classes")
 MAX_AHT_S = 86400.0  # a mean handle time above a day is a slip (milliseconds typed as seconds, a date)
 
 
@@ -371,7 +385,7 @@ def _parse_channel(name: str, raw: Any, path: str, chk: Checker, ctx: ParseConte
     ext = ctx.keys.channel[kind]
     work = "message_time" if kind in CONVERSATION_KINDS else "handle_time"  # per agent message (sim.social)
     chk.table(raw, path, (*(k for k in CHANNEL_KEYS if work == "handle_time" or k not in ("handle_time", "ivr_time",
-                                                                                         "aht")), *ext))
+                                                                                         "aht", "classes")), *ext))
     queue = chk.string(raw, "queue", path, default=name)
     open_hours = chk.clock_range(raw, "open", path, default=None)
     arrivals = _parse_arrivals(raw.get("arrivals"), join(path, "arrivals"), chk, ctx, open_hours)
@@ -388,17 +402,52 @@ def _parse_channel(name: str, raw: Any, path: str, chk: Checker, ctx: ParseConte
         if handle is not None and not handle.mean > 0:
             chk.add(join(path, "handle_time"), "a law with a positive mean (aht scales it to each interval's mean)",
                     text="mean 0")
+    classes: tuple[CustomerClass, ...] = ()
+    if "classes" in raw and work == "handle_time":
+        classes = _parse_classes(raw, join(path, "classes"), chk, ctx, [k for k in ext if k in raw])
     targets = _parse_targets(raw.get("targets"), join(path, "targets"), chk, kind)
     ctx.name = name
     extra = {key: spec(raw[key], join(path, key), chk, ctx) for key, spec in ext.items() if key in raw}
     if arrivals is None or handle is None or queue is None:
         return None
     ch = Channel(name, kind, queue, arrivals, handle, patience, open_hours, targets, ivr_time, MappingProxyType(extra),
-                 aht=aht)
+                 aht=aht, classes=classes)
     if chk.problems:  # a key failed: its feature's spec would be built from a partial reading
         return ch
     typed = {f.name: f.channel_spec(ch) for f in ctx.features if f.channel_spec is not None}
     return replace(ch, features=MappingProxyType({k: v for k, v in typed.items() if v is not None}))
+
+
+def _parse_classes(raw: dict, path: str, chk: Checker, ctx: ParseContext, features: list[str]
+                   ) -> tuple[CustomerClass, ...]:
+    """``classes = { "1" = { share = 0.8 }, "2" = { share = 0.2, credit = "90s", patience = {…} } }``: the plain
+    queue's customer classes, shares summing to 1; the queue serves them in one line by entry time minus credit."""
+    table = raw["classes"]
+    if features:
+        chk.add(path, "classes on a plain queue (the funnel has its own priorities)", text=", ".join(features))
+        return ()
+    if not isinstance(table, dict) or not table:
+        chk.add(path, 'a table of classes such as { "1" = { share = 0.8 }, "2" = { share = 0.2, credit = "90s" } }',
+                table)
+        return ()
+    out = []
+    for name, spec in table.items():
+        p = join(path, name)
+        if not name.isdigit():
+            chk.add(p, "a class number (a whole number such as \"2\", as on the records)", name)
+            continue
+        if not isinstance(spec, dict):
+            chk.add(p, 'a class table such as { share = 0.2, credit = "90s" }', spec)
+            continue
+        chk.table(spec, p, ("share", "credit", "patience"))
+        share = chk.number(spec, "share", p, low=0, high=1, low_open=True)
+        credit = chk.duration(spec, "credit", p, default=0.0, high=86400.0)
+        pat = parse_dist(spec["patience"], join(p, "patience"), chk, ctx.base_dir) if "patience" in spec else None
+        if share is not None and credit is not None:
+            out.append(CustomerClass(int(name), share, credit, pat))
+    if len(out) == len(table) and abs(sum(k.share for k in out) - 1.0) > 1e-6:
+        chk.add(path, "shares that sum to 1", text=f"{sum(k.share for k in out):g}")
+    return tuple(sorted(out, key=lambda k: k.priority))
 
 
 GROUP_KEYS = ("serves", "count", "interval", "by_weekday", "schedule", "wrap_up", "cost_per_hour", "availability",

@@ -98,6 +98,8 @@ DESCRIPTION: dict[str, Any] = {
                 "queue": "text", "arrivals": "@arrivals", "handle_time": "dist", "patience": "dist",
                 "open": "clock_range", "targets": "@targets", "ivr_time": "dist",
                 "aht": "value_profile",  # mean handle time (s) per interval of arrival; handle_time's law scaled to it
+                "classes": {"type": "object", "doc": 'customer classes of the plain queue: { "2" = { share = 0.2, '
+                            'credit = "90s", patience = {…} } } (a waiting-time head start, not strict priority)'},
                 # messaging (sim.social.spec, docs/social.md)
                 "message_time": "dist", "kinds": "table", "exchanges": "dist_or_number", "think_time": "dist",
                 "silence": "share", "inactivity_timeout": "duration", "resolve": "share_or_table", "reach": "table",

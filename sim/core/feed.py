@@ -21,7 +21,7 @@ class Feed:
     takes its arrivals (``hook``, the plain phone queue unless a feature installs another with
     ``Model.set_arrival_hook``)."""
 
-    __slots__ = ("channel", "times", "i", "handle", "patience", "ivr", "elsewhere", "id_base", "hook")
+    __slots__ = ("channel", "times", "i", "handle", "patience", "ivr", "elsewhere", "id_base", "hook", "classes")
 
     def __init__(self, channel: Any, streams: Streams, times: np.ndarray, clock: Any = None):
         self.channel = channel
@@ -35,6 +35,8 @@ class Feed:
         self.elsewhere: list[bool] | None = None  # [choice]: per customer, True if they chose another channel
         self.id_base = contact_id_base(channel.name)
         self.hook: Any = None
+        classes = getattr(channel, "classes", ())
+        self.classes = ClassDraws(classes, channel, streams) if classes else None
 
     def next_id(self) -> int:
         return self.id_base + self.i
@@ -60,3 +62,28 @@ class IntervalDraws:
 
     def next(self) -> float:
         return self.draws.next() * self.scale[bisect_right(self.starts, self.now()) - 1]
+
+
+class ClassDraws:
+    """Each customer's class (a channel's ``classes``: priority, share, patience law), drawn when the customer is
+    created from the channel's stream ``<channel>.class``; the class's patience from ``<channel>.patience.<class>``
+    (its own law, or the channel's)."""
+
+    __slots__ = ("priorities", "cum", "patience", "u")
+
+    def __init__(self, classes: Any, channel: Any, streams: Streams):
+        from sim.distributions import Uniform
+
+        self.priorities = [k.priority for k in classes]
+        self.cum = np.cumsum([k.share for k in classes]).tolist()
+        self.cum[-1] = 1.0
+        self.patience = [None if (k.patience or channel.patience) is None else
+                         Draws(k.patience or channel.patience, streams.generator(f"{channel.name}.patience.{k.priority}"))
+                         for k in classes]
+        self.u = Draws(Uniform(0.0, 1.0), streams.generator(f"{channel.name}.class"))
+
+    def next(self) -> tuple[int, Draws | None]:
+        """(priority, patience draws) of the next customer."""
+        k = bisect_right(self.cum, self.u.next())
+        k = min(k, len(self.cum) - 1)
+        return self.priorities[k], self.patience[k]

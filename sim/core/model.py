@@ -48,6 +48,9 @@ class Model:
         for ch in scenario.channels.values():
             for q in ch.queues:
                 self.queues[q] = Queue(q, ch.name)
+            classes = getattr(ch, "classes", ())
+            if classes:  # one line ordered by queue entry minus each class's waiting-time credit
+                self.queues[ch.queue].use_credit({k.priority: k.credit_s for k in classes})
         self.groups: dict[str, Group] = {}
         for g in scenario.agents.values():
             wrap = Draws(g.wrap_up, self.streams.generator(f"agents.{g.name}.wrap_up")) if g.wrap_up else None
