@@ -118,3 +118,10 @@ def test_dated_rows_must_cover_every_interval_of_the_run(tmp_path):
     r = with_keys(availability={"file": "av.csv", "interval": "12h"})
     lines = problems(r, tmp_path)
     assert len(lines) == 1 and "agents.phone.availability.file" in lines[0] and "2024-01-01 12:00" in lines[0], lines
+
+
+def test_the_rota_planner_refuses_an_availability_per_interval_rather_than_misread_it():
+    r = with_keys()
+    r["staffing"] = {}
+    lines = problems(r)
+    assert any("agents.phone.availability" in ln and "one availability for the day" in ln for ln in lines), lines
