@@ -51,6 +51,9 @@ class Model:
         for ch in scenario.channels.values():
             for q in ch.queues:
                 self.queues[q] = Queue(q, ch.name)
+            classes = getattr(ch, "classes", ())
+            if classes:  # one line ordered by queue entry minus each class's waiting-time credit
+                self.queues[ch.queue].use_credit({k.priority: k.credit_s for k in classes})
         self.groups: dict[str, Group] = {}
         for g in scenario.agents.values():
             wrap = Draws(g.wrap_up, self.streams.generator(f"agents.{g.name}.wrap_up")) if g.wrap_up else None
@@ -64,7 +67,10 @@ class Model:
         self.phone = PhoneQueue(self)
         self.feeds: list[Feed] = []
         for ch in scenario.channels.values():
-            feed = Feed(ch, self.streams, self.arrival_times(ch, f"{ch.name}.arrivals"))
+            clock = None
+            if getattr(ch, "aht", None) is not None:  # mean handle time per interval of arrival
+                clock = (lambda: self.env.now, *ch.aht.steps(self.horizon, cal))
+            feed = Feed(ch, self.streams, self.arrival_times(ch, f"{ch.name}.arrivals"), clock)
             feed.hook = self.phone
             self.feeds.append(feed)
         self._free_hooks: list[Any] = []
@@ -300,8 +306,14 @@ class Model:
     def _schedule_staffing(self) -> None:
         cal = self.scenario.calendar
         for grp in self.groups.values():
-            starts, seated = grp.spec.count.steps(self.horizon, cal)
-            counts = effective_counts(seated, grp.spec.availability,
+            avail = getattr(grp.spec, "availability_profile", None)  # a share per interval, or one number
+            if avail is None:
+                starts, seated = grp.spec.count.steps(self.horizon, cal)
+                share: Any = grp.spec.availability
+            else:
+                starts, seated = grp.spec.count.steps(self.horizon, cal, avail.edges(self.horizon, cal), merge=False)
+                share = avail.value_at(starts, cal)
+            counts = effective_counts(seated, share,
                                       self.streams.generator(f"agents.{grp.name}.availability"))
             for t, n in zip(starts.tolist(), counts.tolist()):
                 self._at(t, self._on_staff_change, (grp, n))
