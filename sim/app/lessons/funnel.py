@@ -7,8 +7,8 @@ from sim.app.funnel import FunnelInputs, compute, menu_time_s, right_path_share
 
 
 @st.cache_data(max_entries=128, show_spinner="Simulating…")
-def run(depth, options, misroute, transfer_mode, calls_per_hour, agents, replications):
-    return compute(FunnelInputs(depth, options, misroute, transfer_mode, calls_per_hour, agents), replications)
+def run(inputs: FunnelInputs, replications: int):
+    return compute(inputs, replications)
 
 
 ui.lesson("2 · Inside the phone funnel", """
@@ -19,9 +19,8 @@ minute finding out, then **transfers** them to the right queue, where they wait 
 departments behind it (orders, billing, service); the agents are split over them by the calls the tree sends.
 """)
 
-left, right = st.columns([1, 2.4])
+left, right = ui.controls()
 with left:
-    st.subheader("Controls")
     depth = st.slider("Menu levels (depth)", 1, 4, 3, 1, key="depth")
     options = st.slider("Options per menu", 3, 6, 4, 1, key="options")
     misroute = st.slider("Chance of a wrong press at each level", 0.0, 0.30, 0.07, 0.01, key="misroute",
@@ -31,14 +30,14 @@ with left:
                          "queue of the right department")
     calls = st.slider("Calls per hour", 40, 240, 120, 10, key="calls_per_hour")
     agents = st.slider("Agents (all departments)", 3, 30, 14, 1, key="agents")
-    reps = ui.replications("precise_2", quick=3, precise=10)
+    reps = ui.replications("precise_2", quick=2, precise=10)
     inputs = FunnelInputs(depth, options, misroute, mode, calls, agents)
     st.markdown(f"Time in the menus, from the tree alone: greeting 4 s + {depth} × ({options} options × 3 s + 3 s "
                 f"to decide) = **{menu_time_s(inputs):.0f} s**. Chance of pressing right at every level: "
                 f"(1 − {misroute:.2f})^{depth} = **{right_path_share(inputs):.0%}**.")
 
 with right:
-    result, seconds = ui.timed(run, depth, options, misroute, mode, calls, agents, reps)
+    result = ui.result("funnel", inputs, run, reps, bool(st.session_state.get("precise_2")))
     tab = result["table"].set_index("metric")
     c = st.columns(4)
     for col, (metric, label, digits) in zip(c, (("time_to_first_human_s", "Time to a human", 0),
@@ -46,7 +45,6 @@ with right:
                                                 ("transferred_share", "Share transferred", 1),
                                                 ("misrouted_share", "Sent to a wrong department", 1))):
         ui.metric(col, label, tab.at[metric, "simulated"], tab.at[metric, "half_width"], tab.at[metric, "unit"], digits)
-    ui.took(seconds, reps)
     st.plotly_chart(funnel_flow_figure(result["contacts"], result["legs"]), key="flow_figure")
     st.caption("The flow of calls that got through the greeting (mean per simulated two hours) and the time "
                "spent in each stage.")

@@ -1,0 +1,50 @@
+"""The teaching app's precomputed grids (sim/app/grids/, built by experiments/app_grids.py): every setting a page
+reaches by moving one control from the defaults is on the grid, and a grid point agrees with a live run of the
+lesson at another seed within 4·SE (the SE of the difference of two independent estimates)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+from sim.app import delay, grid, social
+
+
+def se_of(mean_half_width: float, n: int) -> float:
+    """The standard error behind a 95% t half-width over ``n`` replications."""
+    return mean_half_width / stats.t.ppf(0.975, n - 1)
+
+
+def test_every_setting_one_control_from_the_defaults_is_on_the_grids():
+    for name, defaults, choices in (("social", social.SocialInputs(), social.CHOICES),
+                                    ("reputation", delay.DelayInputs(), delay.CHOICES)):
+        points = grid.load(name)["points"]
+        missing = [grid.key(p) for p in grid.star(defaults, choices) if grid.key(p) not in points]
+        assert not missing, f"{name}: not on the grid (rebuild with experiments/app_grids.py): {missing[:3]}"
+        assert grid.meta(name)["replications"] >= 6
+
+
+def test_reputation_grid_matches_a_live_run():
+    """Lesson 4 at its defaults: first reply median and customers lost, grid (seed 2024) against a live run
+    (seed 7, 4 replications)."""
+    inputs = delay.DelayInputs()
+    on_grid = grid.lookup("reputation", inputs)["table"].set_index("metric")
+    n_grid = grid.meta("reputation")["replications"]
+    live = delay.compute(inputs, 4, seed=7)["table"].set_index("metric")
+    for metric in ("first_response_median_s", "customers_lost"):
+        a, b = on_grid.loc[metric], live.loc[metric]
+        se = math.hypot(se_of(a["half_width"], n_grid), se_of(b["half_width"], 4))
+        assert abs(a["simulated"] - b["simulated"]) <= 4 * se, (metric, a["simulated"], b["simulated"], se)
+
+
+def test_social_grid_matches_a_live_run():
+    """Lesson 3 at its defaults: the social design's share resolved within 72 h and its median time to a human,
+    grid (seed 1) against a live run (seed 7, 3 replications)."""
+    inputs = social.SocialInputs()
+    on_grid = grid.lookup("social", inputs)["design"]
+    live = social.design_rows(inputs.scenario(None, replications=3, seed=7))
+    for metric in ("resolved_within_72h_share", "time_to_human_median_min"):
+        a, b = on_grid[metric].to_numpy(float), live[metric].to_numpy(float)
+        se = math.hypot(np.std(a, ddof=1) / math.sqrt(len(a)), np.std(b, ddof=1) / math.sqrt(len(b)))
+        assert abs(a.mean() - b.mean()) <= 4 * se, (metric, a.mean(), b.mean(), se)
