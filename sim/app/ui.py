@@ -73,7 +73,7 @@ def fmt(value: float, unit: str, digits: int = 1) -> str:
     if isinstance(value, float) and math.isinf(value):
         return "∞"
     if unit == "$":
-        return f"${value:,.{digits}f}"
+        return f"{'−' if value < 0 else ''}${abs(value):,.{digits}f}"
     return f"{value:,.{digits}f}{' ' + unit if unit and unit != '%' else unit}"
 
 
