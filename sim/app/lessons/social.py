@@ -99,6 +99,8 @@ ui.question(
     "- In messaging an agent spends no time while the customer thinks: holding several threads is what makes social "
     "agents productive, and the slowdown per extra thread is what limits it.\n"
     "- Impatient customers leave silently and cap what social can resolve; phone customers call again.\n"
+    "- Work left at 17:00 waits for the next morning: with a small team (6 agents, or one thread per agent) the "
+    "shares resolved by the end of the day, within 24 h and within 72 h come apart.\n"
     "- The differences are paired: the same customers in both designs, so a small difference can still be clear.")
 ui.download(inputs.scenario(None, reps), "lesson_social.toml",
             "Lesson 3 of the contactsim teaching app: funnel or direct social on the same customers (contactsim app).\n"
