@@ -78,7 +78,7 @@ ui.question(
     "answer, and why does the simulation agree with that one?",
     "- Service level rises steeply over a few agents around the load R, then flattens: the last agents buy little.\n"
     "- Erlang C's curve lies below Erlang A's: it ignores the callers who hang up, so it over-staffs.\n"
-    "- Erlang A's exact value falls inside the simulated confidence interval (switch on *More precision* to narrow it).\n"
+    "- Erlang A's exact value falls inside the simulated confidence interval (switch on *More replications* to narrow it).\n"
     "- Little's law holds on every simulated day.\n"
     "- Below R agents Erlang C has no answer at all (∞), the simulation still does: callers hang up instead.")
 ui.download(inputs.scenario(reps), "lesson_queues.toml",
