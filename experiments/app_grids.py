@@ -1,7 +1,7 @@
-"""Build the teaching app's precomputed grids (sim/app/grids/*.json, sim.app.grid): lessons 3 and 4 at every setting
+"""Build the teaching app's precomputed grids (sim/app/grids/*.json, sim.app.grid): lessons 2, 3 and 4 at every setting
 one control away from the defaults, with more replications than a live run affords.
 
-    .venv/bin/python experiments/app_grids.py [--lesson social|reputation] [--replications N]
+    .venv/bin/python experiments/app_grids.py [--lesson funnel|social|reputation] [--replications N]
 
 Lesson 3 (two designs, four simulated days each) takes about 1 s a replication and design, lesson 4 about 0.45 s a
 replication; the defaults (6 and 10 replications) take a few minutes of CPU each.
@@ -11,9 +11,10 @@ from __future__ import annotations
 import argparse
 import time
 
-from sim.app import delay, grid, social
+from sim.app import delay, funnel, grid, social
 
-LESSONS = {"social": (social.SocialInputs(), social.CHOICES, 6),
+LESSONS = {"funnel": (funnel.FunnelInputs(), funnel.CHOICES, 10),
+           "social": (social.SocialInputs(), social.CHOICES, 6),
            "reputation": (delay.DelayInputs(), delay.CHOICES, 10)}
 
 
@@ -27,11 +28,13 @@ def build(name: str, replications: int | None = None) -> None:
             if k not in phones:
                 phones[k] = social.phone_rows(p, reps)
             out = {"phone": phones[k], "design": social.design_rows(p.scenario(None, reps)), "replications": reps}
+        elif name == "funnel":
+            out = funnel.compute(p, reps)
         else:
             out = delay.compute(p, reps)
         points[grid.key(p)] = out
         print(f"{name}: {len(points)} points, {time.perf_counter() - t:.0f} s", flush=True)
-    seed = defaults.scenario(replications=1)["run"]["seed"] if name == "reputation" else 1
+    seed = defaults.scenario(replications=1)["run"]["seed"]
     path = grid.write(name, {"replications": reps, "seed": seed, "defaults": grid.key(defaults),
                              "built_by": "experiments/app_grids.py"}, points)
     print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB, {len(points)} points)")

@@ -32,6 +32,7 @@ def shown(at: AppTest) -> tuple:
 # The options of each select-slider, as the pages define them (AppTest shows their labels only).
 SELECT_SLIDERS = {
     ("queues", "answer_within_s"): [10, 15, 20, 30, 45, 60],
+    ("funnel", "misroute"): [0.0, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3],
     ("social", "share_social"): [0.25, 0.5, 0.75, 1.0],
     ("social", "patience"): ["none", "1 h", "4 h", "8 h", "24 h"],
     ("social", "misroute"): [0.0, 0.03, 0.07, 0.1, 0.15, 0.2, 0.3],

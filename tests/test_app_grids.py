@@ -8,7 +8,7 @@ import math
 import numpy as np
 from scipy import stats
 
-from sim.app import delay, grid, social
+from sim.app import delay, funnel, grid, social
 
 
 def se_of(mean_half_width: float, n: int) -> float:
@@ -17,7 +17,8 @@ def se_of(mean_half_width: float, n: int) -> float:
 
 
 def test_every_setting_one_control_from_the_defaults_is_on_the_grids():
-    for name, defaults, choices in (("social", social.SocialInputs(), social.CHOICES),
+    for name, defaults, choices in (("funnel", funnel.FunnelInputs(), funnel.CHOICES),
+                                    ("social", social.SocialInputs(), social.CHOICES),
                                     ("reputation", delay.DelayInputs(), delay.CHOICES)):
         points = grid.load(name)["points"]
         missing = [grid.key(p) for p in grid.star(defaults, choices) if grid.key(p) not in points]
@@ -25,17 +26,28 @@ def test_every_setting_one_control_from_the_defaults_is_on_the_grids():
         assert grid.meta(name)["replications"] >= 6
 
 
-def test_reputation_grid_matches_a_live_run():
-    """Lesson 4 at its defaults: first reply median and customers lost, grid (seed 2024) against a live run
-    (seed 7, 4 replications)."""
-    inputs = delay.DelayInputs()
-    on_grid = grid.lookup("reputation", inputs)["table"].set_index("metric")
-    n_grid = grid.meta("reputation")["replications"]
-    live = delay.compute(inputs, 4, seed=7)["table"].set_index("metric")
-    for metric in ("first_response_median_s", "customers_lost"):
+def agrees_with_a_live_run(name: str, inputs, compute, metrics: tuple[str, ...]) -> None:
+    """The grid's table at ``inputs`` against ``compute(inputs, 4, seed=7)``: each metric within 4·SE."""
+    on_grid = grid.lookup(name, inputs)["table"].set_index("metric")
+    n_grid = grid.meta(name)["replications"]
+    live = compute(inputs, 4, seed=7)["table"].set_index("metric")
+    for metric in metrics:
         a, b = on_grid.loc[metric], live.loc[metric]
         se = math.hypot(se_of(a["half_width"], n_grid), se_of(b["half_width"], 4))
-        assert abs(a["simulated"] - b["simulated"]) <= 4 * se, (metric, a["simulated"], b["simulated"], se)
+        assert abs(a["simulated"] - b["simulated"]) <= 4 * se, (name, metric, a["simulated"], b["simulated"], se)
+
+
+def test_funnel_grid_matches_a_live_run():
+    """Lesson 2 at its defaults: time to a human and share transferred, grid (seed 1) against a live run (seed 7)."""
+    agrees_with_a_live_run("funnel", funnel.FunnelInputs(), funnel.compute,
+                           ("time_to_first_human_s", "transferred_share"))
+
+
+def test_reputation_grid_matches_a_live_run():
+    """Lesson 4 at its defaults: first reply median and customers lost, grid (seed 2024) against a live run
+    (seed 7)."""
+    agrees_with_a_live_run("reputation", delay.DelayInputs(), delay.compute,
+                           ("first_response_median_s", "customers_lost"))
 
 
 def test_social_grid_matches_a_live_run():

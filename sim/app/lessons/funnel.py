@@ -3,7 +3,7 @@ import streamlit as st
 
 from sim.app import ui
 from sim.app.figures import funnel_flow_figure
-from sim.app.funnel import FunnelInputs, compute, menu_time_s, right_path_share
+from sim.app.funnel import CHOICES, FunnelInputs, compute, menu_time_s, right_path_share
 
 
 @st.cache_data(max_entries=128, show_spinner="Simulating…")
@@ -21,15 +21,18 @@ departments behind it (orders, billing, service); the agents are split over them
 
 left, right = ui.controls()
 with left:
-    depth = st.slider("Menu levels (depth)", 1, 4, 3, 1, key="depth")
-    options = st.slider("Options per menu", 3, 6, 4, 1, key="options")
-    misroute = st.slider("Chance of a wrong press at each level", 0.0, 0.30, 0.07, 0.01, key="misroute",
-                         help="0.07 per level: the domain notes' calibration to about 19% of calls transferred")
-    mode = st.radio("Transfers", ["cold", "warm"], horizontal=True, key="transfer_mode",
+    # every value a control offers is on the precomputed grid (sim.app.grid)
+    depth = st.slider("Menu levels (depth)", CHOICES["depth"][0], CHOICES["depth"][-1], 3, 1, key="depth")
+    options = st.slider("Options per menu", CHOICES["options"][0], CHOICES["options"][-1], 4, 1, key="options")
+    misroute = st.select_slider("Chance of a wrong press at each level", CHOICES["misroute"], 0.07, key="misroute",
+                                help="0.07 per level: the domain notes' calibration to about 19% of calls "
+                                     "transferred")
+    mode = st.radio("Transfers", CHOICES["transfer_mode"], horizontal=True, key="transfer_mode",
                     help="cold: the caller queues again and repeats the issue (+30 s); warm: the transfer jumps the "
                          "queue of the right department")
-    calls = st.slider("Calls per hour", 40, 240, 120, 10, key="calls_per_hour")
-    agents = st.slider("Agents (all departments)", 3, 30, 14, 1, key="agents")
+    calls = st.slider("Calls per hour", CHOICES["calls_per_hour"][0], CHOICES["calls_per_hour"][-1], 120, 20,
+                      key="calls_per_hour")
+    agents = st.slider("Agents (all departments)", CHOICES["agents"][0], CHOICES["agents"][-1], 14, 2, key="agents")
     reps = ui.replications("precise_2", quick=2, precise=10)
     inputs = FunnelInputs(depth, options, misroute, mode, calls, agents)
     st.markdown(f"Time in the menus, from the tree alone: greeting 4 s + {depth} × ({options} options × 3 s + 3 s "
@@ -45,7 +48,7 @@ with right:
                                                 ("transferred_share", "Share transferred", 1),
                                                 ("misrouted_share", "Sent to a wrong department", 1))):
         ui.metric(col, label, tab.at[metric, "simulated"], tab.at[metric, "half_width"], tab.at[metric, "unit"], digits)
-    st.plotly_chart(funnel_flow_figure(result["contacts"], result["legs"]), key="flow_figure")
+    st.plotly_chart(funnel_flow_figure(result["flow"]), key="flow_figure")
     st.caption("The flow of calls that got through the greeting (mean per simulated two hours) and the time "
                "spent in each stage.")
     ui.metric_table(result["table"], {})
