@@ -4,16 +4,30 @@ lesson at another seed within 4·SE (the SE of the difference of two independent
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
+import pytest
 from scipy import stats
 
 from sim.app import delay, funnel, grid, social
+
+pytest.importorskip("streamlit", reason="the teaching app needs the [app] extra: pip install -e '.[app]'")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from tests.test_app import SELECT_SLIDERS, neighbour  # noqa: E402
+
+APP = Path(__file__).resolve().parents[1] / "sim" / "app"
 
 
 def se_of(mean_half_width: float, n: int) -> float:
     """The standard error behind a 95% t half-width over ``n`` replications."""
     return mean_half_width / stats.t.ppf(0.975, n - 1)
+
+
+@pytest.fixture
+def with_grids(monkeypatch):
+    monkeypatch.delenv(grid.OFF, raising=False)
 
 
 def test_every_setting_one_control_from_the_defaults_is_on_the_grids():
@@ -60,3 +74,23 @@ def test_social_grid_matches_a_live_run():
         a, b = on_grid[metric].to_numpy(float), live[metric].to_numpy(float)
         se = math.hypot(np.std(a, ddof=1) / math.sqrt(len(a)), np.std(b, ddof=1) / math.sqrt(len(b)))
         assert abs(a.mean() - b.mean()) <= 4 * se, (metric, a.mean(), b.mean(), se)
+
+
+@pytest.mark.parametrize("page", ["funnel", "social", "reputation"])
+@pytest.mark.usefixtures("with_grids")
+def test_a_page_reads_its_grid_at_the_defaults_and_one_step_away(page):
+    """The page's own controls produce the grid's keys: at the defaults and after its first slider moves one step,
+    the page says its result is precomputed (no simulation runs)."""
+    at = AppTest.from_file(str(APP / "lessons" / f"{page}.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any(c.value.startswith("Precomputed") for c in at.caption), page
+    first = [*at.slider, *at.select_slider][0]
+    options = SELECT_SLIDERS.get((page, first.key))
+    if options:
+        first.set_value(neighbour(options, first.value))
+    else:
+        first.set_value(first.value + first.step if first.value + first.step <= first.max else first.value - first.step)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any(c.value.startswith("Precomputed") for c in at.caption), (page, first.key)

@@ -23,9 +23,14 @@ OFF = "CONTACTSIM_APP_NO_GRID"  # set to 1: every page runs live (the AppTest te
 
 
 def key(inputs) -> str:
-    """The grid key of a lesson's inputs (a frozen dataclass): its fields, floats rounded to 6 digits."""
-    return json.dumps({k: round(v, 6) if isinstance(v, float) else v for k, v in asdict(inputs).items()},
-                      sort_keys=True)
+    """The grid key of a lesson's inputs (a frozen dataclass): its fields, numbers as floats rounded to 6 digits (a
+    slider's 120 and a default's 120.0 are one setting)."""
+    return normal(asdict(inputs))
+
+
+def normal(fields_: dict) -> str:
+    return json.dumps({k: round(float(v), 6) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+                       for k, v in fields_.items()}, sort_keys=True)
 
 
 def star(defaults, choices: dict[str, list]) -> list:
