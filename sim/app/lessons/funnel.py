@@ -63,6 +63,6 @@ ui.question(
     "- A misrouted call meets an agent quickly (time to a human) but the right agent late (time to the right "
     "human): it waits twice and takes two agents' time; transferred callers are also less often resolved.\n"
     "- Warm transfers cut the second wait but not the diagnosis an agent spends on a call that is not theirs.")
-ui.download(inputs.scenario(reps), "lesson_funnel.toml",
+ui.download(inputs.scenario(int(result["replications"])), "lesson_funnel.toml",
             "Lesson 2 of the contactsim teaching app: inside the phone funnel (contactsim app).\n"
             "A balanced IVR tree in front of three departments, with misrouting and transfers, as set on the page.")

@@ -85,7 +85,7 @@ ui.question(
     "share of complaint views made while unanswered.\n"
     "- Posts the desk chooses not to answer do harm whatever the staffing: triage is a decision, not a queue.\n"
     "- Customers lost are noisy (wide confidence intervals): switch on *More replications* before concluding.")
-ui.download(inputs.scenario(reps), "lesson_reputation.toml",
+ui.download(inputs.scenario(int(result["replications"])), "lesson_reputation.toml",
             "Lesson 4 of the contactsim teaching app: response delay and reputation (contactsim app).\n"
             "A day of social posts as messaging, with the reputation model and customers' expectations, as set on "
             "the page.")

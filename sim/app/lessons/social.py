@@ -102,7 +102,7 @@ ui.question(
     "- Work left at 17:00 waits for the next morning: with a small team (6 agents, or one thread per agent) the "
     "shares resolved by the end of the day, within 24 h and within 72 h come apart.\n"
     "- The differences are paired: the same customers in both designs, so a small difference can still be clear.")
-ui.download(inputs.scenario(None, reps), "lesson_social.toml",
+ui.download(inputs.scenario(None, int(result["replications"])), "lesson_social.toml",
             "Lesson 3 of the contactsim teaching app: funnel or direct social on the same customers (contactsim app).\n"
             "This file is the design shown; set choice.channels to { phone = 1.0, social = 0.0 } and give the social\n"
             "team's agents back to the phone teams for the phone-funnel design.")
