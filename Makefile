@@ -36,6 +36,7 @@ app: $(STAMP)
 	$(VENV)/bin/contactsim app
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) experiments/bench.py
 
 clean:

@@ -24,7 +24,8 @@ from sim.core import contact_id_base
 from sim.distributions import Dist, parse_dist
 from sim.errors import InputError, Problem, ScenarioError
 from sim.extensions import FEATURES
-from sim.social.kinds import CONVERSATION_KINDS
+from sim.social.kinds import CONVERSATION_KINDS as CONVERSATION_KINDS  # re-exported (CHANGELOG)
+from sim.social.kinds import is_conversation
 from sim.validate import Checker, check_tree, join
 
 SCHEMA = 1
@@ -352,7 +353,12 @@ def _parse_channel(name: str, raw: Any, path: str, chk: Checker, ctx: ParseConte
             chk.add(join(path, "kind"), f"a channel kind ({', '.join(CHANNEL_KINDS)}) for a channel named {name!r}")
         return None
     ext = ctx.keys.channel[kind]
-    work = "message_time" if kind in CONVERSATION_KINDS else "handle_time"  # per agent message (sim.social)
+    work = "message_time" if is_conversation(kind, raw.get("mode")) else "handle_time"  # per agent message (sim.social)
+    old_chat = kind == "chat" and work == "message_time" and "handle_time" in raw and "message_time" not in raw
+    if old_chat:  # chat is messaging by default (sim.social.kinds): say how to keep a plain queue
+        chk.add(join(path, "handle_time"), 'message_time (work per reply: chat is messaging by default) or mode = '
+                '"queue" (a plain queue, one handle_time per chat)', raw["handle_time"])
+        raw = {k: v for k, v in raw.items() if k != "handle_time"} | {"message_time": raw["handle_time"]}
     chk.table(raw, path, (*(k for k in CHANNEL_KEYS if work == "handle_time" or k not in ("handle_time", "ivr_time")),
                           *ext))
     queue = chk.string(raw, "queue", path, default=name)

@@ -92,8 +92,9 @@ DESCRIPTION: dict[str, Any] = {
                 "message_time": "dist", "kinds": "table", "exchanges": "dist_or_number", "think_time": "dist",
                 "silence": "share", "inactivity_timeout": "duration", "resolve": "share_or_table", "reach": "table",
                 "public": "share", "to_dm": "share", "triage": "table",
-                "mode": {"enum": ["messaging", "session"], "doc": "messaging (default: agents work only on replies) or "
-                         "session (the agent holds the conversation through the customer's think time, live chat)"},
+                "mode": {"enum": ["messaging", "session", "queue"], "doc": "messaging (default: agents work only on "
+                         "replies), session (the agent holds the conversation through the customer's think time, live "
+                         "chat) or, for chat only, queue (a plain queue: one handle_time per chat)"},
                 "replies_needed": "dist_or_number", "reply_patience": "dist", "unconfirmed": "share",
                 "affinity_window": "duration",
                 # the phone funnel (sim.funnel.spec, docs/funnel.md)

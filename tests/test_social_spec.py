@@ -79,7 +79,7 @@ def test_reserve_and_concurrency_only_where_they_mean_something():
     raw["agents"]["phones"] = {"serves": ["phone"], "count": 1, "concurrency": 2}
     raw["agents"]["team"].update(serves=["phone", "social"], reserve=2)
     found = problems(raw)
-    assert any("agents.phones.concurrency: expected a group that serves a social or email queue" in p for p in found)
+    assert any("agents.phones.concurrency: expected a group that serves a social, email or chat queue" in p for p in found)
     assert any("agents.team.reserve: expected fewer agents kept free for calls than the group's largest count (2)" in p
                for p in found)
 
