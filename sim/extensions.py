@@ -223,7 +223,7 @@ STAFFING = Feature(
 def _horizon_metrics(t: Tables) -> pd.DataFrame | None:
     if not t.clock:
         return None
-    hm = horizons.horizon_metrics(t.contacts, t.clock)
+    hm = horizons.horizon_metrics(t.contacts, t.clock, t.reputation)
     return hm if len(hm) else None
 
 
