@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim import choice, horizons
+from sim import choice, horizons, next_try
 from sim.funnel import flow
 from sim.funnel import spec as funnel_keys
 from sim.funnel.menus import parse_ivr
@@ -235,7 +235,14 @@ HORIZONS = Feature(
     metrics=_horizon_metrics,
 )
 
-FEATURES: tuple[Feature, ...] = (HORIZONS, CHOICE, SOCIAL, FUNNEL, REPUTATION, STAFFING)
+# Unique customers and their attempts on every channel (sim.next_try): metrics only (rows just before the horizons').
+NEXT_TRY = Feature(
+    "next_try",
+    "Redials, repeat calls, spillover posts and repeat complaints as one next-try table; customers and attempts apart.",
+    metrics=lambda t: next_try.next_try_metrics(t.contacts),
+)
+
+FEATURES: tuple[Feature, ...] = (HORIZONS, NEXT_TRY, CHOICE, SOCIAL, FUNNEL, REPUTATION, STAFFING)
 
 
 def metrics(t: Tables, features: tuple[Feature, ...] = FEATURES) -> list[pd.DataFrame]:
