@@ -74,3 +74,19 @@ def test_customers_who_switch_channel_are_one_customer_with_two_attempts():
     assert m[("phone", "customers_unique")] == 2 and m[("phone", "attempts_all_channels")] == 3
     assert m[("phone", "switched_channel_share")] == 0.5
     assert ("social", "customers_unique") not in m  # the pile-on post is another person's
+
+
+def test_deflection_on_means_fewer_contacts_for_the_same_customers():
+    """Paired (common random numbers, deflection draws keyed by post): with questions deflected by public answers,
+    fewer posts become contacts in every replication, and the deflected are counted as customers with an issue."""
+    from tests.test_reputation_model import social_raw
+
+    reps = 4
+    off = {"pile_on": False, "spillover": False, "repeat": False, "deflection": False}
+    base = sim.run(scenario(social_raw(rate="60/h", horizon="4h", reps=reps, phone=False, reputation=off)))
+    on = sim.run(scenario(social_raw(rate="60/h", horizon="4h", reps=reps, phone=False,
+                                     reputation={**off, "deflection": {"fraction": 0.4}})))
+    n = lambda r: r.contacts.groupby("replication").size().reindex(range(reps), fill_value=0).to_numpy()
+    deflected = on.reputation.groupby("replication")["deflected"].sum().to_numpy()
+    assert (n(on) < n(base)).all() and (deflected > 0).all()
+    assert (n(on) + deflected == n(base)).all()  # a deflected question is a customer who never posted
