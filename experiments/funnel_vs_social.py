@@ -9,7 +9,7 @@ extra thread held, 3–6 replies needed, equal work content: the replies add up 
 reply the issue needs resolves it with the phone's 0.78; customers who wait too long for a reply leave silently, reply
 patience exponential with mean 8 h [assumed]). The reputation
 model of retail_reputation.toml runs on top (exposure, sentiment, pile-ons, callers complaining in public after a bad
-call, word of mouth, silent churn, repeat complaints; deflection off, see below).
+call, word of mouth, silent churn, repeat complaints; see the symmetric design below for what is switched).
 
 Designs: the share of customers choosing social, s = 0 (a: the phone funnel), 0.25, 0.5 (c: a blend), 0.75, 1 (b:
 direct social). The staffing budget per 30 minutes is retail_phone's rota priced at each team's cost per agent-hour
@@ -25,8 +25,8 @@ streams, indexed by the customer's place in the population) and social persona (
 think times, reply patience, resolution: the social channel's streams, same indexing) — identical in every design.
 What is not shared: a customer's phone persona and social persona are independent draws (nothing links a long call to a
 long conversation, or a billing issue to a complaint); posts caused by the reputation model (pile-ons, spillover,
-repeat complaints) are decided per contact and depend on what happened to it. Deflection is off because a deflected
-question would take a customer out of the population before they post.
+repeat complaints) are decided per contact and depend on what happened to it. A deflected question takes a customer
+out of the contacts before they post; the study counts them back in, as resolved customers of the social side.
 
 Per replication, over the customers of the population (first contacts of the day; posts caused by the reputation model
 are load, not customers), with issues still open at midnight counted as unresolved:
@@ -51,7 +51,25 @@ resolve share (0.78); the lack of a second try on social caps it whatever the bu
 Every design is compared with the phone funnel at the same budget by the paired difference over replications (95% t
 CI); ``var_ratio`` shows what pairing bought.
 
-    .venv/bin/python experiments/funnel_vs_social.py [--quick] [--out plots] [--workers N]
+Symmetric design (the default, ``--design symmetric``): both sides carry the same next-try rule — a single try: no
+redial, no repeat call, no spillover post, no repeat complaint (``SYMMETRIC``; the messaging model cannot follow up a
+silent or unresolved thread yet, docs/next_try.md, so a second try on the phone alone would be one-sided) — and
+self-service counts as resolution on both sides: the IVR's self-served callers and the social customers whose
+question a public answer deflected (deflection on, fraction 0.2 [assumed]; the deflected are customers with an issue,
+resolved at once, ``deflected_customers``). Both sides are judged by the same horizon: resolved by midnight of the
+day (a one-day run; the 24 h / 72 h horizons need four-day runs, beyond this study's CPU budget).
+``--design original`` restores the earlier one-sided design (phone redials 0.5 and repeat calls 0.8, spillover and
+repeat complaints on, deflection off).
+
+Sensitivity (``--sensitivity``): the paired difference in resolved share, direct social − phone funnel at the same
+budget, over ``DRIVERS`` (every unsourced driver with a range around its value, and the budget): a tornado (2D + 1
+points), Morris screening (3 trajectories: 3(D + 1) points) and Sobol indices on the top 2 drivers (Saltelli,
+N = 8: N(2k + 2) = 48 points), each point both designs over the same replication (common random numbers): with
+D = 12, 112 points × 2 designs × 1 replication = 224 one-day runs, about 6 min CPU (≈ 1.5 s a run). Sized for a shared
+2-core machine: few trajectories, a small Sobol N and one replication give wide CIs; raise ``SENS_*`` for more.
+
+    .venv/bin/python experiments/funnel_vs_social.py [--quick] [--out plots] [--workers N] [--reps R]
+        [--design symmetric|original] [--sensitivity]
 
 Writes OUT/funnel_vs_social.csv (budget, share, metric: mean and 95% CI, the paired difference from the phone funnel
 with its CI, the exact ceiling) and OUT/funnel_vs_social.png; prints the headline table.
