@@ -7,10 +7,12 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import tomli_w
 
 from sim.cli import main
 from sim.errors import ScenarioError
 from sim.experiment.sensitivity import Driver, SensitivitySpec, analyse, parse_spec
+from tests.conftest import erlang_raw
 
 pytest.importorskip("SALib")
 
@@ -74,21 +76,6 @@ def test_morris_and_sobol_recover_a_linear_metric_of_two_keys():
             assert _within(r[name], r[f"{name}_ci_low"], r[f"{name}_ci_high"], e), (name, k, r[name], e)
 
 
-TINY = """
-schema = 1
-[run]
-horizon = "1h"
-seed = 1
-replications = 1
-[channels.phone]
-arrivals = { rate = "60/h" }
-handle_time = { dist = "exponential", mean = "200s" }
-patience = { dist = "exponential", mean = "300s" }
-[agents.phone]
-serves = ["phone"]
-count = 4
-"""
-
 SPEC = """
 [sensitivity]
 name = "tiny"
@@ -107,7 +94,8 @@ resamples = 20
 
 
 def test_the_command_runs_a_small_simulation_and_the_report_shows_it(tmp_path, capsys):
-    (tmp_path / "tiny.toml").write_text(TINY)
+    tiny = erlang_raw(n=4, rate="60/h", aht="200s", patience="300s", horizon="1h", reps=1)
+    (tmp_path / "tiny.toml").write_text(tomli_w.dumps(tiny))
     (tmp_path / "spec.toml").write_text(SPEC)
     out = tmp_path / "out"
     assert main(["sensitivity", str(tmp_path / "spec.toml"), "--out", str(out), "--workers", "1", "--quiet"]) == 0
