@@ -159,29 +159,51 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
 
 @dataclass
 class Results:
-    """Everything a run produced, as flat tables, plus where it came from."""
+    """Everything a run produced, as flat tables, plus where it came from.
+
+    ``replications`` (per-replication metrics: ratios of totals per channel) and ``summary`` (their means with
+    t-based CIs) are computed when first asked for, once: a sweep worker that stores only the per-replication rows
+    never pays for the summary, and a caller that wants neither pays for neither."""
 
     contacts: pd.DataFrame
     intervals: pd.DataFrame
     agents: pd.DataFrame
-    replications: pd.DataFrame
-    summary: pd.DataFrame
     provenance: dict = field(default_factory=dict)
     legs: pd.DataFrame | None = None
     reputation: pd.DataFrame | None = None  # the reputation ledger per interval (sim.reputation.accounts)
+    _replications: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    _summary: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_tables(cls, contacts, intervals, agents, provenance, legs=None, reputation=None) -> Results:
-        from sim.extensions import Tables, metrics
+        return cls(contacts, intervals, agents, provenance, legs, reputation)
 
-        per_rep = replication_metrics(intervals)
-        # each feature's metrics: response-time quantiles and agent-group load (social), impressions, net reputation,
-        # churn and money on channel "reputation" (reputation), resolved by end of day, within 24 h and 72 h (horizons)
-        for extra in metrics(Tables(contacts, intervals, agents, legs, reputation, clock=provenance.get("clock"))):
-            per_rep = pd.concat([per_rep.astype({"channel": object}), extra], ignore_index=True)
-        summary = summarize(per_rep)
-        summary.attrs["provenance"] = provenance
-        return cls(contacts, intervals, agents, per_rep, summary, provenance, legs, reputation)
+    @property
+    def replications(self) -> pd.DataFrame:
+        """Per replication and channel, tidy (replication, channel, metric, value): the interval totals' ratios and
+        each feature's metrics."""
+        if self._replications is None:
+            from sim.extensions import Tables, metrics
+
+            per_rep = replication_metrics(self.intervals)
+            # each feature's metrics: response-time quantiles and agent-group load (social), impressions, net
+            # reputation, churn and money on channel "reputation" (reputation), resolved by end of day, within 24 h and
+            # 72 h (horizons)
+            tables = Tables(self.contacts, self.intervals, self.agents, self.legs, self.reputation,
+                            clock=self.provenance.get("clock"))
+            for extra in metrics(tables):
+                per_rep = pd.concat([per_rep.astype({"channel": object}), extra], ignore_index=True)
+            self._replications = per_rep
+        return self._replications
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Mean, sd and 95% t-based CI across replications of each (channel, metric) (``sim.metrics.summarize``)."""
+        if self._summary is None:
+            summary = summarize(self.replications)
+            summary.attrs["provenance"] = self.provenance
+            self._summary = summary
+        return self._summary
 
     def write(self, out_dir: str | Path, figures: bool = True) -> list[Path]:
         """Write contacts/intervals/agents (Parquet), intervals.csv, summary.json/csv and the figures; return paths."""
