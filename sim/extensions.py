@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim import choice, horizons
+from sim import choice, horizons, next_try
 from sim.funnel import flow
 from sim.funnel import spec as funnel_keys
 from sim.funnel.menus import parse_ivr
@@ -226,7 +226,7 @@ STAFFING = Feature(
 def _horizon_metrics(t: Tables) -> pd.DataFrame | None:
     if not t.clock:
         return None
-    hm = horizons.horizon_metrics(t.contacts, t.clock)
+    hm = horizons.horizon_metrics(t.contacts, t.clock, t.reputation)
     return hm if len(hm) else None
 
 
@@ -238,6 +238,13 @@ HORIZONS = Feature(
     metrics=_horizon_metrics,
 )
 
+# Unique customers and their attempts on every channel (sim.next_try): metrics only (rows just before the horizons').
+NEXT_TRY = Feature(
+    "next_try",
+    "Redials, repeat calls, spillover posts and repeat complaints as one next-try table; customers and attempts apart.",
+    metrics=lambda t: next_try.next_try_metrics(t.contacts),
+)
+
 # Reputation over weeks (sim.weeks, docs/reputation_weeks.md): a section read by sim.weeks.model.run_weeks, which
 # strings one-day models together; nothing attaches within a day.
 WEEKS = Feature(
@@ -247,7 +254,7 @@ WEEKS = Feature(
     checks=(weeks_config.check,),
 )
 
-FEATURES: tuple[Feature, ...] = (HORIZONS, CHOICE, SOCIAL, FUNNEL, REPUTATION, STAFFING, WEEKS)
+FEATURES: tuple[Feature, ...] = (HORIZONS, NEXT_TRY, CHOICE, SOCIAL, FUNNEL, REPUTATION, STAFFING, WEEKS)
 
 
 def metrics(t: Tables, features: tuple[Feature, ...] = FEATURES) -> list[pd.DataFrame]:

@@ -32,7 +32,7 @@ def register(sub) -> None:
     c.set_defaults(func=compare_command)
 
     r = sub.add_parser("report", help="write a self-contained HTML report of a sweep's results folder")
-    r.add_argument("dir", help="results folder written by `contactsim sweep`")
+    r.add_argument("dir", help="results folder written by `contactsim sweep` (or by `contactsim sensitivity`)")
     r.add_argument("--out", help="HTML file (default: DIR/report.html)")
     r.add_argument("--metrics", help="comma-separated metrics to plot (default: the headline metrics)")
     r.add_argument("--base", help="the design point differences are taken against: an id or KEY=VALUE[,KEY=VALUE] "
@@ -86,7 +86,13 @@ def compare_command(args) -> int:
 def report_command(args) -> int:
     from sim.experiment.report import write_report
 
-    path = write_report(args.dir, args.out, metrics=_metrics(args.metrics), base=args.base,
-                        sensitivity=args.sensitivity, interactive=args.interactive)
+    store, sensitivity, out = args.dir, args.sensitivity, args.out
+    folder = Path(args.dir)
+    if not (folder / "manifest.json").exists() and (folder / "runs" / "morris" / "manifest.json").is_file():
+        # the folder of `contactsim sensitivity`: its Morris store, with the sensitivity table and figure
+        store, sensitivity = folder / "runs" / "morris", sensitivity or folder
+        out = out or folder / "report.html"
+    path = write_report(store, out, metrics=_metrics(args.metrics), base=args.base, sensitivity=sensitivity,
+                        interactive=args.interactive)
     print(f"wrote {path}")
     return 0
