@@ -51,14 +51,16 @@ class Feed:
 class IntervalDraws:
     """Handle times whose mean follows the interval a customer arrives in (a channel's ``aht``): the channel's law,
     drawn on its own stream as always, scaled by ``aht(now) / law mean`` — the law's shape (its CV) is kept, and two
-    designs still meet the same customers."""
+    designs still meet the same customers. The means come from the channel's ``aht`` key or, without it, from its
+    forecast's ``aht`` column."""
 
     __slots__ = ("draws", "now", "starts", "scale")
 
     def __init__(self, draws: Draws, now: Any, starts: np.ndarray, means: np.ndarray):
         self.draws, self.now = draws, now
         self.starts: list[float] = starts.tolist()
-        self.scale: list[float] = (means / draws.dist.mean).tolist()
+        # an interval without a mean (a forecast row with no volume, so no aht) keeps the law's own mean
+        self.scale: list[float] = np.where(means > 0, means / draws.dist.mean, 1.0).tolist()
 
     def next(self) -> float:
         return self.draws.next() * self.scale[bisect_right(self.starts, self.now()) - 1]
