@@ -191,9 +191,9 @@ def customer_metrics(contacts: pd.DataFrame, legs: pd.DataFrame | None, horizon:
 def replication_rows(res, horizon: float) -> pd.DataFrame:
     """Tidy (replication, metric, value) rows of one design's results."""
     rows = []
-    legs = getattr(res, "legs", None)
+    legs = getattr(res, "messages", None)  # the conversations' messages (reply think times)
     per = res.replications
-    for rep, c in res.contacts.groupby("replication", sort=True):
+    for rep, c in res.contact_view().groupby("replication", sort=True):
         m = customer_metrics(c, None if legs is None else legs[legs["replication"] == rep], horizon)
         r = per[per["replication"] == rep]
         cost = r[(r["channel"] == "all") & (r["metric"] == "cost")]["value"]

@@ -52,7 +52,7 @@ def messaging_raw(agents=3, rate="100/h", work="60s", p=0.0, think="3min", k="un
 
 
 def message_waits(res, warmup: float) -> pd.DataFrame:
-    legs = res.legs
+    legs = res.messages
     m = legs[(legs["stage"] == "message") & (legs["ready_at_s"] >= warmup)].copy()
     m["wait_s"] = m["start_at_s"] - m["ready_at_s"]
     return m
@@ -72,7 +72,7 @@ def _jackson(rho: float, seed: int, horizon: str) -> None:
     check(f"P(wait > 0) at ρ = {rho}", by.apply(lambda w: (w > 1e-9).mean()), cw, powered=False)
     check(f"mean wait at ρ = {rho}", by.mean(), cw / (c * mu - lam_msgs), powered=False)
     # the number of customer messages per thread is geometric: mean 1/(1 − p)
-    conv = res.contacts[res.contacts["channel"] == "social"]
+    conv = res.contact_view()[res.contact_view()["channel"] == "social"]
     assert abs(conv["customer_messages"].astype(float).mean() - 1 / (1 - p)) < 0.05
 
 
@@ -90,7 +90,7 @@ def test_silent_share_is_the_patience_integral_over_the_erlang_c_wait():
     lam = rho * c * mu
     res = sim.run(scenario(messaging_raw(agents=c, rate=f"{lam * 3600:.10g}/h", patience=f"{patience}s",
                                          horizon="6d", seed=5)))
-    conv = res.contacts[(res.contacts["channel"] == "social") & (res.contacts["outcome"] != "open")]
+    conv = res.contact_view()[(res.contact_view()["channel"] == "social") & (res.contact_view()["outcome"] != "open")]
     theta = 1 / patience
     exact = erlang_c(c, lam / mu) * theta / (c * mu - lam + theta)
     check("P(silent)", conv.groupby("replication")["outcome"].apply(lambda o: (o == "silent").mean()), exact,
@@ -101,7 +101,7 @@ def test_silent_share_is_the_patience_integral_over_the_erlang_c_wait():
     assert (silent["wasted_replies"] == silent["exchanges"]).all() and silent["exchanges"].max() == 1
     assert (conv.loc[conv["outcome"] != "silent", "wasted_replies"] == 0).all()
     assert np.allclose(silent["wasted_work_s"], silent["work_s"])
-    wasted = res.legs[res.legs["result"] == "wasted"]
+    wasted = res.messages[res.messages["result"] == "wasted"]
     assert len(wasted) == int(silent["wasted_replies"].sum())
 
 
@@ -110,7 +110,7 @@ def test_agents_are_busy_only_on_reply_work():
     raw = messaging_raw(agents=2, rate="40/h", p=0.7, think="10min", k=4, slowdown=0.18, window="20min",
                         patience="30min", horizon="2d", warmup="0s", reps=2, unconfirmed=0.3)
     res = sim.run(scenario(raw))
-    legs = res.legs
+    legs = res.messages
     msg = legs[legs["stage"] == "message"]
     horizon = 2 * 86400.0
     work = (msg["end_at_s"].fillna(horizon).clip(upper=horizon) - msg["start_at_s"]).groupby(msg["replication"]).sum()
@@ -134,7 +134,7 @@ def test_every_thread_ends_in_exactly_one_final_state():
                             patience=patience, horizon="2d", warmup="0s", reps=1, seed=seed, unconfirmed=unconfirmed)
         raw["channels"]["social"]["triage"] = {"answer": 0.9, "expire_after": "6h"}
         raw["channels"]["social"]["resolve"] = 0.8
-        c = sim.run(scenario(raw)).contacts
+        c = sim.run(scenario(raw)).contact_view()
         c = c[c["channel"] == "social"]
         out = c["outcome"].astype(str)
         assert set(out) <= {"served", "silent", "ignored", "open"}
@@ -237,8 +237,8 @@ def test_staffing_counts_every_reply_of_a_thread_and_the_messages_awaiting_agent
     assert np.allclose(h["mean_service_s"], 120.0 * 2.5)  # 2 min per reply × 1–4 replies needed
     res = sim.run(sc, replications=1)
     times = np.arange(8, 15) * 3600.0 - 8 * 3600.0 + 1800.0
-    n = messages_in_system(res.legs, ["social"], res.contacts, sc.run.horizon_s, times)[0]
-    m = res.legs[res.legs["stage"] == "message"]
+    n = messages_in_system(res.messages, ["social"], res.contact_view(), sc.run.horizon_s, times)[0]
+    m = res.messages[res.messages["stage"] == "message"]
     end = m["end_at_s"].fillna(np.inf)
     direct = [int(((m["ready_at_s"] <= t) & (end > t)).sum()) for t in times]
     assert n.tolist() == direct and max(direct) > 0
@@ -280,7 +280,7 @@ def messaging_desks(draw):
 @given(raw=messaging_desks())
 def test_messaging_properties_over_generated_desks(raw):
     res = sim.run(scenario(raw))
-    c, legs = res.contacts, res.legs
+    c, legs = res.contact_view(), res.messages
     conv = c[c["channel"].isin(["social", "email"])]
     out = conv["outcome"].astype(str)
     assert set(out) <= {"served", "silent", "ignored", "open"}

@@ -109,8 +109,8 @@ def compute(inputs: DelayInputs, replications: int = 3) -> dict:
         mean = s.at[key, "mean"] * scale if key in s.index else np.nan
         hw = s.at[key, "half_width"] * scale if key in s.index else np.nan
         rows.append({"metric": metric, "label": label, "unit": unit, "simulated": mean, "half_width": hw})
-    c = res.contacts[(res.contacts["channel"].astype(str) == "social") & (res.contacts["kind"].astype(str) != "praise")]
+    c = res.contact_view()[(res.contact_view()["channel"].astype(str) == "social") & (res.contact_view()["kind"].astype(str) != "praise")]
     rep = res.reputation
     visible = rep.groupby("interval_start_at_s")["visible_unanswered_complaints"].mean() if rep is not None else None
-    return {"table": pd.DataFrame(rows), "windows": windows(res.contacts), "replies": c["first_response_s"] / 60.0,
+    return {"table": pd.DataFrame(rows), "windows": windows(res.contact_view()), "replies": c["first_response_s"] / 60.0,
             "visible": visible, "replications": replications}

@@ -110,9 +110,9 @@ def compute(inputs: FollowInputs) -> dict:
     res = sim.run(sim.parse_scenario(inputs.scenario(), source="lesson 5"))
     start = inputs.start_min * 60.0
     end = start + inputs.minutes * 60.0
-    pos = positions(res.legs, res.contacts, start, inputs.minutes, inputs.step_s)
+    pos = positions(res.legs, res.contact_view(), start, inputs.minutes, inputs.step_s)
     legs = res.legs.assign(stage=res.legs["stage"].astype(str))
-    arrived = res.contacts[(res.contacts["arrival_at_s"] >= start) & (res.contacts["arrival_at_s"] < end)]
+    arrived = res.contact_view()[(res.contact_view()["arrival_at_s"] >= start) & (res.contact_view()["arrival_at_s"] < end)]
     waits = legs[(legs["stage"] == "queue") & (legs["end_at_s"] >= start) & (legs["end_at_s"] < end)
                  & (legs["result"].astype(str) == "answered")]
     waiting = pos[pos["zone"].str.startswith("waiting")].groupby("frame").size()
@@ -123,7 +123,7 @@ def compute(inputs: FollowInputs) -> dict:
         "transfers": int(((legs["stage"] == "diagnosis") & (legs["start_at_s"] >= start)
                           & (legs["start_at_s"] < end)).sum()),
     }
-    return {"positions": pos, "legs": res.legs, "contacts": res.contacts, "numbers": numbers, "inputs": params}
+    return {"positions": pos, "legs": res.legs, "contacts": res.contact_view(), "numbers": numbers, "inputs": params}
 
 
 def story(legs: pd.DataFrame, contact_id: int) -> pd.DataFrame:

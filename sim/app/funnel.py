@@ -67,5 +67,5 @@ def compute(inputs: FunnelInputs, replications: int = 3, seed: int = 1) -> dict:
     rows = [{"metric": m, "label": label, "unit": unit, "simulated": s.at[m, "mean"] * scale,
              "half_width": s.at[m, "half_width"] * scale} for m, label, scale, unit in ROWS if m in s.index]
     agents = {g.removesuffix("_team"): spec["count"] for g, spec in raw["agents"].items()}
-    return {"table": pd.DataFrame(rows), "contacts": res.contacts, "legs": res.legs, "replications": replications,
+    return {"table": pd.DataFrame(rows), "contacts": res.contact_view(), "legs": res.legs, "replications": replications,
             "menu_time_s": menu_time_s(inputs), "right_path_share": right_path_share(inputs), "agents": agents}

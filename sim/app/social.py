@@ -124,7 +124,7 @@ def design_rows(raw: dict) -> pd.DataFrame:
     per = res.replications
     cost = per[(per["channel"].astype(str) == "all") & (per["metric"] == "cost")].set_index("replication")["value"]
     rows = []
-    for rep, c in res.contacts.groupby("replication", sort=True):
+    for rep, c in res.contact_view().groupby("replication", sort=True):
         m = customer_numbers(c)
         m["cost_per_resolved"] = float(cost.get(rep, np.nan)) / m["resolved"] if m["resolved"] else math.nan
         rows.append({"replication": rep, **m})

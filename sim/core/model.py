@@ -7,7 +7,8 @@ staffing or routing meet the same customers (common random numbers, domain notes
 
 The kernel knows no feature. What happens to a channel's customers is a *behaviour* (``sim.core.protocol``); the plain
 phone queue (``sim.core.phone.PhoneQueue``) is the default one. Features (``sim.extensions``) attach to a model when
-it is built, install their behaviours and observers and add their columns to the records, using only the calls below
+it is built, install their behaviours and observers and add their columns to the record book (``self.book``,
+``sim.core.records``: declared through the feature list, filled as the run goes), using only the calls below
 (``offer``, ``offer_also``, ``start_work``, ``release``, ``withdraw``, ``end_contact``, ``schedule``, …).
 """
 from __future__ import annotations
@@ -22,14 +23,41 @@ from simpy.events import Timeout
 from sim.arrivals import poisson_arrivals
 from sim.calendar import busyness_factors, n_days
 from sim.core.agents import Agent, Group, effective_counts, longest_idle
-from sim.core.contact import INF, NAN, OPEN, Contact
+from sim.core.contact import INF, NAN, OPEN, SERVED, Contact
 from sim.core.feed import Feed
 from sim.core.phone import PhoneQueue
 from sim.core.queue import Queue
+from sim.core.records import Column, RecordBook
 from sim.distributions import Draws
+from sim.outcomes import OUTCOMES
 from sim.streams import Streams
 
 Callback = Callable[[Any], None]
+
+# The kernel's columns of the ``contacts`` table (one row per contact; features append their own kinds of contact, e.g.
+# posts, and declare further columns through the feature list). Clock times are seconds since t = 0.
+CONTACT_COLUMNS = (
+    Column("contact_id", "int64", "", "the contact (one attempt of one customer on one channel)", key=True),
+    Column("customer_id", "int64", "", "the customer (several attempts, caused contacts share it)"),
+    Column("attempt", "int64", "count", "1 for a first contact, 2 … for redials and return calls"),
+    Column("channel", "category", "", "the channel of the scenario"),
+    Column("queue", "category", "", "the queue of its last queue visit (or its channel's queue)"),
+    Column("priority", "int64", "", "priority class (0 the first served)"),
+    Column("arrival_at_s", "float64", "s since t=0", "arrival"),
+    Column("queue_entry_at_s", "float64", "s since t=0", "entered the queue (last visit); NaN: never queued",
+           sparse=True),
+    Column("answer_at_s", "float64", "s since t=0", "an agent took it (last visit); NaN: never answered", sparse=True),
+    Column("end_at_s", "float64", "s since t=0", "ended; NaN: still open at the horizon", sparse=True),
+    Column("handle_draw_s", "float64", "s", "the drawn handle time (dropped from the final table)"),
+    Column("ivr_s", "float64", "s", "time in the IVR (0 without one)"),
+    Column("wrap_up_s", "float64", "s", "after-call work after the last service (0 without)"),
+    Column("outcome", "category", "", "how it ended: the closed set of sim.outcomes", categories=OUTCOMES),
+    Column("agent_group", "category", "", "the group of the agent who took it; missing: never answered",
+           sparse=True),
+    Column("agent_id", "int64", "", "the agent within the group; -1: never answered"),
+    Column("resolved", "boolean", "", "the customer's issue was resolved: served, unless a feature says otherwise "
+           "(calls of the funnel, conversations); NA: a conversation not served", sparse=True),
+)
 
 
 class Model:
@@ -71,10 +99,20 @@ class Model:
         self._starts: list[Callable[[], None]] = []
         self._late: list[Feed] = []
         self.parts: dict[str, Any] = {}  # feature name -> what it attached (its run-time state)
+        self.book = RecordBook()  # the run's tables (sim.core.records): the kernel's and every feature's columns
+        self.book.table("contacts", columns=CONTACT_COLUMNS)
         for feature in features:
+            # the feature's record columns (``records``: table -> Column tuple), declared before it attaches; taken
+            # out again when the scenario does not use it
+            records = getattr(feature, "records", None) or {}
+            for table, cols in records.items():
+                self.book.table(table, columns=cols)
             part = feature.attach(self) if feature.attach is not None else None
             if part is not None:
                 self.parts[feature.name] = part
+            else:
+                for table, cols in records.items():
+                    self.book.drop(table, [c.name for c in cols])
 
     # Set-up calls for features ------------------------------------------------------------------------------------
     def arrival_times(self, channel: Any, stream: str) -> np.ndarray:
@@ -338,8 +376,8 @@ class Model:
             hook.on_arrival(customer)
 
     # Running ------------------------------------------------------------------------------------------------------------
-    def run(self) -> dict:
-        """Simulate to the horizon and return the raw records (all contacts, warm-up included)."""
+    def run(self) -> RecordBook:
+        """Simulate to the horizon and return the record book (all contacts, warm-up included)."""
         self._schedule_staffing()
         late = set(map(id, self._late))
         for feed in [*(f for f in self.feeds if id(f) not in late), *self._late]:
@@ -349,41 +387,26 @@ class Model:
         self.env.run(until=self.horizon)
         return self.records()
 
-    def records(self) -> dict:
+    def records(self) -> RecordBook:
+        """The record book: the kernel's contact rows, then each part's ``records(book)`` in attachment order."""
         cs = self.contacts
         for c in cs:
             if c.outcome is None:
                 c.outcome = OPEN
-        def col(attr: str) -> list:
-            return [getattr(c, attr) for c in cs]
-        agent_group = [c.agent.group.name if c.agent is not None else None for c in cs]
-        agent_id = [c.agent.id if c.agent is not None else -1 for c in cs]
-        out: dict[str, Any] = {
-            "contacts": {
-                "contact_id": np.array(col("id"), dtype=np.int64),
-                "customer_id": np.array(col("customer_id"), dtype=np.int64),
-                "attempt": np.array(col("attempt"), dtype=np.int64),
-                "channel": col("channel"),
-                "queue": col("queue"),
-                "priority": np.array(col("priority"), dtype=np.int64),
-                "arrival_at_s": np.array(col("arrival"), dtype=float),
-                "queue_entry_at_s": np.array(col("enqueued"), dtype=float),
-                "answer_at_s": np.array(col("answer"), dtype=float),
-                "end_at_s": np.array(col("end"), dtype=float),
-                "handle_draw_s": np.array(col("handle"), dtype=float),
-                "ivr_s": np.array(col("ivr"), dtype=float),
-                "wrap_up_s": np.array(col("wrap"), dtype=float),
-                "outcome": col("outcome"),
-                "agent_group": agent_group,
-                "agent_id": np.array(agent_id, dtype=np.int64),
-            },
-            "staff_logs": {name: g.staff_log for name, g in self.groups.items()},
-        }
+        col = lambda attr: [getattr(c, attr) for c in cs]
+        agents = col("agent")
+        book = self.book
+        book["contacts"].extend(
+            len(cs), contact_id=col("id"), customer_id=col("customer_id"), attempt=col("attempt"),
+            channel=col("channel"), queue=col("queue"), priority=col("priority"), arrival_at_s=col("arrival"),
+            queue_entry_at_s=col("enqueued"), answer_at_s=col("answer"), end_at_s=col("end"),
+            handle_draw_s=col("handle"), ivr_s=col("ivr"), wrap_up_s=col("wrap"), outcome=col("outcome"),
+            agent_group=[a.group.name if a is not None else None for a in agents],
+            agent_id=[a.id if a is not None else -1 for a in agents],
+            resolved=[c.outcome == SERVED for c in cs])
+        book["staff_logs"] = {name: g.staff_log for name, g in self.groups.items()}
         for part in self.parts.values():
             rec = getattr(part, "records", None)
             if rec is not None:
-                rec(out)
-        return out
-
-
-
+                rec(book)
+        return book
