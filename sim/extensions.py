@@ -49,7 +49,8 @@ Check = Callable[[Any, Any], None]
 
 @dataclass(frozen=True)
 class Tables:
-    """What a feature's metrics and figures read: the run's tables."""
+    """What a feature's metrics and figures read: the run's tables, ``contacts`` with the kind tables' columns joined
+    (``sim.results.contact_view``: funnel_calls, social_threads)."""
 
     contacts: pd.DataFrame
     intervals: pd.DataFrame

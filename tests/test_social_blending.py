@@ -82,7 +82,7 @@ def test_blended_agents_take_calls_only_with_no_conversation_open_and_calls_come
         for t in held_s:
             if not ((held_s < t) & (held_e > t)).any():
                 assert not ((wait_s < t) & (wait_e > t)).any()
-    msg = res.legs[res.legs["stage"] == "message"]
+    msg = res.messages[res.messages["stage"] == "message"]
     assert msg["open_conversations"].between(1, 2).all()
 
 

@@ -85,7 +85,7 @@ def test_one_agent_is_held_for_messages_plus_think_times_in_arrival_order():
     res = sim.run(scenario(raw))
     c = res.contact_view().sort_values("arrival_at_s")
     c = c[c["outcome"] == "served"]
-    legs = res.legs
+    legs = res.messages
     # every served conversation: three messages and two replies, back to back, and nothing else in between
     held = legs.groupby("contact_id")[["start_at_s", "end_at_s"]].agg({"start_at_s": "min", "end_at_s": "max"})
     span = (legs["end_at_s"] - legs["start_at_s"]).groupby(legs["contact_id"]).sum()
