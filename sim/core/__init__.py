@@ -7,10 +7,10 @@ See docs/architecture.md.
 """
 from sim.core.agents import STATE as AGENT_STATE
 from sim.core.agents import Agent, Group, effective_counts, longest_idle
-from sim.core.contact import ABANDONED, INF, NAN, OPEN, SERVED, Contact
+from sim.core.contact import ABANDONED, CONTACT_COLUMNS, INF, NAN, OPEN, SERVED, Contact
 from sim.core.contact import STATE as CONTACT_STATE
 from sim.core.feed import Feed, contact_id_base
-from sim.core.model import CONTACT_COLUMNS, Model
+from sim.core.model import Model
 from sim.core.phone import PhoneQueue
 from sim.core.protocol import (
     AgentFreeHook,
