@@ -28,7 +28,7 @@ demo: $(STAMP)
 test: $(STAMP_DEV)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadgroup
 
 # the teaching app (docs/app.md): installs the [app] extra, then serves the lessons on localhost:8501
 app: $(STAMP)
@@ -36,6 +36,7 @@ app: $(STAMP)
 	$(VENV)/bin/contactsim app
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) experiments/bench.py
 
 clean:

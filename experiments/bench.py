@@ -1,16 +1,41 @@
-"""Speed benchmark: contacts simulated per second by contactsim's engine and by a bare simpy model of the same system.
+"""Speed benchmark: each goal of the performance issue (#21) measured side by side in one process, PASS/FAIL beside it.
 
-The load is `scenarios/erlang_a.toml` (M/M/8+M, 100 calls/h, AHT 240 s, patience 300 s, 10 days per replication).
-The bare model is the textbook simpy way: one process per customer, a `simpy.Resource` for the agents and
-`yield request | env.timeout(patience)` for abandonment. Both run in this process, one after the other, best of
-three. contactsim is timed twice: the engine alone (`Model.run`) and end to end (`sim.run`, building every table).
+CPU time (``time.process_time``) and ratios: the machine is shared, so the ratio of two figures measured in the same
+process is the figure that means something; the load average is printed so a busy machine is visible.
 
-    .venv/bin/python experiments/bench.py [--replications 3]
+1. Erlang-A load (scenarios/erlang_a.toml: M/M/8+M, 100 calls/h, AHT 240 s, patience 300 s; 2 replications of 10
+   days = 20 days): ``sim.run`` against a minimal heapq event loop of the same model, a bare simpy model (one process
+   per customer) and Ciw (``pip install -e '.[bench]'``). Goals: ≥ 3× Ciw, ≥ 2.2× simpy, ≥ 0.8× the heapq loop.
+2. The shipped multi-channel scenarios as they were at commit 8d65b5f (fixed copies in experiments/bench_scenarios/;
+   their social/email channels say ``mode = "session"``, the slot-holding model that was the default then, because
+   today's default is messaging). One replication each, contacts per CPU-second, on this code and on the code of
+   8d65b5f (``git archive`` into a temporary folder, run in a subprocess with its own bare-simpy figure). Goals: ≥ 3×
+   the 8d65b5f figure; ``retail_reputation`` ≥ 0.4× the bare simpy figure of the same process.
+3. Tables and summaries' share of a run (``sim.run`` less ``Model.run``, the engine alone; the summary with CIs
+   separately, as ``Results.summary`` computes it on demand). Goal ≤ 20%.
+4. A 24-hour day of a 1,000-agent centre (~250k contacts): CPU per replication; KiB per contact by tracemalloc (peak
+   traced memory of ``sim.run`` / contacts). Goals ≤ 1.5 s, ≤ 0.5 KiB.
+5. Long queues: contacts per CPU-second at a mean queue of ~700 (200 calls/h on 120/h of capacity, patience 8.75 h)
+   against the short-queue Erlang-A load. Goal ≥ 70%.
+6. Sweeps: a fresh worker's start (import of ``sim.experiment.backends`` in a new process; and a local pool's time from
+   start to its first result less the run, experiments/worker_start.py) and the wall-clock speed-up of 2 local workers
+   over 1 on 24 runs of one retail_phone day (fixed copy). Goals ≤ 0.5 s, ≥ 1.8× (on an idle
+   machine: 2 cores).
+
+    .venv/bin/python experiments/bench.py [--quick]        # make bench; about 2-3 min CPU in all
 """
 from __future__ import annotations
 
 import argparse
+import heapq
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -20,77 +45,342 @@ import sim
 from sim.engine import Model
 
 ROOT = Path(__file__).resolve().parents[1]
+FIXED = ROOT / "experiments" / "bench_scenarios"
+SCENARIOS = ("retail_phone", "retail_social", "retail_reputation", "study_funnel_vs_social")
+BASE_COMMIT = "8d65b5f"
+ADAPTED = "# bench adaptation"  # lines added to the fixed copies so today's reader parses them (dropped for 8d65b5f)
+
+BIG_DAY = """
+schema = 1
+[run]
+horizon = "24h"
+warmup = "0s"
+replications = 1
+seed = 3
+[channels.phone]
+arrivals = { rate = "10500/h" }
+handle_time = { dist = "exponential", mean = "325s" }
+patience = { dist = "exponential", mean = "300s" }
+targets = { answer_within = "20s", service_level = 0.80 }
+[agents.phone]
+serves = ["phone"]
+count = 1000
+"""
+
+LONG_QUEUE = """
+schema = 1
+[run]
+horizon = "10d"
+warmup = "2d"
+replications = 1
+seed = 5
+[channels.phone]
+arrivals = { rate = "200/h" }
+handle_time = { dist = "exponential", mean = "240s" }
+patience = { dist = "exponential", mean = "31500s" }
+targets = { answer_within = "20s", service_level = 0.80 }
+[agents.phone]
+serves = ["phone"]
+count = 8
+"""
 
 
+# The peers -----------------------------------------------------------------------------------------------------------
 def bare_simpy(rate: float, aht: float, patience: float, agents: int, horizon: float, seed: int) -> int:
-    """One process per customer; returns the number of customers created."""
+    """The textbook simpy way: one process per customer, a Resource for the agents, ``request | timeout(patience)``
+    for abandonment. Returns the number of customers created."""
     rng = np.random.default_rng(seed)
     env = simpy.Environment()
     staff = simpy.Resource(env, capacity=agents)
-    served = abandoned = 0
+    counter = [0]
 
     def customer(handle: float, wait_limit: float):
-        nonlocal served, abandoned
         with staff.request() as req:
             got = yield req | env.timeout(wait_limit)
             if req in got:
                 yield env.timeout(handle)
-                served += 1
-            else:
-                abandoned += 1
 
     def source():
-        n = 0
         while True:
             yield env.timeout(rng.exponential(1 / rate))
             env.process(customer(rng.exponential(aht), rng.exponential(patience)))
-            n += 1
-            counter[0] = n
+            counter[0] += 1
 
-    counter = [0]
     env.process(source())
     env.run(until=horizon)
     return counter[0]
 
 
-def best_of(fn, repeat=3):
+def heapq_loop(rate: float, aht: float, patience: float, agents: int, horizon: float, seed: int) -> int:
+    """A minimal pure-Python event loop of the same M/M/c+M queue: a heap of (time, sequence, kind, customer),
+    attributes drawn in blocks, FCFS queue with lazy removal of abandoners. Returns the number of customers."""
+    rng = np.random.default_rng(seed)
+    n = int(rate * horizon * 1.2) + 100
+    gaps = rng.exponential(1 / rate, n).tolist()
+    handles = rng.exponential(aht, n).tolist()
+    pats = rng.exponential(patience, n).tolist()
+    waiting = [False] * n
+    heap: list = [(gaps[0], 0, 0, 0)]
+    push, pop = heapq.heappush, heapq.heappop
+    queue: list[int] = []
+    head = 0
+    free = agents
+    seq = 1
+    created = 0
+    while heap:
+        t, _, kind, i = pop(heap)
+        if t > horizon:
+            break
+        if kind == 0:  # arrival
+            created += 1
+            j = i + 1
+            push(heap, (t + gaps[j], seq, 0, j))
+            seq += 1
+            if free:
+                free -= 1
+                push(heap, (t + handles[i], seq, 1, i))
+            else:
+                waiting[i] = True
+                queue.append(i)
+                push(heap, (t + pats[i], seq, 2, i))
+            seq += 1
+        elif kind == 1:  # service end
+            while head < len(queue) and not waiting[queue[head]]:
+                head += 1
+            if head < len(queue):
+                k = queue[head]
+                head += 1
+                waiting[k] = False
+                push(heap, (t + handles[k], seq, 1, k))
+                seq += 1
+            else:
+                free += 1
+        else:  # patience
+            waiting[i] = False
+    return created
+
+
+def ciw_model(rate: float, aht: float, patience: float, agents: int, horizon: float, seed: int) -> int | None:
+    try:
+        import ciw
+    except ImportError:
+        return None
+    net = ciw.create_network(arrival_distributions=[ciw.dists.Exponential(rate)],
+                             service_distributions=[ciw.dists.Exponential(1 / aht)],
+                             number_of_servers=[agents],
+                             reneging_time_distributions=[ciw.dists.Exponential(1 / patience)])
+    ciw.seed(seed)
+    q = ciw.Simulation(net)
+    q.simulate_until_max_time(horizon)
+    return len({r.id_number for r in q.get_all_records()}) + sum(len(nd.all_individuals) for nd in q.nodes[1:-1])
+
+
+# Measuring -----------------------------------------------------------------------------------------------------------
+def cpu(fn, repeat: int = 3):
+    """(best CPU seconds of ``repeat`` calls, the last result)."""
     best, out = float("inf"), None
     for _ in range(repeat):
-        t = time.perf_counter()
+        t = time.process_time()
         out = fn()
-        best = min(best, time.perf_counter() - t)
+        best = min(best, time.process_time() - t)
     return best, out
+
+
+def goal(label: str, figure: str, ok: bool | None, target: str) -> None:
+    mark = "n/a " if ok is None else ("PASS" if ok else "FAIL")
+    print(f"  [{mark}] {label:<58} {figure:>16}   goal {target}")
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" on {os.cpu_count()} cores"
+
+
+def from_text(text: str):
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "bench.toml"
+        p.write_text(text)
+        return sim.load_scenario(p)
+
+
+def erlang_a(repeat: int) -> float:
+    sc = sim.load_scenario(ROOT / "scenarios" / "erlang_a.toml")
+    ch, grp = sc.channels["phone"], sc.agents["phone"]
+    args = (ch.arrivals.profile.constant, ch.handle_time.mean, ch.patience.mean, int(grp.count.constant), sc.run.horizon_s)
+    reps = range(2)
+    rows = {}
+    rows["heapq loop (same model)"] = cpu(lambda: sum(heapq_loop(*args, r) for r in reps), repeat)
+    rows["bare simpy (process per customer)"] = cpu(lambda: sum(bare_simpy(*args, r) for r in reps), repeat)
+    if ciw_model(*args[:4], 3600.0, 0) is not None:
+        rows["Ciw " + __import__("ciw").__version__] = cpu(lambda: sum(ciw_model(*args, r) for r in reps), repeat)
+    rows["contactsim engine (Model.run)"] = cpu(
+        lambda: sum(len(Model(sc, r, sc.run.seed).run()["contacts"]["contact_id"]) for r in reps), repeat)
+    rows["contactsim sim.run (tables)"] = cpu(lambda: len(sim.run(sc, replications=2).contacts), repeat)
+    print(f"\n1. Erlang-A load ({Path(sc.source).name}: 2 replications of {sc.run.horizon_s / 86400:g} days), best of {repeat}")
+    rate = {}
+    for label, (t, n) in rows.items():
+        rate[label] = n / t
+        print(f"  {label:<40} {n:>9,d} contacts {t:6.2f} s CPU {n / t:>10,.0f} contacts/CPU-s")
+    simrun = rate["contactsim sim.run (tables)"]
+    simpy_rate = rate["bare simpy (process per customer)"]
+    ciw_rate = next((v for k, v in rate.items() if k.startswith("Ciw")), None)
+    goal("sim.run vs Ciw", "n/a" if ciw_rate is None else f"{simrun / ciw_rate:.2f}x",
+         None if ciw_rate is None else simrun / ciw_rate >= 3, ">= 3x" if ciw_rate else ">= 3x (Ciw missing: pip install -e '.[bench]')")
+    goal("sim.run vs bare simpy", f"{simrun / simpy_rate:.2f}x", simrun / simpy_rate >= 2.2, ">= 2.2x")
+    heap = rate["heapq loop (same model)"]
+    goal("sim.run vs heapq loop", f"{simrun / heap:.2f}x", simrun / heap >= 0.8, ">= 0.8x")
+    print(f"  (engine alone vs bare simpy {rate['contactsim engine (Model.run)'] / simpy_rate:.2f}x, "
+          f"vs heapq loop {rate['contactsim engine (Model.run)'] / heap:.2f}x)")
+    return simpy_rate
+
+
+SCENARIO_RUNNER = r"""
+import json, sys, tempfile, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import sim
+from experiments_bench_peer import bare_simpy
+out = {}
+t = time.process_time(); n = sum(bare_simpy(100 / 3600, 240.0, 300.0, 8, 864000.0, r) for r in range(2))
+out["bare simpy"] = n / (time.process_time() - t)
+for name, text in json.loads(sys.argv[2]).items():
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / (name + ".toml"); p.write_text(text); sc = sim.load_scenario(p)
+    t = time.process_time(); n = len(sim.run(sc, replications=1).contacts); t1 = time.process_time() - t
+    best_t = t1
+    for _ in range(int(sys.argv[3]) - 1):
+        t = time.process_time(); sim.run(sc, replications=1); best_t = min(best_t, time.process_time() - t)
+    out[name] = n / best_t
+print(json.dumps(out))
+"""
+
+
+def base_rates(texts: dict[str, str], repeat: int) -> dict | None:
+    """Contacts per CPU-second of each fixed scenario (and bare simpy) on the code of BASE_COMMIT, in a subprocess."""
+    with tempfile.TemporaryDirectory() as d:
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", BASE_COMMIT, "sim"], capture_output=True)
+        if archive.returncode:
+            return None
+        subprocess.run(["tar", "-x", "-C", d], input=archive.stdout, check=True)
+        peer = Path(d) / "experiments_bench_peer.py"
+        src = Path(__file__).read_text()
+        peer.write_text("import numpy as np\nimport simpy\n\n\n" + src[src.index("def bare_simpy"):src.index("def heapq_loop")])
+        run = subprocess.run([sys.executable, "-c", SCENARIO_RUNNER, d, json.dumps(texts), str(repeat)], capture_output=True,
+                             text=True, cwd=d, env={**os.environ, "PYTHONPATH": d})
+        if run.returncode:
+            print(run.stderr[-2000:])
+            return None
+        return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def scenarios(simpy_rate: float, repeat: int) -> None:
+    print(f"\n2-3. Shipped multi-channel scenarios as at {BASE_COMMIT} (experiments/bench_scenarios/), "
+          f"1 replication, best of {repeat}")
+    texts = {n: (FIXED / f"{n}.toml").read_text() for n in SCENARIOS}
+    old = base_rates({n: "\n".join(ln for ln in t.splitlines() if ADAPTED not in ln) for n, t in texts.items()}, repeat)
+    print(f"  {'scenario':<24} {'contacts':>8} {'CPU s':>6} {'contacts/CPU-s':>14} {'at ' + BASE_COMMIT:>12} "
+          f"{'vs simpy':>8} {'tables':>7} {'summary':>8}")
+    for name in SCENARIOS:
+        sc = sim.load_scenario(FIXED / f"{name}.toml")
+        t_run, res = cpu(lambda sc=sc: sim.run(sc, replications=1), repeat)
+        t_eng, _ = cpu(lambda sc=sc: Model(sc, 0, sc.run.seed).run(), repeat)
+        t_sum, _ = cpu(lambda res=res: res.from_tables(
+            res.contacts, res.intervals, res.agents, res.provenance, res.legs, res.reputation,
+            funnel_calls=res.funnel_calls, social_threads=res.social_threads, messages=res.messages).summary, 1)
+        n = len(res.contacts)
+        rate = n / t_run
+        base = old.get(name) if old else None
+        share = (t_run - t_eng) / t_run
+        total_share = (t_run - t_eng + t_sum) / (t_run + t_sum)
+        print(f"  {name:<24} {n:>8,d} {t_run:6.2f} {rate:>14,.0f} {base or float('nan'):>12,.0f} "
+              f"{rate / simpy_rate:>7.2f}x {share:>6.0%} {t_sum:>7.3f}s")
+        if base:
+            goal(f"{name}: vs {BASE_COMMIT}", f"{rate / base:.2f}x", rate / base >= 3, ">= 3x")
+        else:
+            goal(f"{name}: vs {BASE_COMMIT}", "n/a", None, ">= 3x (8d65b5f code could not run)")
+        if name == "retail_reputation":
+            goal(f"{name}: vs bare simpy", f"{rate / simpy_rate:.2f}x", rate / simpy_rate >= 0.4, ">= 0.4x")
+        goal(f"{name}: tables + summary share of a run", f"{total_share:.0%}", total_share <= 0.2, "<= 20%")
+    if old:
+        print(f"  (the {BASE_COMMIT} process: bare simpy {old['bare simpy']:,.0f} contacts/CPU-s; this process "
+              f"{simpy_rate:,.0f})")
+
+
+def big_day() -> None:
+    sc = from_text(BIG_DAY)
+    t, res = cpu(lambda: sim.run(sc, replications=1), 1)
+    n = len(res.contacts)
+    del res
+    tracemalloc.start()
+    res = sim.run(sc, replications=1)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del res
+    print(f"\n4. A 24-hour day of a 1,000-agent centre: {n:,d} contacts, peak traced memory {peak / 2**20:.0f} MiB")
+    goal("CPU per replication", f"{t:.2f} s", t <= 1.5, "<= 1.5 s")
+    goal("memory per contact (tracemalloc peak / contacts)", f"{peak / n / 1024:.2f} KiB", peak / n / 1024 <= 0.5,
+         "<= 0.5 KiB")
+
+
+def long_queue() -> None:
+    short = sim.load_scenario(ROOT / "scenarios" / "erlang_a.toml")
+    long_ = from_text(LONG_QUEUE)
+    t_s, r_s = cpu(lambda: sim.run(short, replications=1), 2)
+    t_l, r_l = cpu(lambda: sim.run(long_, replications=1), 2)
+    q = lambda r: float(r.replications.query("channel == 'phone' and metric == 'mean_queue'")["value"].mean())
+    a, b = len(r_s.contacts) / t_s, len(r_l.contacts) / t_l
+    print(f"\n5. Long queues: mean queue {q(r_s):.1f} -> {a:,.0f} contacts/CPU-s; mean queue {q(r_l):.0f} -> "
+          f"{b:,.0f} contacts/CPU-s")
+    goal("throughput at the long queue vs the short one", f"{b / a:.0%}", b / a >= 0.7, ">= 70%")
+
+
+def sweeps(repeat: int) -> None:
+    code = "import time; t = time.perf_counter(); import sim.experiment.backends; print(time.perf_counter() - t)"
+    starts = []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+        starts.append(float(out.stdout))
+    from worker_start import pool_first_result  # experiments/worker_start.py: a pool's start to its first result
+
+    from sim.experiment.backends import LocalProcesses, RunTask, ScenarioRef
+
+    pools = [pool_first_result() for _ in range(repeat)]
+
+    ref = ScenarioRef.of(sim.load_scenario(FIXED / "retail_phone.toml"))
+    tasks = [RunTask(0, r, 1, ref) for r in range(24)]
+    wall = {}
+    for workers in (1, 2):
+        backend = LocalProcesses(workers)
+        t = time.perf_counter()
+        outcomes = list(backend.map_unordered(tasks))
+        wall[workers] = time.perf_counter() - t
+        backend.close()
+        assert all(o.error is None for o in outcomes), [o.error for o in outcomes if o.error]
+    print(f"\n6. Sweeps (load average now {load()}): fresh worker import median {statistics.median(starts):.2f} s; "
+          f"24 retail_phone days: 1 worker {wall[1]:.1f} s, 2 workers {wall[2]:.1f} s wall")
+    goal("worker start (fresh import of sim.experiment.backends)", f"{statistics.median(starts):.2f} s",
+         statistics.median(starts) <= 0.5, "<= 0.5 s")
+    goal("worker pool: start to first result, less the run (wall)", f"{statistics.median(pools):.2f} s",
+         statistics.median(pools) <= 0.5, "<= 0.5 s")
+    goal("2-worker speed-up, 24 runs of one retail_phone day", f"{wall[1] / wall[2]:.2f}x", wall[1] / wall[2] >= 1.8,
+         ">= 1.8x on an idle 2-core machine")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--replications", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="one timing each instead of best of 3 (noisier)")
     args = ap.parse_args()
-    sc = sim.load_scenario(ROOT / "scenarios" / "erlang_a.toml")
-    ch, grp = sc.channels["phone"], sc.agents["phone"]
-    rate = ch.arrivals.profile.constant
-    reps = range(args.replications)
+    repeat = 1 if args.quick else 3
+    import platform
 
-    def engine_only():
-        return sum(len(Model(sc, r, sc.run.seed).run()["contacts"]["contact_id"]) for r in reps)
-
-    def end_to_end():
-        return len(sim.run(sc, replications=args.replications).contacts)
-
-    def bare():
-        return sum(bare_simpy(rate, ch.handle_time.mean, ch.patience.mean, int(grp.count.constant), sc.run.horizon_s,
-                              r) for r in reps)
-
-    t_bare, n_bare = best_of(bare)
-    t_eng, n_eng = best_of(engine_only)
-    t_e2e, n_e2e = best_of(end_to_end)
-    rows = [("bare simpy (process per customer)", n_bare, t_bare), ("contactsim engine", n_eng, t_eng),
-            ("contactsim sim.run (with tables)", n_e2e, t_e2e)]
-    print(f"load: {sc.source}, {args.replications} replications of {sc.run.horizon_s / 86400:g} days")
-    for label, n, t in rows:
-        print(f"{label:<36} {n:>9,d} contacts {t:7.2f} s {n / t:>12,.0f} contacts/s")
-    print(f"speed-up, engine vs bare simpy:      {(n_eng / t_eng) / (n_bare / t_bare):.2f}x")
-    print(f"speed-up, sim.run vs bare simpy:     {(n_e2e / t_e2e) / (n_bare / t_bare):.2f}x")
+    print(f"contactsim bench, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, Python {platform.python_version()}"
+          f", {platform.processor() or platform.machine()}; load average {load()}")
+    simpy_rate = erlang_a(repeat)
+    scenarios(simpy_rate, 1 if args.quick else 2)
+    big_day()
+    long_queue()
+    sweeps(repeat)
+    print(f"\nload average at the end: {load()}")
 
 
 if __name__ == "__main__":

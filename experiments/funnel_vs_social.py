@@ -9,7 +9,7 @@ extra thread held, 3–6 replies needed, equal work content: the replies add up 
 reply the issue needs resolves it with the phone's 0.78; customers who wait too long for a reply leave silently, reply
 patience exponential with mean 8 h [assumed]). The reputation
 model of retail_reputation.toml runs on top (exposure, sentiment, pile-ons, callers complaining in public after a bad
-call, word of mouth, silent churn, repeat complaints; deflection off, see below).
+call, word of mouth, silent churn, repeat complaints; see the symmetric design below for what is switched).
 
 Designs: the share of customers choosing social, s = 0 (a: the phone funnel), 0.25, 0.5 (c: a blend), 0.75, 1 (b:
 direct social). The staffing budget per 30 minutes is retail_phone's rota priced at each team's cost per agent-hour
@@ -25,8 +25,8 @@ streams, indexed by the customer's place in the population) and social persona (
 think times, reply patience, resolution: the social channel's streams, same indexing) — identical in every design.
 What is not shared: a customer's phone persona and social persona are independent draws (nothing links a long call to a
 long conversation, or a billing issue to a complaint); posts caused by the reputation model (pile-ons, spillover,
-repeat complaints) are decided per contact and depend on what happened to it. Deflection is off because a deflected
-question would take a customer out of the population before they post.
+repeat complaints) are decided per contact and depend on what happened to it. A deflected question takes a customer
+out of the contacts before they post; the study counts them back in, as resolved customers of the social side.
 
 Per replication, over the customers of the population (first contacts of the day; posts caused by the reputation model
 are load, not customers), with issues still open at midnight counted as unresolved:
@@ -51,7 +51,25 @@ resolve share (0.78); the lack of a second try on social caps it whatever the bu
 Every design is compared with the phone funnel at the same budget by the paired difference over replications (95% t
 CI); ``var_ratio`` shows what pairing bought.
 
-    .venv/bin/python experiments/funnel_vs_social.py [--quick] [--out plots] [--workers N]
+Symmetric design (the default, ``--design symmetric``): both sides carry the same next-try rule — a single try: no
+redial, no repeat call, no spillover post, no repeat complaint (``SYMMETRIC``; the messaging model cannot follow up a
+silent or unresolved thread yet, docs/next_try.md, so a second try on the phone alone would be one-sided) — and
+self-service counts as resolution on both sides: the IVR's self-served callers and the social customers whose
+question a public answer deflected (deflection on, fraction 0.2 [assumed]; the deflected are customers with an issue,
+resolved at once, ``deflected_customers``). Both sides are judged by the same horizon: resolved by midnight of the
+day (a one-day run; the 24 h / 72 h horizons need four-day runs, beyond this study's CPU budget).
+``--design original`` restores the earlier one-sided design (phone redials 0.5 and repeat calls 0.8, spillover and
+repeat complaints on, deflection off).
+
+Sensitivity (``--sensitivity``): the paired difference in resolved share, direct social − phone funnel at the same
+budget, over ``DRIVERS`` (every unsourced driver with a range around its value, and the budget): a tornado (2D + 1
+points), Morris screening (3 trajectories: 3(D + 1) points) and Sobol indices on the top 2 drivers (Saltelli,
+N = 8: N(2k + 2) = 48 points), each point both designs over the same replication (common random numbers): with
+D = 12, 112 points × 2 designs × 1 replication = 224 one-day runs, about 6 min CPU (≈ 1.5 s a run). Sized for a shared
+2-core machine: few trajectories, a small Sobol N and one replication give wide CIs; raise ``SENS_*`` for more.
+
+    .venv/bin/python experiments/funnel_vs_social.py [--quick] [--out plots] [--workers N] [--reps R]
+        [--design symmetric|original] [--sensitivity]
 
 Writes OUT/funnel_vs_social.csv (budget, share, metric: mean and 95% CI, the paired difference from the phone funnel
 with its CI, the exact ceiling) and OUT/funnel_vs_social.png; prints the headline table.
@@ -80,8 +98,18 @@ NAMES = {0.0: "(a) phone funnel", 0.5: "(c) blend", 1.0: "(b) direct social"}
 REPUTATION = ("net_reputation_per_day", "revenue_at_risk_per_day", "pile_on_posts", "spillover_posts")
 
 
-def design(share_social: float, budget: float = 1.0) -> dict:
-    """Overrides for a design: the choice shares and the rota split of ``budget`` × retail_phone's rota cost."""
+# The symmetric design (default): the same next-try rule on both sides — a single try (no redial, no repeat call, no
+# spillover post, no repeat complaint: the messaging model has no follow-up of a silent or unresolved thread yet,
+# docs/next_try.md) — and self-service counted on both sides: IVR self-service on the phone, deflection (a public
+# answer read by a customer with the same question, fraction 0.2 [assumed], docs/reputation.md) on social.
+SYMMETRIC = {"channels.phone.redials.probability": 0.0, "channels.phone.resolution.call_again": 0.0,
+             "reputation.spillover.enabled": False, "reputation.repeat.enabled": False,
+             "reputation.deflection": {"enabled": True, "fraction": 0.2}}
+
+
+def design(share_social: float, budget: float = 1.0, symmetric: bool = False) -> dict:
+    """Overrides for a design: the choice shares and the rota split of ``budget`` × retail_phone's rota cost; with
+    ``symmetric`` the same next-try rule and self-service counting on both sides (``SYMMETRIC``)."""
     base = sim.load_scenario(SCENARIO)
     raw = base.raw["agents"]
     rota = {g: np.asarray(raw[g]["count"], float) for g in PHONE_TEAMS}
@@ -96,7 +124,7 @@ def design(share_social: float, budget: float = 1.0) -> dict:
     social = np.maximum(np.rint((per_slot - phone_cost) / float(raw[SOCIAL_TEAM]["cost_per_hour"])), 0).astype(int)
     ov[f"agents.{SOCIAL_TEAM}.count"] = social.tolist()
     ov[f"agents.{SOCIAL_TEAM}.interval"] = raw[PHONE_TEAMS[0]]["interval"]
-    return ov
+    return {**ov, **SYMMETRIC} if symmetric else ov
 
 
 def social_resolution_ceiling(sc) -> float:
@@ -134,8 +162,10 @@ def _median(x: np.ndarray) -> float:
     return float(np.median(x)) if len(x) else np.nan
 
 
-def customer_metrics(contacts: pd.DataFrame, legs: pd.DataFrame | None, horizon: float) -> dict[str, float]:
-    """The population customers' numbers of one replication (see the module notes)."""
+def customer_metrics(contacts: pd.DataFrame, legs: pd.DataFrame | None, horizon: float,
+                     deflected: int = 0) -> dict[str, float]:
+    """The population customers' numbers of one replication (see the module notes). ``deflected``: social customers
+    whose question a public answer deflected (no contact row): customers with an issue, resolved at once."""
     c = contacts
     local = c["contact_id"] % 10**9
     ph = c[(c["channel"] == "phone") & ((c["customer_id"] % 10**9) < CAUSED)]
@@ -163,12 +193,14 @@ def customer_metrics(contacts: pd.DataFrame, legs: pd.DataFrame | None, horizon:
     s_human = np.nan_to_num(so["first_response_s"].to_numpy(float), nan=inf)
     s_resolved = so["resolved"].astype("boolean").fillna(False).to_numpy(bool)
     s_res = np.where(s_resolved, so["resolved_at_s"].to_numpy(float) - s_first, inf)
+    if deflected:  # self-served: resolved at once, never needed a human (left out of time to human, like the IVR's)
+        s_res = np.concatenate([s_res, np.zeros(deflected)])
     replies = 0
     if legs is not None and len(so):
         lg = legs[(legs["stage"] == "reply") & legs["contact_id"].isin(so["contact_id"])]
         replies = len(lg)
 
-    n_phone, n_social = len(first_at), len(so)
+    n_phone, n_social = len(first_at), len(so) + deflected
     n = n_phone + n_social
     human = np.concatenate([p_human, s_human])
     res = np.concatenate([p_res, s_res])
@@ -182,9 +214,11 @@ def customer_metrics(contacts: pd.DataFrame, legs: pd.DataFrame | None, horizon:
         "time_to_resolution_mean_min": float(done.mean()) / 60 if len(done) else np.nan,
         "resolved_within_2h_share": float(np.mean(res <= 2 * 3600)) if n else np.nan,
         "transfers_per_customer": float(ph["transfers"].fillna(0).sum()) / n if n else np.nan,
-        "contacts_per_customer": (float(own.sum()) + n_social + replies) / n if n else np.nan,
+        "contacts_per_customer": (float(own.sum()) + len(so) + replies) / n if n else np.nan,
         "line_min_per_customer": float(line.sum()) / 60 / n if n else np.nan,
         "resolved_customers": float(np.isfinite(res).sum()),
+        "self_served_share": (float(self_served.sum()) + deflected) / n if n else np.nan,
+        "deflected_customers": float(deflected),
     }
 
 
@@ -193,8 +227,12 @@ def replication_rows(res, horizon: float) -> pd.DataFrame:
     rows = []
     legs = getattr(res, "messages", None)  # the conversations' messages (reply think times)
     per = res.replications
+    led = getattr(res, "reputation", None)
     for rep, c in res.contact_view().groupby("replication", sort=True):
-        m = customer_metrics(c, None if legs is None else legs[legs["replication"] == rep], horizon)
+        defl = 0
+        if led is not None and "deflected" in led:
+            defl = int(led[(led["replication"] == rep) & (led["channel"] == "social")]["deflected"].sum())
+        m = customer_metrics(c, None if legs is None else legs[legs["replication"] == rep], horizon, defl)
         r = per[per["replication"] == rep]
         cost = r[(r["channel"] == "all") & (r["metric"] == "cost")]["value"]
         m["cost"] = float(cost.iloc[0]) if len(cost) else np.nan
@@ -207,21 +245,22 @@ def replication_rows(res, horizon: float) -> pd.DataFrame:
 
 
 def _simulate(tasks: list, reps: int, folder: Path) -> None:
-    """Run each (task id, budget, share) design and store its per-replication rows as Parquet (worker side)."""
-    for i, budget, share in tasks:
-        sc = sim.load_scenario(SCENARIO, overrides=design(share, budget))
+    """Run each (task id, budget, share, symmetric, extra overrides) design and store its per-replication rows as
+    Parquet (worker side)."""
+    for i, budget, share, symmetric, extra in tasks:
+        sc = sim.load_scenario(SCENARIO, overrides={**design(share, budget, symmetric), **extra})
         res = sim.run(sc, replications=reps, seed=SEED)
-        t = replication_rows(res, sc.run.horizon_s).assign(budget=budget, share_social=share)
+        t = replication_rows(res, sc.run.horizon_s).assign(budget=budget, share_social=share, task=i)
         tmp = folder / f"task{i:04d}.parquet.tmp"
         t.to_parquet(tmp, index=False)
         tmp.replace(folder / f"task{i:04d}.parquet")
 
 
-def study(quick: bool, workers: int, folder: Path) -> pd.DataFrame:
+def study(quick: bool, workers: int, folder: Path, symmetric: bool = True, reps: int | None = None) -> pd.DataFrame:
     shares = (0.0, 0.5, 1.0) if quick else (0.0, 0.25, 0.5, 0.75, 1.0)
     budgets = (1.0,) if quick else (1.0, 1.5, 2.0)
-    reps = 3 if quick else 20
-    tasks = [(i, b, s) for i, (b, s) in enumerate((b, s) for b in budgets for s in shares)]
+    reps = reps or (3 if quick else 20)
+    tasks = [(i, b, s, symmetric, {}) for i, (b, s) in enumerate((b, s) for b in budgets for s in shares)]
     rows = run_tasks(_simulate, tasks, reps, workers, folder)
     with np.errstate(invalid="ignore"):  # a median that is infinite in some replications has no finite sd
         table = summarize(rows, ["budget", "share_social", "metric"])
@@ -237,9 +276,72 @@ def study(quick: bool, workers: int, folder: Path) -> pd.DataFrame:
                                              "significant", "var_ratio"]]
     table = table.merge(d, on=["budget", "share_social", "metric"], how="left")
     table.insert(2, "design", [NAMES.get(s, f"blend, {s:.0%} on social") for s in table["share_social"]])
-    ceiling = social_resolution_ceiling(sim.load_scenario(SCENARIO))
+    # the exact ceiling holds without deflection (deflected customers are resolved on top of it)
+    ceiling = np.nan if symmetric else social_resolution_ceiling(sim.load_scenario(SCENARIO))
     table["exact"] = np.where((table["metric"] == "resolved_share") & (table["share_social"] == 1.0), ceiling, np.nan)
     return table.sort_values(["metric", "budget", "share_social"]).reset_index(drop=True)
+
+
+# The sensitivity analysis (``--sensitivity``): every unsourced driver of the headline with a range around its value,
+# and the budget (a condition of the answer, not an assumption). The metric is the paired difference in resolved share,
+# direct social − phone funnel, both at the same budget, in the symmetric design.
+DRIVERS = {  # key: (low, high, integer, what it is)
+    "budget": (1.0, 2.0, False, "staffing budget × retail_phone's rota cost (design)"),
+    "channels.social.reply_patience.mean": ("2h", "24h", False, "silent abandonment while waiting for a reply [assumed 8h]"),
+    "channels.social.unconfirmed": (0.0, 0.5, False, "share resolved without confirming [assumed]"),
+    "channels.social.resolve": (0.65, 0.9, False, "resolved by the reply the issue needs [assumed 0.78]"),
+    "channels.social.replies_needed.high": (4, 8, True, "most agent replies an issue needs (low 3) [assumed 6]"),
+    "channels.social.affinity_window": ("1min", "30min", False, "thread kept by its agent [assumed 15min]"),
+    "agents.social_team.concurrency": (2, 5, True, "threads per agent [practice 2–4]"),
+    "reputation.deflection.fraction": (0.0, 0.4, False, "questions deflected by a public answer [assumed 0.2]"),
+    "channels.phone.patience.mean": ("2min", "8min", False, "caller patience [assumed 4min]"),
+    "channels.phone.resolution.first_contact": (0.65, 0.9, False, "first-contact resolution [assumed 0.78]"),
+    "channels.phone.redials.probability": (0.0, 0.8, False, "phone next try after a failed call [assumed 0.5]"),
+    "channels.phone.resolution.call_again": (0.0, 1.0, False, "phone next try after an unresolved call [assumed 0.8]"),
+}
+SENS_REPS, SENS_TRAJECTORIES, SENS_TOP, SENS_N = 1, 3, 2, 8
+
+
+def sensitivity_spec():
+    from sim.experiment.sensitivity import SensitivitySpec, parse_spec
+
+    params = {k: {"low": lo, "high": hi, "integer": integer} for k, (lo, hi, integer, _) in DRIVERS.items()}
+    parsed = parse_spec({"sensitivity": {"metric": "resolved_share"}, "parameters": params}, source="DRIVERS")
+    return SensitivitySpec(drivers=parsed.drivers, replications=SENS_REPS, seed=SEED, metric="resolved_share",
+                           trajectories=SENS_TRAJECTORIES, levels=4, top=SENS_TOP, sobol_n=SENS_N, resamples=200,
+                           name="funnel vs social")
+
+
+def _overrides(setting: dict) -> tuple[float, dict]:
+    extra = {k: v for k, v in setting.items() if k not in ("budget", "reputation.deflection.fraction")}
+    extra["reputation.deflection"] = {"enabled": True, "fraction": float(setting["reputation.deflection.fraction"])}
+    return float(setting["budget"]), extra
+
+
+def sensitivity(workers: int, folder: Path) -> pd.DataFrame:
+    """Tornado, Morris and Sobol (sim.experiment.sensitivity) of social − funnel resolved share over ``DRIVERS``;
+    each design point is both designs at the same budget over the same ``SENS_REPS`` replications."""
+    from sim.experiment.sensitivity import analyse
+
+    spec = sensitivity_spec()
+    calls = iter(range(1000))
+
+    def evaluate(stage: str, points: list[dict]) -> np.ndarray:
+        tasks = []
+        for j, setting in enumerate(points):
+            budget, extra = _overrides(setting)
+            tasks += [(2 * j, budget, 0.0, True, extra), (2 * j + 1, budget, 1.0, True, extra)]
+        sub = folder / f"{stage}{next(calls)}"
+        sub.mkdir()
+        rows = run_tasks(_simulate, tasks, spec.replications, workers, sub)
+        r = rows[rows["metric"] == "resolved_share"].assign(point=lambda d: d["task"] // 2)
+        wide = r.pivot_table(index=["point", "replication"], columns="share_social", values="value")
+        print(f"  {stage}: {len(points)} design points × 2 designs × {spec.replications} replications", flush=True)
+        return (wide[1.0] - wide[0.0]).groupby("point").mean().reindex(range(len(points))).to_numpy(float)
+
+    table = analyse(spec, evaluate)
+    table.insert(1, "what", [DRIVERS[k][3] for k in table["driver"]])
+    return table
 
 
 HEADLINE = ("time_to_human_median_min", "reached_human_share", "resolved_share", "resolved_within_2h_share",
@@ -252,11 +354,27 @@ def main(argv=None) -> pd.DataFrame:
     ap.add_argument("--quick", action="store_true", help="3 replications, shares 0 / 0.5 / 1, one budget (test suite)")
     ap.add_argument("--out", default=str(ROOT / "plots"))
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--design", choices=("symmetric", "original"), default="symmetric",
+                    help="symmetric (default): a single try and self-service counted on both sides; original: the "
+                         "phone's redials and repeat calls, spillover, repeat complaints, deflection off")
+    ap.add_argument("--reps", type=int, help="replications per design (default 20, --quick 3)")
+    ap.add_argument("--sensitivity", action="store_true",
+                    help="also run the sensitivity analysis over DRIVERS (tornado, Morris, Sobol on the top 2)")
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        table = study(args.quick, args.workers, Path(tmp))
+        table = study(args.quick, args.workers, Path(tmp), symmetric=args.design == "symmetric", reps=args.reps)
+    if args.sensitivity:
+        from sim.plots.sensitivity import sensitivity_figure
+
+        with tempfile.TemporaryDirectory() as tmp:
+            sens = sensitivity(args.workers, Path(tmp))
+        sens.to_csv(out / "funnel_vs_social_sensitivity.csv", index=False)
+        sensitivity_figure(sens, "resolved share: direct social − phone funnel", out /
+                           "funnel_vs_social_sensitivity.png")
+        print(sens[["driver", "low", "high", "effect_low", "effect_high", "mu_star", "mu_star_ci_low",
+                    "mu_star_ci_high", "sigma", "S1", "ST"]].to_string(index=False))
     table.to_csv(out / "funnel_vs_social.csv", index=False)
     fig = funnel_vs_social_figure(table, ("time_to_human_median_min", "reached_human_share", "resolved_share",
                                           "resolved_within_2h_share", "transfers_per_customer",

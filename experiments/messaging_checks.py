@@ -1,5 +1,6 @@
-"""Powered checks of asynchronous messaging against exact results (the suite's tests/test_social_messaging.py runs the
-same models at a size whose 4·SE is 3–10% of the exact values; this script runs them long enough for 4·SE ≤ 2%).
+"""Replication-based checks of asynchronous messaging against exact results, with 2 agents (the suite's
+tests/test_social_messaging.py runs powered versions with one agent: one long replication, batch means and control
+variates, SE ≤ 0.5% of the exact value; this script shows what independent replications of a 2-agent desk reach).
 
 - Jackson-network reducing case (exponential reply work, mean 60 s; exponential think time; another customer message
   after each reply with probability p = 0.5; no cap, no affinity, no slowdown, no patience; FCFS; 2 agents): the

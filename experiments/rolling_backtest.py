@@ -8,9 +8,9 @@ Stages (each pair's tables are written as soon as they are done; a rerun skips f
 keeps its results):
 1. every consecutive pair, each test weekday predicted from its own volumes and agents seen (``actual``);
 2. the same from the training month's weekday profile (``forecast``);
-3. the ablation on ``--ablation-pairs``: each enrichment switched off in turn, ``refit`` off (the fit of the
-   first month used for the test month instead of the previous month's), and day-to-day availability variation
-   switched on (``plus_day_variation``);
+3. the ablation on ``--ablation-pairs`` (default: every consecutive pair): each enrichment switched off in turn,
+   ``refit`` off (the fit of the first month used for the test month instead of the previous month's), and
+   day-to-day availability variation, priority credit and patience by class switched on (``plus_*``);
 4. the drift table (the parameters of every training month's fit, from the pairs' train_*.csv) and the figures in
    ``plots/``.
 
@@ -30,6 +30,7 @@ from sim.calibrate.month_model import FULL
 from sim.calibrate.rolling import goal_check, load_month, month_files, rolling_markdown, run_rolling
 
 ENRICHMENTS = ("hourly_availability", "hourly_handle", "pools", "patience_shape")
+ADDITIONS = ("day_variation", "priority_credit", "patience_class")  # off in the full model: switched on in turn
 
 
 def _load(files, cache):
@@ -131,7 +132,9 @@ def main() -> None:
     p.add_argument("--replications", type=int, default=20)
     p.add_argument("--forecast-replications", type=int, default=10)
     p.add_argument("--ablation-replications", type=int, default=10)
-    p.add_argument("--ablation-pairs", default="07_July:09_September,09_September:10_October")
+    p.add_argument("--ablation-pairs", default="all",
+                   help='"all" (every consecutive pair) or pairs such as 07_July:09_September,09_September:10_October')
+    p.add_argument("--ablation-variants", default="all", help='"all" or names such as no_pools,plus_priority_credit')
     p.add_argument("--stages", default="actual,forecast,ablation,drift,report")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--months", help="only these months (file-name prefixes, e.g. 06,07,09,10)")
@@ -156,16 +159,16 @@ def main() -> None:
     if "ablation" in stages:
         by_stem = {f.stem.split(".")[0]: f for f in files}
         reps, parts = args.ablation_replications, []
-        for pair in args.ablation_pairs.split(","):
-            chosen = [by_stem[x] for x in pair.split(":")]
-            parts.append(run_rolling(chosen, out, reps, args.seed, cache=cache, label="full_ablation"))
-            for name in ENRICHMENTS:
-                parts.append(run_rolling(chosen, out, reps, args.seed, switches=replace(FULL, **{name: False}),
-                                         cache=cache, label=f"no_{name}"))
-            parts.append(run_rolling(chosen, out, reps, args.seed, fit_first=files[0], cache=cache,
-                                     label="no_refit"))
-            parts.append(run_rolling(chosen, out, reps, args.seed, switches=replace(FULL, day_variation=True),
-                                     cache=cache, label="plus_day_variation"))
+        pairs = ([[a, b] for a, b in zip(files[:-1], files[1:])] if args.ablation_pairs == "all" else
+                 [[by_stem[x] for x in pair.split(":")] for pair in args.ablation_pairs.split(",")])
+        variants = {"full_ablation": {}, **{f"no_{n}": {"switches": replace(FULL, **{n: False})} for n in ENRICHMENTS},
+                    "no_refit": {"fit_first": files[0]},
+                    **{f"plus_{n}": {"switches": replace(FULL, **{n: True})} for n in ADDITIONS}}
+        if args.ablation_variants != "all":
+            variants = {k: v for k, v in variants.items() if k in args.ablation_variants.split(",")}
+        for chosen in pairs:
+            for label, kw in variants.items():
+                parts.append(run_rolling(chosen, out, reps, args.seed, cache=cache, label=label, **kw))
         pd.concat(parts, ignore_index=True).to_csv(out / "ablation.csv", index=False, float_format="%.6g")
     if "drift" in stages:
         drift, hourly = drift_table(out)

@@ -217,6 +217,75 @@ def parse_profile(raw: dict, path: str, chk: Checker, base_dir: Path, cal: Calen
     return Profile(interval_s=interval, cycle=cycle, by_weekday=by_weekday)
 
 
+VALUE_PROFILE_KEYS = ("values", "file", "interval", "by_weekday", "repeat", "encoding")
+
+
+def is_value_profile(raw: Any) -> bool:
+    """A per-interval value written as a table (``{ values = [...], interval = "1h" }`` or ``{ file = "x.csv" }``)."""
+    return isinstance(raw, dict)
+
+
+def parse_value_profile(raw: Any, path: str, chk: Checker, base_dir: Path, cal: Calendar, *, low: float,
+                        high: float, low_open: bool, what: str, horizon_s: float | None = None) -> Profile | None:
+    """A value per interval (handle time, availability) written the way volumes are: ``values`` (a list per interval
+    from midnight, + ``interval``, ``by_weekday``, ``repeat``) or ``file = "x.csv"`` (columns ``interval_start`` and
+    ``value``, + ``encoding``), read by ``parse_profile``. Unlike volumes no interval defaults to zero: a CSV needs a
+    row for every interval of each day it covers (dated rows: every interval of the run), and ``missing`` is refused.
+    Each value must lie in [``low``, ``high``] (``low`` excluded when ``low_open``); ``what`` names it."""
+    if not isinstance(raw, dict):
+        chk.add(path, f'{what} per interval: {{ values = [...], interval = "30min" }} or {{ file = "file.csv" }}', raw)
+        return None
+    chk.table(raw, path, VALUE_PROFILE_KEYS)
+    if "missing" in raw:
+        return None  # reported as an unknown key: a value per interval has no default
+    forms = [k for k in ("values", "file") if k in raw]
+    if len(forms) != 1 and not ("by_weekday" in raw and not forms):
+        chk.add(path, "exactly one of values (with by_weekday) or file", ", ".join(forms) or "none")
+        return None
+    prof = parse_profile(raw, path, chk, base_dir, cal, list_key="values", file_key="file", column="value",
+                         integer=False, open_hours=(0.0, DAY), horizon_s=horizon_s, warn_outside=False)
+    if prof is None:
+        return None
+    bound = f"{what} per interval, each {'above' if low_open else 'at least'} {low:g} and at most {high:g}"
+    iv = prof.interval_s
+    clock = lambda i: f"{int(i * iv % DAY // 3600):02d}:{int(i * iv % 3600 // 60):02d}"  # noqa: E731
+    lists: list[tuple[str, tuple[float, ...], Any]] = []
+    if prof.cycle is not None:
+        lists.append((join(path, "values"), prof.cycle, lambda i: f"[{i}]"))
+    if prof.by_weekday is not None and "file" not in raw:
+        lists += [(join(join(path, "by_weekday"), WEEKDAYS[d]), day, lambda i: f"[{i}]")
+                  for d, day in enumerate(prof.by_weekday) if day is not None]
+    elif prof.by_weekday is not None:
+        lists.append((join(path, "file"), prof.by_weekday[0] or (), lambda i: f"the row for {clock(i)}"))
+    if prof.series_values is not None:
+        starts = prof.series_start_s or ()
+        lists.append((join(path, "file"), prof.series_values,
+                      lambda i: f"the row for {cal.start + _timedelta(starts[i]):%Y-%m-%d %H:%M}"))
+        if horizon_s is not None:
+            have = {round(t / iv) for t in starts}
+            need = np.arange(-(cal.start_clock_s % iv), horizon_s, iv)
+            gaps = [t for t in need if round(t / iv) not in have]
+            if gaps:
+                when = ", ".join(f"{cal.start + _timedelta(t):%Y-%m-%d %H:%M}" for t in gaps[:4])
+                more = f" (and {len(gaps) - 4} more)" if len(gaps) > 4 else ""
+                chk.add(join(path, "file"), f"a row for every {iv / 60:g}-minute interval of the run ({what} has "
+                                            f"no default)", text=f"no row for {when}{more}")
+                return None
+    for key, values, where in lists:
+        bad = [i for i, v in enumerate(values) if not (low < v if low_open else low <= v) or v > high]
+        if bad:
+            more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+            chk.add(key, bound, text=f"{values[bad[0]]:g} at {where(bad[0])}{more}")
+            return None
+    return prof
+
+
+def _timedelta(seconds: float):
+    from datetime import timedelta
+
+    return timedelta(seconds=float(seconds))
+
+
 def _warn_outside_hours(chk: Checker, key: str, values: tuple[float, ...], interval: float,
                         open_hours: tuple[float, float]) -> None:
     """Warn about volumes laid outside opening hours: nobody is there to offer them to."""

@@ -2,7 +2,8 @@
 
 Bad input (``InputError``, including ``ScenarioError``) is printed as plain lines on stderr with exit status 2.
 Suspicious input (``sim.input_warnings.InputWarning``) is printed once per message as ``warning: FILE: KEY: …``;
-``--strict`` (before or after the sub-command) makes it an error.
+``--strict`` (before or after the sub-command) makes it an error; after ``calibrate``, whose own ``--strict`` stops
+at malformed rows, only before it (``contactsim --strict calibrate …``).
 Only the chosen command's module is imported (``sim.commands.COMMANDS``), so ``contactsim --version`` and
 ``contactsim erlang`` start without loading the simulator; a closed pipe (``contactsim erlang … | head``) ends quietly.
 """
@@ -69,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from sim.input_warnings import InputWarning
 
-    strict = args.strict_warnings or getattr(args, "strict_here", False) or getattr(args, "strict", False)
+    # `calibrate --strict` has its own meaning (stop at malformed rows); `contactsim --strict calibrate` still makes
+    # input warnings errors there
+    strict = args.strict_warnings or getattr(args, "strict_here", False)
     shown: set[str] = set()
 
     def show(message, category, filename, lineno, file=None, line=None):

@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim import choice, horizons
+from sim import choice, horizons, next_try
 from sim.core import Column
 from sim.funnel import flow
 from sim.funnel import legs as funnel_legs
@@ -40,8 +40,9 @@ from sim.social import messaging
 from sim.social import records as social_records
 from sim.social import spec as social_keys
 from sim.social import tables as social_tables
-from sim.social.kinds import CONVERSATION_KINDS
+from sim.social.kinds import conversation_channel
 from sim.staffing import rules as staffing_rules
+from sim.weeks import config as weeks_config
 
 Parser = Callable[[Any, str, Any, Any], Any]
 Check = Callable[[Any, Any], None]
@@ -167,11 +168,13 @@ SOCIAL = Feature(
     channel_keys={"social": {**_CONVERSATION_KEYS, "reach": social_keys.parse_reach,
                              "public": social_keys.parse_public, "to_dm": social_keys.parse_to_dm,
                              "triage": social_keys.parse_triage},
-                  "email": {**_CONVERSATION_KEYS, "triage": social_keys.parse_email_triage}},
+                  "email": {**_CONVERSATION_KEYS, "triage": social_keys.parse_email_triage},
+                  "chat": {**_CONVERSATION_KEYS, "mode": social_keys.parse_chat_mode,  # chat: messaging by default
+                           "triage": social_keys.parse_email_triage}},
     agent_keys={"concurrency": social_keys.parse_concurrency, "concurrency_slowdown": social_keys.parse_slowdown,
                 "reserve": social_keys.parse_reserve},
     checks=(social_keys.check_scenario,),
-    channel_spec=lambda ch: social_keys.build_conversation(ch) if ch.kind in CONVERSATION_KINDS else None,
+    channel_spec=lambda ch: social_keys.build_conversation(ch) if conversation_channel(ch) else None,
     group_spec=social_keys.build_desk,
     attach=_social_attach,  # messaging (default) or, with mode = "session", the conversations
     records={"social_threads": social_records.THREAD_COLUMNS, "messages": social_records.MESSAGE_COLUMNS},
@@ -232,7 +235,7 @@ STAFFING = Feature(
 def _horizon_metrics(t: Tables) -> pd.DataFrame | None:
     if not t.clock:
         return None
-    hm = horizons.horizon_metrics(t.contacts, t.clock)
+    hm = horizons.horizon_metrics(t.contacts, t.clock, t.reputation)
     return hm if len(hm) else None
 
 
@@ -244,7 +247,23 @@ HORIZONS = Feature(
     metrics=_horizon_metrics,
 )
 
-FEATURES: tuple[Feature, ...] = (HORIZONS, CHOICE, SOCIAL, FUNNEL, REPUTATION, STAFFING)
+# Unique customers and their attempts on every channel (sim.next_try): metrics only (rows just before the horizons').
+NEXT_TRY = Feature(
+    "next_try",
+    "Redials, repeat calls, spillover posts and repeat complaints as one next-try table; customers and attempts apart.",
+    metrics=lambda t: next_try.next_try_metrics(t.contacts),
+)
+
+# Reputation over weeks (sim.weeks, docs/reputation_weeks.md): a section read by sim.weeks.model.run_weeks, which
+# strings one-day models together; nothing attaches within a day.
+WEEKS = Feature(
+    "weeks",
+    "[weeks]: several weeks of days, demand and channel choice responding to reputation and customers' histories.",
+    sections={"weeks": weeks_config.parse_section},
+    checks=(weeks_config.check,),
+)
+
+FEATURES: tuple[Feature, ...] = (HORIZONS, NEXT_TRY, CHOICE, SOCIAL, FUNNEL, REPUTATION, STAFFING, WEEKS)
 
 
 def metrics(t: Tables, features: tuple[Feature, ...] = FEATURES) -> list[pd.DataFrame]:

@@ -12,6 +12,13 @@ needed, confirmed or not), and for calls at the end of a served call that resolv
 ``resolved``; a plain queue: every served call). End of day: midnight after the first contact, in the scenario's
 calendar (``[run] start``). Metrics (per replication, channel of the first contact): ``customers_counted``,
 ``resolved_by_end_of_day_share``, ``resolved_within_24h_share``, ``resolved_within_72h_share``.
+
+Self-service counts as resolution wherever it happens, over one denominator (customers with an issue): a caller who
+self-serves in the IVR is resolved at the end of that call, and a customer whose question is *deflected* — they read
+a public answer to the same question and never post (``[reputation.deflection]``, docs/reputation.md) — is a customer
+of that channel resolved at that instant (``deflected_counted``: how many of the counted customers they are). The
+deflected come from the reputation ledger's ``deflected`` counts of the intervals starting in the measurement window
+(exact when the window's ends fall on interval boundaries, as whole-hour warm-ups and whole-day horizons do).
 """
 from __future__ import annotations
 
@@ -33,7 +40,7 @@ def resolved_at(contacts: pd.DataFrame) -> np.ndarray:
     """When each contact resolved its customer's issue (NaN: not resolved)."""
     out = contacts["outcome"].astype(object).to_numpy()
     end = contacts["end_at_s"].to_numpy(float)
-    at = np.where(out == "served", end, np.nan)
+    at = np.where((out == "served") | (out == "self_served"), end, np.nan)
     if "resolved" in contacts:
         res = contacts["resolved"].astype("boolean")
         known = res.notna().to_numpy()
@@ -45,8 +52,20 @@ def resolved_at(contacts: pd.DataFrame) -> np.ndarray:
     return at
 
 
-def horizon_metrics(contacts: pd.DataFrame, clock: dict) -> pd.DataFrame:
-    """Tidy rows (replication, channel, metric, value); empty when the run is shorter than warm-up + 72 h."""
+def deflected_in_window(reputation: pd.DataFrame | None, clock: dict) -> pd.DataFrame:
+    """Deflected customers per (replication, channel) whose question arrived in the measurement window."""
+    if reputation is None or "deflected" not in reputation or reputation.empty:
+        return pd.DataFrame(columns=["replication", "channel", "deflected"])
+    last = clock["horizon_s"] - 3 * DAY
+    start = reputation["interval_start_at_s"].to_numpy(float)
+    r = reputation[(start >= clock["warmup_s"]) & (start < last)]
+    d = r.groupby(["replication", "channel"], sort=True)["deflected"].sum().reset_index()
+    return d[d["deflected"] > 0]
+
+
+def horizon_metrics(contacts: pd.DataFrame, clock: dict, reputation: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Tidy rows (replication, channel, metric, value); empty when the run is shorter than warm-up + 72 h.
+    ``reputation``: the reputation ledger, whose deflected customers count as resolved at once."""
     cols = ["replication", "channel", "metric", "value"]
     last = clock["horizon_s"] - 3 * DAY
     if last <= clock["warmup_s"] or contacts.empty:
@@ -68,6 +87,20 @@ def horizon_metrics(contacts: pd.DataFrame, clock: dict) -> pd.DataFrame:
             else np.nan_to_num(took, nan=np.inf) <= h
     frame = pd.DataFrame({"replication": cust.index.get_level_values(0), "channel": cust["channel"].to_numpy(),
                           **{k: v.astype(float) for k, v in flags.items()}})
-    agg = {k: ("sum" if k == "customers_counted" else "mean") for k in flags}
-    per = frame.groupby(["replication", "channel"]).agg(agg).reset_index()
+    frame["deflected_counted"] = 0.0
+    defl = deflected_in_window(reputation, clock)
+    if len(defl):  # deflected customers: resolved at once, one row of weight n each (replication, channel)
+        extra = pd.DataFrame({"replication": defl["replication"].to_numpy(), "channel": defl["channel"].to_numpy(),
+                              **{k: 1.0 for k in flags}, "deflected_counted": 1.0})
+        weight = np.concatenate([np.ones(len(frame)), defl["deflected"].to_numpy(float)])
+        frame = pd.concat([frame, extra], ignore_index=True)
+    else:
+        weight = np.ones(len(frame))
+    rates = [k for k in flags if k != "customers_counted"]
+    w = pd.DataFrame({k: frame[k].to_numpy(float) * weight for k in [*flags, "deflected_counted"]})
+    w["replication"], w["channel"], w["n"] = frame["replication"].to_numpy(), frame["channel"].to_numpy(), weight
+    per = w.groupby(["replication", "channel"]).sum().reset_index()
+    for k in rates:
+        per[k] = per[k] / per["n"]
+    per = per[["replication", "channel", "customers_counted", *rates, "deflected_counted"]]
     return per.melt(id_vars=["replication", "channel"], var_name="metric", value_name="value")[cols]

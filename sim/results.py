@@ -220,20 +220,23 @@ class Results:
     - ``reputation`` (key replication, channel, interval_start_at_s): the reputation ledger.
     - ``replications`` and ``summary``: per-replication metrics and their mean with a confidence interval.
 
-    ``contact_view()`` joins the kind tables to the contacts (the wide table feature metrics read).
+    ``contact_view()`` joins the kind tables to the contacts (the wide table feature metrics read). ``replications``
+    (per-replication metrics: ratios of totals per channel) and ``summary`` (their means with t-based CIs) are computed
+    when first asked for, once: a sweep worker that stores only the per-replication rows never pays for the summary,
+    and a caller that wants neither pays for neither.
     """
 
     contacts: pd.DataFrame
     intervals: pd.DataFrame
     agents: pd.DataFrame
-    replications: pd.DataFrame
-    summary: pd.DataFrame
     provenance: dict = field(default_factory=dict)
     legs: pd.DataFrame | None = None
     reputation: pd.DataFrame | None = None  # the reputation ledger per interval (sim.reputation.accounts)
     funnel_calls: pd.DataFrame | None = None
     social_threads: pd.DataFrame | None = None
     messages: pd.DataFrame | None = None
+    _replications: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    _summary: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def contact_view(self) -> pd.DataFrame:
         """The contacts with the columns of ``funnel_calls`` and ``social_threads`` joined (``contact_view``)."""
@@ -249,18 +252,34 @@ class Results:
     @classmethod
     def from_tables(cls, contacts, intervals, agents, provenance, legs=None, reputation=None, *,
                     funnel_calls=None, social_threads=None, messages=None) -> Results:
-        from sim.extensions import Tables, metrics
+        return cls(contacts, intervals, agents, provenance, legs, reputation, funnel_calls, social_threads, messages)
 
-        per_rep = replication_metrics(intervals)
-        view = contact_view(contacts, {"funnel_calls": funnel_calls, "social_threads": social_threads})
-        # each feature's metrics: response-time quantiles and agent-group load (social), impressions, net reputation,
-        # churn and money on channel "reputation" (reputation), resolved by end of day, within 24 h and 72 h (horizons)
-        for extra in metrics(Tables(view, intervals, agents, legs, reputation, clock=provenance.get("clock"))):
-            per_rep = pd.concat([per_rep.astype({"channel": object}), extra], ignore_index=True)
-        summary = summarize(per_rep)
-        summary.attrs["provenance"] = provenance
-        return cls(contacts, intervals, agents, per_rep, summary, provenance, legs, reputation, funnel_calls,
-                   social_threads, messages)
+    @property
+    def replications(self) -> pd.DataFrame:
+        """Per replication and channel, tidy (replication, channel, metric, value): the interval totals' ratios and
+        each feature's metrics (read from ``contact_view()``)."""
+        if self._replications is None:
+            from sim.extensions import Tables, metrics
+
+            per_rep = replication_metrics(self.intervals)
+            # each feature's metrics: response-time quantiles and agent-group load (social), impressions, net
+            # reputation, churn and money on channel "reputation" (reputation), resolved by end of day, within 24 h and
+            # 72 h (horizons)
+            tables = Tables(self.contact_view(), self.intervals, self.agents, self.legs, self.reputation,
+                            clock=self.provenance.get("clock"))
+            for extra in metrics(tables):
+                per_rep = pd.concat([per_rep.astype({"channel": object}), extra], ignore_index=True)
+            self._replications = per_rep
+        return self._replications
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Mean, sd and 95% t-based CI across replications of each (channel, metric) (``sim.metrics.summarize``)."""
+        if self._summary is None:
+            summary = summarize(self.replications)
+            summary.attrs["provenance"] = self.provenance
+            self._summary = summary
+        return self._summary
 
     def write(self, out_dir: str | Path, figures: bool = True) -> list[Path]:
         """Write every table (Parquet), intervals.csv, summary.json/csv and the figures; return paths."""

@@ -19,12 +19,21 @@ from types import MappingProxyType
 from typing import Any
 
 from sim.arrivals import ArrivalSpec
-from sim.calendar import DEFAULT_START, Calendar, Profile, parse_interval, parse_profile, parse_start
+from sim.calendar import (
+    DEFAULT_START,
+    Calendar,
+    Profile,
+    parse_interval,
+    parse_profile,
+    parse_start,
+    parse_value_profile,
+)
 from sim.core import contact_id_base
 from sim.distributions import Dist, parse_dist
 from sim.errors import InputError, Problem, ScenarioError
 from sim.extensions import FEATURES
-from sim.social.kinds import CONVERSATION_KINDS
+from sim.social.kinds import CONVERSATION_KINDS as CONVERSATION_KINDS  # re-exported (CHANGELOG)
+from sim.social.kinds import is_conversation
 from sim.validate import Checker, check_tree, join
 
 SCHEMA = 1
@@ -81,6 +90,18 @@ class Targets:
 
 
 @dataclass(frozen=True)
+class CustomerClass:
+    """A class of a channel's customers (``classes``): ``priority`` (the class number on the records), the ``share``
+    of arrivals, a waiting-time ``credit_s`` (a head start in the queue, not strict priority; the Anonymous Bank's
+    documentation gives priority-2 customers 1.5 minutes) and the class's own patience law (None: the channel's)."""
+
+    priority: int
+    share: float
+    credit_s: float = 0.0
+    patience: Dist | None = None
+
+
+@dataclass(frozen=True)
 class Channel:
     name: str
     kind: str
@@ -93,6 +114,8 @@ class Channel:
     ivr_time: Dist | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)  # the features' parsed keys, by key
     features: Mapping[str, Any] = field(default_factory=dict)  # each feature's typed spec of the channel, by feature
+    aht: Profile | None = None  # mean handle time per interval of arrival (seconds); handle_time gives the shape
+    classes: tuple[CustomerClass, ...] = ()  # customer classes of the plain queue (priority credit, patience)
 
     @property
     def queues(self) -> tuple[str, ...]:
@@ -115,6 +138,7 @@ class AgentGroup:
     availability: float
     extra: Mapping[str, Any] = field(default_factory=dict)  # the features' parsed keys, by key
     features: Mapping[str, Any] = field(default_factory=dict)  # each feature's typed spec of the group, by feature
+    availability_profile: Profile | None = None  # availability per interval (then ``availability`` is 1.0, unused)
 
 
 @dataclass(frozen=True)
@@ -256,6 +280,12 @@ def parse_scenario(raw: dict, source: str = "<dict>", base_dir: str | Path = "."
         if key in top:
             sections[key] = spec(top[key], key, chk, ctx)
     _check_contact_ids(channels, chk)
+    if "staffing" in sections:  # the rota planner scales one availability by (1 - shrinkage)
+        for g in agents.values():
+            if g.availability_profile is not None:
+                chk.add(f"agents.{g.name}.availability", "one availability for the day beside [staffing] (the rota "
+                                                         "planner does not plan with a value per interval)",
+                        text="a value per interval")
     served = {q for g in agents.values() for q in g.serves}
     for ch in channels.values():
         missing = [q for q in ch.queues if q not in served]
@@ -339,7 +369,9 @@ def _parse_arrivals(raw: Any, path: str, chk: Checker, ctx: ParseContext,
 
 
 PROFILE_KEYS = ("repeat", "missing", "encoding")  # a list that is a cycle; a CSV's missing rows; its encoding
-CHANNEL_KEYS = ("kind", "queue", "arrivals", "handle_time", "patience", "open", "targets", "ivr_time")
+CHANNEL_KEYS = ("kind", "queue", "arrivals", "handle_time", "patience", "open", "targets", "ivr_time", "aht",
+                "classes")
+MAX_AHT_S = 86400.0  # a mean handle time above a day is a slip (milliseconds typed as seconds, a date)
 
 
 def _parse_channel(name: str, raw: Any, path: str, chk: Checker, ctx: ParseContext) -> Channel | None:
@@ -352,8 +384,14 @@ def _parse_channel(name: str, raw: Any, path: str, chk: Checker, ctx: ParseConte
             chk.add(join(path, "kind"), f"a channel kind ({', '.join(CHANNEL_KINDS)}) for a channel named {name!r}")
         return None
     ext = ctx.keys.channel[kind]
-    work = "message_time" if kind in CONVERSATION_KINDS else "handle_time"  # per agent message (sim.social)
-    chk.table(raw, path, (*(k for k in CHANNEL_KEYS if work == "handle_time" or k not in ("handle_time", "ivr_time")),
+    work = "message_time" if is_conversation(kind, raw.get("mode")) else "handle_time"  # per agent message (sim.social)
+    old_chat = kind == "chat" and work == "message_time" and "handle_time" in raw and "message_time" not in raw
+    if old_chat:  # chat is messaging by default (sim.social.kinds): say how to keep a plain queue
+        chk.add(join(path, "handle_time"), 'message_time (work per reply: chat is messaging by default) or mode = '
+                '"queue" (a plain queue, one handle_time per chat)', raw["handle_time"])
+        raw = {k: v for k, v in raw.items() if k != "handle_time"} | {"message_time": raw["handle_time"]}
+    chk.table(raw, path, (*(k for k in CHANNEL_KEYS if work == "handle_time" or k not in ("handle_time", "ivr_time",
+                                                                                           "aht", "classes")),
                           *ext))
     queue = chk.string(raw, "queue", path, default=name)
     open_hours = chk.clock_range(raw, "open", path, default=None)
@@ -363,16 +401,60 @@ def _parse_channel(name: str, raw: Any, path: str, chk: Checker, ctx: ParseConte
         chk.add(join(path, work), 'a distribution such as { dist = "exponential", mean = "240s" } (required)')
     patience = parse_dist(raw["patience"], join(path, "patience"), chk, ctx.base_dir) if "patience" in raw else None
     ivr_time = parse_dist(raw["ivr_time"], join(path, "ivr_time"), chk, ctx.base_dir) if "ivr_time" in raw else None
+    aht = None
+    if "aht" in raw and work == "handle_time":
+        aht = parse_value_profile(raw["aht"], join(path, "aht"), chk, ctx.base_dir, ctx.calendar, low=0.0,
+                                  high=MAX_AHT_S, low_open=True, what="a mean handle time in seconds",
+                                  horizon_s=ctx.horizon_s)
+        if handle is not None and not handle.mean > 0:
+            chk.add(join(path, "handle_time"), "a law with a positive mean (aht scales it to each interval's mean)",
+                    text="mean 0")
+    classes: tuple[CustomerClass, ...] = ()
+    if "classes" in raw and work == "handle_time":
+        classes = _parse_classes(raw, join(path, "classes"), chk, ctx, [k for k in ext if k in raw])
     targets = _parse_targets(raw.get("targets"), join(path, "targets"), chk, kind)
     ctx.name = name
     extra = {key: spec(raw[key], join(path, key), chk, ctx) for key, spec in ext.items() if key in raw}
     if arrivals is None or handle is None or queue is None:
         return None
-    ch = Channel(name, kind, queue, arrivals, handle, patience, open_hours, targets, ivr_time, MappingProxyType(extra))
+    ch = Channel(name, kind, queue, arrivals, handle, patience, open_hours, targets, ivr_time, MappingProxyType(extra),
+                 aht=aht, classes=classes)
     if chk.problems:  # a key failed: its feature's spec would be built from a partial reading
         return ch
     typed = {f.name: f.channel_spec(ch) for f in ctx.features if f.channel_spec is not None}
     return replace(ch, features=MappingProxyType({k: v for k, v in typed.items() if v is not None}))
+
+
+def _parse_classes(raw: dict, path: str, chk: Checker, ctx: ParseContext, features: list[str]
+                   ) -> tuple[CustomerClass, ...]:
+    """``classes = { "1" = { share = 0.8 }, "2" = { share = 0.2, credit = "90s", patience = {…} } }``: the plain
+    queue's customer classes, shares summing to 1; the queue serves them in one line by entry time minus credit."""
+    table = raw["classes"]
+    if features:
+        chk.add(path, "classes on a plain queue (the funnel has its own priorities)", text=", ".join(features))
+        return ()
+    if not isinstance(table, dict) or not table:
+        chk.add(path, 'a table of classes such as { "1" = { share = 0.8 }, "2" = { share = 0.2, credit = "90s" } }',
+                table)
+        return ()
+    out = []
+    for name, spec in table.items():
+        p = join(path, name)
+        if not name.isdigit():
+            chk.add(p, "a class number (a whole number such as \"2\", as on the records)", name)
+            continue
+        if not isinstance(spec, dict):
+            chk.add(p, 'a class table such as { share = 0.2, credit = "90s" }', spec)
+            continue
+        chk.table(spec, p, ("share", "credit", "patience"))
+        share = chk.number(spec, "share", p, low=0, high=1, low_open=True)
+        credit = chk.duration(spec, "credit", p, default=0.0, high=86400.0)
+        pat = parse_dist(spec["patience"], join(p, "patience"), chk, ctx.base_dir) if "patience" in spec else None
+        if share is not None and credit is not None:
+            out.append(CustomerClass(int(name), share, credit, pat))
+    if len(out) == len(table) and abs(sum(k.share for k in out) - 1.0) > 1e-6:
+        chk.add(path, "shares that sum to 1", text=f"{sum(k.share for k in out):g}")
+    return tuple(sorted(out, key=lambda k: k.priority))
 
 
 GROUP_KEYS = ("serves", "count", "interval", "by_weekday", "schedule", "wrap_up", "cost_per_hour", "availability",
@@ -397,13 +479,20 @@ def _parse_group(name: str, raw: Any, path: str, chk: Checker, ctx: ParseContext
     count = _parse_count(raw, path, chk, ctx)
     wrap = parse_dist(raw["wrap_up"], join(path, "wrap_up"), chk, ctx.base_dir) if "wrap_up" in raw else None
     cost = chk.number(raw, "cost_per_hour", path, default=0.0, low=0)
-    avail = chk.number(raw, "availability", path, default=1.0, low=0, high=1, low_open=True)
+    avail_profile = None
+    if isinstance(raw.get("availability"), dict):
+        avail_profile = parse_value_profile(raw["availability"], join(path, "availability"), chk, ctx.base_dir,
+                                            ctx.calendar, low=0.0, high=1.0, low_open=True,
+                                            what="a share of the seated agents available", horizon_s=ctx.horizon_s)
+        avail = 1.0
+    else:
+        avail = chk.number(raw, "availability", path, default=1.0, low=0, high=1, low_open=True)
     ctx.name = name
     extra = {key: spec(raw[key], join(path, key), chk, ctx) for key, spec in ctx.keys.agent.items() if key in raw}
     if serves is None or count is None:
         return None
     g = AgentGroup(name, tuple(serves), count, wrap, cost or 0.0, 1.0 if avail is None else avail,
-                   MappingProxyType(extra))
+                   MappingProxyType(extra), availability_profile=avail_profile)
     typed = {f.name: f.group_spec(g) for f in ctx.features if f.group_spec is not None}
     return replace(g, features=MappingProxyType({k: v for k, v in typed.items() if v is not None}))
 

@@ -32,7 +32,7 @@ def _kinds() -> dict[str, dict]:
     duration = {"type": "string", "pattern": DURATION_PATTERN, "description": 'a duration such as "240s", "4min", '
                 '"1.5h" or "10d" (the unit is required)'}
     number_list = {"type": "array", "items": {"type": "number", "minimum": 0}}
-    return {
+    kinds: dict[str, dict] = {
         "duration": duration,
         "rate": {"type": "string", "pattern": RATE_PATTERN, "description": 'a rate such as "100/h" or "5/30min"'},
         "share": {"type": "number", "minimum": 0, "maximum": 1},
@@ -60,7 +60,16 @@ def _kinds() -> dict[str, dict]:
                                      {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}}]},
         "table": {"type": "object"},
         "integer_or_table": {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "object"}]},
+        # a value per interval, written the way volumes are (sim.calendar.parse_value_profile)
+        "value_profile": {"type": "object", "additionalProperties": False, "description": 'a value per interval: '
+                          '{ values = [...], interval = "30min" } or { file = "x.csv" } (columns interval_start, value)',
+                          "properties": {"values": number_list, "file": {"type": "string"}, "interval": duration,
+                                         "by_weekday": {"type": "object"}, "repeat": {"type": "boolean"},
+                                         "encoding": {"type": "string"}}},
     }
+    kinds["share_or_profile"] = {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1}, kinds["value_profile"]],
+                                 "description": "a share of the seated agents available, or a share per interval"}
+    return kinds
 
 
 # --- the description: key -> kind, or a nested table {"keys": {...}, "required": [...], "doc": ...} ---------------
@@ -88,12 +97,16 @@ DESCRIPTION: dict[str, Any] = {
     "channel": {"kind": {"enum": None, "doc": "phone, social, email or chat (default: the channel's name)"},
                 "queue": "text", "arrivals": "@arrivals", "handle_time": "dist", "patience": "dist",
                 "open": "clock_range", "targets": "@targets", "ivr_time": "dist",
+                "aht": "value_profile",  # mean handle time (s) per interval of arrival; handle_time's law scaled to it
+                "classes": {"type": "object", "doc": 'customer classes of the plain queue: { "2" = { share = 0.2, '
+                            'credit = "90s", patience = {…} } } (a waiting-time head start, not strict priority)'},
                 # messaging (sim.social.spec, docs/social.md)
                 "message_time": "dist", "kinds": "table", "exchanges": "dist_or_number", "think_time": "dist",
                 "silence": "share", "inactivity_timeout": "duration", "resolve": "share_or_table", "reach": "table",
                 "public": "share", "to_dm": "share", "triage": "table",
-                "mode": {"enum": ["messaging", "session"], "doc": "messaging (default: agents work only on replies) or "
-                         "session (the agent holds the conversation through the customer's think time, live chat)"},
+                "mode": {"enum": ["messaging", "session", "queue"], "doc": "messaging (default: agents work only on "
+                         "replies), session (the agent holds the conversation through the customer's think time, live "
+                         "chat) or, for chat only, queue (a plain queue: one handle_time per chat)"},
                 "replies_needed": "dist_or_number", "reply_patience": "dist", "unconfirmed": "share",
                 "affinity_window": "duration",
                 # the phone funnel (sim.funnel.spec, docs/funnel.md)
@@ -102,13 +115,15 @@ DESCRIPTION: dict[str, Any] = {
                 "resolution": "table"},
     "agents": {"serves": "queue_list", "count": "count_or_list", "interval": "duration", "by_weekday": "weekdays",
                "schedule": "csv_file", "wrap_up": "dist", "cost_per_hour": "non_negative",
-               "availability": "share", "concurrency": {"anyOf": [{"type": "integer", "minimum": 1}, {"const": "unlimited"}],
+               "availability": "share_or_profile",
+               "concurrency": {"anyOf": [{"type": "integer", "minimum": 1}, {"const": "unlimited"}],
                                                                 "doc": 'conversations (threads, in messaging mode) '
                                                                 'held at once, or "unlimited"'}, "concurrency_slowdown": "non_negative",
                "reserve": "count", "repeat": {"type": "boolean", "doc": "true: a list shorter than the run is a cycle (sim.calendar)"},
                "missing": {"enum": ["error", "zero"], "doc": "a CSV's missing interval: an error (default) or zero"},
                "encoding": "text"},
-    "sections": {"staffing": "table", "reputation": "table", "choice": "table"},
+    "sections": {"staffing": "table", "reputation": "table", "choice": "table",
+                 "weeks": "table"},  # [weeks]: sim.weeks.config (docs/reputation_weeks.md)
 }
 
 

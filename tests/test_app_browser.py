@@ -1,6 +1,7 @@
 """The teaching app in a real browser: ``contactsim app`` serves it on a free port, headless Chromium opens each
 lesson, moves a control with the keyboard as a student would, sees a shown number change, and saves a screenshot of
-the lesson under plots/app/ (shown in the README's section for educators)."""
+the lesson under plots/app/ (shown in the README's section for educators). One browser session and one server visit
+every lesson."""
 from __future__ import annotations
 
 import socket
@@ -78,33 +79,32 @@ def settled(driver) -> bool:
         and "Stop" not in running
 
 
-@pytest.mark.parametrize("page", list(LESSONS))
-def test_lesson_in_a_browser(browser, app_url, page):
+def test_every_lesson_in_one_browser(browser, app_url):
+    """One browser session visits every lesson in turn: it renders, a slider moved with the keyboard changes a shown
+    number, no exception is shown, and a screenshot is saved."""
     from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 
-    shot, key = LESSONS[page]
     browser.set_window_size(1400, 1900)
-    browser.get(f"{app_url}/{page}")
     browser.set_script_timeout(120)
     busy = (TimeoutException, StaleElementReferenceException)  # a busy browser: ask again
     wait = WebDriverWait(browser, WAIT_S, poll_frequency=0.5, ignored_exceptions=busy)
-    wait.until(settled)
-    time.sleep(1.0)
-    before = numbers(browser)
-    assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]'), f"{page}: an exception shown"
-    # the first slider, moved one step with the keyboard (its range input is visually hidden, so focus it)
-    thumb = browser.find_element(By.CSS_SELECTOR, '[data-testid="stSlider"] input[type="range"]')
-    browser.execute_script("arguments[0].focus()", thumb)
-    ActionChains(browser).send_keys(getattr(Keys, key)).perform()
-    wait.until(lambda d: settled(d) and numbers(d) != before)
-    after = numbers(browser)
-    assert after != before
-    assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]'), f"{page}: an exception shown"
-    time.sleep(1.0)  # let the figures' transitions end
     SHOTS.mkdir(parents=True, exist_ok=True)
-    browser.save_screenshot(str(SHOTS / f"{shot}.png"))
-    assert (SHOTS / f"{shot}.png").stat().st_size > 10_000
+    for page, (shot, key) in LESSONS.items():
+        browser.get(f"{app_url}/{page}")
+        wait.until(settled)
+        before = numbers(browser)
+        assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]'), f"{page}: an exception"
+        # the first slider, moved one step with the keyboard (its range input is visually hidden, so focus it)
+        thumb = browser.find_element(By.CSS_SELECTOR, '[data-testid="stSlider"] input[type="range"]')
+        browser.execute_script("arguments[0].focus()", thumb)
+        ActionChains(browser).send_keys(getattr(Keys, key)).perform()
+        wait.until(lambda d, b=before: settled(d) and numbers(d) != b)
+        assert numbers(browser) != before, f"{page}: moving a slider changed no number"
+        assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]'), f"{page}: an exception"
+        time.sleep(0.5)  # let the figures' transitions end
+        browser.save_screenshot(str(SHOTS / f"{shot}.png"))
+        assert (SHOTS / f"{shot}.png").stat().st_size > 10_000, page

@@ -169,7 +169,7 @@ def test_every_shipped_scenario_passes_the_size_guard():
 
 def test_two_channels_sharing_one_queue_id_are_refused():
     raw = erlang_raw()
-    raw["channels"]["chat"] = {"kind": "chat", "queue": "phone", "arrivals": {"rate": "10/h"},
+    raw["channels"]["chat"] = {"kind": "chat", "mode": "queue", "queue": "phone", "arrivals": {"rate": "10/h"},
                                "handle_time": {"dist": "exponential", "mean": "4min"}}
     lines = refused(raw)
     assert lines == ["x.toml: channels.chat.queue: expected a queue id no other channel uses (channel phone already "

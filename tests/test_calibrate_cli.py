@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gzip
 
+import numpy as np
 import pandas as pd
 
 import sim
@@ -80,3 +81,24 @@ def test_calibrate_fits_availability_on_the_fitted_days(tmp_path, capsys):
     assert params.at["agents.availability", "estimate"] == avail
     search = pd.read_csv(tmp_path / "avail_fit" / "availability_search.csv")
     assert search["loss"].min() == search.loc[search["availability"] == avail, "loss"].iloc[0]
+
+
+def test_calibrate_hourly_writes_values_per_interval_that_run_uses(tmp_path, capsys):
+    out = tmp_path / "hourly.toml"
+    code = main(["calibrate", str(shipped_march_1999()), "--days", "1999-03-03,1999-03-04", "--hourly",
+                 "--out", str(out), "--no-figures"])
+    assert code == 0
+    scenario = sim.load_scenario(out)
+    aht = scenario.raw["channels"]["phone"]["aht"]
+    avail = scenario.raw["agents"]["phone"]["availability"]
+    assert aht["interval"] == avail["interval"] == "1h" and len(aht["values"]) == len(avail["values"]) == 24
+    assert 100 < min(aht["values"]) < max(aht["values"]) < 400  # handle time follows the clock (docs/calibration.md)
+    assert all(0 < a <= 1 for a in avail["values"]) and min(avail["values"]) < 0.9
+    ch, grp = scenario.channels["phone"], scenario.agents["phone"]
+    assert ch.aht is not None and grp.availability_profile is not None  # read as profiles, used by the kernel
+    res = sim.run(scenario, replications=1)
+    served = res.contacts[res.contacts["outcome"] == "served"]
+    hour = (served["arrival_at_s"] // 3600).astype(int)
+    # each draw is the law's draw scaled to its hour's aht, so handle / aht has mean 1 in every hour
+    ratio = served["handle_s"].to_numpy() / np.asarray(aht["values"])[hour.to_numpy()]
+    assert abs(ratio.mean() - 1) <= 4 * ratio.std(ddof=1) / np.sqrt(len(ratio))

@@ -254,3 +254,43 @@ def test_fit_month_and_the_day_scenario_keep_the_fitted_capacity(known, tmp_path
         per_interval = minutes.reshape(48, 30).mean(axis=1)
         want = effective_agents(fit, p, seen[p]) * 0.9
         assert np.abs(per_interval - want).max() <= 1 / 60 + 1e-9  # exact to the nearest minute
+        aht = raw["channels"][p]["aht"]  # handle time by hour as a value per interval, not folded into capacity
+        assert aht["interval"] == "1h" and aht["values"] == pytest.approx([fit.handle_hour[p][h] for h in range(24)], abs=1e-3)
+
+
+def test_priority_credit_and_patience_by_class_are_fitted_back_from_records(tmp_path):
+    """Records of a known scenario with two skill pools, hourly availability, a 90 s credit for class 2 and class
+    patience 300 s / 150 s: the credit bracket holds 90 s, each class's patience CI holds its truth, and the day
+    scenario carries the classes (4 simulated days, about 6 s)."""
+    from sim.calibrate.month_model import Switches, day_scenario, fit_month
+
+    raw = {"schema": 1, "run": {"start": "2024-01-01 00:00", "horizon": "1d", "replications": 4, "seed": 7,
+                                "interval": "30min"},
+           "channels": {p: {"kind": "phone", "arrivals": {"volumes": _volumes(p), "interval": "30min"},
+                            "handle_time": {"dist": "exponential", "mean": f"{HANDLE[p]:g}s"},
+                            "patience": {"dist": "exponential", "mean": f"{PATIENCE:g}s"},
+                            "classes": {"1": {"share": 0.55},
+                                        "2": {"share": 0.45, "credit": "90s",
+                                              "patience": {"dist": "exponential", "mean": "150s"}}}}
+                        for p in HANDLE},
+           "agents": {"team_general": {"serves": ["general"], "count": _counts("general"), "interval": "1min"},
+                      "team_in": {"serves": ["IN"], "count": _counts("IN"), "interval": "1min"}}}
+    res = sim.run(sim.parse_scenario(raw))
+    write_csv_log(contacts_to_calls(res.contacts, "2024-01-01"), tmp_path / "log.csv")
+    calls = read_log(tmp_path / "log.csv", format="csv").calls
+    days = sorted(set(calls["arrival_at"].dt.date))
+    fit = fit_month(calls, days, switches=Switches(priority_credit=True, patience_class=True, patience_shape=False),
+                    bootstrap=5)
+    assert fit.pools.names == ["general", "pool_in"]
+    assert fit.credit.low_s <= 90.0 <= fit.credit.high_s and fit.credit.high_s - fit.credit.low_s < 15.0
+    by_class = fit.tables["patience_by_class"].set_index("class")
+    for cls, truth in ((1, PATIENCE), (2, 150.0)):
+        assert by_class.at[cls, "ci_low_s"] <= truth <= by_class.at[cls, "ci_high_s"], (cls, by_class.loc[cls])
+    shares = {k["priority"]: k["share"] for k in fit.classes}
+    assert abs(shares[2] - 0.45) < 0.03
+    seen = {p: np.full(48, 5.0) for p in fit.pools.names}
+    day = day_scenario(fit, days[0], {p: np.full(48, 10.0) for p in seen}, seen, tmp_path / "d", 1, 1)
+    sc = sim.parse_scenario(day, source=str(tmp_path / "d" / "scenario.toml"), base_dir=str(tmp_path / "d"))
+    two = next(k for k in sc.channels["general"].classes if k.priority == 2)
+    assert two.credit_s == pytest.approx(fit.credit.credit_s, abs=0.5) and two.patience.mean == pytest.approx(
+        by_class.at[2, "patience_mean_s"], rel=1e-3)

@@ -27,7 +27,7 @@ def test_run_writes_tables_figures_and_prints_a_summary(tmp_path, capsys):
 
 def test_run_json_and_precision(capsys):
     assert main(["run", str(ROOT / "scenarios" / "erlang_a.toml"), "--precision", "0.2", "--max-replications", "8",
-                 "--json"]) == 0
+                 "--set", "run.horizon=1d", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     rows = {(r["channel"], r["metric"]): r for r in doc["summary"]}
     row = rows[("phone", "sl_offered")]

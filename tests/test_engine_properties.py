@@ -95,7 +95,7 @@ def test_replication_alone_equals_replication_in_a_run(raw):
 def test_an_unrelated_channel_and_group_leave_every_phone_row_unchanged(raw):
     base = sim.run(scenario(raw)).contacts
     more = copy.deepcopy(raw)
-    more["channels"]["chat"] = {"arrivals": {"rate": "40/h"}, "handle_time": {"dist": "gamma", "mean": "6min", "cv": 0.7},
+    more["channels"]["chat"] = {"mode": "queue", "arrivals": {"rate": "40/h"}, "handle_time": {"dist": "gamma", "mean": "6min", "cv": 0.7},
                                 "patience": {"dist": "exponential", "mean": "10min"}}
     more["agents"]["chat_team"] = {"serves": ["chat"], "count": 3, "wrap_up": {"dist": "exponential", "mean": "1min"}}
     more["agents"]["backup"] = {"serves": ["chat"], "count": 1}

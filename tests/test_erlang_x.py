@@ -123,3 +123,16 @@ def test_level_reduction_equals_one_sparse_lu_of_the_whole_chain():
     args = (6, LAM, 1 / AHT, 1 / PATIENCE, 9, 0.5, 1 / 300.0, 30)
     a, b = _solve_chain(*args), _solve_chain_sparse(*args)
     assert a.shape == (10, 31) and np.abs(a - b).max() < 1e-12 and a.sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("target", [0.0, 20.0, 300.0, math.inf])
+def test_closed_form_waiting_chain_equals_the_absorbing_chain_exponential(target):
+    """P(answered), P(answered / hung up within T) and the answered wait by products, a banded solve and
+    uniformization equal the absorbing chain's sparse solves and matrix exponential."""
+    from sim.analytic.erlang_x import _waiting_chain, _waiting_chain_expm
+
+    for n, theta, positions in [(6, 1 / PATIENCE, 3), (20, 1 / 300.0, 40), (10, 0.0, 25), (1, 1 / 60.0, 1)]:
+        fast, ref = _waiting_chain(n, 1 / AHT, theta, positions, target), _waiting_chain_expm(n, 1 / AHT, theta,
+                                                                                               positions, target)
+        for a, b in zip(fast, ref):
+            assert np.allclose(a, b, rtol=1e-9, atol=1e-12)

@@ -25,7 +25,7 @@ SCENARIO = {
     "channels": {
         "phone": {"kind": "phone", "arrivals": {"rate": "60/h"}, "handle_time": {"dist": "exponential", "mean": "4min"},
                   "patience": {"dist": "exponential", "mean": "5min"}},
-        "bot": {"kind": "chat", "arrivals": {"rate": "90/h"}, "handle_time": {"dist": "exponential", "mean": "3min"},
+        "bot": {"kind": "chat", "mode": "queue", "arrivals": {"rate": "90/h"}, "handle_time": {"dist": "exponential", "mean": "3min"},
                 "patience": {"dist": "exponential", "mean": "10min"},
                 "auto_reply": {"delay": 30, "escalate": 0.3}},
     },

@@ -241,3 +241,40 @@ def test_report_in_headless_chromium_has_no_empty_section_no_overflow_no_blank_p
     assert got["wide"] == 0
     assert got["scrollHeight"] - got["bottom"] < 120, (got["scrollHeight"], got["bottom"])   # no blank page below
     assert got["images"] >= 6 and str(d) not in got["text"] and "/tmp/" not in got["text"]
+
+
+def test_interactive_report_draws_plotly_figures_that_answer_hover_in_headless_chromium(store, browser,  # noqa: F811
+                                                                                      tmp_path):
+    """``--interactive``: every metric figure is a Plotly chart (plotly.js embedded once, so the page works
+    offline), with one trace per line and the design points' means as its y values; no overflow at 800 px."""
+    _, out = store
+    path = write_report(out, tmp_path / "interactive.html", metrics=["asa_s", "sl_offered"],
+                        base="agents.phone.count=4, channels.phone.patience.mean=200s", interactive=True)
+    text = path.read_text()
+    assert text.count("* plotly.js v") == 1 and not re.search(r"<script[^>]*\ssrc=", text)   # embedded, once
+    assert "<img alt='Average speed of answer" not in text           # figures are charts, not images
+    browser.set_window_size(800, 1000)
+    browser.get(path.resolve().as_uri())
+    got = browser.execute_script("""
+      const plots = [...document.querySelectorAll('.js-plotly-plot')];
+      return {n: plots.length, traces: plots.map(p => p.data.length),
+              y: plots.map(p => p.data.map(t => t.y.length)), drawn: document.querySelectorAll('.main-svg').length,
+              scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth};
+    """)
+    assert got["n"] == 2 and got["drawn"] >= 2                        # ASA and SL on the phone channel
+    assert got["traces"] == [2, 2]                                      # one line per patience setting
+    assert got["y"] == [[3, 3], [3, 3]]                                 # three team sizes on each line
+    assert got["scrollWidth"] <= got["clientWidth"]
+    t = load(out)
+    asa = t[(t.metric == "asa_s") & (t.channel == "phone")].groupby("point")["value"].mean()
+    shown = browser.execute_script("return document.querySelectorAll('.js-plotly-plot')[0].data"
+                                   ".map(t => t.y).flat();")
+    assert sorted(round(v, 6) for v in shown) == sorted(round(v, 6) for v in asa)
+
+
+def test_interactive_report_without_plotly_is_one_clear_line(store, tmp_path, monkeypatch):
+    import sim.plots.experiment_interactive as interactive
+
+    monkeypatch.setattr(interactive, "plotly_available", lambda: False)
+    with pytest.raises(sim.InputError, match=r"--interactive: needs plotly; install it with pip install"):
+        write_report(store[1], tmp_path / "x.html", interactive=True)

@@ -108,6 +108,22 @@ def test_invalid_design_points_are_listed_before_anything_runs(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_design_point_above_the_size_limits_is_refused_before_anything_runs(tmp_path):
+    """A swept typo ("1e9/h") is caught by the size guard at that point, with its key; --force lets it through."""
+    from sim.experiment.sweep import design_points
+
+    (tmp_path / "tiny.toml").write_text(TINY)
+    sw = Sweep.build(tmp_path / "tiny.toml", {"channels.phone.arrivals.rate": ["60/h", "1e9/h"]},
+                     replications=2, seed=1)
+    with pytest.raises(sim.InputError) as err:
+        run_sweep(sw, tmp_path / "out", workers=1)
+    text = str(err.value)
+    assert "1 of 2 design points are invalid" in text and 'design point 1 (channels.phone.arrivals.rate="1e9/h")' in text
+    assert "tiny.toml: channels.phone.arrivals: expected at most 5,000,000 contacts per replication" in text
+    assert "--force" in text and not (tmp_path / "out").exists()
+    assert [p.id for p in design_points(sw, force=True)] == [0, 1]
+
+
 # --- backends give identical stores ----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -75,3 +75,23 @@ def test_the_horizons_reach_the_summary_for_phone_and_messaging():
                                               "resolved_within_72h_share"))
         assert 0 <= eod <= d1 <= d3 <= 1
     assert s[("social", "resolved_by_end_of_day_share")] < s[("social", "resolved_within_24h_share")] - 0.1
+
+
+def test_self_service_and_deflection_count_as_resolution_over_customers_with_an_issue():
+    df = contacts([
+        (1, "phone", 10, "self_served", 10.05, True, np.nan),   # self-served in the IVR: resolved at once
+        (2, "phone", 11, "abandoned", 11.1, None, np.nan),
+        (3, "social", 12, "silent", 13, False, np.nan),
+        (4, "social", 14, "served", 15, True, 15),
+    ])
+    # two questions deflected in the window (a customer read a public answer to the same question), one outside it
+    ledger = pd.DataFrame({"replication": 0, "channel": "social", "interval_start_at_s": [3 * H, 9 * H, 60 * H],
+                           "deflected": [1.0, 1.0, 5.0]})
+    m = horizon_metrics(df, CLOCK, ledger).set_index(["channel", "metric"])["value"]
+    assert np.isclose(m[("phone", "resolved_within_24h_share")], 0.5)
+    assert m[("social", "customers_counted")] == 4 and m[("social", "deflected_counted")] == 2
+    assert np.isclose(m[("social", "resolved_by_end_of_day_share")], 3 / 4)
+    assert m[("phone", "deflected_counted")] == 0
+    plain = values(df)  # no ledger: the same customers without the deflected
+    assert plain[("social", "customers_counted")] == 2 and np.isclose(plain[("social", "resolved_within_72h_share")],
+                                                                      0.5)

@@ -6,7 +6,8 @@
   messaging), are mapped row by row to the new tables and every old value is found in its new place. The only
   rewrites: an email's reach is 0, not missing; a menu stage's option label moved from ``result`` to ``option``, its
   result is ``next``; a plain contact's ``resolved`` (missing without a funnel) is "served", the value every reader
-  already gave a missing one (``sim.horizons``).
+  already gave a missing one (``sim.horizons``). The per-replication metrics keep every old row; the next-try
+  feature (``sim.next_try``, merged later) adds its own.
 - On every shipped scenario (short horizon, one replication): each record-book table has exactly its declared columns
   in their declared dtypes, and no column is missing for every row of one channel unless it is declared sparse
   (missing where an event did not happen: never answered, not caused, …).
@@ -26,11 +27,13 @@ from sim.core import CONTACT_COLUMNS
 from sim.extensions import FEATURES
 from sim.funnel.legs import STAGES
 from sim.metrics import COUNT_COLUMNS
+from sim.next_try import METRICS as NEXT_TRY_COLUMNS
 from sim.social.thread_records import MESSAGING_COLUMNS
 from tests.fingerprint import scenario_files
 
 OLD = Path(__file__).parent / "data" / "records_5654567"
 RUNS = {"retail_reputation": "12h", "study_social_day": "30h", "retail_social": "12h"}
+NEXT_TRY_METRICS = set(NEXT_TRY_COLUMNS)  # per-replication metrics added since 5654567
 
 
 def run(name: str, horizon: str) -> sim.Results:
@@ -106,13 +109,24 @@ def test_every_old_value_survives(name):
                     "ready_at_s", "open_conversations", "public", "result"):
             same(om[col], nm[col], f"{name} messages.{col}")
 
-    # the interval, agent and reputation tables and the per-replication metrics: unchanged
-    for t in ("intervals", "agents", "reputation", "replications"):
+    # the interval, agent and reputation tables: unchanged
+    for t in ("intervals", "agents", "reputation"):
         if t in old:
             got = getattr(res, t)
             assert list(got.columns) == list(old[t].columns), t
             for col in old[t].columns:
                 same(old[t][col], got[col], f"{name} {t}.{col}")
+    # the per-replication metrics: every old row unchanged; the only rows added since 5654567 are the next-try
+    # feature's (sim.next_try: customers and attempts across channels)
+    key = ["replication", "channel", "metric"]
+    o, g = (d.assign(channel=d["channel"].astype(str)) for d in (old["replications"], res.replications))
+    assert list(g.columns) == list(o.columns)
+    j = o.merge(g, on=key, how="right", suffixes=("_old", ""), indicator=True)
+    added = j[j["_merge"] == "right_only"]
+    assert set(added["metric"]) <= NEXT_TRY_METRICS, sorted(set(added["metric"]) - NEXT_TRY_METRICS)
+    kept = j[j["_merge"] == "both"]
+    assert len(kept) == len(o), f"{name} replications: {len(o) - len(kept)} old rows lost"
+    same(kept["value_old"], kept["value"], f"{name} replications.value")
 
 
 def declared() -> dict[str, dict]:

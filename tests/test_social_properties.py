@@ -34,7 +34,7 @@ def social_scenarios(draw):
         "to_dm": draw(st.sampled_from([0.0, 0.5])),
         "inactivity_timeout": draw(st.sampled_from(["5min", "30min"])),
         "triage": {"answer": draw(st.sampled_from(["all", "complaints", 0.5, {"complaint": 0.9, "question": 0.4}])),
-                   "order": draw(st.sampled_from(["fifo", "reach", "kind", "target"]))},
+                   "order": draw(st.sampled_from(["fifo", "reach", "kind", "target", "newest"]))},
     }
     if draw(st.booleans()):
         social["patience"] = {"dist": "exponential", "mean": "20min"}

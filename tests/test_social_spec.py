@@ -58,13 +58,13 @@ def test_every_problem_names_the_file_key_and_expectation():
               "channels.social.kinds: expected shares of complaint, question and praise summing to 1, got shares summing "
               "to 0.6",
               "channels.social.reach.cap: expected a cap at least min (100), got 10",
-              'channels.social.triage.order: expected one of "fifo", "reach", "kind", "target", got "vip"',
+              'channels.social.triage.order: expected one of "fifo", "reach", "kind", "target", "newest", got "vip"',
               "channels.social.triage.answer.complaint: expected a probability from 0 to 1",
               "channels.social.public: expected a probability from 0 to 1",
               "channels.social.handle_time: expected a known key",
               "channels.email.public: expected a known key",
               "channels.email.message_time: expected a distribution",
-              'channels.email.triage.order: expected one of "fifo", "kind", "target", got "reach"',
+              'channels.email.triage.order: expected one of "fifo", "kind", "target", "newest", got "reach"',
               "agents.team.concurrency: expected a whole number ≥ 1"]
     for e in expect:
         assert any(f"scenarios/x.toml: {e}" in p for p in found), (e, found)
@@ -79,7 +79,7 @@ def test_reserve_and_concurrency_only_where_they_mean_something():
     raw["agents"]["phones"] = {"serves": ["phone"], "count": 1, "concurrency": 2}
     raw["agents"]["team"].update(serves=["phone", "social"], reserve=2)
     found = problems(raw)
-    assert any("agents.phones.concurrency: expected a group that serves a social or email queue" in p for p in found)
+    assert any("agents.phones.concurrency: expected a group that serves a social, email or chat queue" in p for p in found)
     assert any("agents.team.reserve: expected fewer agents kept free for calls than the group's largest count (2)" in p
                for p in found)
 

@@ -158,6 +158,10 @@ def test_staffing_table_problems_are_reported():
         sim.parse_scenario(raw, "day.toml", ROOT / "scenarios")
     keys = {p.key for p in err.value.problems}
     assert {"staffing.shrinkage", "staffing.shifts.lengths[0]", "staffing.start"} <= keys
+    raw["staffing"]["shifts"]["lengths"] = ["8h", "1e9d"]       # a typo that would plan one endless shift
+    with pytest.raises(sim.ScenarioError, match=r"staffing.shifts.lengths\[1\]: expected a shift length above 0 and "
+                                                r"at most 24h"):
+        sim.parse_scenario(raw, "day.toml", ROOT / "scenarios")
 
 
 def test_command_reports_uncoverable_rules_before_simulating(tmp_path, capsys):

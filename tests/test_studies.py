@@ -97,7 +97,10 @@ def test_funnel_vs_social_quick(tmp_path):
     # at the phone rota's cost the social team is overwhelmed: later first replies, fewer issues resolved
     assert t.loc[(1.0, "time_to_human_median_min"), "diff_ci_low"] > 0
     assert t.loc[(1.0, "resolved_share"), "diff_ci_high"] < 0
-    assert t.loc[(1.0, "resolved_share"), "mean"] < t.loc[(1.0, "resolved_share"), "exact"]
+    # symmetric design (the default): a single try on both sides, self-service counted on both (IVR, deflection)
+    assert t.loc[(0.0, "contacts_per_customer"), "mean"] < 1.1  # a caller dials once (transfers are no new call)
+    assert t.loc[(1.0, "deflected_customers"), "mean"] > 0 and t.loc[(0.0, "deflected_customers"), "mean"] == 0
+    assert t.loc[(0.0, "self_served_share"), "mean"] > 0
 
 
 def test_direct_social_resolution_ceiling_matches_unlimited_staff():

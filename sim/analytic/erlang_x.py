@@ -27,11 +27,13 @@ Metrics per attempt reaching the trunk, as the funnel's interval table counts th
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+from scipy.linalg import solve_banded
 
 from sim.analytic.erlang_c import METRIC_KEYS, check_agents, check_nonnegative, check_positive
 
@@ -116,37 +118,56 @@ def _birth_death(n: int, lam: float, mu: float, theta: float, lines: int) -> np.
 
 
 def _fixed_point(n, lam, mu, theta, lines, r) -> tuple[np.ndarray, np.ndarray, float]:
-    """Redials as Poisson arrivals at rate ρ_r = r × (failures per second), iterated to the fixed point."""
+    """Redials as Poisson arrivals at rate ρ_r = r × (failures per second) at the fixed point ρ_r = g(ρ_r), found by
+    bracketing (Brent) on [0, rλ/(1 − r)]: failures never exceed attempts, so g(x) ≤ r(λ + x) and the root lies there."""
     queued = np.maximum(np.arange(lines + 1) - n, 0)
-    extra = 0.0
-    for _ in range(10_000):
+
+    def excess(extra: float) -> float:
         pi = _birth_death(n, lam + extra, mu, theta, lines)
-        failures = (lam + extra) * pi[-1] + theta * float(queued @ pi)
-        new = r * failures
-        if abs(new - extra) <= 1e-13 * (lam + extra):
-            extra = new
-            break
-        extra = new
+        return r * ((lam + extra) * pi[-1] + theta * float(queued @ pi)) - extra
+
+    extra = 0.0
+    if r > 0.0:
+        from scipy.optimize import brentq
+
+        top = r * lam / (1.0 - r)
+        extra = top if excess(top) >= 0.0 else brentq(excess, 0.0, top, xtol=1e-15 * lam, rtol=1e-13)
     pi = _birth_death(n, lam + extra, mu, theta, lines)
     return pi, (lam + extra) * pi, extra
 
 
+_WIDTH_HINT: dict[tuple, int] = {}  # last width that sufficed, by the chain's inputs other than n (warm start)
+
+
 def _exact(n, lam, mu, theta, lines, r, nu) -> tuple[np.ndarray, np.ndarray, float]:
-    """Marginal of calls in the system, the same weighted by the attempt rate, and the mean number redialing."""
-    _, _, guess = _fixed_point(n, lam, mu, theta, lines, r)
-    mean = guess / nu
-    width = int(mean + 10.0 * math.sqrt(mean + 1.0) + 10)
+    """Marginal of calls in the system, the same weighted by the attempt rate, and the mean number redialing.
+
+    The truncation J starts from the width that sufficed for the neighbouring staffing level (a planner's search
+    asks for n, n − 1, n + 1 in turn) or from the fixed point's mean redialing; when the last level still holds more
+    than 1e-12, J is extended to where the levels' geometric decay puts it below (and checked again)."""
+    key = (lam, mu, theta, lines, r, nu)
+    width = _WIDTH_HINT.get(key)
+    if width is None:
+        _, _, guess = _fixed_point(n, lam, mu, theta, lines, r)
+        mean = guess / nu
+        width = int(mean + 10.0 * math.sqrt(mean + 1.0) + 10)
     while True:
         if (lines + 1) * (width + 1) > _MAX_STATES:
             raise ValueError(f"the redial chain needs more than {_MAX_STATES} states; use method='fixed_point'")
         p = _solve_chain(n, lam, mu, theta, lines, r, nu, width)
-        if p[:, -1].sum() < _TAIL:
+        cols = p.sum(axis=0)
+        if cols[-1] < _TAIL:
             break
-        width *= 2
+        ratio = cols[-1] / cols[-2] if cols[-2] > 0 else 0.5
+        more = math.log(_TAIL / cols[-1]) / math.log(ratio) if 0 < ratio < 1 else width
+        width = int(width + max(8, 1.25 * more + 4))
+    if len(_WIDTH_HINT) > 4096:
+        _WIDTH_HINT.clear()
+    _WIDTH_HINT[key] = width
     j = np.arange(width + 1)
     pi = p.sum(axis=1)
     seen = p @ (lam + j * nu)
-    return pi, seen, float(p.sum(axis=0) @ j)
+    return pi, seen, float(cols @ j)
 
 
 def _levels(n, lam, mu, theta, lines, r, nu, width):
@@ -178,18 +199,41 @@ def _levels(n, lam, mu, theta, lines, r, nu, width):
 def _solve_chain(n, lam, mu, theta, lines, r, nu, width) -> np.ndarray:
     """Stationary π(i, j) for i ≤ N calls in the system and j ≤ width redialing, by linear level reduction: the
     generator is block-tridiagonal in j, so π_j = π_{j−1} R_j with R_J = U(−D_J)⁻¹ and
-    R_j = U(−(D_j + R_{j+1} j·V))⁻¹ (Gaver, Jacobs & Latouche 1984) — exact, one small dense solve per level."""
-    blocks, up, down_unit = _levels(n, lam, mu, theta, lines, r, nu, width)
-    rs = [None] * (width + 1)
-    nxt = None
+    R_j = U(−(D_j + R_{j+1} (j+1)V))⁻¹ (Gaver, Jacobs & Latouche 1984) — exact, one small dense solve per level.
+    Only the rows i > n of U are non-zero (redials start from hang-ups and busy signals), so each R_j is solved for
+    those rows alone, and R V is a column shift (V moves i → i + 1), not a matrix product."""
+    blocks, up, down_unit = _levels(n, lam, mu, theta, lines, r, nu, 0)
+    within = blocks[0] - np.diag(np.diag(blocks[0]))
+    base_out = within.sum(axis=1)
+    up_out, down_out = up.sum(axis=1), down_unit.sum(axis=1)
+    rows = np.flatnonzero(up.any(axis=1))
+    up_rows = up[rows]
+    ni = lines + 1
+    diag = np.arange(ni)
+
+    def times_v(rmat: np.ndarray) -> np.ndarray:
+        out = np.zeros_like(rmat)
+        out[:, 1:] = rmat[:, :-1] * nu
+        out[:, lines] += rmat[:, lines] * nu * (1 - r)
+        return out
+
+    rs: list = [None] * (width + 1)
+    nxt = None  # R_{j+1} as a full (N+1)² matrix
     for j in range(width, 0, -1):
-        m = blocks[j] if nxt is None else blocks[j] + nxt @ ((j + 1) * down_unit)
-        rs[j] = np.linalg.solve(-m.T, up.T).T  # U (−M)⁻¹
-        nxt = rs[j]
-    m0 = blocks[0] + (nxt @ down_unit if nxt is not None else 0.0)
+        m = within.copy()
+        m[diag, diag] -= base_out + j * down_out + (up_out if j < width else 0.0)
+        if nxt is not None:
+            m += times_v(nxt) * (j + 1)
+        full = np.zeros((ni, ni))
+        full[rows] = np.linalg.solve(-m.T, up_rows.T).T  # U (−M)⁻¹, its non-zero rows
+        rs[j] = nxt = full
+    m0 = within.copy()
+    m0[diag, diag] -= base_out + (up_out if width > 0 else 0.0)
+    if nxt is not None:
+        m0 += times_v(nxt)
     a = m0.T.copy()
     a[0, :] = 1.0
-    b = np.zeros(lines + 1)
+    b = np.zeros(ni)
     b[0] = 1.0
     p = [np.linalg.solve(a, b)]
     for j in range(1, width + 1):
@@ -199,26 +243,101 @@ def _solve_chain(n, lam, mu, theta, lines, r, nu, width) -> np.ndarray:
 
 
 def _solve_chain_sparse(n, lam, mu, theta, lines, r, nu, width) -> np.ndarray:
-    """The same π(i, j) by one sparse LU of the whole generator (scipy.sparse): the reference for ``_solve_chain``."""
-    blocks, up, down_unit = _levels(n, lam, mu, theta, lines, r, nu, width)
-    ni = lines + 1
-    q = sp.block_diag(blocks, format="lil")
-    for j in range(width + 1):
-        if j < width:
-            q[j * ni:(j + 1) * ni, (j + 1) * ni:(j + 2) * ni] = up
-        if j > 0:
-            q[j * ni:(j + 1) * ni, (j - 1) * ni:j * ni] = j * down_unit
-    a = q.T.tolil()
-    a[0, :] = 1.0
-    b = np.zeros(a.shape[0])
-    b[0] = 1.0
-    pi = np.clip(spla.spsolve(a.tocsc(), b), 0.0, None)
-    return (pi / pi.sum()).reshape(width + 1, ni).T
+    """The same π(i, j) by one sparse LU of the whole generator (scipy.sparse ``splu``), assembled at once from the
+    transition rates: the reference of the level reduction ``_solve_chain``, which ``_exact`` uses (it is faster
+    for the chains a planner's day needs: a few dozen lines, a few dozen levels)."""
+    ni, nj = lines + 1, width + 1
+    i, j = np.meshgrid(np.arange(ni), np.arange(nj), indexing="ij")
+    i, j = i.ravel(), j.ravel()
+    state = lambda a, b: b * ni + a  # noqa: E731 - level-major, as the level reduction orders them
+    served = np.minimum(i, n) * mu
+    waiting = np.maximum(i - n, 0) * theta
+    moves = [  # (from-mask, to-i, to-j, rate)
+        (i < lines, i + 1, j, np.full(i.shape, lam)),                        # a fresh call gets a line
+        (i > 0, i - 1, j, served + waiting * (1 - r)),                      # a call ends, or a caller gives up
+        ((i == lines) & (j < width), i, j + 1, np.full(i.shape, lam * r)),  # busy signal, will redial
+        ((i > n) & (j < width), i - 1, j + 1, waiting * r),                 # hangs up, will redial
+        ((i < lines) & (j > 0), i + 1, j - 1, j * nu),                      # a redial gets a line
+        ((i == lines) & (j > 0), i, j - 1, j * nu * (1 - r)),               # busy signal on a redial, gives up
+    ]
+    rows, cols, vals = [], [], []
+    for mask, ti, tj, rate in moves:
+        keep = mask & (rate > 0)
+        rows.append(state(i[keep], j[keep]))
+        cols.append(state(ti[keep], tj[keep]))
+        vals.append(rate[keep])
+    rows_a, cols_a, vals_a = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+    size = ni * nj
+    out = np.bincount(rows_a, weights=vals_a, minlength=size)
+    # πQ = 0 with π(0, 0) = 1: the balance equations of every other state, Qᵀ without state 0's row and column.
+    qt = sp.csc_matrix((np.concatenate([vals_a, -out]), (np.concatenate([cols_a, np.arange(size)]),
+                                                         np.concatenate([rows_a, np.arange(size)]))),
+                       shape=(size, size))
+    x = spla.splu(qt[1:, 1:].tocsc()).solve(-qt[1:, 0].toarray().ravel())
+    pi = np.clip(np.concatenate([[1.0], x]), 0.0, None)
+    return (pi / pi.sum()).reshape(nj, ni).T
 
 
+@functools.lru_cache(maxsize=4096)
 def _waiting_chain(n, mu, theta, positions, target) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """For a caller entering with m = 0 … positions − 1 callers ahead: P(answered), P(answered within T),
-    P(abandoned within T) and E[wait · 1{answered}]. States: m ahead, then answered, abandoned (absorbing)."""
+    P(abandoned within T) and E[wait · 1{answered}]. With m ahead the queue moves at rate c + mθ (c = nμ) and the
+    caller hangs up at θ, so P(answered) = ∏_{k ≤ m} (c + kθ)/(c + (k + 1)θ); the expected answered wait solves the
+    chain's bidiagonal system (``solve_banded``) and the within-T probabilities come by uniformization (a sum of
+    Poisson-weighted steps of the chain, truncated where the Poisson tail is below 1e-15)."""
+    m = np.arange(positions, dtype=float)
+    c = n * mu
+    down = c + m * theta          # rate of moving up one place (m → m − 1, or answered from m = 0)
+    total = down + theta          # every way out of m
+    p_ans = np.cumprod(down / total)
+    # E[wait·1{answered}]: total_m x_m − down_m x_{m−1} = p_ans_m (x_{−1} = 0).
+    time_w = p_ans / total
+    if positions > 1:
+        band = np.zeros((2, positions))
+        band[0] = total
+        band[1, :-1] = -down[1:]
+        time_w = solve_banded((1, 0), band, p_ans)
+    if math.isinf(target):
+        return p_ans, p_ans, 1.0 - p_ans, time_w
+    within, ab_t = _uniformized(down, total, theta, target)
+    if within is None:
+        return (p_ans, *_waiting_chain_expm(n, mu, theta, positions, target)[1:3], time_w)
+    return p_ans, within, ab_t, time_w
+
+
+_MAX_STEPS = 20_000
+
+
+def _uniformized(down: np.ndarray, total: np.ndarray, theta: float, target: float):
+    """P(answered by T) and P(hung up by T) from every place m, by uniformization at rate Λ = max total; None when
+    ΛT needs more than ``_MAX_STEPS`` steps."""
+    from scipy.special import gammaln
+
+    lam_u = float(total.max())
+    mean = lam_u * target
+    steps = int(mean + 12.0 * math.sqrt(mean) + 30)  # the Poisson tail beyond is far below 1e-15
+    if steps > _MAX_STEPS:
+        return None, None
+    k = np.arange(steps + 1)
+    weights = np.exp(k * math.log(mean) - mean - gammaln(k + 1)) if mean > 0 else (k == 0).astype(float)
+    stay, move, quit_ = 1.0 - total / lam_u, down / lam_u, theta / lam_u
+    va = np.zeros(len(down))   # P(answered within k steps), from each place
+    vb = np.zeros(len(down))   # P(hung up within k steps)
+    acc_a, acc_b = np.zeros(len(down)), np.zeros(len(down))
+    for w in weights[1:]:
+        na, nb = stay * va, stay * vb + quit_
+        na[0] += move[0]
+        na[1:] += move[1:] * va[:-1]
+        nb[1:] += move[1:] * vb[:-1]
+        va, vb = na, nb
+        acc_a += w * va
+        acc_b += w * vb
+    return acc_a, acc_b
+
+
+def _waiting_chain_expm(n, mu, theta, positions, target) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The same four by the absorbing chain's sparse solves and matrix exponential (scipy.sparse): the reference of
+    ``_waiting_chain``, and its fallback when uniformization would need too many steps."""
     m = np.arange(positions)
     ans, ab = positions, positions + 1
     c = n * mu

@@ -107,30 +107,22 @@ def follow_figure(positions: pd.DataFrame, agents: dict[str, int], title: str = 
     return go.Figure({"data": [seats, first, *legend], "layout": layout, "frames": frames})
 
 
-def funnel_flow_figure(contacts: pd.DataFrame, legs: pd.DataFrame) -> go.Figure:
-    """The flow of calls through the funnel as a Sankey diagram (the categories of ``sim.plots.funnel.call_paths``:
-    trunk, IVR, routing, queue, end; mean calls per replication), beside the mean minutes in each stage."""
-    from sim.plots.funnel import COLOURS, call_paths, stage_times
+def funnel_flow_figure(flow: dict) -> go.Figure:
+    """The flow of calls through the funnel as a Sankey diagram (``sim.app.funnel.flow``: the categories of
+    ``sim.plots.funnel.call_paths``, mean calls per replication), beside the mean minutes in each stage."""
+    from sim.plots.funnel import COLOURS
 
-    reps = max(contacts["replication"].nunique(), 1)
-    paths = call_paths(contacts, legs).drop(columns=["calls", "trunk"])
-    cols = list(paths.columns)
+    nodes, links = flow["nodes"], flow["links"]
     index, labels, colours = {}, [], []
-    for col in cols:
-        counts = paths[col].dropna().value_counts() / reps
-        for name in [k for k in COLOURS if k in counts.index] + [k for k in counts.index if k not in COLOURS]:
-            index[(col, name)] = len(labels)
-            labels.append(f"{name} ({counts[name]:,.0f})")
-            colours.append(COLOURS.get(name, GREY))
-    src, dst, val, lcol = [], [], [], []
-    for a, b in zip(cols[:-1], cols[1:]):
-        flow = paths[[a, b]].dropna().groupby([a, b]).size() / reps
-        for (x, y), v in flow.items():
-            src.append(index[(a, x)])
-            dst.append(index[(b, y)])
-            val.append(float(v))
-            lcol.append("rgba(150,150,150,0.3)")
-    times = stage_times(legs)
+    for col, name, count in zip(nodes["column"], nodes["name"], nodes["calls"]):
+        index[(col, name)] = len(labels)
+        labels.append(f"{name} ({count:,.0f})")
+        colours.append(COLOURS.get(name, GREY))
+    src = [index[(a, x)] for a, x in zip(links["from_column"], links["from"])]
+    dst = [index[(b, y)] for b, y in zip(links["to_column"], links["to"])]
+    val = [float(v) for v in links["calls"]]
+    lcol = ["rgba(150,150,150,0.3)"] * len(val)
+    times = flow["times"].set_index("stage")["minutes"]
     fig = make_subplots(rows=1, cols=2, column_widths=[0.68, 0.32], horizontal_spacing=0.14, specs=[[{"type": "sankey"}, {"type": "bar"}]],
                         subplot_titles=("calls per replication: IVR → routing → queue → end",
                                         "mean minutes per visit"))

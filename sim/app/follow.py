@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 import sim
+from sim.app import tables
 from sim.app.scenarios import DEPARTMENTS, funnel_scenario
 
 IVR_STAGES = ("greeting", "menu", "self_service", "ivr")
@@ -110,9 +111,10 @@ def compute(inputs: FollowInputs) -> dict:
     res = sim.run(sim.parse_scenario(inputs.scenario(), source="lesson 5"))
     start = inputs.start_min * 60.0
     end = start + inputs.minutes * 60.0
-    pos = positions(res.legs, res.contact_view(), start, inputs.minutes, inputs.step_s)
-    legs = res.legs.assign(stage=res.legs["stage"].astype(str))
-    arrived = res.contact_view()[(res.contact_view()["arrival_at_s"] >= start) & (res.contact_view()["arrival_at_s"] < end)]
+    all_legs, contacts = tables.legs(res), tables.contacts(res)
+    pos = positions(all_legs, contacts, start, inputs.minutes, inputs.step_s)
+    legs = all_legs.assign(stage=all_legs["stage"].astype(str))
+    arrived = contacts[(contacts["arrival_at_s"] >= start) & (contacts["arrival_at_s"] < end)]
     waits = legs[(legs["stage"] == "queue") & (legs["end_at_s"] >= start) & (legs["end_at_s"] < end)
                  & (legs["result"].astype(str) == "answered")]
     waiting = pos[pos["zone"].str.startswith("waiting")].groupby("frame").size()
@@ -123,7 +125,7 @@ def compute(inputs: FollowInputs) -> dict:
         "transfers": int(((legs["stage"] == "diagnosis") & (legs["start_at_s"] >= start)
                           & (legs["start_at_s"] < end)).sum()),
     }
-    return {"positions": pos, "legs": res.legs, "contacts": res.contact_view(), "numbers": numbers, "inputs": params}
+    return {"positions": pos, "legs": all_legs, "contacts": contacts, "numbers": numbers, "inputs": params}
 
 
 def story(legs: pd.DataFrame, contact_id: int) -> pd.DataFrame:

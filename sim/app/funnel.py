@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 import sim
+from sim.app import tables
 from sim.app.scenarios import funnel_scenario
 
 # (metric of the summary, label, scale, unit)
@@ -58,14 +59,44 @@ def right_path_share(inputs: FunnelInputs) -> float:
     return (1.0 - inputs.misroute) ** inputs.depth
 
 
+def flow(contacts: pd.DataFrame, legs: pd.DataFrame) -> dict:
+    """What the flow figure draws, small enough for a precomputed grid: ``nodes`` (column, name, mean calls per
+    replication), ``links`` between consecutive columns, ``times`` (mean minutes per stage visit)."""
+    from sim.plots.funnel import COLOURS, call_paths, stage_times
+
+    reps = max(contacts["replication"].nunique(), 1)
+    paths = call_paths(contacts, legs).drop(columns=["calls", "trunk"])
+    cols = list(paths.columns)
+    nodes = []
+    for col in cols:
+        counts = paths[col].dropna().value_counts() / reps
+        for name in [k for k in COLOURS if k in counts.index] + [k for k in counts.index if k not in COLOURS]:
+            nodes.append({"column": col, "name": str(name), "calls": float(counts[name])})
+    links = []
+    for a, b in zip(cols[:-1], cols[1:]):
+        for (x, y), v in (paths[[a, b]].dropna().groupby([a, b]).size() / reps).items():
+            links.append({"from_column": a, "from": str(x), "to_column": b, "to": str(y), "calls": float(v)})
+    times = stage_times(legs)
+    return {"nodes": pd.DataFrame(nodes, columns=["column", "name", "calls"]),
+            "links": pd.DataFrame(links, columns=["from_column", "from", "to_column", "to", "calls"]),
+            "times": pd.DataFrame({"stage": [str(k) for k in times.index], "minutes": times.to_numpy(float)})}
+
+
 def compute(inputs: FunnelInputs, replications: int = 3, seed: int = 1) -> dict:
-    """Run the lesson: ``table`` (metric rows, simulated mean and CI half-width in display units), ``contacts`` and
-    ``legs`` (for the flow figure), ``menu_time_s``, ``right_path_share``, ``agents`` (per department)."""
+    """Run the lesson: ``table`` (metric rows, simulated mean and CI half-width in display units), ``flow`` (for the
+    flow figure), ``menu_time_s``, ``right_path_share``, ``agents`` (per department); small and plain, so a
+    precomputed grid (``sim.app.grid``) can hold it."""
     raw = inputs.scenario(replications, seed)
     res = sim.run(sim.parse_scenario(raw, source="lesson 2"))
     s = res.summary[res.summary["channel"].astype(str) == "phone"].set_index("metric")
     rows = [{"metric": m, "label": label, "unit": unit, "simulated": s.at[m, "mean"] * scale,
              "half_width": s.at[m, "half_width"] * scale} for m, label, scale, unit in ROWS if m in s.index]
     agents = {g.removesuffix("_team"): spec["count"] for g, spec in raw["agents"].items()}
-    return {"table": pd.DataFrame(rows), "contacts": res.contact_view(), "legs": res.legs, "replications": replications,
+    return {"table": pd.DataFrame(rows), "flow": flow(tables.contacts(res), tables.legs(res)),
+            "replications": replications,
             "menu_time_s": menu_time_s(inputs), "right_path_share": right_path_share(inputs), "agents": agents}
+
+
+# The values each control of the page offers: the grid holds every setting one control away from the defaults.
+CHOICES = {"depth": [1, 2, 3, 4], "options": [3, 4, 5, 6], "misroute": [0.0, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3],
+           "transfer_mode": ["cold", "warm"], "calls_per_hour": list(range(40, 241, 20)), "agents": list(range(4, 31, 2))}

@@ -16,6 +16,7 @@ from scipy import stats
 
 import sim
 from sim import analytic
+from sim.app import tables
 from sim.app.scenarios import queue_scenario
 
 # What the page shows, in the planner's words: (metric of the summary, key of sim.analytic, label, scale, unit).
@@ -115,7 +116,7 @@ def compute(inputs: QueueInputs, replications: int = 4, seed: int = 1) -> dict:
                      "simulated": s.at[metric, "mean"] * scale, "half_width": s.at[metric, "half_width"] * scale,
                      "erlang_a": a[key] * scale, "erlang_c": c[key] * scale})
     table = pd.DataFrame(rows)
-    waits = res.contacts[["wait_s", "outcome"]].assign(outcome=lambda d: d["outcome"].astype(str))
+    waits = tables.contacts(res)[["wait_s", "outcome"]].assign(outcome=lambda d: d["outcome"].astype(str))
     return {"table": table, "little": little(res.replications, inputs.hours), "required": required(inputs),
             "curves": curves(inputs), "waits": waits, "replications": replications,
             "load": inputs.calls_per_hour * inputs.handle_min / 60.0}

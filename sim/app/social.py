@@ -1,38 +1,48 @@
 """Lesson 3, funnel or direct social on the same customers: the headline study (experiments/funnel_vs_social.py) in
 small, two designs paired on one population.
 
-Built on the social model on main today (``sim.social``: conversations of agent messages and customer replies,
-concurrency, silent abandonment). The asynchronous-messaging, next-try and expectation models of the issues in
-progress will change what a social customer does; this lesson must be brought onto them when they land (docs/app.md).
+The social team works as asynchronous messaging (``sim.social.messaging``, the default): an agent's time goes only to
+replies, a thread waits for the customer between replies, and a customer whose message waits longer than their reply
+patience leaves without saying so. Resolution is counted over the nights that follow (``sim.horizons``): the share of
+the morning's customers resolved by the end of their day, within 24 h and within 72 h, the same definitions for calls
+and posts. The next-try model (customers who try again on any channel) was not on main when this lesson was written:
+an unresolved caller calls again, a social customer does not (docs/app.md).
 
 One population of customers with an issue arrives over a morning (``[choice]``, ``sim.choice``); in the phone design
 all call the funnel of lesson 2 (with redials and a second call when unresolved), in the other design a share of them
-post to a social team instead. Both designs get the same budget: the same agent-hours at the same price, the phone
-teams keeping (1 − share) of the agents and the social team the rest. Same seed, same replication indices: each
-customer arrives at the same moment with the same phone and social persona in both designs (common random numbers),
-so the differences are paired, replication by replication.
+post to a social team instead. Both designs get the same budget: the same agents on the same daily shift at the same
+price, the phone teams keeping (1 − share) of the agents and the social team the rest. Same seed, same replication
+indices: each customer arrives at the same moment with the same phone and social persona in both designs (common
+random numbers), so the differences are paired, replication by replication.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 import sim
+from sim.app import tables
 from sim.app.scenarios import DEPARTMENTS, funnel_scenario, menu_tree, split_agents
+from sim.horizons import HORIZONS
 
 CAUSED = 500_000_000  # contact ids past this offset (per channel) are later attempts or posts the model caused
 COST_PER_HOUR = 30.0  # every agent, phone or social [assumed]
+OPENS_H, SHIFT_H = 9, 8  # customers arrive from 09:00; agents are seated 09:00–17:00 every day [assumed]
+DAYS = 4  # the morning's day and three more, so every customer is followed for 72 h (sim.horizons)
+PATIENCE = {"none": None, "1 h": "1h", "4 h": "4h", "8 h": "8h", "24 h": "24h"}  # reply patience, mean
 # (metric, label, scale, unit, better when higher)
 ROWS = (
-    ("resolved_share", "customers whose issue was resolved", 100.0, "%", True),
+    ("resolved_by_end_of_day_share", "customers resolved by the end of their day", 100.0, "%", True),
+    ("resolved_within_24h_share", "customers resolved within 24 h", 100.0, "%", True),
+    ("resolved_within_72h_share", "customers resolved within 72 h", 100.0, "%", True),
     ("reached_human_share", "customers who reached a person", 100.0, "%", True),
     ("time_to_human_median_min", "time to a human, median (never = ∞)", 1.0, "min", False),
     ("transfers_per_customer", "phone transfers per customer", 1.0, "", False),
-    ("cost_per_resolved", "cost per resolved customer", 1.0, "$", False),
+    ("cost_per_resolved", "cost per customer resolved within 72 h (a day's shift)", 1.0, "$", False),
 )
 
 
@@ -41,9 +51,9 @@ class SocialInputs:
     """The controls of lesson 3; defaults follow scenarios/study_funnel_vs_social.toml where it has them."""
 
     share_social: float = 1.0     # the design compared with the phone funnel (0: the funnel itself)
-    agents: int = 14              # the budget: agents seated over the morning, phone and social together
-    concurrency: int = 3          # conversations an agent holds at once (practice 2–4, domain notes §3)
-    silence: float = 0.1          # P(the customer goes quiet after an agent message) (Castellanos et al.; size assumed)
+    agents: int = 14              # the budget: agents on the shift, phone and social together
+    concurrency: int = 5          # cap on threads a messaging agent holds (default 5, LivePerson practice [assumed])
+    patience: str = "8 h"         # mean reply patience before a silent abandonment (retail_social.toml; assumed)
     misroute: float = 0.07        # per menu level (domain notes §2)
     customers_per_hour: float = 120.0
     hours: float = 3.0
@@ -56,79 +66,93 @@ class SocialInputs:
         raw["name"], raw["description"] = "lesson_social", (
             "Lesson 3 (funnel or direct social): one population of customers by phone or by a social team on one "
             f"budget; this file is the design with {s:.0%} on social.")
-        # customers arrive over ``hours``; two quiet hours follow to finish what was started (same for both designs)
-        slots = int(round(self.hours * 2))
-        raw["run"]["horizon"] = f"{slots * 30 + 120}min"
+        # customers arrive over ``hours`` from 09:00 on the first day; three more days follow each of them for 72 h
+        first, slots = OPENS_H * 2, int(round(self.hours * 2))
+        volumes = [0.0] * (DAYS * 48)
+        volumes[first:first + slots] = [self.customers_per_hour / 2] * slots
+        raw["run"].update({"start": "2024-01-01 00:00", "horizon": f"{DAYS}d"})
         phone = raw["channels"]["phone"]
-        phone["arrivals"] = {"interval": "30min", "volumes": [self.customers_per_hour / 2] * slots + [0] * 4}
+        phone["arrivals"] = {"interval": "30min", "volumes": volumes}
         phone["redials"] = {"probability": 0.5, "delay": {"dist": "exponential", "mean": "15min"}}  # domain notes §1
         phone["resolution"] = {"first_contact": 0.78, "transfer_penalty": 0.14, "call_again": 0.8,
                                "delay": {"dist": "exponential", "mean": "30min"}}  # a morning: shortened [assumed]
         phone_agents = int(round(self.agents * (1.0 - s)))
         shares = menu_tree(3, 4, self.misroute)[2]
-        if phone_agents >= len(DEPARTMENTS):
-            for d, n in zip(DEPARTMENTS, split_agents(phone_agents, shares)):
-                raw["agents"][f"{d}_team"]["count"] = n
-        else:  # (almost) nobody left on the phones: the departments keep no agent
-            for d in DEPARTMENTS:
-                raw["agents"][f"{d}_team"]["count"] = 0
-        raw["channels"]["social"] = {
-            "mode": "session",  # the slot-holding model this lesson still teaches (docs/app.md: to move to messaging)
+        counts = split_agents(phone_agents, shares) if phone_agents >= len(DEPARTMENTS) else [0] * len(DEPARTMENTS)
+        for d, n in zip(DEPARTMENTS, counts):  # (almost) nobody left on the phones: the departments keep no agent
+            raw["agents"][f"{d}_team"].update(shift(n))
+        social = {
             "arrivals": phone["arrivals"],
-            "message_time": {"dist": "lognormal", "mean": "67s", "cv": 0.8},  # equal work content: 5 min / 4.5 msgs
+            "message_time": {"dist": "lognormal", "mean": "67s", "cv": 0.8},  # equal work content: 5 min / 4.5 replies
             "kinds": {"complaint": 0.5, "question": 0.5},
             "public": 0.6,
             "reach": {"dist": "pareto", "exponent": 2.2, "min": 50, "cap": 10_000_000},
-            "exchanges": {"dist": "uniform", "low": 3, "high": 6},
+            "replies_needed": {"dist": "uniform", "low": 3, "high": 6},
             "think_time": {"dist": "lognormal", "mu": 5.193, "sigma": 1.0},
-            "silence": float(self.silence),
             "to_dm": 0.3,
-            "inactivity_timeout": "1h",
+            "affinity_window": "15min",
             "resolve": 0.78,  # the phone's first-contact resolution (study choice, assumed)
             "triage": {"answer": "all", "order": "fifo"},
             "targets": {"answer_within": "60min", "service_level": 0.90},
         }
+        if PATIENCE[self.patience]:
+            social["reply_patience"] = {"dist": "exponential", "mean": PATIENCE[self.patience]}
+        raw["channels"]["social"] = social
         raw["choice"] = {"channels": {"phone": round(1.0 - s, 12), "social": round(s, 12)}}
-        raw["agents"]["social_team"] = {"serves": ["social"], "count": int(self.agents - phone_agents),
+        raw["agents"]["social_team"] = {"serves": ["social"], **shift(int(self.agents - phone_agents)),
                                         "concurrency": int(self.concurrency), "concurrency_slowdown": 0.18,
                                         "cost_per_hour": COST_PER_HOUR}
         return raw
 
 
+def shift(n: int) -> dict:
+    """``n`` agents seated 09:00–17:00 every day (a list of 48 half-hours, repeated daily)."""
+    count = [0] * 48
+    count[OPENS_H * 2:(OPENS_H + SHIFT_H) * 2] = [int(n)] * (SHIFT_H * 2)
+    return {"interval": "30min", "count": count}
+
+
 def customer_numbers(c: pd.DataFrame) -> dict[str, float]:
     """One replication's population numbers: first contacts of the day only (posts and calls the model caused are
-    load, not customers); never reached or never resolved counts as infinitely long."""
+    load, not customers); never reached counts as infinitely long."""
     local = c["contact_id"] % 10**9
     ph = c[(c["channel"].astype(str) == "phone") & ((c["customer_id"] % 10**9) < CAUSED)]
     so = c[(c["channel"].astype(str) == "social") & (local < CAUSED)]
     g = ph.groupby("customer_id", sort=False)
-    first = g["arrival_at_s"].min()
-    human = (g["first_answer_at_s"].min() - first).fillna(np.inf)
-    served_self = ph[ph["outcome"].astype(str) == "self_served"]["customer_id"].unique()
-    human = human[~human.index.isin(served_self) | np.isfinite(human)]
-    resolved = ph[ph["resolved"].astype("boolean").fillna(False).to_numpy(bool)]["customer_id"].nunique()
+    human = (g["first_answer_at_s"].min() - g["arrival_at_s"].min()).fillna(np.inf)
     s_human = so["first_response_s"].to_numpy(float) if "first_response_s" in so else np.full(len(so), np.nan)
-    s_res = int(so["resolved"].astype("boolean").fillna(False).sum()) if "resolved" in so else 0
     times = np.concatenate([human.to_numpy(float), np.nan_to_num(s_human, nan=np.inf)])
-    n = len(first) + len(so)
-    return {"customers": float(n), "resolved": float(resolved + s_res),
-            "resolved_share": (resolved + s_res) / n if n else math.nan,
+    n = len(human) + len(so)
+    return {"customers": float(n),
             "reached_human_share": float(np.isfinite(times).mean()) if len(times) else math.nan,
             "time_to_human_median_min": float(np.median(times)) / 60.0 if len(times) else math.nan,
             "transfers_per_customer": float(ph["transfers"].fillna(0).sum()) / n if n else math.nan}
 
 
+def resolved_shares(res) -> pd.DataFrame:
+    """Per replication, the population's resolution shares by each horizon (``sim.horizons``): the channels' shares
+    weighted by the customers each counted."""
+    counted = tables.per_replication(res, "customers_counted").set_index(["replication", "channel"])["value"]
+    out = {}
+    for metric in HORIZONS:
+        share = tables.per_replication(res, metric).set_index(["replication", "channel"])["value"]
+        n = counted.reindex(share.index)
+        out[metric] = (share * n).groupby(level=0).sum() / n.groupby(level=0).sum()
+    out["resolved"] = (tables.per_replication(res, "resolved_within_72h_share").set_index(["replication", "channel"])
+                       ["value"] * counted).groupby(level=0).sum()
+    return pd.DataFrame(out)
+
+
 def design_rows(raw: dict) -> pd.DataFrame:
-    """Per replication of one design: the population numbers and the cost per resolved customer."""
+    """Per replication of one design: the population numbers, resolution by horizon and the cost per resolved
+    customer (one day's shift of every agent, the same for both designs)."""
     res = sim.run(sim.parse_scenario(raw, source="lesson 3"))
-    per = res.replications
-    cost = per[(per["channel"].astype(str) == "all") & (per["metric"] == "cost")].set_index("replication")["value"]
-    rows = []
-    for rep, c in res.contact_view().groupby("replication", sort=True):
-        m = customer_numbers(c)
-        m["cost_per_resolved"] = float(cost.get(rep, np.nan)) / m["resolved"] if m["resolved"] else math.nan
-        rows.append({"replication": rep, **m})
-    return pd.DataFrame(rows).set_index("replication")
+    day_cost = sum(sum(a["count"]) * 0.5 * a["cost_per_hour"] for a in raw["agents"].values())
+    rows = [{"replication": rep, **customer_numbers(c)}
+            for rep, c in tables.contacts(res).groupby("replication", sort=True)]
+    out = pd.DataFrame(rows).set_index("replication").join(resolved_shares(res))
+    out["cost_per_resolved"] = day_cost / out["resolved"].where(out["resolved"] > 0)
+    return out
 
 
 def paired(a: pd.Series, b: pd.Series) -> tuple[float, float]:
@@ -149,3 +173,19 @@ def compare(phone: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
                     "design": other[metric].replace(np.inf, np.nan).mean() * scale,
                     "difference": d * scale, "half_width": hw * scale})
     return pd.DataFrame(out)
+
+
+def phone_rows(inputs: SocialInputs, replications: int) -> pd.DataFrame:
+    """The phone funnel (share 0): it depends only on the budget and the menu, so a page caches it on those."""
+    return design_rows(replace(inputs, share_social=0.0, concurrency=5, patience="8 h").scenario(0.0, replications))
+
+
+def compute(inputs: SocialInputs, replications: int = 3) -> dict:
+    """Both designs, per replication: ``phone`` and ``design`` (small frames a precomputed grid can hold)."""
+    return {"phone": phone_rows(inputs, replications), "design": design_rows(inputs.scenario(None, replications)),
+            "replications": replications}
+
+
+# The values each control of the page offers: the grid holds every setting one control away from the defaults.
+CHOICES = {"share_social": [0.25, 0.5, 0.75, 1.0], "agents": list(range(6, 31, 4)), "concurrency": list(range(1, 7)),
+           "patience": list(PATIENCE), "misroute": [0.0, 0.03, 0.07, 0.1, 0.15, 0.2, 0.3]}

@@ -3,14 +3,17 @@ download (Streamlit)."""
 from __future__ import annotations
 
 import math
+import os
 import time
 
 import pandas as pd
 import streamlit as st
 
+from sim.app import grid
 from sim.app.scenarios import to_toml
 
 QUICK, PRECISE = 4, 20  # replications while exploring, and on demand
+SMALL = "CONTACTSIM_APP_SMALL"  # set to 1: 1 replication while exploring, 2 on demand (the app's tests)
 
 
 def lesson(title: str, intro: str) -> None:
@@ -21,9 +24,35 @@ def lesson(title: str, intro: str) -> None:
 def replications(key: str, quick: int = QUICK, precise: int = PRECISE) -> int:
     """The precision switch: ``quick`` replications while the controls move (answers within a second), ``precise``
     when asked for (tighter confidence intervals, a few seconds)."""
-    more = st.toggle(f"More precision ({precise} replications instead of {quick})", key=key,
+    if os.environ.get(SMALL) == "1":
+        quick, precise = 1, 2
+    more = st.toggle(f"More replications ({precise} instead of {quick})", key=key,
                      help="Every setting's results are kept: going back to a setting already seen is instant.")
     return precise if more else quick
+
+
+def controls(ratio: float = 2.4):
+    """The page's layout: the controls on the left (returned first), the results on the right."""
+    left, right = st.columns([1, ratio])
+    left.subheader("Controls")
+    return left, right
+
+
+def result(name: str, inputs, run, replications: int, precise: bool):
+    """The lesson's result at ``inputs``: the precomputed grid point when the controls are on the grid (and more
+    replications were not asked for), else ``run(inputs, replications)`` (cached per setting); with a caption saying
+    which and how long it took."""
+    t = time.perf_counter()
+    out = None if precise else grid.lookup(name, inputs)
+    if out is not None:
+        seconds = time.perf_counter() - t
+        n = grid.meta(name).get("replications")
+        st.caption(f"Precomputed: {n} replications at this setting, read in {seconds:.2f} s "
+                   "(experiments/app_grids.py). Settings off the grid are simulated live.")
+        return out
+    out = run(inputs, replications)
+    took(time.perf_counter() - t, replications)
+    return out
 
 
 def timed(fn, *args, **kwargs):
@@ -44,7 +73,7 @@ def fmt(value: float, unit: str, digits: int = 1) -> str:
     if isinstance(value, float) and math.isinf(value):
         return "∞"
     if unit == "$":
-        return f"${value:,.{digits}f}"
+        return f"{'−' if value < 0 else ''}${abs(value):,.{digits}f}"
     return f"{value:,.{digits}f}{' ' + unit if unit and unit != '%' else unit}"
 
 

@@ -6,18 +6,21 @@ scenario the kernel runs. Every enrichment has a switch (``Switches``) so the ab
 - ``pools``: one queue and one agent group per skill pool (``sim.calibrate.pools``), each group with its own agents
   seen per interval and its own availability; off: one queue, every agent in one group.
 - ``hourly_availability``: availability by hour of day (``sim.calibrate.hourly``); off: one value for the day.
-- ``hourly_handle``: handle time by hour of day. Scenarios hold one handle-time law per channel, so the hour's mean
-  enters as *capacity-equivalent* availability: the hour's available agents × (the law's mean / the hour's mean), which
-  keeps the hour's offered load per available agent (λ·h/n) exactly; the law's shape is the month's. Off: the
-  month's mean for every hour.
+- ``hourly_handle``: handle time by hour of day, written as the channel's ``aht`` per hour (a value per interval,
+  ``sim.calendar``): each caller's handle time is the month's law scaled to the mean of the hour they arrive in (the
+  law's shape is the month's). Off: the month's mean for every hour.
 - ``patience_shape``: patience drawn from the censored Kaplan–Meier estimate (``sim.calibrate.patience``)
   with an exponential tail; off: exponential patience (the hazard MLE).
 - ``day_variation``: availability also varies from day to day (absences, meetings, campaigns the records do not
   show): each replication multiplies every pool's availability by a lognormal day factor of mean 1 and log-sd the
   spread of the training days' own whole-day implied availabilities (an upper bound: that spread includes the
   estimation noise of each day's figure). Off: every replication has the same availability.
-- ``priority_credit``: priority-2 callers get a 90 s head start in the queue; not available until the kernel has a
-  queue discipline for it (the switch is refused).
+- ``priority_credit``: callers carry their class (class 0 counted as 1; shares of the training month's offered
+  calls) and the queue serves them in one line by queue entry minus class 2's waiting-time credit, fitted from the
+  training records' answer order (``sim.calibrate.credit``; the data's documentation says 1.5 minutes). Off: one
+  class, first come first served.
+- ``patience_class``: each class draws patience from its own law (the class's Kaplan–Meier sample when
+  ``patience_shape`` is on, its exponential hazard MLE otherwise). Off: one patience law for every caller.
 
 The availability is a share of the agents seen serving (the records show talk time only). A day's effective agents
 per interval (seen × availability, fractional) are written as whole agents on a 1-minute schedule: ⌈x⌉ agents for
@@ -51,6 +54,7 @@ class Switches:
     patience_shape: bool = True
     priority_credit: bool = False
     day_variation: bool = False
+    patience_class: bool = False
 
     def label(self) -> str:
         on = [k for k, v in self.__dict__.items() if v]
@@ -76,6 +80,8 @@ class MonthFit:
     profile: dict                # pool -> offered per interval of day (mean over the training days)
     day_sd: float = 0.0          # log-sd of the day-to-day availability factor (day_variation)
     notes: list = field(default_factory=list)
+    classes: list = field(default_factory=list)  # [{priority, share, credit_s, patience}] (priority_credit / class)
+    credit: object = None        # sim.calibrate.credit.CreditFit when fitted
 
     def handle_mean(self, pool: str) -> float:
         return float(self.handle[pool].mean_s)
@@ -97,8 +103,6 @@ def pool_intervals(calls: pd.DataFrame, pools: Pools, days, interval_s: float) -
 def fit_month(calls: pd.DataFrame, days, interval_s: float = 1800.0, switches: Switches = FULL,
               seed: int = 1, bootstrap: int = 100) -> MonthFit:
     """Fit the enriched model on ``days`` (the regular weekdays of the training period)."""
-    if switches.priority_credit:
-        raise ValueError("priority credit needs the kernel's head-start queue discipline, which is not available yet")
     days = sorted(set(days))
     sel = calls[calls["arrival_at"].dt.date.isin(set(days))]
     pools = find_pools(sel, days) if switches.pools else single_pool()
@@ -138,8 +142,34 @@ def fit_month(calls: pd.DataFrame, days, interval_s: float = 1800.0, switches: S
     tables["availability_by_day"] = daily
     a = daily["availability"].dropna().to_numpy(float)
     day_sd = float(np.std(np.log(a), ddof=1)) if len(a) > 2 else 0.0
-    return MonthFit(interval_s, days, switches, pools, handle, handle_hour, avail_hour, tables, patience, values,
-                    ivr, profile, day_sd)
+    fit = MonthFit(interval_s, days, switches, pools, handle, handle_hour, avail_hour, tables, patience, values,
+                   ivr, profile, day_sd)
+    if switches.priority_credit or switches.patience_class:
+        fit_classes(fit, sel[queue == GENERAL], off)
+    return fit
+
+
+def fit_classes(fit: MonthFit, general: pd.DataFrame, offered: pd.DataFrame) -> None:
+    """The callers' classes (class 0 counted as 1): shares of offered calls; class 2's credit from the general
+    queue's answer order (``priority_credit``); each class's patience law (``patience_class``)."""
+    from sim.calibrate.credit import credit_from_calls
+
+    cls = offered["priority"].where(offered["priority"] != 0, 1)
+    credit = credit_from_calls(general) if fit.switches.priority_credit else None
+    fit.credit = credit
+    for c in sorted(cls.unique()):
+        g = offered[cls == c]
+        entry = {"priority": int(c), "share": len(g) / len(offered),
+                 "credit_s": credit.credit_s if credit is not None and c == 2 else 0.0, "patience": None}
+        if fit.switches.patience_class:
+            ab = g["outcome"] == "abandoned"
+            if fit.switches.patience_shape:
+                entry["patience"] = {"dist": "empirical",
+                                     "values": [round(float(v), 2) for v in km_sample(g["wait_s"], ab)]}
+            else:
+                entry["patience"] = {"dist": "exponential", "mean": duration(exponential_patience(g["wait_s"],
+                                                                                                 ab).mean_s)}
+        fit.classes.append(entry)
 
 
 def patience_by_class(offered: pd.DataFrame) -> pd.DataFrame:
@@ -161,13 +191,10 @@ def patience_by_class(offered: pd.DataFrame) -> pd.DataFrame:
 
 
 def effective_agents(fit: MonthFit, pool: str, seen: np.ndarray) -> np.ndarray:
-    """Available agents per interval of a day (fractional): seen × availability of the hour (capacity-equivalent
-    for the hour's handle time)."""
+    """Available agents per interval of a day (fractional): seen × availability of the hour."""
     slots = np.arange(len(seen)) * fit.interval_s
-    hours = hour_of(slots)
-    a = np.array([fit.availability_hour[pool][h] for h in hours])
-    scale = np.array([fit.handle_mean(pool) / fit.handle_hour[pool][h] for h in hours])
-    return seen * a * scale
+    a = np.array([fit.availability_hour[pool][h] for h in hour_of(slots)])
+    return seen * a
 
 
 def dither(x: np.ndarray, interval_s: float, step_s: float = SCHEDULE_STEP_S) -> np.ndarray:
@@ -213,6 +240,15 @@ def day_scenario(fit: MonthFit, day, volumes: dict, seen: dict, folder, replicat
               "targets": {"answer_within": duration(ANSWER_WITHIN_S), "service_level": 0.8}}
         if fit.ivr is not None:
             ch["ivr_time"] = lognormal(fit.ivr.mean, fit.ivr.cv)
+        if fit.classes:
+            ch["classes"] = {str(k["priority"]): {"share": round(k["share"], 6), "credit": duration(k["credit_s"]),
+                                                  **({"patience": k["patience"]} if k["patience"] else {})}
+                             for k in fit.classes}
+            total = sum(v["share"] for v in ch["classes"].values())
+            first = next(iter(ch["classes"].values()))
+            first["share"] = round(first["share"] + 1.0 - total, 6)  # rounded shares still sum to 1
+        if fit.switches.hourly_handle:
+            ch["aht"] = {"values": [round(float(fit.handle_hour[p][h]), 3) for h in range(24)], "interval": "1h"}
         channels[p] = ch
         counts = dither(effective_agents(fit, p, np.asarray(seen[p], float)) * factor, iv)
         extra = np.full(int(EXTRA_S / SCHEDULE_STEP_S), counts[-1] if len(counts) else 0)

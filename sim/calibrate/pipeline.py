@@ -36,11 +36,13 @@ def calibrate(paths, format: str = "technion", days: str = "weekday", out: str |
               strict: bool = False, working_days: str | None = None, interval: str = "30min",
               handle: str = "mixture", name: str | None = None, replications: int = 20, seed: int = 1,
               bootstrap: int = BOOTSTRAP, figures: bool = True, fit_availability: bool = False,
-              availability_replications: int = 5) -> Calibration:
+              availability_replications: int = 5, hourly: bool = False) -> Calibration:
     """Read logs, fit on the chosen days, write the scenario (and the fit folder beside it) when ``out`` is given.
 
     ``fit_availability``: search the agents' effective availability by simulating the fitted days (needs the engine;
-    see ``sim.calibrate.availability``).
+    see ``sim.calibrate.availability``). ``hourly``: also fit handle time and availability by hour of day
+    (``sim.calibrate.hourly``) and write them as values per interval (``aht``, ``availability``), which replace the
+    single availability.
     """
     log = read_log(paths, format=format, strict=strict)
     try:
@@ -71,6 +73,8 @@ def calibrate(paths, format: str = "technion", days: str = "weekday", out: str |
     scenario = scenario_dict(fit, name, log.report.files, acknowledge=format == "technion", availability=avail_value,
                              replications=replications, seed=seed, empirical_file=empirical_file,
                              availability_note=avail_note)
+    if hourly:
+        hourly_values(scenario, log.calls, fit, seed)
     scenario_path = report_dir = None
     if out is not None:
         scenario_path = write_scenario(scenario, out)
@@ -81,3 +85,20 @@ def calibrate(paths, format: str = "technion", days: str = "weekday", out: str |
         if avail is not None:
             avail.table.to_csv(report_dir / "availability_search.csv", index=False, float_format="%.6g")
     return Calibration(log, fit, scenario, scenario_path, report_dir, avail)
+
+
+def hourly_values(scenario: dict, calls: pd.DataFrame, fit: Fit, seed: int) -> None:
+    """Write the hour-of-day fits into the scenario as values per interval: the channel's ``aht`` (mean handle time by
+    hour, the law's shape kept) and the group's ``availability`` (the share of agents seen that are available, implied
+    by interval-by-interval Erlang A per hour; ``sim.calibrate.month_model``, one pool, exponential patience)."""
+    from sim.calibrate.month_model import Switches, fit_month
+    from sim.calibrate.pools import GENERAL
+
+    mf = fit_month(calls, fit.chosen, fit.interval_s, Switches(pools=False, patience_shape=False), seed=seed,
+                   bootstrap=2)  # only the estimates are written (their intervals: contactsim backtest --rolling)
+    aht = [round(mf.handle_hour[GENERAL][h], 2) for h in range(24)]
+    avail = [round(mf.availability_hour[GENERAL][h], 4) for h in range(24)]
+    scenario["channels"]["phone"]["aht"] = {"values": aht, "interval": "1h"}
+    scenario["agents"]["phone"]["availability"] = {"values": avail, "interval": "1h"}
+    scenario["description"] += (" Handle time (aht) and availability by hour of day: values per interval fitted on the "
+                                "same days (availability implied by Erlang A per hour).")

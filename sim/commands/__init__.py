@@ -11,6 +11,7 @@ MODULES = [
     "sim.commands.staff",
     "sim.commands.app",
     "sim.commands.schema",
+    "sim.commands.sensitivity",
 ]
 
 #: The module registering each command, so that one command's start imports only its own module (a command missing
@@ -19,4 +20,5 @@ COMMANDS = {
     "run": "sim.commands.run", "check": "sim.commands.run", "erlang": "sim.commands.erlang",
     "staff": "sim.commands.staff", "sweep": "sim.commands.experiment", "compare": "sim.commands.experiment",
     "report": "sim.commands.experiment", "calibrate": "sim.commands.calibrate", "backtest": "sim.commands.calibrate",
+    "sensitivity": "sim.commands.sensitivity",
 }

@@ -33,6 +33,9 @@ def register(sub) -> None:
                    help="also fit the agents' effective availability by simulating the fitted days")
     c.add_argument("--search-replications", type=int, default=5,
                    help="replications per fitted day in the availability search (default 5)")
+    c.add_argument("--hourly", action="store_true",
+                   help="write handle time (aht) and availability by hour of day: values per interval that "
+                        "contactsim run uses (availability implied by Erlang A per hour; docs/calibration.md)")
     c.add_argument("--no-figures", action="store_true", help="write tables only")
     c.set_defaults(func=calibrate_command)
     b = sub.add_parser("backtest", help="fit on training days, simulate test days with their own volumes and agents, "
@@ -67,7 +70,8 @@ def calibrate_command(args) -> int:
     cal = calibrate(args.logs, format=args.format, days=args.days, out=args.out, strict=args.strict,
                     working_days=args.working_days, interval=args.interval, handle=args.handle, name=args.name,
                     replications=args.replications, seed=args.seed, figures=not args.no_figures,
-                    fit_availability=args.fit_availability, availability_replications=args.search_replications)
+                    fit_availability=args.fit_availability, availability_replications=args.search_replications,
+                    hourly=args.hourly)
     print(summary_text(cal.fit, cal.log))
     if cal.availability is not None:
         print(cal.availability.note())

@@ -33,7 +33,23 @@ def read_forecast(path: str, interval_s: float, day: date) -> pd.DataFrame:
         raise InputError(f"{path}: cannot read the forecast file ({exc.strerror})") from None
     header = [h.strip() for h in header]
     cal = Calendar(DEFAULT_START)
-    chk = Checker(str(file))
+
+    class ForecastChecker(Checker):
+        """Each column is read on its own; the others of COLUMNS are read too, so only truly unknown ones warn."""
+
+        named = False
+
+        def warn(self, key: str, message: str) -> None:
+            if "are not read" in message:
+                unknown = [h for h in header if h not in ("interval_start", *COLUMNS)]
+                if not unknown or self.named:
+                    return
+                self.named = True
+                message = f"{file.name}: columns {', '.join(repr(c) for c in unknown)} are not read (known: " \
+                          f"interval_start, {', '.join(COLUMNS)})"
+            super().warn(key, message)
+
+    chk = ForecastChecker(str(file))
     raw = {"forecast": file.name, "interval": f"{interval_s:g}s"}
     profiles = {}
     for col in COLUMNS:

@@ -18,6 +18,7 @@ def register(sub) -> None:
     s.add_argument("--dask", metavar="ADDRESS", help="run on the Dask scheduler at ADDRESS, e.g. tcp://host:8786")
     s.add_argument("--resume", action="store_true", help="continue the sweep stored in --out, skipping finished runs")
     s.add_argument("--quiet", action="store_true", help="no progress output")
+    s.add_argument("--force", action="store_true", help="run design points above the size limits (sim.size_guard)")
     s.set_defaults(func=sweep_command)
 
     c = sub.add_parser("compare", help="paired comparison of two scenarios (same customers: common random numbers)")
@@ -31,13 +32,15 @@ def register(sub) -> None:
     c.set_defaults(func=compare_command)
 
     r = sub.add_parser("report", help="write a self-contained HTML report of a sweep's results folder")
-    r.add_argument("dir", help="results folder written by `contactsim sweep`")
+    r.add_argument("dir", help="results folder written by `contactsim sweep` (or by `contactsim sensitivity`)")
     r.add_argument("--out", help="HTML file (default: DIR/report.html)")
     r.add_argument("--metrics", help="comma-separated metrics to plot (default: the headline metrics)")
     r.add_argument("--base", help="the design point differences are taken against: an id or KEY=VALUE[,KEY=VALUE] "
                                   "(default: point 0)")
     r.add_argument("--sensitivity", help="folder or CSV written by `contactsim sensitivity` to show (default: "
                                          "DIR/sensitivity when present)")
+    r.add_argument("--interactive", action="store_true",
+                   help="Plotly figures (zoom, hover for each point's CI) instead of images; needs contactsim[app]")
     r.set_defaults(func=report_command)
 
 
@@ -51,7 +54,7 @@ def sweep_command(args) -> int:
     if args.workers is not None and args.workers < 1:
         raise InputError(f"--workers: expected an integer ≥ 1, got {args.workers}")
     outcome = run_sweep(args.sweep, args.out, workers=args.workers, dask=args.dask, resume=args.resume,
-                        quiet=args.quiet)
+                        quiet=args.quiet, force=args.force)
     print(f"{args.out}: {outcome.stored_before + outcome.finished} of {outcome.total_runs} runs stored "
           f"({outcome.points} design points × {outcome.replications} replications); this call: "
           f"{outcome.finished} finished, {outcome.failed} failed, {outcome.stored_before} already there, "
@@ -83,7 +86,13 @@ def compare_command(args) -> int:
 def report_command(args) -> int:
     from sim.experiment.report import write_report
 
-    path = write_report(args.dir, args.out, metrics=_metrics(args.metrics), base=args.base,
-                        sensitivity=args.sensitivity)
+    store, sensitivity, out = args.dir, args.sensitivity, args.out
+    folder = Path(args.dir)
+    if not (folder / "manifest.json").exists() and (folder / "runs" / "morris" / "manifest.json").is_file():
+        # the folder of `contactsim sensitivity`: its Morris store, with the sensitivity table and figure
+        store, sensitivity = folder / "runs" / "morris", sensitivity or folder
+        out = out or folder / "report.html"
+    path = write_report(store, out, metrics=_metrics(args.metrics), base=args.base, sensitivity=sensitivity,
+                        interactive=args.interactive)
     print(f"wrote {path}")
     return 0

@@ -65,10 +65,10 @@ def longest_idle(groups: list[Group]) -> Agent | None:
     return best
 
 
-def effective_counts(seated: np.ndarray, availability: float, rng: np.random.Generator) -> np.ndarray:
-    """Agents actually available from a seated count: seated × availability, rounded up or down at random so that
-    the mean is exact (unbiased stochastic rounding); availability 1 leaves the count as it is."""
-    if availability >= 1.0:
+def effective_counts(seated: np.ndarray, availability: float | np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Agents actually available from a seated count: seated × availability (one share, or one per piece), rounded up
+    or down at random so that the mean is exact (unbiased stochastic rounding); availability 1 leaves the count."""
+    if np.all(np.asarray(availability) >= 1.0):
         return seated.astype(int)
     x = seated * availability
     base = np.floor(x)

@@ -24,6 +24,7 @@ from sim.arrivals import poisson_arrivals
 from sim.calendar import busyness_factors, n_days
 from sim.core.agents import Agent, Group, effective_counts, longest_idle
 from sim.core.contact import CONTACT_COLUMNS, INF, NAN, OPEN, SERVED, Contact
+from sim.core.fast import plain, run_heap
 from sim.core.feed import Feed
 from sim.core.phone import PhoneQueue
 from sim.core.queue import Queue
@@ -40,6 +41,8 @@ class Model:
     ``name`` and ``attach``, None or ``attach(model)`` returning a part or None; a part may have ``records(out)``,
     called in attachment order)."""
 
+    fast_path = True  # a plain replication runs on sim.core.fast's heap (False: always simpy, for comparisons)
+
     def __init__(self, scenario: Any, replication: int, seed: int, features: Iterable[Any] = ()):
         self.scenario = scenario
         self.replication = replication
@@ -51,6 +54,9 @@ class Model:
         for ch in scenario.channels.values():
             for q in ch.queues:
                 self.queues[q] = Queue(q, ch.name)
+            classes = getattr(ch, "classes", ())
+            if classes:  # one line ordered by queue entry minus each class's waiting-time credit
+                self.queues[ch.queue].use_credit({k.priority: k.credit_s for k in classes})
         self.groups: dict[str, Group] = {}
         for g in scenario.agents.values():
             wrap = Draws(g.wrap_up, self.streams.generator(f"agents.{g.name}.wrap_up")) if g.wrap_up else None
@@ -64,7 +70,10 @@ class Model:
         self.phone = PhoneQueue(self)
         self.feeds: list[Feed] = []
         for ch in scenario.channels.values():
-            feed = Feed(ch, self.streams, self.arrival_times(ch, f"{ch.name}.arrivals"))
+            clock = None
+            if getattr(ch, "aht", None) is not None:  # mean handle time per interval of arrival
+                clock = (lambda: self.env.now, *ch.aht.steps(self.horizon, cal))
+            feed = Feed(ch, self.streams, self.arrival_times(ch, f"{ch.name}.arrivals"), clock)
             feed.hook = self.phone
             self.feeds.append(feed)
         self._free_hooks: list[Any] = []
@@ -136,13 +145,17 @@ class Model:
     def now(self) -> float:
         return self.env.now
 
+    def _at(self, delay: float, callback: Callback, value: Any) -> None:
+        """The kernel's one way to schedule: a simpy timeout (``sim.core.fast`` replaces it in a plain replication)."""
+        Timeout(self.env, delay, value).callbacks.append(callback)
+
     def schedule(self, delay: float, callback: Callback, value: Any = None) -> None:
         """Call ``callback(event)`` after ``delay`` seconds (``event.value`` is ``value``)."""
-        Timeout(self.env, delay, value).callbacks.append(callback)
+        self._at(delay, callback, value)
 
     def schedule_at(self, t: float, callback: Callback, value: Any = None) -> None:
         """Call ``callback(event)`` at time ``t`` (not before now)."""
-        Timeout(self.env, t - self.env.now, value).callbacks.append(callback)
+        self._at(t - self.env.now, callback, value)
 
     # Contacts ----------------------------------------------------------------------------------------------------------
     def add_contact(self, c: Contact) -> None:
@@ -173,7 +186,7 @@ class Model:
             q.push(c, c.priority if priority is None else priority)
             p = c.patience if patience is None else patience
             if p < INF:
-                Timeout(self.env, p, (c, c.offers)).callbacks.append(self._on_patience)
+                self._at(p, self._on_patience, (c, c.offers))
         if not hold:
             c.enqueued = NAN
 
@@ -220,7 +233,7 @@ class Model:
 
     def start_work(self, agent: Agent, duration: float) -> None:
         """The agent works on their contact for ``duration`` seconds; then its behaviour's ``on_work_done``."""
-        Timeout(self.env, duration, agent).callbacks.append(self._on_work_end)
+        self._at(duration, self._on_work_end, agent)
 
     def _on_work_end(self, ev: Any) -> None:
         agent = ev.value
@@ -245,7 +258,7 @@ class Model:
         draws = agent.group.wrap_draws
         if wrap_up and draws is not None:
             c.wrap = draws.next()  # type: ignore[union-attr]
-            Timeout(self.env, c.wrap, agent).callbacks.append(self._on_wrap_end)  # type: ignore[union-attr]
+            self._at(c.wrap, self._on_wrap_end, agent)  # type: ignore[union-attr]
         else:
             self._agent_free(agent)
 
@@ -306,11 +319,17 @@ class Model:
     def _schedule_staffing(self) -> None:
         cal = self.scenario.calendar
         for grp in self.groups.values():
-            starts, seated = grp.spec.count.steps(self.horizon, cal)
-            counts = effective_counts(seated, grp.spec.availability,
+            avail = getattr(grp.spec, "availability_profile", None)  # a share per interval, or one number
+            if avail is None:
+                starts, seated = grp.spec.count.steps(self.horizon, cal)
+                share: Any = grp.spec.availability
+            else:
+                starts, seated = grp.spec.count.steps(self.horizon, cal, avail.edges(self.horizon, cal), merge=False)
+                share = avail.value_at(starts, cal)
+            counts = effective_counts(seated, share,
                                       self.streams.generator(f"agents.{grp.name}.availability"))
             for t, n in zip(starts.tolist(), counts.tolist()):
-                Timeout(self.env, t, (grp, n)).callbacks.append(self._on_staff_change)
+                self._at(t, self._on_staff_change, (grp, n))
 
     def _on_staff_change(self, ev: Any) -> None:
         grp, target = ev.value
@@ -337,13 +356,13 @@ class Model:
     # Arrivals (one loop for every channel) -------------------------------------------------------------------------------
     def _schedule_arrival(self, feed: Feed) -> None:
         if feed.i < len(feed.times):
-            Timeout(self.env, feed.times[feed.i] - self.env.now, feed).callbacks.append(self._on_arrival)
+            self._at(feed.times[feed.i] - self.env.now, self._on_arrival, feed)
 
     def _on_arrival(self, ev: Any) -> None:
         feed = ev.value
         feed.i += 1
         if feed.i < len(feed.times):
-            Timeout(self.env, feed.times[feed.i] - self.env.now, feed).callbacks.append(self._on_arrival)
+            self._at(feed.times[feed.i] - self.env.now, self._on_arrival, feed)
         hook = feed.hook
         customer = hook.new_customer(feed)
         chose = feed.elsewhere
@@ -352,7 +371,12 @@ class Model:
 
     # Running ------------------------------------------------------------------------------------------------------------
     def run(self) -> RecordBook:
-        """Simulate to the horizon and return the record book (all contacts, warm-up included)."""
+        """Simulate to the horizon and return the record book (all contacts, warm-up included). A replication no
+        feature touches runs on the plain queue's own heap of events (``sim.core.fast``, identical tables) unless
+        ``fast_path`` is False."""
+        if self.fast_path and plain(self):
+            run_heap(self, self.horizon)
+            return self.records()
         self._schedule_staffing()
         late = set(map(id, self._late))
         for feed in [*(f for f in self.feeds if id(f) not in late), *self._late]:

@@ -23,8 +23,14 @@ class PhoneQueue:
         self.model = model
 
     def new_customer(self, feed: Feed) -> Contact:
-        c = Contact(feed.next_id(), feed.channel.name, self.model.env.now, feed.handle.next(),
-                    feed.patience.next() if feed.patience else INF, feed.ivr.next() if feed.ivr else 0.0, self)
+        if feed.classes is not None:  # a class per customer: its priority (queue credit) and its patience law
+            priority, patience = feed.classes.next()
+            c = Contact(feed.next_id(), feed.channel.name, self.model.env.now, feed.handle.next(),
+                        patience.next() if patience else INF, feed.ivr.next() if feed.ivr else 0.0, self)
+            c.priority = priority
+        else:
+            c = Contact(feed.next_id(), feed.channel.name, self.model.env.now, feed.handle.next(),
+                        feed.patience.next() if feed.patience else INF, feed.ivr.next() if feed.ivr else 0.0, self)
         c.queue = feed.channel.queue
         return c
 

@@ -15,11 +15,12 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DASK_CONNECT_TIMEOUT_S = 20.0   # how long to try reaching a Dask scheduler before giving up
 DASK_MISSING = ("--dask: expected Dask to be installed, got none; install the optional extra with "
@@ -167,7 +168,7 @@ class LocalProcesses:
         methods = mp.get_all_start_methods()
         ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
         if "forkserver" in methods:
-            ctx.set_forkserver_preload(["sim", "sim.experiment.backends"])
+            ctx.set_forkserver_preload(["sim", "sim.experiment.backends", "sim.runner"])  # imported once, not per worker
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_watch_driver,
                                    initargs=(os.getpid(),))
 

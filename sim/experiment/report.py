@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.errors import InputError
 from sim.experiment import labels as L
 from sim.experiment.analysis import failures as load_failures
 from sim.experiment.analysis import load, point_summary
@@ -42,6 +43,7 @@ th { background: #f3f3f3; white-space: normal; vertical-align: bottom; } td.l, t
 td.sig { font-weight: 600; }
 .figs { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 1em; }
 .figs img { width: 100%; height: auto; display: block; }
+.figs .fig { min-width: 0; }
 .note { color: #555; font-size: 0.9em; max-width: 60em; }
 code { font-size: 0.9em; color: #555; }
 """
@@ -116,10 +118,16 @@ def _finite(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_report(out: str | Path, metrics: Sequence[str] | None = None, base: int | str | None = None,
-                 sensitivity: str | Path | None = None) -> str:
+                 sensitivity: str | Path | None = None, interactive: bool = False) -> str:
     """The report of the store ``out`` as one HTML string. ``base``: the point differences are taken against (an
     id or ``"KEY=VALUE"``; default point 0). ``sensitivity``: a folder or CSV written by ``contactsim sensitivity``
-    (default: ``out/sensitivity/`` when it exists)."""
+    (default: ``out/sensitivity/`` when it exists). ``interactive``: Plotly figures (zoom, hover) instead of PNGs;
+    needs plotly (the ``[app]`` extra)."""
+    if interactive:
+        from sim.plots.experiment_interactive import plotly_available
+
+        if not plotly_available():
+            raise InputError("--interactive: needs plotly; install it with pip install 'contactsim[app]'")
     table = load(out)
     manifest = table.attrs["manifest"]
     fails = load_failures(out)
@@ -153,7 +161,7 @@ def build_report(out: str | Path, metrics: Sequence[str] | None = None, base: in
         parts.append("<p>No finished runs yet.</p>")
     else:
         parts += _design_section(table, moved, fixed, manifest)
-        parts += _metric_sections(table, moved, metrics)
+        parts += _metric_sections(table, moved, metrics, interactive)
         parts += _difference_sections(table, moved, metrics, base)
     parts += _sensitivity_section(Path(out), sensitivity)
     if len(fails):
@@ -181,8 +189,10 @@ def _design_section(table: pd.DataFrame, moved: list[str], fixed: list[str], man
     return out
 
 
-def _metric_sections(table: pd.DataFrame, moved: list[str], metrics: Sequence[str] | None) -> list[str]:
+def _metric_sections(table: pd.DataFrame, moved: list[str], metrics: Sequence[str] | None,
+                     interactive: bool = False) -> list[str]:
     from sim.plots.experiment import metric_curve
+    from sim.plots.experiment_interactive import metric_curve_html
 
     summary = _finite(point_summary(table))
     wanted = list(metrics or REPORT_METRICS)
@@ -194,6 +204,7 @@ def _metric_sections(table: pd.DataFrame, moved: list[str], metrics: Sequence[st
     pts = points_of(table)
     labels = _point_labels(pts, moved)
     out = []
+    js_embedded = False
     for channel in sorted(summary["channel"].astype(str).unique(), key=lambda c: (c == "all", c)):
         sub = summary[(summary["channel"].astype(str) == channel) & summary["metric"].isin(present)]
         if sub.empty:
@@ -211,10 +222,18 @@ def _metric_sections(table: pd.DataFrame, moved: list[str], metrics: Sequence[st
                 m["setting"] = m[others].astype(str).apply(
                     lambda r: ", ".join(f"{L.parameter_label(k)} = {v}" for k, v in r.items()), axis=1)
                 group = "setting" if m["setting"].nunique() <= MAX_LINES else None
+            ylabel = f"{L.metric_label(metric)}, mean and 95% CI"
+            if interactive:
+                div = metric_curve_html(m, x, metric, group, L.metric_label(metric, unit=False), xlabel, ylabel,
+                                        include_js=not js_embedded)
+                js_embedded = True
+                out.append(f"<div class='fig' aria-label='{_esc(L.metric_label(metric))} against {_esc(xlabel)}'>"
+                           f"{div}</div>")
+                continue
             fig = metric_curve(m, x, metric, group=group, title=L.metric_label(metric, unit=False))
             ax = fig.axes[0]
             ax.set_xlabel(xlabel)
-            ax.set_ylabel(f"{L.metric_label(metric)}, mean and 95% CI")
+            ax.set_ylabel(ylabel)
             out.append(f"<img alt='{_esc(L.metric_label(metric))} against {_esc(xlabel)}' "
                        f"src='data:image/png;base64,{_png(fig)}'>")
         out.append("</div>")
@@ -327,10 +346,11 @@ def _sensitivity_section(out: Path, sensitivity: str | Path | None) -> list[str]
 
 
 def write_report(out: str | Path, path: str | Path | None = None, metrics: Sequence[str] | None = None,
-                 base: int | str | None = None, sensitivity: str | Path | None = None) -> Path:
+                 base: int | str | None = None, sensitivity: str | Path | None = None,
+                 interactive: bool = False) -> Path:
     """Write the HTML report of store ``out`` to ``path`` (default ``out/report.html``)."""
     path = Path(path) if path is not None else Path(out) / "report.html"
-    text = build_report(out, metrics, base=base, sensitivity=sensitivity)
+    text = build_report(out, metrics, base=base, sensitivity=sensitivity, interactive=interactive)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".tmp-{path.name}")
     tmp.write_text(text, encoding="utf-8")

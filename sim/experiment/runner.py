@@ -94,18 +94,19 @@ def _open_store(out: Path, manifest: dict, resume: bool) -> Store:
 
 
 def run_sweep(sweep: Sweep | str | Path, out: str | Path, workers: int | None = None, dask: str | None = None,
-              resume: bool = False, quiet: bool = True, progress_stream=None) -> SweepOutcome:
+              resume: bool = False, quiet: bool = True, progress_stream=None, force: bool = False) -> SweepOutcome:
     """Run every (design point, replication) of ``sweep`` not yet in the store ``out``.
 
     ``workers``: local processes (default: every available core; 1 runs in this process). ``dask``: address of a
     running Dask scheduler. ``resume``: continue a store made by the same sweep (more replications are allowed);
     without it ``out`` must be new or empty. A run that raises is recorded in ``out/failures`` and the sweep goes on.
+    ``force``: run design points above the size guard's limits (``sim.size_guard``) anyway.
     """
     start = time.monotonic()
     if not isinstance(sweep, Sweep):
         sweep = load_sweep(sweep)
     out = Path(out)
-    points = design_points(sweep)
+    points = design_points(sweep, force=force)
     manifest = manifest_for(sweep, points)
     backend = make_backend(workers, dask)  # a bad --dask address fails before anything is written
     try:

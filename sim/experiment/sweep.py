@@ -179,9 +179,12 @@ def parse_sweep(raw: dict, source: str = "<dict>", base_dir: Path = Path(".")) -
                  name=name or "", source=source, file_hash=sha256_text(canonical_json(raw)), keep=keep)
 
 
-def design_points(sweep: Sweep) -> list[DesignPoint]:
-    """Load and validate the scenario of every design point; all bad points are reported in one ``InputError``."""
+def design_points(sweep: Sweep, force: bool = False) -> list[DesignPoint]:
+    """Load and validate the scenario of every design point; all bad points are reported in one ``InputError``.
+    A point whose replications exceed the size guard's limits (``sim.size_guard``, e.g. a swept rate of "1e9/h") is
+    a bad point too, unless ``force``."""
     import sim
+    from sim.size_guard import estimate
 
     if not Path(sweep.scenario).is_file():
         raise InputError(f"{sweep.source}: sweep.scenario: expected an existing scenario file, got \"{sweep.scenario}\"")
@@ -191,7 +194,12 @@ def design_points(sweep: Sweep) -> list[DesignPoint]:
     settings = sweep.settings()
     for i, params in enumerate(settings):
         try:
-            out.append(DesignPoint(i, params, sim.load_scenario(sweep.scenario, overrides=dict(params))))
+            scenario = sim.load_scenario(sweep.scenario, overrides=dict(params))
+            too_big = [] if force else estimate(scenario).over_limits()
+            if too_big:
+                raise InputError("\n".join(f"{scenario.source}: {key}: expected {msg} (--force to run anyway)"
+                                           for key, msg in too_big))
+            out.append(DesignPoint(i, params, scenario))
         except ScenarioError as exc:
             bad.setdefault(tuple(str(p) for p in exc.problems), []).append((i, params))
         except InputError as exc:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special
 
 from sim.distributions import Deterministic, Dist, Empirical, Exponential, Gamma, Lognormal, Mixture, Uniform, Weibull
 
@@ -67,7 +66,9 @@ def quantile(dist: Dist, u: float) -> float:
     """The ``u``-quantile of a duration distribution (inverse transform sampling)."""
     if isinstance(dist, Exponential):
         return -dist.mean * math.log1p(-u)
-    if isinstance(dist, Lognormal):
+    if isinstance(dist, Lognormal):  # scipy.special imported here: importing the simulator does not load it
+        from scipy import special
+
         return math.exp(dist.mu + dist.sigma * float(special.ndtri(u))) if u > 0 else 0.0
     if isinstance(dist, Deterministic):
         return dist.value
@@ -76,6 +77,8 @@ def quantile(dist: Dist, u: float) -> float:
     if isinstance(dist, Weibull):
         return dist.scale * (-math.log1p(-u)) ** (1.0 / dist.shape)
     if isinstance(dist, Gamma):
+        from scipy import special
+
         shape = 1.0 / (dist.cv * dist.cv)
         return float(special.gammaincinv(shape, u)) * dist.mean / shape
     if isinstance(dist, Empirical):

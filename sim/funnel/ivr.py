@@ -59,6 +59,7 @@ class Menu:
     options: tuple[Option, ...]
     key: str = ""
     cum_shares: tuple[float, ...] = field(default=(), repr=False)
+    _wrong: dict = field(default_factory=dict, repr=False, compare=False, hash=False)  # wrong_option's shares
 
     def __post_init__(self):
         total = sum(o.share for o in self.options) or 1.0
@@ -73,10 +74,16 @@ class Menu:
 
     def wrong_option(self, right: int, u: float) -> int:
         """A branch other than ``right``, in proportion to the shares (uniform if the others all have share 0)."""
+        others, cum = self._wrong.get(right) or self._wrong_shares(right)
+        return others[min(bisect.bisect_right(cum, u), len(others) - 1)]
+
+    def _wrong_shares(self, right: int) -> tuple[list[int], list[float]]:
+        """The other branches and their cumulative shares, computed once per right branch (a hot path)."""
         others = [j for j in range(len(self.options)) if j != right]
         w = np.array([self.options[j].share for j in others], float)
         w = w / w.sum() if w.sum() > 0 else np.full(len(others), 1.0 / len(others))
-        return others[min(int(np.searchsorted(np.cumsum(w), u, side="right")), len(others) - 1)]
+        self._wrong[right] = (others, np.cumsum(w).tolist())
+        return self._wrong[right]
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from sim.reputation.repeat import RepeatComplaints
 from sim.reputation.silent_majority import SilentMajority
 from sim.reputation.spillover import Spillover
 from sim.reputation.word_of_mouth import WordOfMouth
+from sim.social.kinds import conversation_channel
 from sim.units import parse_duration
 from sim.validate import Checker, join
 
@@ -364,8 +365,10 @@ def check_scenario(sc, chk: Checker) -> None:
     if spec.spillover is not None and social:
         src, to = spillover_route(sc, spec)
         for i, name in enumerate(spec.spillover.sources or ()):
-            if kinds.get(name) not in ("phone", "chat"):
-                chk.add(f"reputation.spillover.from[{i}]", "a phone or chat channel of this scenario", name)
+            ch = sc.channels.get(name)
+            if ch is None or ch.kind not in ("phone", "chat") or conversation_channel(ch):  # calls end, chats reply
+                chk.add(f"reputation.spillover.from[{i}]", 'a phone channel, or a chat channel with mode = "queue", of '
+                        "this scenario (a chat conversation ends no call)", name)
         if to is None:
             chk.add("reputation.spillover.to", f"the social channel callers post on (one of {', '.join(social)})")
         elif kinds.get(to) != "social":

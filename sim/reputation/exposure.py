@@ -19,7 +19,6 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import brentq
 
 PEAK_S = 72.0  # Pfeffer, Matter & Sargsyan 2023
 HALF_LIFE_S = 80 * 60.0  # ibid.: median time until half of a tweet's impressions are made
@@ -29,6 +28,8 @@ MIN_RATIO = 1.68  # half-life / peak of the limiting shape λr → λd (a gamma(
 
 def _rates(peak_s: float, half_life_s: float) -> tuple[float, float]:
     """(λd, λr) with the curve's maximum at ``peak_s`` and half its mass before ``half_life_s``."""
+    from scipy.optimize import brentq  # here, not at the top: importing the simulator does not load scipy.optimize
+
     def rates(k: float) -> tuple[float, float]:
         lam_d = math.log(k) / (peak_s * (k - 1.0))  # argmax of e^(−λd a) − e^(−k λd a) is ln k / (λd (k − 1))
         return lam_d, k * lam_d

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 
 from sim.social.concurrency import Desk, GroupDesks, choose_agent
-from sim.social.kinds import CONVERSATION_KINDS
+from sim.social.kinds import conversation_channel
 from sim.social.posts import Post, PostFactory
 from sim.social.records import post_records
 from sim.social.spec import conversation_spec, desk_spec
@@ -34,7 +34,7 @@ class Conversations:
     def __init__(self, model):
         self.model = model
         self.env = model.env
-        self.feeds = [f for f in model.feeds if f.channel.kind in CONVERSATION_KINDS]
+        self.feeds = [f for f in model.feeds if conversation_channel(f.channel)]
         for f in self.feeds:
             model.set_arrival_hook(f, self, start_late=True)
         model.on_agent_free(self)
@@ -225,6 +225,6 @@ class Conversations:
 
 def attach(model) -> Conversations | None:
     """The conversations of a scenario with social or email channels, or None."""
-    if not any(ch.kind in CONVERSATION_KINDS for ch in model.scenario.channels.values()):
+    if not any(conversation_channel(ch) for ch in model.scenario.channels.values()):
         return None
     return Conversations(model)

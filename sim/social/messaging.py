@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 
 from sim.social.conversation import Conversations
-from sim.social.kinds import CONVERSATION_KINDS
+from sim.social.kinds import conversation_channel
 from sim.social.posts import Post, PostFactory
 from sim.social.records import post_records
 from sim.social.spec import conversation_spec, desk_spec
@@ -67,7 +67,7 @@ class Messaging:
         self.model = model
         self.env = model.env
         self.seats = _Seats(model)
-        self.feeds = [f for f in model.feeds if f.channel.kind in CONVERSATION_KINDS]
+        self.feeds = [f for f in model.feeds if conversation_channel(f.channel)]
         for f in self.feeds:
             model.set_arrival_hook(f, self, start_late=True)
         model.on_agent_free(self)
@@ -322,7 +322,7 @@ class _LazyHolders:
 def attach(model):
     """The behaviour of the scenario's social and email channels: ``Messaging`` (default) or, with ``mode =
     "session"``, the slot-holding ``Conversations`` of ``sim.social.conversation`` (live chat: the agent waits)."""
-    chans = [ch for ch in model.scenario.channels.values() if ch.kind in CONVERSATION_KINDS]
+    chans = [ch for ch in model.scenario.channels.values() if conversation_channel(ch)]
     if not chans:
         return None
     if all(conversation_spec(ch).messaging for ch in chans):

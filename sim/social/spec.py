@@ -1,4 +1,4 @@
-"""Scenario keys of the asynchronous channels (social, email) and of the agents who work them.
+"""Scenario keys of the conversation channels (social, email, chat) and of the agents who work them.
 
 Each ``parse_*`` function is a key of the social feature (``sim.extensions.SOCIAL``), called by the scenario reader
 as ``fn(raw_value, path, chk, ctx)``; it reports problems to ``chk`` and returns the parsed value (or None).
@@ -17,20 +17,25 @@ import numpy as np
 
 from sim.distributions import Dist, Lognormal, parse_dist
 from sim.errors import Problem
-from sim.social.kinds import CONVERSATION_KINDS
+from sim.social.kinds import PLAIN_QUEUE_MODE, conversation_channel
 from sim.validate import Checker, join
 
 POST_KINDS = ("complaint", "question", "praise")
-ORDERS = ("fifo", "reach", "kind", "target")
+ORDERS = ("fifo", "reach", "kind", "target", "newest")  # "newest": latest post first (sim.social.triage)
 
 # Shares of complaints, questions and praise among posts to a brand [assumed; make them a parameter per brand].
 DEFAULT_KINDS = {"complaint": 0.5, "question": 0.35, "praise": 0.15}
 # Think time: lognormal with median 3 min and a heavy tail (σ = 1: mean ≈ 4.9 min) [assumed] (domain notes §3).
 DEFAULT_THINK = Lognormal(math.log(180.0), 1.0)
 DEFAULT_TIMEOUT_S = 3600.0  # the agent closes a conversation after 1 h without a reply [assumed]
+# Chat: messaging with short think times. No source gives chat think times or timeouts: all [assumed].
+CHAT_THINK = Lognormal(math.log(30.0), 1.0)  # median 30 s, σ = 1 (mean ≈ 49 s; 1% longer than 5 min) [assumed]
+CHAT_TIMEOUT_S = 300.0  # live chat (sessions): the agent closes after 5 min without a reply [assumed]
+CHAT_AFFINITY_S = 300.0  # messaging: a chat stays with the agent who replied for 5 min after each reply [assumed]
 DEFAULT_RESOLVE = 0.75  # P(resolved | conversation completed) [assumed]
 # Messaging (sim.social.messaging, docs/social.md "Two modes"): asynchronous by default for social and email.
 MODES = ("messaging", "session")
+CHAT_MODES = (*MODES, PLAIN_QUEUE_MODE)  # chat may also stay a plain queue (one handle_time per chat)
 DEFAULT_UNCONFIRMED = 0.5  # share of resolved customers who go quiet after the resolving reply [assumed]
 DEFAULT_AFFINITY_S = 900.0  # a thread stays with the agent who replied for 15 min after each reply [assumed]
 DEFAULT_THREADS = 5  # threads an agent holds at once in messaging mode [assumed; chat practice 2–4, §3]
@@ -86,8 +91,8 @@ class Triage:
 
     ``order``: ``fifo`` (arrival order), ``reach`` (most followers first — the documented bias toward influencers,
     Gunarathne, Rui & Seidmann 2018), ``kind`` (``kind_order``, then arrival), ``target`` (posts that can still meet the
-    first-response target, oldest first; posts already past it afterwards, oldest first). Posts not picked up within
-    ``expire_after_s`` are dropped unanswered (outcome ``ignored``).
+    first-response target, oldest first; posts already past it afterwards, oldest first), ``newest`` (latest first).
+    Posts not picked up within ``expire_after_s`` are dropped unanswered (outcome ``ignored``).
     """
 
     answer: Mapping[str, float] = field(default_factory=lambda: {k: 1.0 for k in POST_KINDS})
@@ -146,9 +151,12 @@ def desk_spec(group, messaging: bool = False) -> DeskSpec:
 
 
 def build_conversation(channel) -> ConversationSpec:
-    """The parsed keys of a social or email channel with the defaults filled in."""
+    """The parsed keys of a social, email or chat channel with the defaults filled in (chat: private, no reach,
+    short think times)."""
     x = channel.extra
     email = channel.kind == "email"
+    chat = channel.kind == "chat"
+    private = email or chat
     kinds = x.get("kinds", DEFAULT_KINDS)
     names = tuple(k for k in POST_KINDS if kinds.get(k, 0) > 0) or POST_KINDS
     mode = x.get("mode", "messaging")
@@ -157,19 +165,19 @@ def build_conversation(channel) -> ConversationSpec:
     return ConversationSpec(
         kinds=names,
         kind_shares=tuple(kinds.get(k, 0.0) for k in names),
-        public=0.0 if email else x.get("public", 0.6),
-        reach=None if email else x.get("reach", Reach()),
+        public=0.0 if private else x.get("public", 0.6),
+        reach=None if private else x.get("reach", Reach()),
         exchanges=needed or (Count((1,), (1.0,)) if email else Count((3, 4, 5, 6), (0.25,) * 4)),
-        think_time=x.get("think_time", DEFAULT_THINK),
+        think_time=x.get("think_time", CHAT_THINK if chat else DEFAULT_THINK),
         silence=0.0 if msg else x.get("silence", 0.0 if email else 0.1),
-        to_dm=0.0 if email else x.get("to_dm", 0.3),
-        inactivity_timeout_s=x.get("inactivity_timeout", DEFAULT_TIMEOUT_S),
+        to_dm=0.0 if private else x.get("to_dm", 0.3),
+        inactivity_timeout_s=x.get("inactivity_timeout", CHAT_TIMEOUT_S if chat else DEFAULT_TIMEOUT_S),
         resolve=x.get("resolve", {k: DEFAULT_RESOLVE for k in POST_KINDS}),
         triage=x.get("triage", Triage()),
         mode=mode,
         reply_patience=x.get("reply_patience"),
         unconfirmed=x.get("unconfirmed", DEFAULT_UNCONFIRMED),
-        affinity_window_s=x.get("affinity_window", DEFAULT_AFFINITY_S),
+        affinity_window_s=x.get("affinity_window", CHAT_AFFINITY_S if chat else DEFAULT_AFFINITY_S),
     )
 
 
@@ -357,6 +365,14 @@ def parse_mode(raw, path, chk, ctx):
     return raw
 
 
+def parse_chat_mode(raw, path, chk, ctx):
+    if raw not in CHAT_MODES:
+        return _bad(chk, path, '"messaging" (agents work only on replies; the default), "session" (live chat: the agent '
+                               'holds the chat through the customer\'s think time) or "queue" (one handle_time per chat, '
+                               'a plain queue)', raw)
+    return raw
+
+
 def parse_reply_patience(raw, path, chk, ctx):
     return parse_dist(raw, path, chk, ctx.base_dir)
 
@@ -393,6 +409,8 @@ def _bad(chk: Checker, path: str, expected: str, found: Any) -> None:
 SESSION_ONLY = {"silence": "reply_patience (silent abandonment while waiting for a reply)",
                 "inactivity_timeout": "affinity_window", "patience": "reply_patience"}
 MESSAGING_ONLY = ("reply_patience", "unconfirmed", "affinity_window")
+CONVERSATION_KEYS = ("message_time", "kinds", "exchanges", "replies_needed", "think_time", "silence",
+                     "inactivity_timeout", "resolve", "triage", *MESSAGING_ONLY)  # a chat's keys (not with "queue")
 
 
 def check_modes(sc, chk: Checker) -> None:
@@ -400,7 +418,12 @@ def check_modes(sc, chk: Checker) -> None:
     channels of a scenario share one mode; ``exchanges`` and ``replies_needed`` name the same thing."""
     modes = {}
     for ch in sc.channels.values():
-        if ch.kind not in CONVERSATION_KINDS:
+        if ch.kind == "chat" and not conversation_channel(ch):  # mode = "queue": no conversation keys
+            for key in sorted(k for k in ch.extra if k in CONVERSATION_KEYS):
+                chk.add(f"channels.{ch.name}.{key}", 'mode = "messaging" or "session" for this key (mode = "queue" '
+                        'is a plain queue with one handle_time per chat)', ch.extra[key])
+            continue
+        if not conversation_channel(ch):
             continue
         x, path = ch.extra, f"channels.{ch.name}"
         mode = modes[ch.name] = x.get("mode", "messaging")
@@ -418,7 +441,7 @@ def check_modes(sc, chk: Checker) -> None:
                     chk.add(join(path, key), 'mode = "messaging" for this key', x[key])
     if len(set(modes.values())) > 1:
         name = sorted(modes)[-1]
-        chk.add(f"channels.{name}.mode", "one mode for every social and email channel of a scenario "
+        chk.add(f"channels.{name}.mode", "one mode for every social, email and chat channel of a scenario "
                 f"(found {', '.join(f'{k}: {v}' for k, v in sorted(modes.items()))})", modes[name])
 
 
@@ -427,14 +450,14 @@ def check_scenario(sc, chk: Checker) -> None:
     asynchronous queue, and reserve only for a group that also serves calls."""
     check_modes(sc, chk)
     owner = sc.queue_channel()
-    kind = {q: sc.channels[ch].kind for q, ch in owner.items()}
+    is_conv = {q: conversation_channel(sc.channels[ch]) for q, ch in owner.items()}
     for g in sc.agents.values():
-        conv = [q for q in g.serves if kind.get(q) in CONVERSATION_KINDS]
-        sync = [q for q in g.serves if q in kind and kind[q] not in CONVERSATION_KINDS]
+        conv = [q for q in g.serves if is_conv.get(q)]
+        sync = [q for q in g.serves if q in is_conv and not is_conv[q]]
         path = f"agents.{g.name}"
         for key in ("concurrency", "concurrency_slowdown", "reserve"):
             if key in g.extra and g.extra[key] is not None and not conv:
-                chk.add(join(path, key), "a group that serves a social or email queue (this one serves "
+                chk.add(join(path, key), "a group that serves a social, email or chat queue (this one serves "
                         f"{', '.join(g.serves)})", g.extra[key])
         reserve = g.extra.get("reserve") or 0
         if reserve and conv and not sync:

@@ -22,12 +22,12 @@ import numpy as np
 import pandas as pd
 
 from sim.metrics import overlap_by_interval
-from sim.social.kinds import CONVERSATION_KINDS
+from sim.social.kinds import conversation_channel
 
 
 def conversation_mask(scenario, df: pd.DataFrame) -> np.ndarray | None:
     """Rows of ``df`` on a social or email channel, or None when the scenario has no such channel."""
-    kinds = {ch.name: ch.kind in CONVERSATION_KINDS for ch in scenario.channels.values()}
+    kinds = {ch.name: conversation_channel(ch) for ch in scenario.channels.values()}
     if not any(kinds.values()):
         return None
     return df["channel"].astype(object).map(kinds).fillna(False).to_numpy(bool)

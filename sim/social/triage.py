@@ -3,7 +3,8 @@
 Orders (``[channels.X] triage.order``): ``fifo`` — arrival order; ``reach`` — most followers first (brands answer
 users with more followers more and faster: Gunarathne, Rui & Seidmann 2018); ``kind`` — by ``kind_order``, arrival
 order within a kind; ``target`` — posts that can still meet the first-response target first, oldest first, then posts
-already past it, oldest first. Posts that leave the inbox while waiting (the customer gives up, the brand lets them
+already past it, oldest first; ``newest`` — the latest post first (last in, first out: under overload the brand
+answers what is fresh on the timeline and old posts wait). Posts that leave the inbox while waiting (the customer gives up, the brand lets them
 expire) are dropped lazily when reached.
 """
 from __future__ import annotations
@@ -37,7 +38,7 @@ class Inbox:
         p.seq = self.seq
         p.waiting = True
         self.n += 1
-        if self.order in ("fifo", "target"):
+        if self.order in ("fifo", "target", "newest"):
             self.fifo.append(p)
         elif self.order == "reach":
             heapq.heappush(self.heap, (-p.src.reach[p.i], p.seq, p))
@@ -48,10 +49,11 @@ class Inbox:
         """The next post to open, or None."""
         if self.n == 0:
             return None
-        if self.order == "fifo":
+        if self.order in ("fifo", "newest"):
             dq = self.fifo
+            take = dq.popleft if self.order == "fifo" else dq.pop
             while dq:
-                p = dq.popleft()
+                p = take()
                 if p.waiting:
                     return self._taken(p)
             return None

@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.social.kinds import CONVERSATION_KINDS
+from sim.social.kinds import conversation_channel
 
 
 def messaging_channel(channel) -> bool:
-    if channel.kind not in CONVERSATION_KINDS:
+    if not conversation_channel(channel):
         return False
     from sim.social.spec import conversation_spec
     return conversation_spec(channel).messaging

@@ -89,11 +89,11 @@ def parse_shifts(raw, path: str, chk: Checker) -> ShiftRules | None:
         for i, v in enumerate(lraw):
             try:
                 d = parse_duration(v)
-                if d <= 0:
+                if not 0 < d <= 24 * 3600:
                     raise ValueError
                 got.append(d)
             except ValueError:
-                chk.add(join(path, f"lengths[{i}]"), 'a positive duration such as "8h"', v)
+                chk.add(join(path, f"lengths[{i}]"), 'a shift length above 0 and at most 24h such as "8h"', v)
         lengths = tuple(sorted(set(got))) if len(got) == len(lraw) else None
     brk = _parse_break(raw["break"], join(path, "break"), chk) if "break" in raw else None
     if starts is None or lengths is None or ("break" in raw and brk is None):

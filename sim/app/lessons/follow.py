@@ -20,9 +20,8 @@ move through the menus, wait for a department and sit with an agent; the grey sq
 Colours tell each caller's story: first try, sent to the wrong department, transferred, and how it ended.
 """)
 
-left, right = st.columns([1, 2.6])
+left, right = ui.controls(2.6)
 with left:
-    st.subheader("Controls")
     calls = st.slider("Calls per hour", 40, 240, 120, 10, key="calls_per_hour")
     agents = st.slider("Agents (all departments)", 3, 30, 14, 1, key="agents")
     misroute = st.slider("Chance of a wrong press at each level", 0.0, 0.30, 0.07, 0.01, key="misroute")

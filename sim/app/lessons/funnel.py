@@ -3,12 +3,12 @@ import streamlit as st
 
 from sim.app import ui
 from sim.app.figures import funnel_flow_figure
-from sim.app.funnel import FunnelInputs, compute, menu_time_s, right_path_share
+from sim.app.funnel import CHOICES, FunnelInputs, compute, menu_time_s, right_path_share
 
 
 @st.cache_data(max_entries=128, show_spinner="Simulating…")
-def run(depth, options, misroute, transfer_mode, calls_per_hour, agents, replications):
-    return compute(FunnelInputs(depth, options, misroute, transfer_mode, calls_per_hour, agents), replications)
+def run(inputs: FunnelInputs, replications: int):
+    return compute(inputs, replications)
 
 
 ui.lesson("2 · Inside the phone funnel", """
@@ -19,26 +19,28 @@ minute finding out, then **transfers** them to the right queue, where they wait 
 departments behind it (orders, billing, service); the agents are split over them by the calls the tree sends.
 """)
 
-left, right = st.columns([1, 2.4])
+left, right = ui.controls()
 with left:
-    st.subheader("Controls")
-    depth = st.slider("Menu levels (depth)", 1, 4, 3, 1, key="depth")
-    options = st.slider("Options per menu", 3, 6, 4, 1, key="options")
-    misroute = st.slider("Chance of a wrong press at each level", 0.0, 0.30, 0.07, 0.01, key="misroute",
-                         help="0.07 per level: the domain notes' calibration to about 19% of calls transferred")
-    mode = st.radio("Transfers", ["cold", "warm"], horizontal=True, key="transfer_mode",
+    # every value a control offers is on the precomputed grid (sim.app.grid)
+    depth = st.slider("Menu levels (depth)", CHOICES["depth"][0], CHOICES["depth"][-1], 3, 1, key="depth")
+    options = st.slider("Options per menu", CHOICES["options"][0], CHOICES["options"][-1], 4, 1, key="options")
+    misroute = st.select_slider("Chance of a wrong press at each level", CHOICES["misroute"], 0.07, key="misroute",
+                                help="0.07 per level: the domain notes' calibration to about 19% of calls "
+                                     "transferred")
+    mode = st.radio("Transfers", CHOICES["transfer_mode"], horizontal=True, key="transfer_mode",
                     help="cold: the caller queues again and repeats the issue (+30 s); warm: the transfer jumps the "
                          "queue of the right department")
-    calls = st.slider("Calls per hour", 40, 240, 120, 10, key="calls_per_hour")
-    agents = st.slider("Agents (all departments)", 3, 30, 14, 1, key="agents")
-    reps = ui.replications("precise_2", quick=3, precise=10)
+    calls = st.slider("Calls per hour", CHOICES["calls_per_hour"][0], CHOICES["calls_per_hour"][-1], 120, 20,
+                      key="calls_per_hour")
+    agents = st.slider("Agents (all departments)", CHOICES["agents"][0], CHOICES["agents"][-1], 14, 2, key="agents")
+    reps = ui.replications("precise_2", quick=2, precise=10)
     inputs = FunnelInputs(depth, options, misroute, mode, calls, agents)
     st.markdown(f"Time in the menus, from the tree alone: greeting 4 s + {depth} × ({options} options × 3 s + 3 s "
                 f"to decide) = **{menu_time_s(inputs):.0f} s**. Chance of pressing right at every level: "
                 f"(1 − {misroute:.2f})^{depth} = **{right_path_share(inputs):.0%}**.")
 
 with right:
-    result, seconds = ui.timed(run, depth, options, misroute, mode, calls, agents, reps)
+    result = ui.result("funnel", inputs, run, reps, bool(st.session_state.get("precise_2")))
     tab = result["table"].set_index("metric")
     c = st.columns(4)
     for col, (metric, label, digits) in zip(c, (("time_to_first_human_s", "Time to a human", 0),
@@ -46,8 +48,7 @@ with right:
                                                 ("transferred_share", "Share transferred", 1),
                                                 ("misrouted_share", "Sent to a wrong department", 1))):
         ui.metric(col, label, tab.at[metric, "simulated"], tab.at[metric, "half_width"], tab.at[metric, "unit"], digits)
-    ui.took(seconds, reps)
-    st.plotly_chart(funnel_flow_figure(result["contacts"], result["legs"]), key="flow_figure")
+    st.plotly_chart(funnel_flow_figure(result["flow"]), key="flow_figure")
     st.caption("The flow of calls that got through the greeting (mean per simulated two hours) and the time "
                "spent in each stage.")
     ui.metric_table(result["table"], {})
@@ -62,6 +63,6 @@ ui.question(
     "- A misrouted call meets an agent quickly (time to a human) but the right agent late (time to the right "
     "human): it waits twice and takes two agents' time; transferred callers are also less often resolved.\n"
     "- Warm transfers cut the second wait but not the diagnosis an agent spends on a call that is not theirs.")
-ui.download(inputs.scenario(reps), "lesson_funnel.toml",
+ui.download(inputs.scenario(int(result["replications"])), "lesson_funnel.toml",
             "Lesson 2 of the contactsim teaching app: inside the phone funnel (contactsim app).\n"
             "A balanced IVR tree in front of three departments, with misrouting and transfers, as set on the page.")

@@ -16,7 +16,7 @@ a phone menu, and the customers themselves.
 | **5 · Follow the customers** | An animation of every caller through the menus, the queues and the agents. |
 
 Each page has a short text, controls, figures, **a question for students** and **what to notice**. Results come
-from a few simulated days while you explore; switch on *More precision* for tighter confidence intervals. Every
+from a few simulated days while you explore; switch on *More replications* for tighter confidence intervals. Every
 page offers **its scenario as a TOML file**: `contactsim run lesson_x.toml --out out/x` reproduces it with all tables
 and figures.
 """)

@@ -7,8 +7,7 @@ from sim.app.queues import QueueInputs, compute
 
 
 @st.cache_data(max_entries=256, show_spinner="Simulating…")
-def run(calls_per_hour, handle_min, patience_min, agents, answer_within_s, replications):
-    inputs = QueueInputs(calls_per_hour, handle_min, patience_min, agents, answer_within_s)
+def run(inputs: QueueInputs, replications: int):
     return compute(inputs, replications)
 
 
@@ -20,9 +19,8 @@ and set beside the exact formulas: **Erlang C** (nobody ever hangs up) and **Erl
 exponential patience). Move a control and compare.
 """)
 
-left, right = st.columns([1, 2.4])
+left, right = ui.controls()
 with left:
-    st.subheader("Controls")
     calls = st.slider("Calls per hour", 20, 300, 100, 10, key="calls_per_hour")
     handle = st.slider("Mean handle time (minutes)", 1.0, 10.0, 4.0, 0.5, key="handle_min")
     patience = st.slider("Mean patience before hanging up (minutes)", 0.5, 30.0, 5.0, 0.5, key="patience_min")
@@ -35,7 +33,8 @@ with left:
                 f"With {agents} agents, occupancy is at most R/n = {min(load / agents, 1):.0%}.")
 
 with right:
-    result, seconds = ui.timed(run, calls, handle, patience, agents, within, reps)
+    inputs = QueueInputs(calls, handle, patience, agents, within)
+    result = ui.result("queues", inputs, run, reps, bool(st.session_state.get("precise_1")))
     tab = result["table"].set_index("metric")
     lit = result["little"]
     c = st.columns(4)
@@ -45,7 +44,6 @@ with right:
     ui.metric(c[2], "Erlang C (no hang-ups)", tab.at["sl_offered", "erlang_c"], unit="%")
     ui.metric(c[3], "Hang up, simulated", tab.at["abandon_rate", "simulated"], tab.at["abandon_rate", "half_width"],
               "%")
-    ui.took(seconds, reps)
     st.plotly_chart(queue_figure(result, agents), key="queue_figure")
     ui.metric_table(result["table"], {"erlang_a": "Erlang A (exact)", "erlang_c": "Erlang C (exact)"})
     if load >= agents:
@@ -80,9 +78,9 @@ ui.question(
     "answer, and why does the simulation agree with that one?",
     "- Service level rises steeply over a few agents around the load R, then flattens: the last agents buy little.\n"
     "- Erlang C's curve lies below Erlang A's: it ignores the callers who hang up, so it over-staffs.\n"
-    "- Erlang A's exact value falls inside the simulated confidence interval (switch on *More precision* to narrow it).\n"
+    "- Erlang A's exact value falls inside the simulated confidence interval (switch on *More replications* to narrow it).\n"
     "- Little's law holds on every simulated day.\n"
     "- Below R agents Erlang C has no answer at all (∞), the simulation still does: callers hang up instead.")
-ui.download(QueueInputs(calls, handle, patience, agents, within).scenario(reps), "lesson_queues.toml",
+ui.download(inputs.scenario(reps), "lesson_queues.toml",
             "Lesson 1 of the contactsim teaching app: why queues form (contactsim app).\n"
             "One Erlang A phone queue (M/M/n+M), as set on the page.")
