@@ -225,10 +225,10 @@ def customer_metrics(contacts: pd.DataFrame, legs: pd.DataFrame | None, horizon:
 def replication_rows(res, horizon: float) -> pd.DataFrame:
     """Tidy (replication, metric, value) rows of one design's results."""
     rows = []
-    legs = getattr(res, "legs", None)
+    legs = getattr(res, "messages", None)  # the conversations' messages (reply think times)
     per = res.replications
     led = getattr(res, "reputation", None)
-    for rep, c in res.contacts.groupby("replication", sort=True):
+    for rep, c in res.contact_view().groupby("replication", sort=True):
         defl = 0
         if led is not None and "deflected" in led:
             defl = int(led[(led["replication"] == rep) & (led["channel"] == "social")]["deflected"].sum())

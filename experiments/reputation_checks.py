@@ -63,7 +63,7 @@ def engine() -> None:
                      reputation={**ONLY_EXPOSURE, "pile_on": {"excitation": 0.45, "kernel": "exponential",
                                                               "kernel_mean": "20min", "damping": 0.3}})
     sc = scenario(raw)
-    c = sim.run(sc).contacts
+    c = sim.run(sc).contact_view()
     pile = reputation_of(sc).pile_on
     r_dist = conversation_spec(sc.channels["social"]).reach
     left = sc.run.horizon_s - c["arrival_at_s"].to_numpy()
@@ -78,7 +78,7 @@ def engine() -> None:
                      reputation={**ONLY_EXPOSURE, "spillover": coef})
     raw["channels"]["phone"]["arrivals"] = {"rate": "300/h"}
     raw["agents"]["phone"]["count"] = 19
-    c = sim.run(scenario(raw)).contacts
+    c = sim.run(scenario(raw)).contact_view()
     calls = c[(c["channel"] == "phone") & c["outcome"].isin(["served", "abandoned"])]
     end = np.where(calls["answer_at_s"].notna(), calls["answer_at_s"], calls["end_at_s"])
     x = 1.5 + 0.3 * (end - calls["arrival_at_s"].to_numpy()) / 60 + 1.0 * (calls["outcome"] == "abandoned").to_numpy()
@@ -95,7 +95,7 @@ def exposure_deflection_churn() -> None:
     raw = social_raw(rate="2000/h", horizon="1d", agents=1, reps=2, phone=False, public=0.6, triage={"answer": 0.0},
                      reach={"exponent": 6.0, "min": 50, "cap": 10_000_000}, reputation=dict(ONLY_EXPOSURE))
     sc = scenario(raw)
-    c = sim.run(sc).contacts
+    c = sim.run(sc).contact_view()
     curve = reputation_of(sc).exposure
     reach = conversation_spec(sc.channels["social"]).reach
     grid = np.linspace(0.0, sc.run.horizon_s, 200_001)
@@ -121,7 +121,7 @@ def exposure_deflection_churn() -> None:
                                   "patience": {"dist": "exponential", "mean": "1min"}}},
            "agents": {"phone": {"serves": ["phone"], "count": 24}},
            "reputation": {"value_per_customer": 400.0, "churn": {"probability": 0.95}}}
-    c = sim.run(scenario(raw)).contacts
+    c = sim.run(scenario(raw)).contact_view()
     k = int(((valence(c) == BAD) & c["end_at_s"].notna().to_numpy()).sum())
     row("churned vs 0.95 × bad experiences nobody saw", float(c["churned"].sum()), 0.95 * k,
         math.sqrt(k * 0.95 * 0.05))

@@ -112,7 +112,7 @@ def _simulate(tasks: list, reps: int, folder: Path) -> None:
     for i, design, agents in tasks:
         sc = scenario_for(design, agents)
         res = sim.run(sc, replications=reps, seed=SEED)
-        t = complaint_shares(sc, res.contacts, lo, hi).assign(design=design, agents=agents)
+        t = complaint_shares(sc, res.contact_view(), lo, hi).assign(design=design, agents=agents)
         t.to_parquet(folder / f"task{i:04d}.parquet.tmp", index=False)
         (folder / f"task{i:04d}.parquet.tmp").replace(folder / f"task{i:04d}.parquet")
 

@@ -44,6 +44,7 @@ STATES = ("unanswered_complaint", "unanswered_question", "answered", "resolved",
 def parts(res) -> pd.DataFrame:
     """Per replication: net sentiment by part, impressions by state and the posts' numbers."""
     rep = res.reputation
+    view = res.contact_view()  # the posts with their conversations' columns (social_threads)
     rows = []
     for r, t in rep.groupby("replication"):
         days = t.groupby("channel")["length_s"].sum().iloc[0] / 86400.0
@@ -55,7 +56,7 @@ def parts(res) -> pd.DataFrame:
         row["word_of_mouth_bad"] = t["impressions_word_of_mouth_bad"].sum() / days
         row["pile_on_posts"] = t["pile_on_posts"].sum() / days
         row["spillover_posts"] = t["spillover_posts"].sum() / days
-        c = res.contacts[(res.contacts["replication"] == r) & (res.contacts["channel"] == "social")]
+        c = view[(view["replication"] == r) & (view["channel"] == "social")]
         row["posts"] = len(c) / days
         row["first_replied"] = c["first_response_s"].notna().sum() / days
         row["first_response_median_min"] = float(np.nanmedian(c["first_response_s"])) / 60

@@ -9,7 +9,9 @@ A feature declares
   ``AgentGroup.features[name]``), so the model never reads raw keys;
 - how it attaches to a model (``attach(model) -> part | None``: install behaviours and observers through the
   kernel's public calls; a part may add to the raw records with ``records(out)``);
-- the columns it adds to the tables, and its per-replication metrics (``metrics(tables) -> DataFrame | None``,
+- the record columns it adds during a run (``records``: table -> ``sim.core.Column`` tuple, each with its dtype, unit
+  and meaning; the model declares them in its record book, ``sim.core.records``), the columns it adds to the tables
+  made after a run (``columns``), and its per-replication metrics (``metrics(tables) -> DataFrame | None``,
   tidy rows ``replication, channel, metric, value``), tables made after a replication (``tables``) and figures.
 
 The list's order is the order features attach to a model and add their records: ``choice`` first (it gives channels
@@ -26,12 +28,16 @@ from typing import Any
 import pandas as pd
 
 from sim import choice, horizons, next_try
+from sim.core import Column
 from sim.funnel import flow
+from sim.funnel import legs as funnel_legs
+from sim.funnel import records as funnel_records
 from sim.funnel import spec as funnel_keys
 from sim.funnel.menus import parse_ivr
 from sim.reputation import accounts, live
 from sim.reputation import config as reputation_config
 from sim.social import messaging
+from sim.social import records as social_records
 from sim.social import spec as social_keys
 from sim.social import tables as social_tables
 from sim.social.kinds import conversation_channel
@@ -44,7 +50,8 @@ Check = Callable[[Any, Any], None]
 
 @dataclass(frozen=True)
 class Tables:
-    """What a feature's metrics and figures read: the run's tables."""
+    """What a feature's metrics and figures read: the run's tables, ``contacts`` with the kind tables' columns joined
+    (``sim.results.contact_view``: funnel_calls, social_threads)."""
 
     contacts: pd.DataFrame
     intervals: pd.DataFrame
@@ -69,6 +76,7 @@ class Feature:
     group_spec: Callable[[Any], Any] | None = None  # AgentGroup -> typed spec
     attach: Callable[[Any], Any] | None = None  # sim.core.Model -> part (or None: the scenario does not use it)
     columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # table -> columns the feature adds
+    records: Mapping[str, tuple[Column, ...]] = field(default_factory=dict)  # record book table -> declared columns
     # after a replication: (scenario, replication, seed, contacts after warm-up, raw records) -> (contacts with the
     # feature's columns, {table name: table}) — the reputation ledger
     replication_tables: Callable[..., tuple[pd.DataFrame, dict[str, pd.DataFrame]]] | None = None
@@ -89,13 +97,10 @@ FUNNEL_INTERVAL_COLUMNS = ("attempts_count", "customers_count", "redial_attempts
     "time_to_right_human_s", "transfers_per_call", "transferred_share", "fcr", "redial_rate",
     "attempts_per_customer", "unique_abandon_rate", "callback_share", "callback_delay_s", "callback_on_time",
     "customer_effort_s", "line_time_per_customer_s")
-SOCIAL_CONTACT_COLUMNS = ("kind", "reach", "public", "to_dm", "exchanges", "exchanges_planned", "first_response_s",
-    "resolved_at_s", "resolved", "work_s", "base_work_s")
 SOCIAL_INTERVAL_COLUMNS = ("ignored", "silent", "responded", "resolved", "first_response_sum_s", "resolution_sum_s",
     "backlog_s", "sl_responded", "response_rate", "first_response_mean_s", "ignored_share", "silent_share",
     "resolved_share", "resolution_mean_s", "mean_backlog")
-REPUTATION_CONTACT_COLUMNS = ("caused_by", "cause_contact_id", "posted_publicly", "impressions", "net_sentiment",
-    "churned")
+REPUTATION_CONTACT_COLUMNS = ("impressions", "net_sentiment", "churned")  # added after the run (the ledger)
 
 
 # The phone funnel (sim.funnel, docs/funnel.md) ------------------------------------------------------------------------
@@ -119,11 +124,8 @@ FUNNEL = Feature(
     checks=(funnel_keys.check,),
     channel_spec=funnel_keys.build_funnel,
     attach=flow.attach,
-    columns={"contacts": ("department", "transfers", "resolved", "misrouted", "zero_out", "origin", "followed_by",
-                          "first_answer_at_s", "right_answer_at_s"),
-             "legs": ("contact_id", "leg", "stage", "name", "queue", "agent_group", "agent_id", "start_at_s",
-                      "end_at_s", "wrap_up_s", "result"),
-             "intervals": FUNNEL_INTERVAL_COLUMNS},
+    records={"funnel_calls": funnel_records.CALL_COLUMNS, "legs": funnel_legs.LEG_COLUMNS},
+    columns={"intervals": FUNNEL_INTERVAL_COLUMNS},
     figures=_funnel_figures,
 )
 
@@ -152,6 +154,14 @@ def _social_figures(t: Tables, out_dir) -> list:
     return write_social_figures(t.intervals, t.contacts, out_dir, t.provenance)
 
 
+def _social_attach(model):
+    """Messaging (default) or the session-mode conversations; the latter have no messaging columns."""
+    part = messaging.attach(model)
+    if part is not None and not isinstance(part, messaging.Messaging):
+        model.book.drop("social_threads", [c.name for c in social_records.MESSAGING_COLUMNS])
+    return part
+
+
 SOCIAL = Feature(
     "social",
     "Posts and emails as conversations of agent messages: triage, concurrency, blending with the phone queue.",
@@ -166,11 +176,9 @@ SOCIAL = Feature(
     checks=(social_keys.check_scenario,),
     channel_spec=lambda ch: social_keys.build_conversation(ch) if conversation_channel(ch) else None,
     group_spec=social_keys.build_desk,
-    attach=messaging.attach,  # messaging (default) or, with mode = "session", the conversations
-    columns={"contacts": SOCIAL_CONTACT_COLUMNS, "intervals": SOCIAL_INTERVAL_COLUMNS,
-             "agents": ("open_conversation_s", "open_conversations"),
-             "legs": ("contact_id", "leg", "stage", "queue", "agent_group", "agent_id", "start_at_s", "end_at_s",
-                      "ready_at_s", "open_conversations", "public", "result")},
+    attach=_social_attach,  # messaging (default) or, with mode = "session", the conversations
+    records={"social_threads": social_records.THREAD_COLUMNS, "messages": social_records.MESSAGE_COLUMNS},
+    columns={"intervals": SOCIAL_INTERVAL_COLUMNS, "agents": ("open_conversation_s", "open_conversations")},
     metrics=_social_metrics,
     figures=_social_figures,
 )
@@ -201,6 +209,7 @@ REPUTATION = Feature(
     checks=(reputation_config.check_scenario,),
     attach=live.attach,
     replication_tables=_reputation_tables,
+    records={"contacts": live.CONTACT_COLUMNS},
     columns={"contacts": REPUTATION_CONTACT_COLUMNS, "reputation": accounts.COLUMNS},
     metrics=_reputation_metrics,
     figures=_reputation_figures,

@@ -1,16 +1,17 @@
-"""Results of a run as flat tables: contacts, intervals, agents, per-replication metrics and the summary."""
+"""Results of a run as flat tables: contacts and the tables of each kind of contact, legs, messages, intervals,
+agents, the reputation ledger, per-replication metrics and the summary (docs/architecture.md, "Tables")."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim.funnel.records import plain_call_values
 from sim.funnel.tables import funnel_columns, queue_view
 from sim.metrics import COUNT_COLUMNS, add_ratios, interval_edges, overlap_by_interval, replication_metrics, summarize
-from sim.outcomes import as_outcomes
 from sim.social.tables import (
     agent_columns,
     backlog_by_interval,
@@ -22,26 +23,68 @@ from sim.social.tables import (
 CONTACT_COLUMNS = ("replication", "contact_id", "customer_id", "attempt", "channel", "queue", "priority",
                    "arrival_at_s", "answer_at_s", "end_at_s", "wait_s", "handle_s", "outcome", "agent_group",
                    "agent_id", "ivr_s", "wrap_up_s")
+# Tables of one kind of contact (one row per contact of that kind, key replication, contact_id), joined to contacts by
+# contact_view: the phone funnel's calls and the social and email conversations.
+KIND_TABLES = ("funnel_calls", "social_threads")
+# Every table a run may make, in the order Results holds them.
+TABLES = ("contacts", "funnel_calls", "social_threads", "legs", "messages", "intervals", "agents", "reputation")
 
 
-def contact_table(scenario, replication: int, raw: dict) -> pd.DataFrame:
+def contact_view(contacts: pd.DataFrame, kinds: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
+    """``contacts`` with the columns of the kind tables (``funnel_calls``, ``social_threads``) joined by
+    (replication, contact_id): NA on rows of another kind (integers and flags as pandas' nullable types), except the
+    funnel's plain values on contacts that are neither a funnel call nor a conversation
+    (``sim.funnel.records.plain_call_values``). What the feature metrics and figures read."""
+    view = contacts.copy()
+    key = pd.MultiIndex.from_arrays([contacts["replication"].to_numpy(), contacts["contact_id"].to_numpy()])
+    found = {}
+    for name in KIND_TABLES:
+        t = kinds.get(name)
+        if t is None:
+            continue
+        pos = pd.MultiIndex.from_arrays([t["replication"].to_numpy(), t["contact_id"].to_numpy()]).get_indexer(key)
+        found[name] = pos >= 0
+        take = np.where(pos >= 0, pos, 0)
+        for col in t.columns:
+            if col in ("replication", "contact_id"):
+                continue
+            s_ = t[col]
+            dt = s_.dtype
+            if isinstance(dt, pd.CategoricalDtype):
+                codes = np.where(pos >= 0, s_.cat.codes.to_numpy()[take] if len(t) else -1, -1)
+                view[col] = pd.Categorical.from_codes(codes, dtype=dt)
+                continue
+            if dt == np.dtype(bool):
+                arr = pd.array(s_.to_numpy()[take] if len(t) else np.zeros(len(pos), bool), dtype="boolean")
+            elif dt == np.dtype(np.int64):
+                arr = pd.array(s_.to_numpy()[take] if len(t) else np.zeros(len(pos), np.int64), dtype="Int64")
+            elif isinstance(dt, pd.api.extensions.ExtensionDtype):
+                arr = s_.array.take(np.where(pos >= 0, pos, -1), allow_fill=True)
+            else:
+                arr = s_.to_numpy(dtype=float)[take] if len(t) else np.full(len(pos), np.nan)
+            if not isinstance(arr, np.ndarray) or arr.dtype != float:
+                arr[pos < 0] = pd.NA
+            else:
+                arr[pos < 0] = np.nan
+            view[col] = arr
+    if "funnel_calls" in found:
+        view["department"] = view["department"].astype(object)
+        other = found.get("social_threads", np.zeros(len(view), bool))
+        view = plain_call_values(view, found["funnel_calls"] | other)
+    return view
+
+
+def contact_table(scenario, replication: int, c: pd.DataFrame) -> pd.DataFrame:
     """All contacts of one replication (warm-up included: the caller filters), with waits and handle times derived."""
-    c = raw["contacts"]
     horizon = scenario.run.horizon_s
     answered = ~np.isnan(c["answer_at_s"])
     entry = c["queue_entry_at_s"]
     left = np.where(answered, c["answer_at_s"], np.where(np.isnan(c["end_at_s"]), horizon, c["end_at_s"]))
     wait = np.where(np.isnan(entry), 0.0, left - np.nan_to_num(entry))
-    served = np.asarray(c["outcome"], dtype=object) == "served"
-    df = pd.DataFrame({
-        "replication": np.full(len(wait), replication, dtype=np.int64),
-        **{k: v for k, v in c.items() if k not in ("handle_draw_s",)},
-        "wait_s": np.maximum(wait, 0.0),
-        "handle_s": np.where(served, c["end_at_s"] - c["answer_at_s"], np.nan),
-    })
-    df["outcome"] = as_outcomes(df["outcome"])
-    for col in ("channel", "queue", "agent_group"):
-        df[col] = df[col].astype("category")
+    served = (c["outcome"] == "served").to_numpy()
+    df = c.drop(columns=["handle_draw_s"]).assign(
+        wait_s=np.maximum(wait, 0.0), handle_s=np.where(served, c["end_at_s"] - c["answer_at_s"], np.nan))
+    df.insert(0, "replication", np.full(len(df), replication, dtype=np.int64))
     extra = [k for k in df.columns if k not in CONTACT_COLUMNS and k != "queue_entry_at_s"]
     return df[[*CONTACT_COLUMNS, *extra, "queue_entry_at_s"]]
 
@@ -159,11 +202,29 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
 
 @dataclass
 class Results:
-    """Everything a run produced, as flat tables, plus where it came from.
+    """Everything a run produced, as flat tables (docs/architecture.md lists every column with its unit), plus where
+    it came from. Clock times (``*_at_s``) are seconds since t = 0 (``provenance["start"]``); durations (``*_s``)
+    seconds.
 
-    ``replications`` (per-replication metrics: ratios of totals per channel) and ``summary`` (their means with
-    t-based CIs) are computed when first asked for, once: a sweep worker that stores only the per-replication rows
-    never pays for the summary, and a caller that wants neither pays for neither."""
+    - ``contacts`` (key replication, contact_id): one row per contact after the warm-up, every channel — arrival,
+      queue, answer, end, wait, handle, outcome (``sim.outcomes``), agent, ``resolved``, and the reputation model's
+      causes, impressions, sentiment and churn when it runs.
+    - ``funnel_calls`` (key replication, contact_id; None without a phone funnel): the funnel's columns of each call.
+    - ``social_threads`` (key replication, contact_id; None without social or email): each conversation's kind, reach,
+      visibility, exchanges, first response, resolution and work.
+    - ``legs`` (key replication, contact_id, leg; None without a funnel): one row per stage of a call.
+    - ``messages`` (key replication, contact_id, leg; None without social or email): one row per message of a
+      conversation.
+    - ``intervals`` (key replication, channel, queue, interval_start_at_s) and ``agents`` (key replication,
+      agent_group, interval_start_at_s): per reporting interval.
+    - ``reputation`` (key replication, channel, interval_start_at_s): the reputation ledger.
+    - ``replications`` and ``summary``: per-replication metrics and their mean with a confidence interval.
+
+    ``contact_view()`` joins the kind tables to the contacts (the wide table feature metrics read). ``replications``
+    (per-replication metrics: ratios of totals per channel) and ``summary`` (their means with t-based CIs) are computed
+    when first asked for, once: a sweep worker that stores only the per-replication rows never pays for the summary,
+    and a caller that wants neither pays for neither.
+    """
 
     contacts: pd.DataFrame
     intervals: pd.DataFrame
@@ -171,17 +232,32 @@ class Results:
     provenance: dict = field(default_factory=dict)
     legs: pd.DataFrame | None = None
     reputation: pd.DataFrame | None = None  # the reputation ledger per interval (sim.reputation.accounts)
+    funnel_calls: pd.DataFrame | None = None
+    social_threads: pd.DataFrame | None = None
+    messages: pd.DataFrame | None = None
     _replications: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     _summary: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
+    def contact_view(self) -> pd.DataFrame:
+        """The contacts with the columns of ``funnel_calls`` and ``social_threads`` joined (``contact_view``)."""
+        return contact_view(self.contacts, {"funnel_calls": self.funnel_calls, "social_threads": self.social_threads})
+
+    def tables(self):
+        """What the feature metrics and figures read (``sim.extensions.Tables``), contacts as ``contact_view()``."""
+        from sim.extensions import Tables
+
+        return Tables(self.contact_view(), self.intervals, self.agents, self.legs, self.reputation, self.provenance,
+                      self.provenance.get("clock"))
+
     @classmethod
-    def from_tables(cls, contacts, intervals, agents, provenance, legs=None, reputation=None) -> Results:
-        return cls(contacts, intervals, agents, provenance, legs, reputation)
+    def from_tables(cls, contacts, intervals, agents, provenance, legs=None, reputation=None, *,
+                    funnel_calls=None, social_threads=None, messages=None) -> Results:
+        return cls(contacts, intervals, agents, provenance, legs, reputation, funnel_calls, social_threads, messages)
 
     @property
     def replications(self) -> pd.DataFrame:
         """Per replication and channel, tidy (replication, channel, metric, value): the interval totals' ratios and
-        each feature's metrics."""
+        each feature's metrics (read from ``contact_view()``)."""
         if self._replications is None:
             from sim.extensions import Tables, metrics
 
@@ -189,7 +265,7 @@ class Results:
             # each feature's metrics: response-time quantiles and agent-group load (social), impressions, net
             # reputation, churn and money on channel "reputation" (reputation), resolved by end of day, within 24 h and
             # 72 h (horizons)
-            tables = Tables(self.contacts, self.intervals, self.agents, self.legs, self.reputation,
+            tables = Tables(self.contact_view(), self.intervals, self.agents, self.legs, self.reputation,
                             clock=self.provenance.get("clock"))
             for extra in metrics(tables):
                 per_rep = pd.concat([per_rep.astype({"channel": object}), extra], ignore_index=True)
@@ -206,11 +282,11 @@ class Results:
         return self._summary
 
     def write(self, out_dir: str | Path, figures: bool = True) -> list[Path]:
-        """Write contacts/intervals/agents (Parquet), intervals.csv, summary.json/csv and the figures; return paths."""
+        """Write every table (Parquet), intervals.csv, summary.json/csv and the figures; return paths."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = []
-        for name in ("contacts", "intervals", "agents", "legs", "reputation"):
+        for name in TABLES:
             df = getattr(self, name)
             if df is not None:
                 paths.append(out / f"{name}.parquet")
@@ -223,10 +299,8 @@ class Results:
         paths[-1].write_text(json.dumps({"provenance": self.provenance,
                                          "summary": json.loads(self.summary.to_json(orient="records"))}, indent=2))
         if figures:
-            from sim.extensions import Tables
             from sim.extensions import figures as feature_figures
             from sim.plots import write_run_figures
             paths += write_run_figures(self.intervals, self.summary, out)
-            paths += feature_figures(Tables(self.contacts, self.intervals, self.agents, self.legs, self.reputation,
-                                            self.provenance), out)
+            paths += feature_figures(replace(self.tables(), clock=None), out)
         return paths

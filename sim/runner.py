@@ -5,11 +5,15 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from sim.core import concat
 from sim.engine import Model
 from sim.extensions import FEATURES
 from sim.horizons import clock_of
-from sim.results import Results, contact_table, interval_tables
+from sim.results import KIND_TABLES, Results, contact_table, contact_view, interval_tables
 from sim.version import __version__
+
+# Tables of one replication that are rows of contacts (kind tables) or of their stages (legs, messages).
+CONTACT_TABLES = (*KIND_TABLES, "legs", "messages")
 
 
 def replication_indices(scenario, replications: int | Sequence[int] | None) -> list[int]:
@@ -22,24 +26,34 @@ def replication_indices(scenario, replications: int | Sequence[int] | None) -> l
     return [int(r) for r in replications]
 
 
-def run_replication(scenario, replication: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
-    """(contacts after warm-up, intervals, agents, legs, reputation ledger or None) of one replication."""
+def run_replication(scenario, replication: int, seed: int) -> dict[str, pd.DataFrame]:
+    """The tables of one replication (contacts after warm-up; each other table present when the scenario makes it):
+    ``contacts``, ``funnel_calls``, ``social_threads``, ``legs``, ``messages``, ``intervals``, ``agents``,
+    ``reputation``."""
     model = Model(scenario, replication, seed)
-    raw = model.run()
-    allc = contact_table(scenario, replication, raw)
-    intervals, agents = interval_tables(scenario, replication, allc, raw["staff_logs"], raw.get("work"),
-                                       raw.get("waits"))
-    contacts = allc[allc["arrival_at_s"] >= scenario.run.warmup_s].drop(columns=["queue_entry_at_s"])
-    tables: dict[str, pd.DataFrame] = {}
+    book = model.run()
+    frames = book.frames()  # every column converted once, to its declared dtype
+    allc = contact_table(scenario, replication, frames["contacts"])
+    kinds = {name: frames[name] for name in CONTACT_TABLES if name in frames}
+    for t in kinds.values():
+        t.insert(0, "replication", replication)
+    wide = contact_view(allc, kinds)
+    intervals, agents = interval_tables(scenario, replication, wide, book["staff_logs"], book.extras.get("work"),
+                                        book.extras.get("waits"))
+    wide = wide[wide["arrival_at_s"] >= scenario.run.warmup_s]
+    out: dict[str, pd.DataFrame] = {}
     for feature in FEATURES:  # tables a feature makes after the run (the reputation ledger), its contact columns
         if feature.replication_tables is not None:
-            contacts, more = feature.replication_tables(scenario, replication, seed, contacts, raw)
-            tables.update(more)
-    reputation = tables.get("reputation")
-    legs = raw.get("legs")
-    if legs is not None:
-        legs = legs[legs["contact_id"].isin(contacts["contact_id"])].assign(replication=replication)
-    return contacts.reset_index(drop=True), intervals, agents, legs, reputation
+            wide, more = feature.replication_tables(scenario, replication, seed, wide, book)
+            out.update(more)
+    joined = {c for name in KIND_TABLES if name in kinds for c in kinds[name].columns} - {"replication", "contact_id"}
+    own = [c for c in wide.columns if c not in joined]
+    contacts = wide[[c for c in own if c != "queue_entry_at_s"]].reset_index(drop=True)
+    kept = contacts["contact_id"]
+    for name, t in kinds.items():
+        out[name] = t[t["contact_id"].isin(kept)].reset_index(drop=True)
+    out.update(contacts=contacts, intervals=intervals, agents=agents)
+    return out
 
 
 def run(scenario, replications: int | Sequence[int] | None = None, seed: int | None = None) -> Results:
@@ -48,16 +62,17 @@ def run(scenario, replications: int | Sequence[int] | None = None, seed: int | N
     seed = scenario.run.seed if seed is None else int(seed)
     reps = replication_indices(scenario, replications)
     parts = [run_replication(scenario, r, seed) for r in reps]
-    cat = lambda i: pd.concat([p[i] for p in parts], ignore_index=True)
-    contacts = cat(0)
-    for col in ("channel", "queue", "agent_group"):
-        contacts[col] = contacts[col].astype("category")
-    legs = cat(3) if all(p[3] is not None for p in parts) else None
-    reputation = cat(4) if all(p[4] is not None for p in parts) else None  # the reputation ledger (sim.reputation)
+
+    def cat(name: str) -> pd.DataFrame | None:
+        """One table over the replications (category columns united, not converted again); None when absent."""
+        return concat([p[name] for p in parts]) if all(name in p for p in parts) else None
+
     provenance = {"contactsim_version": __version__, "scenario": scenario.name, "source": scenario.source,
                   "scenario_hash": scenario.hash, "seed": seed, "replications": reps,
                   "start": scenario.calendar.start.isoformat(),  # t = 0 as a date-time (sim.dated, figures)
                   "targets": {c.name: {"service_level": c.targets.service_level,
                                        "answer_within_s": c.targets.answer_within_s} for c in scenario.channels.values()},
                   "clock": clock_of(scenario)}  # warm-up, horizon, start of day: resolution horizons (sim.horizons)
-    return Results.from_tables(contacts, cat(1), cat(2), provenance, legs, reputation)
+    return Results.from_tables(cat("contacts"), cat("intervals"), cat("agents"), provenance, cat("legs"),
+                               cat("reputation"), funnel_calls=cat("funnel_calls"),
+                               social_threads=cat("social_threads"), messages=cat("messages"))

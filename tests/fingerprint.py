@@ -1,7 +1,8 @@
 """Fingerprints of the shipped scenarios' tables: what "behaviour does not change" means, checked column by column.
 
 Every scenario in ``scenarios/`` is run with its own seed for 2 replications (long horizons shortened, see
-``HORIZONS``), and each of the ``contacts``, ``legs``, ``intervals``, ``agents`` and ``reputation`` tables is reduced to
+``HORIZONS``), and each of its tables (``TABLES``: contacts, the kind tables, legs, messages, intervals, agents, reputation) is
+reduced to
 its column names, each column's logical dtype and a SHA-256 of the column's canonical values (floats rounded to 1e-6,
 NaN and missing values written as such, categories as their labels). The numpy and pandas versions are recorded beside
 them: a new numpy may change a draw or a float's last digit, and the file then says which versions made it.
@@ -25,7 +26,7 @@ import sim
 
 ROOT = Path(__file__).resolve().parents[1]
 FILE = Path(__file__).resolve().parent / "fingerprints" / "scenarios.json"
-TABLES = ("contacts", "legs", "intervals", "agents", "reputation")
+TABLES = ("contacts", "funnel_calls", "social_threads", "legs", "messages", "intervals", "agents", "reputation")
 REPLICATIONS = 2
 # Shorter horizons where a shipped scenario runs for days: the same model, fewer events (seconds, not minutes).
 HORIZONS = {"erlang_a": "1d", "study_social_desk": "1d"}

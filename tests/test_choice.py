@@ -31,7 +31,7 @@ def two_channel_raw(phone: float, rate: str = "300/h", horizon: str = "4h", reps
 def study(phone: float, reps: int = 1):
     sc = sim.load_scenario(STUDY, overrides={"choice.channels": {"phone": phone, "social": round(1 - phone, 12)},
                                              "agents.social_team.count": 25})
-    return sim.run(sc, replications=reps, seed=3).contacts
+    return sim.run(sc, replications=reps, seed=3).contact_view()
 
 
 def population_index(c: pd.DataFrame) -> pd.Series:
@@ -65,8 +65,8 @@ def test_choice_problems_are_reported_with_their_keys():
 
 
 def test_every_customer_lands_on_exactly_one_channel():
-    full = sim.run(scenario(two_channel_raw(1.0)), seed=5).contacts
-    half = sim.run(scenario(two_channel_raw(0.5)), seed=5).contacts
+    full = sim.run(scenario(two_channel_raw(1.0)), seed=5).contact_view()
+    half = sim.run(scenario(two_channel_raw(0.5)), seed=5).contact_view()
     for rep in (0, 1):
         everyone = set(population_index(full[full.replication == rep]))
         h = half[half.replication == rep]
@@ -101,8 +101,8 @@ def test_designs_meet_the_same_customers_with_the_same_attributes():
 
 
 def test_raising_a_share_only_moves_customers_to_that_channel():
-    low = sim.run(scenario(two_channel_raw(0.3)), seed=9).contacts
-    high = sim.run(scenario(two_channel_raw(0.6)), seed=9).contacts
+    low = sim.run(scenario(two_channel_raw(0.3)), seed=9).contact_view()
+    high = sim.run(scenario(two_channel_raw(0.6)), seed=9).contact_view()
     for rep in (0, 1):
         def on_phone(c, rep=rep):
             return set(population_index(c[(c.replication == rep) & (c.channel == "phone")]))
@@ -114,7 +114,7 @@ def test_shares_and_population_size_hold():
     raw = two_channel_raw(0.5, rate="3000/h", horizon="12h", reps=2)
     raw["agents"]["phone"]["count"] = 1
     raw["agents"]["social"]["count"] = 1
-    c = sim.run(scenario(raw), seed=11).contacts
+    c = sim.run(scenario(raw), seed=11).contact_view()
     n = len(c)
     phone = int((c["channel"] == "phone").sum())
     se = np.sqrt(0.5 * 0.5 / n)

@@ -47,7 +47,7 @@ def test_redials_follow_the_stated_probability_and_delay():
     raw["channels"]["phone"]["redials"] = {"probability": 0.4, "delay": {"dist": "exponential", "mean": "15min"},
                                            "max_attempts": 50}
     res = sim.run(scenario(raw))
-    c = res.contacts
+    c = res.contact_view()
     failed = c[c["outcome"].isin(["blocked", "abandoned"])]
     within_4se(int((failed["followed_by"] == "redial").sum()), len(failed), 0.4, rel=0.1)
     assert set(c["outcome"].astype(str)) >= {"blocked", "abandoned"}
@@ -70,7 +70,7 @@ def test_first_contact_resolution_is_lower_after_a_transfer():
     ph["ivr"]["misroute"] = 0.3
     ph["resolution"] = {"first_contact": 0.8, "transfer_penalty": 0.14, "call_again": 0.0}
     res = sim.run(scenario(raw))
-    served = res.contacts[res.contacts["outcome"] == "served"]
+    served = res.contact_view()[res.contact_view()["outcome"] == "served"]
     direct, moved = served[served["transfers"] == 0], served[served["transfers"] > 0]
     within_4se(int(direct["resolved"].sum()), len(direct), 0.8)
     within_4se(int(moved["resolved"].sum()), len(moved), 0.8 * 0.86, rel=0.025)
@@ -84,7 +84,7 @@ def test_callbacks_are_offered_when_the_wait_is_long_and_returned_behind_live_ca
     ph["patience"] = {"dist": "exponential", "mean": "10min"}
     ph["callbacks"] = {"offer_above": "0s", "accept": 0.3, "within": "1h"}
     res = sim.run(scenario(raw))
-    c, legs = res.contacts, res.legs
+    c, legs = res.contact_view(), res.legs
     first = c[c["origin"].astype(str) != "callback"]
     # offered to every caller who found no free agent (expected wait > 0); 30% accept
     offered = first[(first["outcome"] == "callback") | (first["wait_s"] > 0)]
@@ -126,7 +126,7 @@ def test_warm_transfers_jump_the_queue_and_cold_ones_repeat_the_issue():
                     if r["contact_id"] in set(a["contact_id"]):
                         continue
                     assert not ((s < r["start_at_s"] - 1e-9) & (e > r["start_at_s"] + 1e-9)).any()
-        c = res.contacts
+        c = res.contact_view()
         served = c[(c["outcome"] == "served") & c["answer_at_s"].notna()]
         # handle time of the last service: the draw, plus 60 s after a cold transfer (the caller repeats the issue)
         svc = legs[legs["stage"] == "service"].groupby("contact_id").last()

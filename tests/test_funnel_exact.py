@@ -121,7 +121,7 @@ def test_two_priority_classes_match_the_non_preemptive_mmn_formula():
     exact = {"p2": w0 / (1 - share * rho), "p0": w0 / ((1 - share * rho) * (1 - rho))}
     iv = res.intervals.groupby("replication").sum(numeric_only=True)
     w_all = (iv["answered_wait_sum_s"] / iv["answered"]).to_numpy()
-    waited = res.contacts.assign(w=res.contacts["wait_s"] > 0).groupby("replication")["w"].mean().to_numpy()
+    waited = res.contact_view().assign(w=res.contact_view()["wait_s"] > 0).groupby("replication")["w"].mean().to_numpy()
     controls = np.column_stack([w_all - C / (c / aht - lam), waited - C])
     for k, ex in exact.items():
         y = (iv[f"answered_wait_{k}_sum"] / iv[f"answered_{k}_count"]).to_numpy()
@@ -189,7 +189,7 @@ def test_misroute_share_and_transfers_per_call_match_the_tree():
     wrong_first = (routed * mis + zeroed) / (routed + zeroed)
     check((iv["transfers_count"] / iv["reached_agent_count"]).to_numpy(), wrong_first / (1 - delta))
     # every transferred call ends with an agent of its own department
-    c = res.contacts
+    c = res.contact_view()
     done = c[(c["outcome"] == "served")]
     assert (done["queue"].astype(str) == done["department"].astype(str)).all()
     assert done["transfers"].max() >= 2  # misdiagnosis makes second transfers happen

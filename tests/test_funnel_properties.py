@@ -65,7 +65,7 @@ def line_concurrency(c: pd.DataFrame, horizon: float):
 def test_every_funnel_run_is_consistent(raw):
     sc = scenario(raw)
     res = sim.run(sc)
-    c, legs, horizon = res.contacts, res.legs, sc.run.horizon_s
+    c, legs, horizon = res.contact_view(), res.legs, sc.run.horizon_s
     ph = raw["channels"]["phone"]
     # one outcome per attempt; the interval columns count each attempt once
     assert c["outcome"].notna().all()
@@ -163,12 +163,12 @@ def test_staffing_and_routing_changes_meet_the_same_customers():
     ph["resolution"] = {}
     raw["agents"] = {"a": {"serves": ["a"], "count": 2}, "b": {"serves": ["b"], "count": 2},
                      "general": {"serves": ["general"], "count": 1}}
-    base = sim.run(scenario(raw)).contacts
+    base = sim.run(scenario(raw)).contact_view()
     other = {**raw, "agents": {"a": {"serves": ["a"], "count": 5}, "b": {"serves": ["b"], "count": 1},
                                "general": {"serves": ["general", "a"], "count": 2}}}
     other["channels"] = {"phone": {**ph, "transfers": {"mode": "warm", "misdiagnosis": 0.3},
                                    "departments": {"b": {"overflow_after": "20s", "overflow_to": ["general"]}}}}
-    alt = sim.run(scenario(other)).contacts
+    alt = sim.run(scenario(other)).contact_view()
     cols = ["replication", "contact_id", "arrival_at_s", "department", "priority", "ivr_s", "misrouted", "zero_out"]
     f0 = base[base["origin"].astype(str) == "first"][cols].reset_index(drop=True)
     f1 = alt[alt["origin"].astype(str) == "first"][cols].reset_index(drop=True)

@@ -54,7 +54,7 @@ def problems(raw) -> list[str]:
 # The foundation's queue is unchanged ----------------------------------------------------------------------------------
 def test_plain_erlang_a_rows_are_those_of_the_engine_before_the_funnel():
     res = sim.run(sim.load_scenario(ROOT / "scenarios" / "erlang_a.toml"), replications=[0, 3])
-    assert fingerprint(res.contacts) == ERLANG_A_ROWS
+    assert fingerprint(res.contact_view()) == ERLANG_A_ROWS
     assert res.legs is None  # no funnel, no legs
 
 
@@ -63,7 +63,7 @@ def test_funnel_path_with_nothing_to_do_reproduces_the_plain_queue_row_for_row()
     plain = sim.run(scenario(raw))
     raw["channels"]["phone"]["lines"] = 10_000  # the funnel runs every call, but no line is ever missing
     funnel = sim.run(scenario(raw))
-    assert fingerprint(funnel.contacts) == fingerprint(plain.contacts)
+    assert fingerprint(funnel.contact_view()) == fingerprint(plain.contact_view())
     cols = ["offered", "answered", "abandoned", "answered_within_target", "busy_agent_s", "queue_time_s"]
     assert np.allclose(funnel.intervals[cols].to_numpy(float), plain.intervals[cols].to_numpy(float))
     legs = funnel.legs
@@ -194,7 +194,7 @@ def test_retail_phone_scenario_runs_and_reports_the_funnel(tmp_path):
     res = sim.run(sc, replications=2)
     written = {p.name for p in res.write(tmp_path)}
     assert {"funnel_phone.png", "legs.parquet", "contacts.parquet"} <= written
-    paths = call_paths(res.contacts, res.legs)  # the figure's flow: every column accounts for every call
+    paths = call_paths(res.contact_view(), res.legs)  # the figure's flow: every column accounts for every call
     ended = {"busy signal", "hung up in IVR", "self-served", "still in IVR", "callback", "abandoned", "still waiting"}
     for a, b in zip(paths.columns[:-1], paths.columns[1:]):
         going_on = paths[a].notna() & ~paths[a].isin(ended)
@@ -208,4 +208,4 @@ def test_retail_phone_scenario_runs_and_reports_the_funnel(tmp_path):
     assert 0.1 <= s[("phone", "transferred_share")] <= 0.35  # SQM: about 19% of calls transferred
     legs = res.legs
     assert {"menu", "queue", "service", "diagnosis"} <= set(legs["stage"].astype(str))
-    assert set(res.contacts["department"].dropna()) == {"orders", "billing", "service"}
+    assert set(res.contact_view()["department"].dropna()) == {"orders", "billing", "service"}

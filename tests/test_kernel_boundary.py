@@ -24,7 +24,7 @@ from tests.import_graph import SIM, cycles, graph, module_name
 
 CORE = SIM / "core"
 FOUNDATION = {"sim.arrivals", "sim.calendar", "sim.distributions", "sim.streams", "sim.units", "sim.validate",
-              "sim.errors"}
+              "sim.errors", "sim.outcomes"}
 STATE = set(CONTACT_STATE) | set(AGENT_STATE)
 # Objects of a feature that share a field name with the kernel's state: (module folder, variable name, why).
 OWN_OBJECTS = [("sim/social/", "p", "a Post (sim.social.posts) is the conversations' own record, not a kernel contact")]

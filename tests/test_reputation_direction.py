@@ -40,7 +40,7 @@ def test_a_higher_spillover_coefficient_does_not_lower_complaint_volume():
     for intercept in (-4.0, -2.0):
         raw = social_raw(rate="60/h", reps=REPS, reputation={"repeat": False, "spillover": {"intercept": intercept}})
         raw["agents"]["phone"]["count"] = 3  # long waits and abandonment: calls worth complaining about
-        c = run(raw).contacts
+        c = run(raw).contact_view()
         counts.append(c[c["kind"] == "complaint"].groupby("replication").size().reindex(range(REPS), fill_value=0))
     d = (counts[1] - counts[0]).to_numpy(float)
     se = d.std(ddof=1) / math.sqrt(len(d))

@@ -69,15 +69,15 @@ def _expectation_grid() -> np.ndarray:
 
 def churn_check(sc, res) -> tuple[float, float, float]:
     """(simulated churn, exact expectation given the number of complaints, SE)."""
-    n = len(res.contacts)
+    n = len(res.contact_view())
     e = _expectation_grid()
     q = _integral(lambda r: float(_d(r, e).mean()))
-    return float(res.contacts["churned"].sum()), n * q, math.sqrt(n * q * (1 - q))
+    return float(res.contact_view()["churned"].sum()), n * q, math.sqrt(n * q * (1 - q))
 
 
 def word_of_mouth_checks(sc, res) -> list[tuple[str, float, float, float]]:
     """(what, simulated, exact, SE) for the people told and the net sentiment of word of mouth."""
-    c = res.contacts
+    c = res.contact_view()
     n = len(c)
     wom = reputation_of(sc).word_of_mouth
     a = wom.share * wom.social_multiplier * wom.told_good
@@ -107,7 +107,7 @@ def test_expected_churn_matches_the_integral_of_the_disappointment_function(big_
 
 def test_word_of_mouth_matches_the_integral_of_the_disappointment_function(big_desk):
     sc, res = big_desk
-    c = res.contacts
+    c = res.contact_view()
     for what, got, exact, se in word_of_mouth_checks(sc, res):
         assert abs(got - exact) <= 4 * se, (what, got, exact, se)
         if what == "people told":  # enough complaints to see a 2% error (net sentiment nearly cancels: less power)
@@ -139,7 +139,7 @@ def test_customers_keep_their_expectation_whatever_the_staffing():
     out = []
     for agents in (2, 6):
         sc = scenario(social_raw(rate="60/h", agents=agents, reps=1, reputation={"repeat": False}))
-        c = sim.run(sc).contacts
+        c = sim.run(sc).contact_view()
         o = customer_outcomes(sc, reputation_of(sc), Streams(sc.run.seed, 0), c, list(sc.channels))
         out.append(pd.Series(o.expected_s, index=c["contact_id"]).dropna())
     both = out[0].index.intersection(out[1].index)

@@ -62,11 +62,11 @@ def test_switching_reputation_off_leaves_every_other_row_identical():
     base = run(social_raw())
     for rep in ({"enabled": False}, dict(PASSIVE_ONLY)):
         other = run(social_raw(reputation=rep))
-        cols = list(base.contacts.columns)
-        pd.testing.assert_frame_equal(base.contacts, other.contacts[cols])
+        cols = list(base.contact_view().columns)
+        pd.testing.assert_frame_equal(base.contact_view(), other.contact_view()[cols])
         pd.testing.assert_frame_equal(base.intervals, other.intervals)
         pd.testing.assert_frame_equal(base.agents, other.agents)
-    assert other.reputation is not None and "impressions" in other.contacts
+    assert other.reputation is not None and "impressions" in other.contact_view()
     assert run(social_raw(reputation={"enabled": False})).reputation is None
 
 
@@ -80,7 +80,7 @@ def test_posts_nobody_answers_earn_reach_times_the_integral_of_the_curve():
                      reputation=dict(ONLY_EXPOSURE))
     sc = scenario(raw)
     res = sim.run(sc)
-    c = res.contacts
+    c = res.contact_view()
     curve = reputation_of(sc).exposure
     horizon = sc.run.horizon_s
     public = c["public"].to_numpy(bool)
@@ -114,7 +114,7 @@ def test_a_reply_after_a_fixed_delay_splits_the_impressions_by_state():
                      resolve={"complaint": 0.0, "question": 0.0, "praise": 0.0}, reputation=dict(ONLY_EXPOSURE))
     sc = scenario(raw)
     res = sim.run(sc)
-    c = res.contacts
+    c = res.contact_view()
     horizon = sc.run.horizon_s
     r = c["first_response_s"].to_numpy()
     late = c["arrival_at_s"].to_numpy() > horizon - 600.0
@@ -152,7 +152,7 @@ def test_pile_on_posts_match_their_compensator_with_replies_as_they_come():
     res = sim.run(sc)
     pile = reputation_of(sc).pile_on
     reach = conversation_spec(sc.channels["social"]).reach
-    c = res.contacts
+    c = res.contact_view()
     horizon = sc.run.horizon_s
     left = horizon - c["arrival_at_s"].to_numpy()
     r = np.nan_to_num(c["first_response_s"].to_numpy(), nan=np.inf)
@@ -194,7 +194,7 @@ def test_callers_post_with_the_logistic_probability_of_their_experience():
     raw["agents"]["phone"]["count"] = 19
     sc = scenario(raw)
     res = sim.run(sc)
-    c = res.contacts
+    c = res.contact_view()
     calls = c[(c["channel"] == "phone") & c["outcome"].isin(["served", "abandoned"])]
     end = np.where(calls["answer_at_s"].notna(), calls["answer_at_s"], calls["end_at_s"])
     wait = end - calls["arrival_at_s"].to_numpy()
@@ -231,7 +231,7 @@ def test_deflected_questions_match_their_probabilities():
     assert abs(n - p.sum()) <= 4 * se, (n, p.sum(), se)
     res = sim.run(sc, replications=[0])
     assert res.reputation["deflected"].sum() == n
-    assert len(res.contacts) + n == len(p)  # every question either became a contact or was deflected
+    assert len(res.contact_view()) + n == len(p)  # every question either became a contact or was deflected
 
 
 # Word of mouth, churn, money ------------------------------------------------------------------------------------------
@@ -246,7 +246,7 @@ def test_word_of_mouth_churn_and_revenue_at_risk_on_a_phone_queue():
     sc = scenario(raw)
     res = sim.run(sc)
     spec = reputation_of(sc)
-    c = res.contacts
+    c = res.contact_view()
     v = valence(c)
     wom = spec.word_of_mouth
     ended = c["end_at_s"].notna().to_numpy()
@@ -277,9 +277,9 @@ def test_the_same_customers_churn_in_both_designs():
            "channels": {"phone": {"arrivals": {"rate": "400/h"}, "handle_time": {"dist": "exponential", "mean": "4min"},
                                   "patience": {"dist": "exponential", "mean": "1min"}}},
            "agents": {"phone": {"serves": ["phone"], "count": 26}}, "reputation": {}}
-    a = run(raw).contacts.set_index("contact_id")
+    a = run(raw).contact_view().set_index("contact_id")
     raw["agents"]["phone"]["count"] = 24
-    b = run(raw).contacts.set_index("contact_id")
+    b = run(raw).contact_view().set_index("contact_id")
     both = a.index.intersection(b.index)
     cand = (valence(a.loc[both]) == BAD) & (valence(b.loc[both]) == BAD)
     assert cand.sum() > 50

@@ -21,10 +21,10 @@ def test_a_social_channel_with_its_own_team_leaves_every_phone_row_identical():
     both["channels"]["social"] = copy.deepcopy(SOCIAL)
     both["agents"]["social"] = {"serves": ["social"], "count": 3, "concurrency": 3}
     a, b = sim.run(scenario(base)), sim.run(scenario(both))
-    assert (b.contacts["channel"] == "social").sum() > 1000  # the social side did real work
+    assert (b.contact_view()["channel"] == "social").sum() > 1000  # the social side did real work
     plain = lambda df, cols: df[cols].astype({c: object for c in cols if isinstance(df[c].dtype, pd.CategoricalDtype)})
-    pa = a.contacts
-    pb = b.contacts[b.contacts["channel"] == "phone"].reset_index(drop=True)
+    pa = a.contact_view()
+    pb = b.contact_view()[b.contact_view()["channel"] == "phone"].reset_index(drop=True)
     pd.testing.assert_frame_equal(plain(pa, list(pa.columns)), plain(pb, list(pa.columns)))
     ia = a.intervals
     ib = b.intervals[b.intervals["channel"] == "phone"].reset_index(drop=True)
@@ -64,7 +64,7 @@ def test_blended_agents_take_calls_only_with_no_conversation_open_and_calls_come
     raw["channels"]["social"]["arrivals"]["rate"] = "15/h"
     raw["run"]["warmup"] = "0s"  # every contact in the table: an agent's state is known at every instant
     res = sim.run(scenario(raw), replications=[0])
-    c = res.contacts
+    c = res.contact_view()
     blended = c[c["agent_group"] == "blended"]
     calls = blended[blended["channel"] == "phone"]
     convs = blended[blended["channel"] == "social"]
@@ -82,7 +82,7 @@ def test_blended_agents_take_calls_only_with_no_conversation_open_and_calls_come
         for t in held_s:
             if not ((held_s < t) & (held_e > t)).any():
                 assert not ((wait_s < t) & (wait_e > t)).any()
-    msg = res.legs[res.legs["stage"] == "message"]
+    msg = res.messages[res.messages["stage"] == "message"]
     assert msg["open_conversations"].between(1, 2).all()
 
 
@@ -93,7 +93,7 @@ def test_an_agent_free_for_calls_opens_a_post_only_while_the_reserve_stays_free(
     raw["agents"]["blended"]["concurrency"] = 1  # every post is opened by an agent free for calls
     raw["run"]["warmup"] = "0s"  # every contact in the table: an agent's state is known at every instant
     res = sim.run(scenario(raw), replications=[0])
-    c = res.contacts
+    c = res.contact_view()
     horizon = 2 * 86400.0
     mine = c[c["agent_group"] == "blended"]
     n = raw["agents"]["blended"]["count"]

@@ -52,7 +52,7 @@ def messaging_raw(agents=3, rate="100/h", work="60s", p=0.0, think="3min", k="un
 
 
 def message_waits(res, warmup: float) -> pd.DataFrame:
-    legs = res.legs
+    legs = res.messages
     m = legs[(legs["stage"] == "message") & (legs["ready_at_s"] >= warmup)].copy()
     m["wait_s"] = m["start_at_s"] - m["ready_at_s"]
     return m
@@ -66,9 +66,10 @@ def message_waits(res, warmup: float) -> pd.DataFrame:
 MU, BATCHES = 1 / 60.0, 60
 
 
-def long_run(raw: dict) -> dict:
-    """The raw records of replication 0 (the engine's columns, before any table is built: cheaper for long runs)."""
-    return Model(scenario(raw), 0, raw["run"]["seed"]).run()
+def long_run(raw: dict) -> dict[str, pd.DataFrame]:
+    """The record book's tables of replication 0 (before the warm-up is cut and the run's tables are built: cheaper for
+    long runs)."""
+    return Model(scenario(raw), 0, raw["run"]["seed"]).run().frames()
 
 
 def batch_index(t: np.ndarray, start: float, end: float) -> np.ndarray:
@@ -103,7 +104,7 @@ def _jackson(rho: float, messages: int, seed: int) -> None:
     horizon = warm + messages / lam_msgs
     raw = messaging_raw(agents=c, rate=f"{lam_msgs * (1 - p) * 3600:.10g}/h", p=p, think="1h", reps=1, seed=seed,
                         horizon=f"{horizon:.0f}s", warmup=f"{warm:.0f}s")
-    legs = long_run(raw)["legs"]
+    legs = long_run(raw)["messages"]
     m = legs[legs["stage"] == "message"]
     ready, start, end = (m[k].to_numpy(float) for k in ("ready_at_s", "start_at_s", "end_at_s"))
     ok = (ready >= warm) & ~np.isnan(end)
@@ -135,7 +136,7 @@ def test_message_wait_is_erlang_c_at_lambda_over_one_minus_p_moderate_load():
 def test_the_number_of_customer_messages_per_thread_is_geometric():
     p = 0.5
     res = sim.run(scenario(messaging_raw(agents=2, rate="30/h", p=p, horizon="4d", reps=1, seed=6)))
-    conv = res.contacts[(res.contacts["channel"] == "social") & (res.contacts["outcome"] == "served")]
+    conv = res.contact_view()[(res.contact_view()["channel"] == "social") & (res.contact_view()["outcome"] == "served")]
     k = conv["customer_messages"].astype(float)
     se = k.std(ddof=1) / math.sqrt(len(k))
     assert abs(k.mean() - 1 / (1 - p)) <= 4 * se and len(k) > 2000
@@ -152,7 +153,7 @@ def test_silent_share_is_the_patience_integral_over_the_erlang_c_wait():
                         horizon=f"{horizon:.0f}s", warmup=f"{warm:.0f}s")
     out = long_run(raw)
     con = pd.DataFrame({k: out["contacts"][k] for k in ("arrival_at_s", "outcome", "channel")})
-    legs = out["legs"]
+    legs = out["messages"]
     m = legs[legs["stage"] == "message"]
     keep = ((con["channel"] == "social") & (con["arrival_at_s"] >= warm) & (con["outcome"] != "open")).to_numpy()
     t = con["arrival_at_s"].to_numpy(float)[keep]
@@ -174,7 +175,7 @@ def test_wasted_replies_are_the_silent_customers_replies():
     c, lam = 2, 0.7 * 2 * MU
     res = sim.run(scenario(messaging_raw(agents=c, rate=f"{lam * 3600:.10g}/h", patience="300s", horizon="2d",
                                          reps=1, seed=5)))
-    conv = res.contacts[(res.contacts["channel"] == "social") & (res.contacts["outcome"] != "open")]
+    conv = res.contact_view()[(res.contact_view()["channel"] == "social") & (res.contact_view()["outcome"] != "open")]
     silent = conv[conv["outcome"] == "silent"]
     # every silent customer's reply was still written and counted as wasted work; nobody else's was
     # (a customer still waiting at the horizon has left silently but has no reply yet)
@@ -182,7 +183,7 @@ def test_wasted_replies_are_the_silent_customers_replies():
     assert (silent["wasted_replies"] == silent["exchanges"]).all() and silent["exchanges"].max() == 1
     assert (conv.loc[conv["outcome"] != "silent", "wasted_replies"] == 0).all()
     assert np.allclose(silent["wasted_work_s"], silent["work_s"])
-    wasted = res.legs[res.legs["result"] == "wasted"]
+    wasted = res.messages[res.messages["result"] == "wasted"]
     assert len(wasted) == int(silent["wasted_replies"].sum())
 
 
@@ -191,7 +192,7 @@ def test_agents_are_busy_only_on_reply_work():
     raw = messaging_raw(agents=2, rate="40/h", p=0.7, think="10min", k=4, slowdown=0.18, window="20min",
                         patience="30min", horizon="2d", warmup="0s", reps=2, unconfirmed=0.3)
     res = sim.run(scenario(raw))
-    legs = res.legs
+    legs = res.messages
     msg = legs[legs["stage"] == "message"]
     horizon = 2 * 86400.0
     work = (msg["end_at_s"].fillna(horizon).clip(upper=horizon) - msg["start_at_s"]).groupby(msg["replication"]).sum()
@@ -215,7 +216,7 @@ def test_every_thread_ends_in_exactly_one_final_state():
                             patience=patience, horizon="2d", warmup="0s", reps=1, seed=seed, unconfirmed=unconfirmed)
         raw["channels"]["social"]["triage"] = {"answer": 0.9, "expire_after": "6h"}
         raw["channels"]["social"]["resolve"] = 0.8
-        c = sim.run(scenario(raw)).contacts
+        c = sim.run(scenario(raw)).contact_view()
         c = c[c["channel"] == "social"]
         final_states(c)
         out = c["outcome"].astype(str)
@@ -265,7 +266,7 @@ def test_every_customer_ends_once_whatever_the_staffing(kind):
             raw["agents"]["team"]["serves"] = ["chat"]
         raw["channels"][kind]["triage"] = {"answer": 0.9, "expire_after": "6h"}
         raw["channels"][kind]["resolve"] = 0.8
-        c = sim.run(scenario(raw)).contacts
+        c = sim.run(scenario(raw)).contact_view()
         c = c[c["channel"] == kind]
         assert c["contact_id"].is_unique
         ids.append(set(c["contact_id"]))
@@ -358,8 +359,8 @@ def test_staffing_counts_every_reply_of_a_thread_and_the_messages_awaiting_agent
     assert np.allclose(h["mean_service_s"], 120.0 * 2.5)  # 2 min per reply × 1–4 replies needed
     res = sim.run(sc, replications=1)
     times = np.arange(8, 15) * 3600.0 - 8 * 3600.0 + 1800.0
-    n = messages_in_system(res.legs, ["social"], res.contacts, sc.run.horizon_s, times)[0]
-    m = res.legs[res.legs["stage"] == "message"]
+    n = messages_in_system(res.messages, ["social"], res.contact_view(), sc.run.horizon_s, times)[0]
+    m = res.messages[res.messages["stage"] == "message"]
     end = m["end_at_s"].fillna(np.inf)
     direct = [int(((m["ready_at_s"] <= t) & (end > t)).sum()) for t in times]
     assert n.tolist() == direct and max(direct) > 0
@@ -401,7 +402,7 @@ def messaging_desks(draw):
 @given(raw=messaging_desks())
 def test_messaging_properties_over_generated_desks(raw):
     res = sim.run(scenario(raw))
-    c, legs = res.contacts, res.legs
+    c, legs = res.contact_view(), res.messages
     conv = c[c["channel"].isin(["social", "email"])]
     out = conv["outcome"].astype(str)
     assert set(out) <= {"served", "silent", "ignored", "open"}
@@ -440,14 +441,14 @@ def test_chat_is_messaging_with_short_think_times_and_live_chat_holds_the_slot()
     assert math.exp(spec.think_time.mu) == pytest.approx(30.0) and spec.affinity_window_s == 300.0  # median 30 s
     assert spec.exchanges.mean == 4.5
     res = sim.run(sc)
-    c, msg = res.contacts, res.legs[res.legs["stage"] == "message"]
+    c, msg = res.contacts, res.messages[res.messages["stage"] == "message"]
     assert set(c["outcome"].astype(str)) <= {"served", "silent", "ignored", "open"} and (c["outcome"] == "served").any()
     work = (msg["end_at_s"].fillna(12 * 3600.0) - msg["start_at_s"]).sum()
     assert res.agents["busy_agent_s"].sum() == pytest.approx(work, rel=1e-9)  # busy only on reply work
     # live chat: the agent who opened the chat holds it to the end (every reply of a chat by one agent), where messaging
     # hands a thread to any agent once the affinity window lapses
     live = sim.run(scenario(chat_raw("session")))
-    lmsg = live.legs[live.legs["stage"] == "message"]
+    lmsg = live.messages[live.messages["stage"] == "message"]
     assert (lmsg.groupby("contact_id")["agent_id"].nunique() == 1).all()
     assert set(live.contacts["outcome"].astype(str)) <= {"served", "silent", "ignored", "abandoned", "open"}
     assert conversation_spec(scenario(chat_raw("session")).channels["chat"]).inactivity_timeout_s == 300.0

@@ -84,7 +84,7 @@ def spans_max_overlap(start: np.ndarray, end: np.ndarray) -> int:
 def test_capacity_outcomes_and_work(raw):
     sc = scenario(raw)
     res = sim.run(sc)
-    c, legs, k = res.contacts, res.legs, raw["agents"]["team"]["concurrency"]
+    c, legs, k = res.contact_view(), res.messages, raw["agents"]["team"]["concurrency"]
     slowdown = raw["agents"]["team"]["concurrency_slowdown"]
     conv = c[c["channel"].isin(["social", "email"])]
     # every contact one outcome from the closed set, and the interval table counts each once
@@ -153,7 +153,7 @@ def test_staffing_never_changes_who_posts_or_what_they_write(raw, extra, k2):
     team["concurrency"] = k2
     cols = ["contact_id", "channel", "arrival_at_s", "kind", "reach", "public", "to_dm", "exchanges_planned",
             "base_work_s"]
-    a = sim.run(scenario(raw)).contacts
-    b = sim.run(scenario(other)).contacts
+    a = sim.run(scenario(raw)).contact_view()
+    b = sim.run(scenario(other)).contact_view()
     a, b = (x[x["channel"] != "phone"][cols].sort_values("contact_id").reset_index(drop=True) for x in (a, b))
     pd.testing.assert_frame_equal(a, b)

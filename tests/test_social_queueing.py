@@ -68,7 +68,7 @@ def test_one_agent_one_conversation_at_a_time_is_m_g_1():
                      message={"dist": "lognormal", "mean": f"{mean_s}s", "cv": cv},
                      think={"dist": "uniform", "low": f"{lo}s", "high": f"{hi}s"})
     res = sim.run(scenario(raw))
-    c = res.contacts
+    c = res.contact_view()
     assert (c["outcome"].isin(["served", "open"])).all()
     wq = lam * eh2 / (2 * (1 - rho))  # Pollaczek–Khinchine
     check("P(wait > 0) = ρ", per_rep(c, lambda g: (g["wait_s"] > 0).mean()), rho)
@@ -83,9 +83,9 @@ def test_one_agent_is_held_for_messages_plus_think_times_in_arrival_order():
     raw = social_raw(rate="12/h", exchanges=3, horizon="5d", reps=1,
                      think={"dist": "exponential", "mean": "90s"})
     res = sim.run(scenario(raw))
-    c = res.contacts.sort_values("arrival_at_s")
+    c = res.contact_view().sort_values("arrival_at_s")
     c = c[c["outcome"] == "served"]
-    legs = res.legs
+    legs = res.messages
     # every served conversation: three messages and two replies, back to back, and nothing else in between
     held = legs.groupby("contact_id")[["start_at_s", "end_at_s"]].agg({"start_at_s": "min", "end_at_s": "max"})
     span = (legs["end_at_s"] - legs["start_at_s"]).groupby(legs["contact_id"]).sum()
@@ -105,7 +105,7 @@ def test_n_agents_single_message_matches_erlang_c():
     raw = social_raw(agents=n, rate=f"{lam * 3600:.10g}/h", horizon="16d", warmup="2h", reps=16, seed=3,
                      within=f"{within}s")
     res = sim.run(scenario(raw))
-    c = res.contacts
+    c = res.contact_view()
     ex = analytic.erlang_c_metrics(n, lam, aht, within)
     check("P(wait > 0) = C(n, R)", per_rep(c, lambda g: (g["wait_s"] > 0).mean()), ex["p_wait"])
     check("P(wait ≤ T)", per_rep(c, lambda g: (g["wait_s"] <= within).mean()), ex["sl_offered"])
@@ -121,7 +121,7 @@ def test_n_agents_with_impatient_customers_matches_erlang_a():
     raw = social_raw(agents=n, rate=f"{lam * 3600:.10g}/h", horizon="13d", warmup="2h", reps=16, seed=4,
                      patience=f"{patience}s", within=f"{within}s")
     res = sim.run(scenario(raw))
-    c = res.contacts
+    c = res.contact_view()
     ex = analytic.erlang_a_metrics(n, lam, aht, patience, within)
     check("P(abandon)", per_rep(c, lambda g: (g["outcome"] == "abandoned").mean()), ex["p_abandon"])
     check("mean wait (answered and abandoned)", per_rep(c, lambda g: g["wait_s"].mean()), ex["mean_wait_s"])
@@ -210,7 +210,7 @@ def test_concurrent_conversations_match_the_markov_chain():
                      message={"dist": "exponential", "mean": f"{msg}s"},
                      think={"dist": "exponential", "mean": f"{think}s"}, patience=f"{patience}s")
     res = sim.run(scenario(raw))
-    c = res.contacts
+    c = res.contact_view()
     rep = res.replications.set_index(["channel", "metric", "replication"])["value"]
     check("mean wait in the inbox", rep.loc[("social", "mean_wait_s")], ex["mean_wait_s"])
     check("share who give up", rep.loc[("social", "abandon_rate")], ex["abandon_rate"])

@@ -122,7 +122,7 @@ def test_posts_the_brand_skips_are_exactly_the_ignored_ones():
     raw = raw_with(social={"triage": {"answer": {"complaint": 0.5, "question": 0.2, "praise": 0.0}}})
     sc = scenario(raw)
     res = sim.run(sc)
-    c = res.contacts.sort_values("contact_id")
+    c = res.contact_view().sort_values("contact_id")
     f = PostFactory(sc.channels["social"], conversation_spec(sc.channels["social"]), Streams(sc.run.seed, 0), len(c))
     assert ((c["outcome"] == "ignored").to_numpy() == ~np.array(f.answer[:len(c)])).all()
     assert (c["kind"].astype(str).to_numpy() == np.array(f.kind[:len(c)])).all()
@@ -140,7 +140,7 @@ def test_shipped_retail_scenario_runs_and_writes_its_figures(tmp_path):
               "sl_offered", "resolution_mean_s", "mean_backlog"):
         assert np.isfinite(s[("social", m)]), m
     assert 0 < s[("social", "ignored_share")] < 1 and np.isfinite(s[("agents.social", "open_conversations")])
-    paths = write_social_figures(res.intervals, res.contacts, tmp_path)
+    paths = write_social_figures(res.intervals, res.contact_view(), tmp_path)
     assert [p.name for p in paths] == ["social_backlog.png"] and paths[0].stat().st_size > 10_000
     fig = backlog_figure(res.intervals, ["social", "email"])
     assert len(fig.axes) == 3

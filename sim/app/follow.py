@@ -136,5 +136,8 @@ def story(legs: pd.DataFrame, contact_id: int) -> pd.DataFrame:
         "stage": lg["stage"].astype(str).to_numpy(), "where": lg["name"].astype(str).to_numpy(),
         "from": [clock(s) for s in lg["start_at_s"]], "to": [clock(s) for s in lg["end_at_s"]],
         "seconds": (lg["end_at_s"] - lg["start_at_s"]).round(0).to_numpy(),
-        "result": lg["result"].astype(str).to_numpy(),
+        # a menu choice: the option chosen (legs.option), otherwise how the stage ended
+        "result": lg["option"].astype(object).where(lg["option"].notna() & (lg["result"] == "next"),
+                                                   lg["result"].astype(object))
+                  .astype(str).to_numpy() if "option" in lg else lg["result"].astype(str).to_numpy(),
     })

@@ -9,13 +9,23 @@ import pandas as pd
 
 
 def contacts(res) -> pd.DataFrame:
-    """One row per contact (calls and posts), the columns of docs/social.md and docs/funnel.md."""
-    return res.contacts
+    """One row per contact (calls and posts), the columns of docs/social.md and docs/funnel.md: the contacts with
+    their kind's columns joined (``Results.contact_view``)."""
+    return res.contact_view()
 
 
-def legs(res) -> pd.DataFrame:
-    """One row per stage a contact went through (menus, queues, agents, messages)."""
-    return res.legs
+def legs(res) -> pd.DataFrame | None:
+    """One row per stage a contact went through: the funnel's legs (menus, queues, agents) and the conversations'
+    messages (``Results.legs`` and ``Results.messages``, key replication, contact_id, leg); None when neither ran."""
+    parts = [t for t in (res.legs, res.messages) if t is not None]
+    if len(parts) < 2:
+        return parts[0] if parts else None
+    out = pd.concat(parts, ignore_index=True)
+    for name in set(parts[0].columns) & set(parts[1].columns):  # a category in both (stage, queue, …) stays one
+        if all(isinstance(t[name].dtype, pd.CategoricalDtype) for t in parts):
+            out[name] = pd.api.types.union_categoricals([t[name] for t in parts], sort_categories=True,
+                                                        ignore_order=True)
+    return out
 
 
 def summary(res, channel: str) -> pd.DataFrame:

@@ -7,7 +7,7 @@ See docs/architecture.md.
 """
 from sim.core.agents import STATE as AGENT_STATE
 from sim.core.agents import Agent, Group, effective_counts, longest_idle
-from sim.core.contact import ABANDONED, INF, NAN, OPEN, SERVED, Contact
+from sim.core.contact import ABANDONED, CONTACT_COLUMNS, INF, NAN, OPEN, SERVED, Contact
 from sim.core.contact import STATE as CONTACT_STATE
 from sim.core.feed import Feed, contact_id_base
 from sim.core.model import Model
@@ -21,9 +21,11 @@ from sim.core.protocol import (
     PostArrived,
 )
 from sim.core.queue import Queue
+from sim.core.records import Column, RecordBook, Table, concat
 
 __all__ = [
-    "ABANDONED", "AGENT_STATE", "CONTACT_STATE", "INF", "NAN", "OPEN", "SERVED",
+    "ABANDONED", "AGENT_STATE", "CONTACT_COLUMNS", "CONTACT_STATE", "INF", "NAN", "OPEN", "SERVED",
     "Agent", "AgentFreeHook", "ArrivalHook", "Contact", "ContactBehaviour", "ContactEnded", "Feed", "FirstResponse",
-    "Group", "Model", "PhoneQueue", "PostArrived", "Queue", "contact_id_base", "effective_counts", "longest_idle",
+    "Column", "Group", "Model", "PhoneQueue", "PostArrived", "Queue", "RecordBook", "Table", "concat",
+    "contact_id_base", "effective_counts", "longest_idle",
 ]

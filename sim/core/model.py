@@ -7,7 +7,8 @@ staffing or routing meet the same customers (common random numbers, domain notes
 
 The kernel knows no feature. What happens to a channel's customers is a *behaviour* (``sim.core.protocol``); the plain
 phone queue (``sim.core.phone.PhoneQueue``) is the default one. Features (``sim.extensions``) attach to a model when
-it is built, install their behaviours and observers and add their columns to the records, using only the calls below
+it is built, install their behaviours and observers and add their columns to the record book (``self.book``,
+``sim.core.records``: declared through the feature list, filled as the run goes), using only the calls below
 (``offer``, ``offer_also``, ``start_work``, ``release``, ``withdraw``, ``end_contact``, ``schedule``, …).
 """
 from __future__ import annotations
@@ -22,15 +23,17 @@ from simpy.events import Timeout
 from sim.arrivals import poisson_arrivals
 from sim.calendar import busyness_factors, n_days
 from sim.core.agents import Agent, Group, effective_counts, longest_idle
-from sim.core.contact import INF, NAN, OPEN, Contact
+from sim.core.contact import CONTACT_COLUMNS, INF, NAN, OPEN, SERVED, Contact
 from sim.core.fast import plain, run_heap
 from sim.core.feed import Feed
 from sim.core.phone import PhoneQueue
 from sim.core.queue import Queue
+from sim.core.records import RecordBook
 from sim.distributions import Draws
 from sim.streams import Streams
 
 Callback = Callable[[Any], None]
+
 
 
 class Model:
@@ -80,10 +83,20 @@ class Model:
         self._starts: list[Callable[[], None]] = []
         self._late: list[Feed] = []
         self.parts: dict[str, Any] = {}  # feature name -> what it attached (its run-time state)
+        self.book = RecordBook()  # the run's tables (sim.core.records): the kernel's and every feature's columns
+        self.book.table("contacts", columns=CONTACT_COLUMNS)
         for feature in features:
+            # the feature's record columns (``records``: table -> Column tuple), declared before it attaches; taken
+            # out again when the scenario does not use it
+            records = getattr(feature, "records", None) or {}
+            for table, cols in records.items():
+                self.book.table(table, columns=cols)
             part = feature.attach(self) if feature.attach is not None else None
             if part is not None:
                 self.parts[feature.name] = part
+            else:
+                for table, cols in records.items():
+                    self.book.drop(table, [c.name for c in cols])
 
     # Set-up calls for features ------------------------------------------------------------------------------------
     def arrival_times(self, channel: Any, stream: str) -> np.ndarray:
@@ -357,8 +370,8 @@ class Model:
             hook.on_arrival(customer)
 
     # Running ------------------------------------------------------------------------------------------------------------
-    def run(self) -> dict:
-        """Simulate to the horizon and return the raw records (all contacts, warm-up included). A replication no
+    def run(self) -> RecordBook:
+        """Simulate to the horizon and return the record book (all contacts, warm-up included). A replication no
         feature touches runs on the plain queue's own heap of events (``sim.core.fast``, identical tables) unless
         ``fast_path`` is False."""
         if self.fast_path and plain(self):
@@ -373,41 +386,26 @@ class Model:
         self.env.run(until=self.horizon)
         return self.records()
 
-    def records(self) -> dict:
+    def records(self) -> RecordBook:
+        """The record book: the kernel's contact rows, then each part's ``records(book)`` in attachment order."""
         cs = self.contacts
         for c in cs:
             if c.outcome is None:
                 c.outcome = OPEN
-        def col(attr: str) -> list:
-            return [getattr(c, attr) for c in cs]
-        agent_group = [c.agent.group.name if c.agent is not None else None for c in cs]
-        agent_id = [c.agent.id if c.agent is not None else -1 for c in cs]
-        out: dict[str, Any] = {
-            "contacts": {
-                "contact_id": np.array(col("id"), dtype=np.int64),
-                "customer_id": np.array(col("customer_id"), dtype=np.int64),
-                "attempt": np.array(col("attempt"), dtype=np.int64),
-                "channel": col("channel"),
-                "queue": col("queue"),
-                "priority": np.array(col("priority"), dtype=np.int64),
-                "arrival_at_s": np.array(col("arrival"), dtype=float),
-                "queue_entry_at_s": np.array(col("enqueued"), dtype=float),
-                "answer_at_s": np.array(col("answer"), dtype=float),
-                "end_at_s": np.array(col("end"), dtype=float),
-                "handle_draw_s": np.array(col("handle"), dtype=float),
-                "ivr_s": np.array(col("ivr"), dtype=float),
-                "wrap_up_s": np.array(col("wrap"), dtype=float),
-                "outcome": col("outcome"),
-                "agent_group": agent_group,
-                "agent_id": np.array(agent_id, dtype=np.int64),
-            },
-            "staff_logs": {name: g.staff_log for name, g in self.groups.items()},
-        }
+        col = lambda attr: [getattr(c, attr) for c in cs]
+        agents = col("agent")
+        book = self.book
+        book["contacts"].extend(
+            len(cs), contact_id=col("id"), customer_id=col("customer_id"), attempt=col("attempt"),
+            channel=col("channel"), queue=col("queue"), priority=col("priority"), arrival_at_s=col("arrival"),
+            queue_entry_at_s=col("enqueued"), answer_at_s=col("answer"), end_at_s=col("end"),
+            handle_draw_s=col("handle"), ivr_s=col("ivr"), wrap_up_s=col("wrap"), outcome=col("outcome"),
+            agent_group=[a.group.name if a is not None else None for a in agents],
+            agent_id=[a.id if a is not None else -1 for a in agents],
+            resolved=[c.outcome == SERVED for c in cs])
+        book["staff_logs"] = {name: g.staff_log for name, g in self.groups.items()}
         for part in self.parts.values():
             rec = getattr(part, "records", None)
             if rec is not None:
-                rec(out)
-        return out
-
-
-
+                rec(book)
+        return book

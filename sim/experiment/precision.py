@@ -55,24 +55,23 @@ class PrecisionRun:
     def combined(self):
         """One ``Results`` holding every replication kept (0 .. replications_run − 1), as ``sim.run`` would give;
         its provenance records the precision search."""
+        from sim.core import concat
         from sim.results import Results
 
-        def cat(name: str) -> pd.DataFrame:
-            return pd.concat([getattr(r, name)[getattr(r, name)["replication"] < self.replications_run]
-                              for r in self.results], ignore_index=True)
+        def cat(name: str) -> pd.DataFrame | None:  # category columns united (sim.core.concat)
+            if any(getattr(r, name) is None for r in self.results):
+                return None
+            return concat([getattr(r, name)[getattr(r, name)["replication"] < self.replications_run]
+                           for r in self.results])
 
-        contacts = cat("contacts")
-        for col in ("channel", "queue", "agent_group"):
-            if col in contacts:
-                contacts[col] = contacts[col].astype("category")
-        legs = cat("legs") if all(r.legs is not None for r in self.results) else None
         prov = dict(self.results[0].provenance)
         prov["replications"] = list(range(self.replications_run))
         prov["precision"] = {"target": self.precision, "metrics": self.metrics, "n": self.n,
                              "replications_run": self.replications_run, "cap_hit": self.cap_hit,
                              "warmup_s": None if self.warmup is None else self.warmup.warmup_s}
-        reputation = cat("reputation") if all(r.reputation is not None for r in self.results) else None
-        return Results.from_tables(contacts, cat("intervals"), cat("agents"), prov, legs, reputation)
+        return Results.from_tables(cat("contacts"), cat("intervals"), cat("agents"), prov, cat("legs"),
+                                   cat("reputation"), funnel_calls=cat("funnel_calls"),
+                                   social_threads=cat("social_threads"), messages=cat("messages"))
 
     def report(self) -> str:
         head = (f"precision {self.precision:.1%}: {self.n} replications"

@@ -82,7 +82,7 @@ class PhoneFunnel:
         self.life = Rows(st.generator(f"{ch.name}.life"), self.tape_len)
         self.in_system = 0  # calls holding a trunk line
         self.later = 0
-        self.legs = LegBook()
+        self.legs = LegBook(model.book["legs"])
         self.departments = spec.ivr.departments if spec.ivr else (ch.queue,)
         routing.setup(self)
         self.callback_q: dict[str, Queue] = {}

@@ -147,7 +147,8 @@ class Walk:
 def walk(ivr: Ivr, issue: Issue, tape, t: float, book=None, cid: int = -1) -> Walk:
     """Take one caller (with ``issue``) through the tree from time ``t``, reading the caller's tape
     (``sim.funnel.draws``: per level, slots for hanging up, pressing 0, the pick, when a hang-up happens, the decision
-    time and a wrong branch); each stage is added to ``book`` (a ``sim.funnel.legs.LegBook``) when given."""
+    time and a wrong branch); each stage is added to ``book`` (a ``sim.funnel.legs.LegBook``) when given (a menu choice: result
+    ``next``, the option's label in ``option``)."""
     add = book.add if book is not None else (lambda *a, **k: 0)
     if ivr.greeting_s > 0:
         add(cid, "greeting", "greeting", None, None, -1, t, t + ivr.greeting_s, "next")
@@ -173,7 +174,7 @@ def walk(ivr: Ivr, issue: Issue, tape, t: float, book=None, cid: int = -1) -> Wa
         else:
             j = node.by_share(u_pick)
         opt = node.options[j]
-        add(cid, "menu", node.name, None, None, -1, t, end, opt.label)
+        add(cid, "menu", node.name, None, None, -1, t, end, "next", option=opt.label)
         node, t, depth = opt.target, end, depth + 1
     leaf = node
     if leaf.self_service is not None:

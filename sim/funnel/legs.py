@@ -1,37 +1,61 @@
-"""The legs table while a replication runs: one list per column (a leg is a row number), closed in place when the
-stage ends. Columns: contact_id, stage, name, queue, agent_group, agent_id, start, end, wrap-up, result."""
+"""The funnel's ``legs`` table while a replication runs: one row of the record book's ``legs`` table per stage of a
+call (``sim.core.records``), appended when the stage starts and closed in place when it ends.
+
+Columns (``LEG_COLUMNS``, key ``contact_id, leg``): the stage (``STAGES``), its ``name`` (greeting, ivr, the menu, the
+self-service leaf, the queue, the agent group), the IVR menu ``option`` the caller chose (menu stages that led on;
+missing otherwise), queue, agent group and agent, start, end, the wrap-up after a service and the ``result`` (the
+closed set ``RESULTS``).
+"""
 from __future__ import annotations
 
 import math
 
+from sim.core import Column
+
 NAN = math.nan
 STAGES = ("greeting", "menu", "self_service", "ivr", "queue", "overflow", "callback_queue", "diagnosis", "service")
+# How a stage ended: greeting/ivr/menu ``next`` (a menu: on to the option chosen), ``hang_up``, ``zero_out``;
+# self-service ``completed`` or ``failed``; a queue ``answered``, ``abandoned``, ``callback`` (took a callback) or
+# ``overflow`` (other groups may take it from then on); diagnosis ``transfer``; service ``resolved`` or
+# ``unresolved``; ``open``: still running at the horizon.
+RESULTS = ("next", "hang_up", "zero_out", "completed", "failed", "answered", "abandoned", "callback", "overflow",
+           "transfer", "resolved", "unresolved", "open")
+LEG_COLUMNS = (
+    Column("contact_id", "int64", "", "the call (contacts.contact_id)", key=True),
+    Column("leg", "int64", "", "the stage's number within the call, from 0, in order of start", key=True),
+    Column("stage", "category", "", "what the caller was doing", categories=STAGES),
+    Column("name", "category", "", "the greeting, ivr, menu, self-service leaf, queue or agent group"),
+    Column("option", "category", "", "the IVR menu option chosen (menu stages that led on)", sparse=True),
+    Column("queue", "category", "", "the queue (queue, overflow, callback_queue, diagnosis and service stages)",
+           sparse=True),
+    Column("agent_group", "category", "", "the agent's group (diagnosis and service)", sparse=True),
+    Column("agent_id", "int64", "", "the agent within the group; -1: no agent"),
+    Column("start_at_s", "float64", "s since t=0", "the stage started"),
+    Column("end_at_s", "float64", "s since t=0", "the stage ended; NaN: still running at the horizon", sparse=True),
+    Column("wrap_up_s", "float64", "s", "after-call work after the call's last service (0 otherwise)"),
+    Column("result", "category", "", "how the stage ended", categories=RESULTS),
+)
 
 
 class LegBook:
-    __slots__ = ("cid", "stage", "name", "queue", "group", "agent", "start", "end", "wrap", "result")
+    """Appends a call's stages to the record book's ``legs`` table (``model.book["legs"]``)."""
 
-    def __init__(self):
-        for col in self.__slots__:
-            setattr(self, col, [])
+    __slots__ = ("table",)
+
+    def __init__(self, table):
+        self.table = table
 
     def add(self, cid: int, stage: str, name, queue, group, agent: int, start: float, end: float = NAN,
-            result=None) -> int:
-        self.cid.append(cid)
-        self.stage.append(stage)
-        self.name.append(name)
-        self.queue.append(queue)
-        self.group.append(group)
-        self.agent.append(agent)
-        self.start.append(start)
-        self.end.append(end)
-        self.wrap.append(0.0)
-        self.result.append(result)
-        return len(self.cid) - 1
+            result=None, option=None) -> int:
+        return self.table.append(contact_id=cid, leg=0, stage=stage, name=name, option=option, queue=queue,
+                                 agent_group=group, agent_id=agent, start_at_s=start, end_at_s=end, wrap_up_s=0.0,
+                                 result=result)
 
     def close(self, i: int, end: float, result) -> None:
-        self.end[i] = end
-        self.result[i] = result
+        self.table.set(i, end_at_s=end, result=result)
+
+    def wrap(self, i: int, wrap: float) -> None:
+        self.table.set(i, wrap_up_s=wrap)
 
     def __len__(self) -> int:
-        return len(self.cid)
+        return len(self.table)

@@ -1,114 +1,124 @@
-"""The funnel's raw records: its contact columns and the ``legs`` table (one row per stage of a contact).
+"""The funnel's records: the ``funnel_calls`` table (one row per call of a funnel phone channel), the ``resolved``
+contact column and the ``legs`` table (one row per stage of a call, ``sim.funnel.legs``).
 
-Contact columns (every contact; contacts of channels without a funnel get the plain values): ``department`` (the issue's
-department), ``transfers``, ``resolved`` (the outcome stays ``served``), ``misrouted`` (a menu choice sent the call to
-another department; NA when no menu choice routed it), ``zero_out``, ``origin`` (first, redial, repeat, callback),
-``followed_by`` (what this attempt led to), ``first_answer_at_s`` (first human), ``right_answer_at_s`` (first human of
-the right department). ``queue``, ``answer_at_s`` and ``wait_s`` describe the contact's last queue visit; earlier
-visits are in ``legs``.
+``funnel_calls`` (key ``contact_id``; ``CALL_COLUMNS``): ``department`` (the issue's department), ``transfers``,
+``misrouted`` (a menu choice sent the call to another department; NA when no menu choice routed it), ``zero_out``,
+``origin`` (first, redial, repeat, callback), ``followed_by`` (what this attempt led to; NA: nothing),
+``first_answer_at_s`` (first human), ``right_answer_at_s`` (first human of the right department). ``queue``,
+``answer_at_s`` and ``wait_s`` of the contact row describe the call's last queue visit; earlier visits are in
+``legs``. Contacts that are not funnel calls have the plain values (``plain_call_values``): their queue as department,
+no transfer, not zeroed out, a first attempt, first and right human at their answer.
 
-Legs: ``contact_id, leg, stage, name, queue, agent_group, agent_id, start_at_s, end_at_s, wrap_up_s, result`` where
-stage is greeting, menu, self_service, ivr (a flat ``ivr_time``), queue, overflow (the same wait once other groups may
-take it), callback_queue (a return call waiting), diagnosis or service. Stages still running at the horizon have no end
-and result ``open``; stages planned to start after it are dropped.
+``legs``: stages planned to start after the horizon are dropped; stages still running at the horizon have no end and
+result ``open``.
 """
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pandas as pd
 
+from sim.core import Column
 from sim.funnel.customers import FIRST, ORIGINS, Call
-from sim.funnel.legs import STAGES, LegBook
 
-
-def add_records(model, funnels: list, out: dict) -> None:
-    """Add the funnel columns to ``out["contacts"]`` (rows other models appended after the engine's contacts get the
-    plain values), the legs to ``out["legs"]``, finished diagnoses to the agent work spans ``out["work"]`` and earlier
-    queue visits of transferred calls to ``out["waits"]`` (the contact row books the last visit and service)."""
+CALL_COLUMNS = (
+    Column("contact_id", "int64", "", "the call (contacts.contact_id)", key=True),
+    Column("department", "category", "", "the department of the caller's issue (a queue)"),
+    Column("transfers", "int64", "count", "transfers between departments"),
+    Column("misrouted", "boolean", "", "a menu choice sent the call to another department; NA: no menu routed it",
+           sparse=True),
+    Column("zero_out", "bool", "", "the caller pressed 0 to reach a person"),
+    Column("origin", "category", "", "first, redial, repeat or callback (the return call)", categories=ORIGINS),
+    Column("followed_by", "category", "", "the attempt this one led to; NA: none", sparse=True,
+           categories=tuple(o for o in ORIGINS if o != FIRST)),
+    Column("first_answer_at_s", "float64", "s since t=0", "first human answered; NaN: none", sparse=True),
+    Column("right_answer_at_s", "float64", "s since t=0", "first human of the right department; NaN: none",
+           sparse=True),
+)
+def add_records(model, funnels: list, book) -> None:
+    """Fill ``resolved`` of the calls' contact rows, the ``funnel_calls`` rows, the wrap-up of each call's last
+    service leg; book finished diagnoses as agent work spans ``book["work"]`` and earlier queue visits of transferred
+    calls as ``book["waits"]`` (the contact row books the last visit and service)."""
     cs = model.contacts
     horizon = model.horizon
-    cols = out["contacts"]
-    n, n_all = len(cs), len(cols["contact_id"])
-    dept, transfers, resolved, misrouted, zero, origin, follow, first, right = ([None] * n_all for _ in range(9))
-    nan = math.nan
-    entry = {}
+    contacts = book["contacts"]
+    calls = [c for c in cs if isinstance(c, Call)]
+    entry = {c.id: c.enqueued for c in calls}
     for i, c in enumerate(cs):
         if not isinstance(c, Call):
-            dept[i], transfers[i], resolved[i] = c.queue, 0, c.outcome == "served"
-            zero[i], origin[i] = False, FIRST
-            first[i] = right[i] = c.answer
             continue
-        entry[c.id] = c.enqueued
-        dept[i], transfers[i] = c.department, c.transfers
-        resolved[i] = (bool(c.resolved) and c.outcome == "served") or c.outcome == "self_served"
-        misrouted[i], zero[i], origin[i], follow[i] = c.misrouted, c.zero_out, c.origin, c.followed_by
-        first[i], right[i] = c.first_answer, c.right_answer
+        contacts.set(i, resolved=(bool(c.resolved) and c.outcome == "served") or c.outcome == "self_served")
         if c.outcome == "open" and c.ivr > 0 and c.arrival + c.ivr > horizon:
             c.ivr = horizon - c.arrival  # still in the IVR: time so far
-            cols["ivr_s"][i] = c.ivr
-    cols["department"] = dept
-    cols["transfers"] = pd.array(transfers, dtype="Int64")
-    if "resolved" in cols:  # another model's rows already have theirs
-        res = pd.array(cols["resolved"], dtype="boolean")
-        res[:n] = pd.array(resolved[:n], dtype="boolean")
-        cols["resolved"] = res
-    else:
-        cols["resolved"] = pd.array(resolved, dtype="boolean")
-    cols["misrouted"] = pd.array(misrouted, dtype="boolean")
-    cols["zero_out"] = pd.array(zero, dtype="boolean")
-    cols["origin"] = pd.Categorical(origin, categories=list(ORIGINS))
-    cols["followed_by"] = pd.Categorical(follow, categories=[o for o in ORIGINS if o != FIRST])
-    cols["first_answer_at_s"] = np.array([nan if v is None else v for v in first], dtype=float)
-    cols["right_answer_at_s"] = np.array([nan if v is None else v for v in right], dtype=float)
+            contacts.set(i, ivr_s=c.ivr)
+    get = lambda attr: [getattr(c, attr) for c in calls]
+    book["funnel_calls"].extend(
+        len(calls), contact_id=get("id"), department=get("department"), transfers=get("transfers"),
+        misrouted=get("misrouted"), zero_out=get("zero_out"), origin=get("origin"), followed_by=get("followed_by"),
+        first_answer_at_s=[np.nan if v is None else v for v in get("first_answer")],
+        right_answer_at_s=[np.nan if v is None else v for v in get("right_answer")])
 
-    books = [f.legs for f in funnels]
-    col = lambda name: [x for b in books for x in getattr(b, name)]
-    cols_l = {k: col(k) for k in LegBook.__slots__}
-    for c in cs:  # the wrap-up after the last service belongs to that service's leg
-        if isinstance(c, Call) and c.service_leg is not None:
-            c.behaviour.legs.wrap[c.service_leg] = c.wrap
-    cols_l["wrap"] = col("wrap")
-    legs = legs_frame(cols_l, horizon)
-    out["legs"] = legs if out.get("legs") is None else pd.concat([out["legs"], legs], ignore_index=True)
-    stage, start, end = cols_l["stage"], cols_l["start"], cols_l["end"]
-    qs, gs, cid = cols_l["queue"], cols_l["group"], cols_l["cid"]
-    work = [(start[i], end[i], qs[i], gs[i]) for i in range(len(stage))
-            if stage[i] == "diagnosis" and end[i] <= horizon]
-    waits = [(start[i], end[i] if end[i] <= horizon else horizon, qs[i]) for i in range(len(stage))
-             if (stage[i] == "queue" or stage[i] == "overflow") and start[i] < entry.get(cid[i], -1.0)
-             and start[i] < horizon]
-    old = out.get("work") or {"start_at_s": np.empty(0), "end_at_s": np.empty(0), "queue": [], "agent_group": []}
-    out["work"] = {"start_at_s": np.concatenate([old["start_at_s"], [w[0] for w in work]]).astype(float),
-                   "end_at_s": np.concatenate([old["end_at_s"], [w[1] for w in work]]).astype(float),
-                   "queue": list(old["queue"]) + [w[2] for w in work],
-                   "agent_group": list(old["agent_group"]) + [w[3] for w in work]}
-    out["waits"] = {"start_at_s": np.array([w[0] for w in waits], float),
-                    "end_at_s": np.array([w[1] for w in waits], float), "queue": [w[2] for w in waits]}
+    legs = book["legs"]
+    for c in calls:  # the wrap-up after the last service belongs to that service's leg
+        if c.service_leg is not None:
+            c.behaviour.legs.wrap(c.service_leg, c.wrap)
+    legs.finish = lambda df: legs_frame(df, horizon)
+    stage = legs["stage"].astype(object)
+    start = np.asarray(legs.data["start_at_s"], float)
+    end = np.asarray(legs.data["end_at_s"], float)
+    queue = legs["queue"].astype(object)
+    group = legs["agent_group"].astype(object)
+    cid = legs.data["contact_id"]
+    work = np.flatnonzero((stage == "diagnosis") & (end <= horizon))
+    wait_entry = np.array([entry.get(k, -1.0) for k in cid], float)
+    waits = np.flatnonzero(((stage == "queue") | (stage == "overflow")) & (start < wait_entry) & (start < horizon))
+    old = book.extras.get("work") or {"start_at_s": np.empty(0), "end_at_s": np.empty(0), "queue": [],
+                                      "agent_group": []}
+    book["work"] = {"start_at_s": np.concatenate([old["start_at_s"], start[work]]).astype(float),
+                    "end_at_s": np.concatenate([old["end_at_s"], end[work]]).astype(float),
+                    "queue": list(old["queue"]) + list(queue[work]),
+                    "agent_group": list(old["agent_group"]) + list(group[work])}
+    book["waits"] = {"start_at_s": start[waits], "end_at_s": np.minimum(end[waits], horizon),
+                     "queue": list(queue[waits])}
 
 
-def legs_frame(cols: dict, horizon: float) -> pd.DataFrame:
-    """The legs table from a LegBook's columns: stages planned after the horizon dropped, running ones open."""
-    start = np.array(cols["start"], dtype=float)
-    keep = start < horizon
-    end = np.array(cols["end"], dtype=float)[keep]
+def legs_frame(df: pd.DataFrame, horizon: float) -> pd.DataFrame:
+    """The legs table from the book's rows: stages planned after the horizon dropped, running ones open, rows in order
+    of contact and start, legs numbered within their contact."""
+    start = df["start_at_s"].to_numpy(float)
+    df = df[start < horizon]
+    end = df["end_at_s"].to_numpy(float)
     running = np.isnan(end) | (end > horizon)
-    arr = lambda k, dt=object: np.array(cols[k], dtype=dt)[keep]
-    result = arr("result")
+    df = df.assign(end_at_s=np.where(running, np.nan, end))
+    result = df["result"].copy()
     result[running] = "open"
-    cid = arr("cid", np.int64)
-    start = start[keep]
-    order = np.lexsort((np.arange(len(cid)), start, cid))
-    df = pd.DataFrame({
-        "contact_id": cid, "leg": np.zeros(len(cid), np.int64),
-        "stage": pd.Categorical(arr("stage"), categories=list(STAGES)),
-        "name": pd.Categorical(arr("name")), "queue": pd.Categorical(arr("queue")),
-        "agent_group": pd.Categorical(arr("group")), "agent_id": arr("agent", np.int64), "start_at_s": start,
-        "end_at_s": np.where(running, np.nan, end), "wrap_up_s": arr("wrap", float), "result": pd.Categorical(result),
-    }).iloc[order].reset_index(drop=True)
+    df["result"] = result
+    cid = df["contact_id"].to_numpy()
+    order = np.lexsort((np.arange(len(cid)), df["start_at_s"].to_numpy(), cid))
+    df = df.iloc[order].reset_index(drop=True)
     c = df["contact_id"].to_numpy()  # leg number within the contact (rows sorted by contact, then start)
     first = np.concatenate([[True], c[1:] != c[:-1]]) if len(c) else np.zeros(0, bool)
     idx = np.arange(len(c))
-    df["leg"] = idx - np.maximum.accumulate(np.where(first, idx, 0)) if len(c) else idx
+    df["leg"] = (idx - np.maximum.accumulate(np.where(first, idx, 0)) if len(c) else idx).astype(np.int64)
     return df
+
+
+def plain_call_values(view: pd.DataFrame, is_call: np.ndarray) -> pd.DataFrame:
+    """The funnel columns of a joined contact view (``sim.results.contact_view``) with the plain values on rows that
+    are not funnel calls (department = queue, no transfer, not zeroed out, a first attempt, first and right human at
+    the answer)."""
+    other = ~is_call
+    if not other.any():
+        return view
+    v = view
+    dept = v["department"].astype(object).to_numpy()
+    dept[other] = v["queue"].astype(object).to_numpy()[other]
+    v["department"] = dept
+    v.loc[other, "transfers"] = 0
+    v.loc[other, "zero_out"] = False
+    v.loc[other, "origin"] = FIRST
+    ans = v["answer_at_s"].to_numpy(float)
+    for col in ("first_answer_at_s", "right_answer_at_s"):
+        x = v[col].to_numpy(float).copy()
+        x[other] = ans[other]
+        v[col] = x
+    return v

@@ -202,7 +202,7 @@ def reputation_tables(scenario, replication: int, seed: int, contacts: pd.DataFr
 
     c["impressions"] = impressions
     c["net_sentiment"] = net
-    c["posted_publicly"] = pd.array(posted, dtype="boolean")
+    c["posted_publicly"] = np.asarray(posted, dtype=bool)  # a post: public; a call: its caller posted about it
     c["churned"] = pd.array(churned, dtype="boolean")
     if "caused_by" not in c:
         c["caused_by"] = pd.Categorical([None] * n, categories=list(CAUSES))

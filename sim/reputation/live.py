@@ -22,6 +22,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from sim.core import Column
 from sim.reputation.config import ReputationSpec, pile_on_channels, reputation_of, spillover_route
 from sim.reputation.deflection import DeflectionBoard
 from sim.reputation.experience import call_experience
@@ -29,6 +30,13 @@ from sim.reputation.keyed import KeyedDraws
 
 PILE_ON, SPILLOVER, REPEAT = "pile_on", "spillover", "repeat"
 CAUSES = (PILE_ON, SPILLOVER, REPEAT)
+# The reputation model's columns of every contact (sim.core.records).
+CONTACT_COLUMNS = (
+    Column("caused_by", "category", "", "pile_on, spillover or repeat: the model caused this contact; NA: not caused",
+           categories=CAUSES, sparse=True),
+    Column("cause_contact_id", "int64", "", "the contact that caused it; -1: none"),
+    Column("posted_publicly", "bool", "", "the caller of this call posted about it publicly"),
+)
 ID_OFFSET = {PILE_ON: 600_000_000, SPILLOVER: 700_000_000, REPEAT: 800_000_000}
 KEY_TAG = {PILE_ON: 1, SPILLOVER: 2, REPEAT: 3}  # second-to-last element of a caused post's key
 CHUNK = 256  # caused posts per PostFactory (attributes drawn up front, in creation order)
@@ -187,11 +195,11 @@ class Reputation:
         self.inject(SPILLOVER, self.spill_to, (call_id, KEY_TAG[SPILLOVER], 0), call_id, customer_id)
 
     # Records --------------------------------------------------------------------------------------------------------
-    def records(self, out: dict) -> None:
+    def records(self, book) -> None:
         """Contact columns ``caused_by``, ``cause_contact_id`` and ``posted_publicly`` (calls whose caller posted);
         the customer of a caused spillover or repeat complaint is the original customer. Deflected questions go to
-        ``out["reputation"]``."""
-        cols = out["contacts"]
+        ``book["reputation"]``."""
+        cols = book["contacts"]
         ids = pd.Index(np.asarray(cols["contact_id"], dtype=np.int64))
         n = len(ids)
         caused = np.full(n, None, dtype=object)
@@ -210,11 +218,11 @@ class Reputation:
         if self.posted:
             pos = ids.get_indexer(list(self.posted))
             posted[pos[pos >= 0]] = True
-        cols["customer_id"] = customer
-        cols["caused_by"] = pd.Categorical(caused, categories=list(CAUSES))
-        cols["cause_contact_id"] = parent
-        cols["posted_publicly"] = posted
-        out["reputation"] = {
+        cols.put("customer_id", customer.tolist())
+        cols.put("caused_by", caused.tolist())
+        cols.put("cause_contact_id", parent.tolist())
+        cols.put("posted_publicly", posted.tolist())
+        book["reputation"] = {
             "deflected_at_s": np.array([d[0] for d in self.deflected], float),
             "deflected_channel": [d[1] for d in self.deflected],
             "deflection_p": np.array(self.deflect_p, float),

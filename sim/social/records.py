@@ -1,74 +1,71 @@
-"""Raw records of the asynchronous channels: post rows appended to the engine's contact columns, one leg per message.
+"""Records of the asynchronous channels: post rows appended to the kernel's ``contacts`` table, their
+``social_threads`` rows and one ``messages`` row per message (``sim.core.records``).
 
-Contact columns added (null on phone rows): ``kind`` (complaint, question, praise), ``reach`` (the author's followers;
-null for email), ``public`` (posted publicly rather than as a direct message), ``to_dm`` (moved to private messages after
-the first reply), ``exchanges`` (agent messages posted), ``exchanges_planned``, ``first_response_s`` (arrival to the
-first agent message posted), ``resolved_at_s``, ``resolved`` (served conversations: resolved or not; silent: false),
-``work_s`` (agent work on the conversation so far, slowdown included), ``base_work_s`` (the drawn work of all its planned
-messages before any slowdown). For posts ``answer_at_s`` is when an agent opened the
-conversation, so ``wait_s`` is the wait in the inbox; ``end_at_s`` is when it was closed.
+``social_threads`` (key ``contact_id``; ``THREAD_COLUMNS``; social and email contacts only): ``kind`` (complaint,
+question, praise), ``reach`` (the author's followers; 0 for email, read by the brand only), ``public`` (posted
+publicly rather than as a direct message), ``to_dm`` (moved to private messages after the first reply), ``exchanges``
+(agent messages posted), ``exchanges_planned``, ``first_response_s`` (arrival to the first agent message posted),
+``resolved_at_s``, ``work_s`` (agent work on the conversation so far, slowdown included), ``base_work_s`` (the drawn
+work of all its planned messages before any slowdown) and, when the channels use messaging (the default), the columns
+of ``sim.social.thread_records`` (the session mode has no such events: its table has no such columns). The
+contact row's ``resolved`` is the conversation's (served: resolved or not; silent: false; otherwise NA); its
+``answer_at_s`` is when an agent opened the conversation, so ``wait_s`` is the wait in the inbox; ``end_at_s`` is when
+it was closed.
 
-``legs`` (the columns the phone funnel's legs share: ``contact_id, leg, stage, queue, agent_group, agent_id,
-start_at_s, end_at_s, result``): one row per message — stage ``message`` (an agent wrote it: ``start_at_s``/``end_at_s``
-bound the work, ``ready_at_s`` is when it became due, ``open_conversations`` the agent's load when the work started;
-still in hand at the horizon: no end, result ``open``), ``reply`` (the customer's think time: from the agent's message
-to the reply) or ``timeout`` (from the last agent message to the agent closing a quiet conversation). ``public``: the
-message was visible publicly.
+``messages`` (key ``contact_id, leg``; ``MESSAGE_COLUMNS``): stage ``message`` (an agent wrote it: ``start_at_s``/
+``end_at_s`` bound the work, ``ready_at_s`` is when it became due, ``open_conversations`` the agent's load when the work
+started; still in hand at the horizon: no end, result ``open``), ``reply`` (the customer's think time: from the agent's
+message to the reply) or ``timeout`` (from the last agent message to the agent closing a quiet conversation).
+``public``: the message was visible publicly.
 """
 from __future__ import annotations
 
 from operator import attrgetter
 
 import numpy as np
-import pandas as pd
 
+from sim.core import Column
 from sim.social.spec import POST_KINDS
+from sim.social.thread_records import MESSAGING_COLUMNS
 
-LEG_COLUMNS = ("contact_id", "leg", "stage", "queue", "agent_group", "agent_id", "start_at_s", "end_at_s", "ready_at_s",
-               "open_conversations", "public", "result")
 MESSAGE = "message"
 RESULTS = {"message": "posted", "reply": "replied", "timeout": "silent"}
+THREAD_COLUMNS = (
+    Column("contact_id", "int64", "", "the conversation (contacts.contact_id)", key=True),
+    Column("kind", "category", "", "complaint, question or praise", categories=POST_KINDS),
+    Column("reach", "float64", "followers", "the author's followers (0: an email)"),
+    Column("public", "bool", "", "posted publicly rather than as a direct message"),
+    Column("to_dm", "bool", "", "moved to private messages after the first reply"),
+    Column("exchanges", "int64", "count", "agent messages posted"),
+    Column("exchanges_planned", "int64", "count", "agent messages the conversation needs"),
+    Column("first_response_s", "float64", "s", "arrival to the first agent message posted; NaN: none", sparse=True),
+    Column("resolved_at_s", "float64", "s since t=0", "the resolving reply was posted; NaN: not resolved",
+           sparse=True),
+    Column("work_s", "float64", "s", "agent work on the conversation so far, slowdown included"),
+    Column("base_work_s", "float64", "s", "drawn work of all its planned messages before any slowdown"),
+    *MESSAGING_COLUMNS,
+)
+MESSAGE_COLUMNS = (
+    Column("contact_id", "int64", "", "the conversation (contacts.contact_id)", key=True),
+    Column("leg", "int64", "", "the message's number within the conversation", key=True),
+    Column("stage", "category", "", "message (an agent's), reply (the customer's think time) or timeout",
+           categories=("message", "reply", "timeout")),
+    Column("queue", "category", "", "the conversation's queue"),
+    Column("agent_group", "category", "", "the agent's group; missing: no agent (a reply)", sparse=True),
+    Column("agent_id", "int64", "", "the agent within the group; -1: no agent"),
+    Column("start_at_s", "float64", "s since t=0", "the work, think time or wait started"),
+    Column("end_at_s", "float64", "s since t=0", "it ended; NaN: still running at the horizon", sparse=True),
+    Column("ready_at_s", "float64", "s since t=0", "the message became due (an agent message)", sparse=True),
+    Column("open_conversations", "int64", "count", "conversations the agent held when the work started"),
+    Column("public", "bool", "", "the message was visible publicly"),
+    Column("result", "category", "", "posted, replied, silent (closed quiet), wasted (the customer had left), open",
+           categories=("posted", "replied", "silent", "wasted", "open")),
+)
 
 
-def _null_like(values, n: int, key: str):
-    """n missing values of the same type as ``values`` (numbers NaN, ids −1, other integers 0, flags False)."""
-    if isinstance(values, list):
-        return [None] * n
-    if isinstance(values, (pd.Categorical, pd.api.extensions.ExtensionArray)):
-        return pd.array([None] * n, dtype=values.dtype)
-    values = np.asarray(values)
-    if values.dtype.kind == "f":
-        return np.full(n, np.nan)
-    if values.dtype.kind in "iu":
-        return np.full(n, -1 if key.endswith("_id") else 0, dtype=values.dtype)
-    if values.dtype.kind == "b":
-        return np.zeros(n, bool)
-    return np.full(n, None, dtype=object)
-
-
-def _concat(a, b):
-    if isinstance(a, list):
-        return a + list(b)
-    if isinstance(a, (pd.Categorical, pd.api.extensions.ExtensionArray)):
-        return pd.concat([pd.Series(a), pd.Series(b, dtype=a.dtype)], ignore_index=True).array
-    return np.concatenate([np.asarray(a), np.asarray(b, dtype=np.asarray(a).dtype)])
-
-
-def extend_columns(base: dict, extra: dict, n_base: int, n_extra: int) -> dict:
-    """Rows of ``extra`` appended to the columns of ``base``; a column missing on one side is filled with nulls."""
-    out = {}
-    for key in [*base, *(k for k in extra if k not in base)]:
-        b, e = base.get(key), extra.get(key)
-        if b is None:
-            b = _null_like(e, n_base, key)
-        if e is None:
-            e = _null_like(b, n_extra, key)
-        out[key] = _concat(b, e)
-    return out
-
-
-def post_records(conv, out: dict) -> None:
-    """Add the posts to ``out["contacts"]``, their legs to ``out["legs"]`` and agent work spans as ``out["work"]``."""
+def post_records(conv, book) -> None:
+    """Append the posts to the book's ``contacts`` and ``social_threads``, their messages to ``messages`` and agent work
+    spans to ``book["work"]``."""
     posts = conv.posts
     n = len(posts)
     horizon = conv.model.horizon
@@ -103,12 +100,12 @@ def post_records(conv, out: dict) -> None:
             cum = np.concatenate([[0.0], np.cumsum(f.msgs)])
             drawn[sel] = cum[msg_at[sel] + n_ex[sel]] - cum[msg_at[sel]]
     served, silent = out_arr == "served", out_arr == "silent"
-    resolved = pd.array(static("resolved", bool), dtype="boolean")
-    resolved[~served] = pd.NA
+    resolved = np.where(served, static("resolved", bool), None)
     resolved[silent] = False
     public = static("public", bool)
     to_dm = static("to_dm", bool)
-    rows = {
+    reach = np.nan_to_num(static("reach", float), nan=0.0)  # a channel without reach (email): read by the brand only
+    book["contacts"].extend(n, **{
         "contact_id": ids,
         "customer_id": ids.copy(),
         "attempt": np.ones(n, dtype=np.int64),
@@ -119,26 +116,22 @@ def post_records(conv, out: dict) -> None:
         "queue_entry_at_s": np.array(get("enqueued"), float),
         "answer_at_s": np.array(get("assigned"), float),
         "end_at_s": np.array(get("end"), float),
-        "handle_draw_s": drawn,  # (dropped from the contacts table: see base_work_s)
+        "handle_draw_s": drawn,  # (dropped from the contacts table: see social_threads.base_work_s)
         "ivr_s": np.zeros(n),
         "wrap_up_s": np.zeros(n),
         "outcome": outcome,
         "agent_group": [a.group.name if a is not None else None for a in agents],
         "agent_id": np.array([a.id if a is not None else -1 for a in agents], dtype=np.int64),
-        "kind": pd.Categorical.from_codes(static("kind_code", np.int8), categories=list(POST_KINDS)),
-        "reach": static("reach", float),
-        "public": pd.array(public, dtype="boolean"),
-        "to_dm": pd.array(to_dm, dtype="boolean"),
-        "exchanges": pd.array(np.array(get("done"), dtype=np.int64), dtype="Int64"),
-        "exchanges_planned": pd.array(n_ex, dtype="Int64"),
-        "first_response_s": np.array(get("first_response"), float) - arrival,
-        "resolved_at_s": np.array(get("resolved_at"), float),
-        "resolved": resolved,
-        "work_s": np.array(get("work_s"), float),
-        "base_work_s": drawn,
-    }
-    base = out["contacts"]
-    out["contacts"] = extend_columns(base, rows, len(base["contact_id"]), n)
+        "resolved": resolved.tolist(),
+    })
+    kinds = np.asarray(POST_KINDS, dtype=object)
+    threads = book["social_threads"]
+    own = {"wasted_replies": np.zeros(n, np.int64), "wasted_work_s": np.zeros(n)} if "wasted_replies" in threads else {}
+    threads.extend(
+        n, **own, contact_id=ids, kind=kinds[static("kind_code", np.int8)].tolist(), reach=reach, public=public,
+        to_dm=to_dm, exchanges=np.array(get("done"), dtype=np.int64), exchanges_planned=n_ex,
+        first_response_s=np.array(get("first_response"), float) - arrival,
+        resolved_at_s=np.array(get("resolved_at"), float), work_s=np.array(get("work_s"), float), base_work_s=drawn)
 
     lp, leg, stage, la, start, end, ready, m = (list(x) for x in conv.legs)
     for d in conv.desks.values():  # a message in hand at the horizon: an open leg
@@ -156,28 +149,18 @@ def post_records(conv, out: dict) -> None:
     is_msg = np.array([s_ == MESSAGE for s_ in stage], bool)
     # public: the first agent message of a public post, and everything after it unless it moved to DM
     vis = public[row] & ((is_msg & (leg == 0)) | ~to_dm[row]) & (np.array(stage, dtype=object) != "timeout")
-    frame = pd.DataFrame({
-        "contact_id": rows["contact_id"][row],
-        "leg": leg,
-        "stage": stage,
-        "queue": queue,
-        "agent_group": group,
-        "agent_id": np.array([a.id if a is not None else -1 for a in la], dtype=np.int64),
-        "start_at_s": np.array(start, float),
-        "end_at_s": end,
-        "ready_at_s": np.array(ready, float),
-        "open_conversations": np.array(m, dtype=np.int64),
-        "public": vis,
-        "result": np.where(np.isnan(end), "open", [RESULTS[k] for k in stage]) if len(stage) else [],
-    }, columns=list(LEG_COLUMNS))
-    if out.get("legs") is not None:
-        frame = pd.concat([out["legs"], frame], ignore_index=True)
-    out["legs"] = frame
+    start = np.array(start, float)
+    book["messages"].extend(
+        len(stage), contact_id=ids[row], leg=leg, stage=stage, queue=queue, agent_group=group,
+        agent_id=[a.id if a is not None else -1 for a in la], start_at_s=start, end_at_s=end,
+        ready_at_s=np.array(ready, float), open_conversations=np.array(m, dtype=np.int64), public=vis,
+        result=["open" if e != e else RESULTS[k] for k, e in zip(stage, end.tolist())])
 
     # Agent work on messages (finished, and in hand at the horizon), booked as busy time by clock time.
-    old = out.get("work") or {"start_at_s": np.empty(0), "end_at_s": np.empty(0), "queue": [], "agent_group": []}
-    out["work"] = {
-        "start_at_s": np.concatenate([old["start_at_s"], frame["start_at_s"].to_numpy()[is_msg]]),
+    old = book.extras.get("work") or {"start_at_s": np.empty(0), "end_at_s": np.empty(0), "queue": [],
+                                      "agent_group": []}
+    book["work"] = {
+        "start_at_s": np.concatenate([old["start_at_s"], start[is_msg]]),
         "end_at_s": np.concatenate([old["end_at_s"], np.where(np.isnan(end), horizon, end)[is_msg]]),
         "queue": list(old["queue"]) + [q for q, x in zip(queue, is_msg) if x],
         "agent_group": list(old["agent_group"]) + [g for g, x in zip(group, is_msg) if x],

@@ -1,44 +1,47 @@
-"""Contact columns of messaging threads (``sim.social.messaging``), added to the post rows of ``sim.social.records``.
+"""Columns of messaging threads (``sim.social.messaging``) in the ``social_threads`` table of ``sim.social.records``.
 
 - ``resolution``: ``confirmed`` (the customer confirmed after the resolving reply), ``unconfirmed`` (went quiet after
-  it: resolved, unconfirmed), null otherwise (unresolved, silent, ignored, open).
+  it: resolved, unconfirmed), NA otherwise (unresolved, silent, ignored, open).
 - ``wasted_replies``, ``wasted_work_s``: replies written after the customer had left silently, and their work.
-- ``silent_at_s``: when the customer left silently (their reply patience ran out), null otherwise.
+- ``silent_at_s``: when the customer left silently (their reply patience ran out), NaN otherwise.
 - ``customer_messages``: messages the customer sent (the post included; a confirmation not counted).
 
-Legs: a wasted reply's ``message`` leg has result ``wasted``.
+Only messaging threads have these columns: with ``mode = "session"`` the feature takes them out of the table
+(``sim.extensions``).
+
+Messages: a wasted reply's ``message`` row has result ``wasted``.
 """
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
-from sim.social.records import extend_columns
+from sim.core import Column
 
 RESOLUTIONS = ("confirmed", "unconfirmed")
+MESSAGING_COLUMNS = (
+    Column("resolution", "category", "", "confirmed or unconfirmed (resolved threads); NA otherwise",
+           categories=RESOLUTIONS, sparse=True),
+    Column("wasted_replies", "int64", "count", "replies written after the customer had left silently"),
+    Column("wasted_work_s", "float64", "s", "agent work on those replies"),
+    Column("silent_at_s", "float64", "s since t=0", "the customer left silently; NaN: did not", sparse=True),
+    Column("customer_messages", "int64", "count", "messages the customer sent, the post included"),
+)
 
 
-def add_messaging_columns(conv, out: dict) -> None:
+def add_messaging_columns(conv, book) -> None:
+    """The messaging columns of the threads just appended to ``social_threads``; wasted replies marked in
+    ``messages``."""
     posts = conv.posts
-    n = len(posts)
-    base = out["contacts"]
-    n_all = len(base["contact_id"])
-    rows = {k: v[:n_all - n] for k, v in base.items()}
-    code = {r: i for i, r in enumerate(RESOLUTIONS)}
-    extra = {
-        "resolution": pd.Categorical.from_codes([code.get(p.resolution, -1) for p in posts],
-                                                categories=list(RESOLUTIONS)),
-        "wasted_replies": pd.array(np.array([p.wasted for p in posts], dtype=np.int64), dtype="Int64"),
-        "wasted_work_s": np.array([p.wasted_s for p in posts], float),
-        "silent_at_s": np.array([p.gone_at for p in posts], float),
-        "customer_messages": pd.array(np.array([max(p.sent, 1) for p in posts], dtype=np.int64), dtype="Int64"),
-    }
-    posted = {k: (v[n_all - n:]) for k, v in base.items()}
-    merged = extend_columns(rows, {**posted, **extra}, n_all - n, n)
-    out["contacts"] = merged
-    legs = out.get("legs")
-    if legs is not None and conv.wasted_legs and len(legs):
-        key = list(zip(legs["contact_id"].tolist(), legs["leg"].tolist()))
-        hit = np.array([k in conv.wasted_legs for k in key], bool)
-        legs.loc[hit & (legs["stage"] == "message").to_numpy(), "result"] = "wasted"
-
+    threads = book["social_threads"]
+    start = len(threads) - len(posts)
+    threads.put("resolution", [p.resolution for p in posts], start)
+    threads.put("wasted_replies", [p.wasted for p in posts], start)
+    threads.put("wasted_work_s", [p.wasted_s for p in posts], start)
+    threads.put("silent_at_s", [p.gone_at for p in posts], start)
+    threads.put("customer_messages", [max(p.sent, 1) for p in posts], start)
+    if conv.wasted_legs:
+        msgs = book["messages"]
+        wasted = msgs.code("result", "wasted")
+        message = msgs.code("stage", "message")
+        stage, result = msgs.data["stage"], msgs.data["result"]
+        for i, key in enumerate(zip(msgs.data["contact_id"], msgs.data["leg"])):
+            if stage[i] == message and key in conv.wasted_legs:
+                result[i] = wasted

@@ -126,7 +126,7 @@ def iterate(scenario, grid: StaffingGrid, alpha: Mapping[str, np.ndarray], start
             chans = [c for c, pg in primary.items() if pg == g]
             cts = res.contacts[res.contacts["channel"].astype(str).isin(chans)]
             if messaging_group(scenario, g, chans):  # messages awaiting or in reply work (sim.staffing.messaging)
-                n = messages_in_system(res.legs, chans, res.contacts, grid.horizon_s, times)
+                n = messages_in_system(res.messages, chans, res.contacts, grid.horizon_s, times)
             else:
                 n = number_in_system(cts, grid.horizon_s, times) // concurrency(scenario, g)
             new[g] = isa_step(n, which, cells, alpha[g])

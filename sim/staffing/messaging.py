@@ -38,7 +38,8 @@ def messaging_group(scenario, group: str, channels) -> bool:
 def messages_in_system(legs: pd.DataFrame | None, channels, contacts: pd.DataFrame, horizon_s: float,
                        times: np.ndarray) -> np.ndarray:
     """N(t) at ``times`` for each replication: customer messages of ``channels`` waiting for a reply or being replied
-    to (the ``message`` legs, from ``ready_at_s`` to ``end_at_s``). Shape (replications, times)."""
+    to (the ``message`` rows of ``Results.messages``, from ``ready_at_s`` to ``end_at_s``). Shape (replications,
+    times)."""
     reps = np.sort(contacts["replication"].unique())
     out = np.zeros((len(reps), len(times)), dtype=np.int64)
     if legs is None or len(legs) == 0:

@@ -27,7 +27,7 @@ from sim.demand import UNIFORMS, Candidates, candidates, piece_at, thin
 from sim.incidents import incident_times, proactive_deflection
 from sim.population import Population
 from sim.reputation.state import ReputationState
-from sim.results import contact_table
+from sim.results import KIND_TABLES, contact_table, contact_view
 from sim.streams import Streams
 
 BAD_OUTCOMES = ("abandoned", "blocked", "ignored", "silent")
@@ -181,10 +181,13 @@ class WeeksRun:
         return float(np.mean(x[on])) if on.any() else float("nan")
 
     def simulate(self, d: int, times: list[float], channel: np.ndarray) -> pd.DataFrame:
-        """The day on the kernel: every feed meets every candidate; the contacts table."""
+        """The day on the kernel: every feed meets every candidate; the contacts table with its kinds' columns joined
+        (``sim.results.contact_view``: first responses of the conversations)."""
         inject = _Inject(times, channel, self.channels)
         model = Model(self.scenario, 1000 * self.replication + d, self.seed, (inject, *self.features))
-        return contact_table(self.scenario, self.replication, model.run())
+        frames = model.run().frames()
+        kinds = {n: frames[n].assign(replication=self.replication) for n in KIND_TABLES if n in frames}
+        return contact_view(contact_table(self.scenario, self.replication, frames["contacts"]), kinds)
 
     def outcomes(self, c: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Per contact: (delay, bad, candidate index, channel index)."""

@@ -1,0 +1,249 @@
+"""The record book of one replication: every table's columns, declared once and appended to as the run goes.
+
+A ``Table`` has a key and declared ``Column``s (name, dtype, unit, meaning). Rows are appended one at a time
+(``append``, returning the row number; ``set`` changes a cell of a row still open, e.g. a stage that ends later) or many
+at once (``extend``). Each column is a plain list; a category column keeps integer codes (−1 is missing), so a label
+is coded once when it is appended and the column becomes a ``pandas.Categorical`` once, in ``frame()``. Every column
+is converted to its declared dtype exactly once, there.
+
+The kernel declares the ``contacts`` table and its own columns; features declare theirs through the feature list
+(``sim.extensions.Feature.columns``: table name -> tuple of ``Column``), and the model declares them all before the
+run, so a table's schema does not depend on which rows the run produced. Tables of several replications are joined
+with ``concat`` (category columns of scenario names are united; closed vocabularies keep their set).
+
+Dtypes: ``int64``, ``float64`` (NaN missing), ``bool``, ``boolean`` and ``Int64`` (pandas' nullable flag and
+integer: NA where a value does not exist), ``category`` (``categories`` is the closed set; None: names from the
+scenario — channels, queues, agent groups — the labels seen, sorted) and ``object`` (free text).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+DTYPES = ("int64", "float64", "bool", "boolean", "Int64", "category", "object")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: ``unit`` is ``s`` (seconds), ``s since t=0`` (a clock time), ``count``, ``share``, … or
+    empty; ``categories`` the closed set of a category column (None: the scenario's names)."""
+
+    name: str
+    dtype: str
+    unit: str = ""
+    doc: str = ""
+    categories: tuple[str, ...] | None = None
+    key: bool = False  # part of the table's key (with the other key columns, in declaration order)
+    sparse: bool = False  # missing where an event did not happen (never answered, not caused): may be empty for a channel
+
+    def __post_init__(self) -> None:
+        if self.dtype not in DTYPES:
+            raise ValueError(f"column {self.name}: dtype {self.dtype!r} is not one of {', '.join(DTYPES)}")
+
+    def dtype_of(self) -> Any:
+        """The pandas dtype the column has in a table (for category columns of scenario names: "category")."""
+        if self.dtype == "category":
+            return pd.CategoricalDtype(list(self.categories)) if self.categories is not None else "category"
+        return self.dtype
+
+
+class Table:
+    """One table of a replication: declared columns, one list per column."""
+
+    def __init__(self, name: str, key: Sequence[str], columns: Iterable[Column] = ()):
+        self.name, self.key = name, tuple(key)
+        self.finish: Any = None  # DataFrame -> DataFrame applied by RecordBook.frames (e.g. stages after the horizon)
+        self.columns: dict[str, Column] = {}
+        self.data: dict[str, list] = {}
+        self._codes: dict[str, dict[Any, int]] = {}
+        self._labels: dict[str, list] = {}
+        self.n = 0
+        self.declare(*columns)
+
+    def declare(self, *columns: Column) -> None:
+        """Add columns (a column declared again must be declared the same; rows so far get missing values)."""
+        for c in columns:
+            old = self.columns.get(c.name)
+            if old is not None:
+                if old.dtype != c.dtype or old.categories != c.categories:
+                    raise ValueError(f"table {self.name}: column {c.name} declared twice, differently")
+                continue
+            self.columns[c.name] = c
+            if c.key and c.name not in self.key:
+                self.key = (*self.key, c.name)
+            self.data[c.name] = [self._missing(c)] * self.n
+            if c.dtype == "category":
+                labels = list(c.categories or ())
+                self._labels[c.name] = labels
+                self._codes[c.name] = {v: i for i, v in enumerate(labels)}
+
+    @staticmethod
+    def _missing(c: Column) -> Any:
+        return -1 if c.dtype == "category" else (np.nan if c.dtype == "float64" else None)
+
+    def code(self, name: str, label: Any) -> int:
+        """The integer code of ``label`` in category column ``name`` (None: −1, missing)."""
+        if label is None:
+            return -1
+        codes = self._codes[name]
+        k = codes.get(label)
+        if k is None:
+            if self.columns[name].categories is not None:
+                raise ValueError(f"table {self.name}: {label!r} is not in the closed set of {name} "
+                                 f"({', '.join(self.columns[name].categories or ())})")
+            k = codes[label] = len(self._labels[name])
+            self._labels[name].append(label)
+        return k
+
+    def append(self, **row: Any) -> int:
+        """One row (a declared column not given is missing); returns its row number."""
+        unknown = set(row) - set(self.columns)
+        if unknown:
+            raise KeyError(f"table {self.name}: undeclared columns {sorted(unknown)}")
+        for name, c in self.columns.items():
+            v = row.get(name, None)
+            self.data[name].append(self.code(name, v) if c.dtype == "category" else
+                                   (self._missing(c) if v is None else v))
+        self.n += 1
+        return self.n - 1
+
+    def set(self, row: int, **values: Any) -> None:
+        """Change cells of row ``row`` (a stage that ended, a value known later)."""
+        for name, v in values.items():
+            self.data[name][row] = self.code(name, v) if self.columns[name].dtype == "category" else v
+
+    def put(self, name: str, values: Sequence, start: int = 0) -> None:
+        """Replace the values of column ``name`` from row ``start`` on (category columns: labels)."""
+        c = self.columns[name]
+        vals = list(values.astype(object) if isinstance(values, pd.Categorical) else values)
+        if c.dtype == "category":
+            vals = [self.code(name, None if x is None or x is pd.NA or x != x else x) for x in vals]
+        elif c.dtype in ("boolean", "Int64"):
+            vals = [None if x is None or x is pd.NA else x for x in vals]
+        if start + len(vals) > self.n:
+            raise ValueError(f"table {self.name}: {len(vals)} values for column {name} from row {start} of {self.n}")
+        self.data[name][start:start + len(vals)] = vals
+
+    def extend(self, n: int, **columns: Any) -> None:
+        """``n`` rows at once: each given column a sequence of ``n`` values (category columns: labels); the others
+        missing."""
+        unknown = set(columns) - set(self.columns)
+        if unknown:
+            raise KeyError(f"table {self.name}: undeclared columns {sorted(unknown)}")
+        for name, c in self.columns.items():
+            v = columns.get(name)
+            if v is None:
+                self.data[name].extend([self._missing(c)] * n)
+                continue
+            if len(v) != n:
+                raise ValueError(f"table {self.name}: column {name} has {len(v)} values for {n} rows")
+            if c.dtype == "category":
+                if isinstance(v, pd.Categorical):
+                    v = v.astype(object).tolist()
+                v = [self.code(name, None if x is None or x is pd.NA or x != x else x) for x in v]
+            elif isinstance(v, np.ndarray):
+                v = v.tolist()
+            elif isinstance(v, pd.api.extensions.ExtensionArray):
+                v = [None if x is pd.NA else x for x in v.tolist()]
+            self.data[name].extend(v)
+        self.n += n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, name: str) -> Any:
+        """Column ``name`` in its declared dtype (numpy array, pandas nullable array or Categorical)."""
+        return self._convert(self.columns[name], self.data[name])
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.columns
+
+    def _convert(self, c: Column, values: list) -> Any:
+        if c.dtype == "category":
+            labels = self._labels[c.name]
+            codes = np.asarray(values, dtype=np.int64).reshape(-1)
+            if c.categories is None:  # scenario names: sorted labels, codes remapped once
+                order = sorted(range(len(labels)), key=lambda i: str(labels[i]))
+                remap = np.empty(len(labels) + 1, dtype=np.int64)
+                remap[-1] = -1
+                remap[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
+                return pd.Categorical.from_codes(remap[codes], categories=[labels[i] for i in order])
+            return pd.Categorical.from_codes(codes, dtype=c.dtype_of())
+        if c.dtype in ("boolean", "Int64"):
+            return pd.array(values, dtype=c.dtype)
+        if c.dtype == "object":
+            out = np.empty(len(values), dtype=object)
+            out[:] = values
+            return out
+        return np.asarray(values, dtype=c.dtype).reshape(-1)
+
+    def frame(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The table as a DataFrame, each column converted once to its declared dtype."""
+        names = list(self.columns) if columns is None else list(columns)
+        return pd.DataFrame({k: self[k] for k in names}, index=pd.RangeIndex(self.n))
+
+
+class RecordBook(Mapping):
+    """The tables of one replication (``book["contacts"]``), plus what is not a table (``book.extras``: staff logs,
+    agent work spans, …): ``book[name]`` finds either."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, Table] = {}
+        self.extras: dict[str, Any] = {}
+
+    def table(self, name: str, key: Sequence[str] = (), columns: Iterable[Column] = ()) -> Table:
+        """Table ``name`` (created with ``key`` on first use) with ``columns`` declared."""
+        t = self.tables.get(name)
+        if t is None:
+            t = self.tables[name] = Table(name, key)
+        t.declare(*columns)
+        return t
+
+    def drop(self, name: str, columns: Iterable[str]) -> None:
+        """Take columns out of table ``name`` (a feature the scenario does not use); a table left with no column
+        goes."""
+        t = self.tables[name]
+        for c in columns:
+            t.columns.pop(c, None)
+            t.data.pop(c, None)
+        if not t.columns:
+            del self.tables[name]
+
+    def __getitem__(self, name: str) -> Any:
+        return self.tables[name] if name in self.tables else self.extras[name]
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self.extras[name] = value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self.tables, *self.extras])
+
+    def __len__(self) -> int:
+        return len(self.tables) + len(self.extras)
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Every table as a DataFrame (each column converted once; a table's ``finish`` applied)."""
+        out = {}
+        for name, t in self.tables.items():
+            df = t.frame()
+            out[name] = t.finish(df) if t.finish is not None else df
+        return out
+
+
+def concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Tables of several replications as one: category columns whose sets differ are united (sorted labels), not
+    turned into text."""
+    frames = list(frames)
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    out = pd.concat(frames, ignore_index=True)
+    for name in frames[0].columns:
+        first = frames[0][name].dtype
+        if isinstance(first, pd.CategoricalDtype) and not isinstance(out[name].dtype, pd.CategoricalDtype):
+            out[name] = pd.api.types.union_categoricals([f[name] for f in frames], sort_categories=True,
+                                                        ignore_order=True)
+    return out
