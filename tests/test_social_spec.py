@@ -54,7 +54,7 @@ def test_every_problem_names_the_file_key_and_expectation():
                    team={"concurrency": 0, "reserve": 1})
     raw["channels"]["email"].pop("message_time")
     found = problems(raw)
-    expect = ["channels.social.exchanges: expected a whole number ≥ 1",
+    expect = ["channels.social.exchanges: expected a whole number from 1 to 1000",
               "channels.social.kinds: expected shares of complaint, question and praise summing to 1, got shares summing "
               "to 0.6",
               "channels.social.reach.cap: expected a cap at least min (100), got 10",
@@ -149,3 +149,16 @@ def test_shipped_retail_scenario_runs_and_writes_its_figures(tmp_path):
     fig = concurrency_figure(table, "social", "social")
     fig.savefig(tmp_path / "k.png")
     assert (tmp_path / "k.png").stat().st_size > 10_000
+
+
+def test_replies_needed_beyond_the_guard_are_a_clear_error():
+    """A typo such as high = 10**12 is one line naming the key, not a MemoryError while the table is laid out."""
+    from sim.social.spec import MAX_REPLIES, parse_exchanges
+    from sim.validate import Checker
+
+    for raw in ({"dist": "uniform", "low": 3, "high": 10**12}, 10**9, {"dist": "geometric", "mean": 1e9}):
+        chk = Checker("x.toml")
+        assert parse_exchanges(raw, "channels.social.exchanges", chk, None) is None
+        assert [p.key for p in chk.problems][0].startswith("channels.social.exchanges")
+        assert len(chk.problems) == 1 and str(MAX_REPLIES) in str(chk.problems[0])
+    assert parse_exchanges({"dist": "uniform", "low": 3, "high": 6}, "k", Checker("x.toml"), None).values == (3, 4, 5, 6)

@@ -272,10 +272,14 @@ def parse_resolve(raw, path, chk, ctx):
     return None if shares is None else {k: shares.get(k, DEFAULT_RESOLVE) for k in POST_KINDS}
 
 
+MAX_REPLIES = 1000  # replies one conversation may need: a guard against typos ("high = 1e12"), not a model limit
+
+
 def parse_exchanges(raw, path, chk, ctx) -> Count | None:
-    example = 'a whole number ≥ 1, or { dist = "uniform", low = 3, high = 6 }, { dist = "geometric", mean = 4 } or ' \
-              '{ dist = "empirical", values = [1, 2, 3], weights = [0.5, 0.3, 0.2] }'
-    whole = lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1
+    example = (f"a whole number from 1 to {MAX_REPLIES}, or "
+               '{ dist = "uniform", low = 3, high = 6 }, { dist = "geometric", mean = 4 } or '
+               '{ dist = "empirical", values = [1, 2, 3], weights = [0.5, 0.3, 0.2] }')
+    whole = lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_REPLIES
     if whole(raw):
         return Count((raw,), (1.0,))
     if not isinstance(raw, dict):
@@ -286,13 +290,13 @@ def parse_exchanges(raw, path, chk, ctx) -> Count | None:
         chk.table(raw, path, ("dist", "low", "high"))
         lo, hi = raw.get("low"), raw.get("high")
         if not (whole(lo) and whole(hi) and hi >= lo):
-            chk.add(path, "whole numbers 1 ≤ low ≤ high", f"low = {lo!r}, high = {hi!r}")
+            chk.add(path, f"whole numbers 1 ≤ low ≤ high ≤ {MAX_REPLIES}", f"low = {lo!r}, high = {hi!r}")
             return None
         n = hi - lo + 1
         return Count(tuple(range(lo, hi + 1)), (1.0 / n,) * n)
     if kind == "geometric":
         chk.table(raw, path, ("dist", "mean"))
-        mean = chk.number(raw, "mean", path, low=1)
+        mean = chk.number(raw, "mean", path, low=1, high=MAX_REPLIES)
         return None if mean is None else Count((), (), geometric_mean=mean)
     if kind == "empirical":
         chk.table(raw, path, ("dist", "values", "weights"))
