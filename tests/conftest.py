@@ -39,23 +39,3 @@ def erlang_raw(n=8, rate="100/h", aht="240s", patience="300s", horizon="1d", war
 def scenario(raw: dict, source: str = "test.toml") -> sim.Scenario:
     return sim.parse_scenario(copy.deepcopy(raw), source=source, base_dir=ROOT)
 
-
-# Modules whose tests share an expensive module-scoped fixture (one long simulation, a fitted month, a built sweep):
-# under pytest-xdist (`make test` runs `-n auto --dist loadgroup`) each is kept on one worker so the fixture is built
-# once; every other test is spread over the workers one by one.
-SHARED_FIXTURE_MODULES = {
-    "test_app_browser", "test_calibrate_backtest", "test_calibrate_fit", "test_calibrate_logs",
-    "test_calibrate_month_model", "test_calibrate_roundtrip", "test_erlang_validation", "test_experiment_report",
-    "test_experiment_sweep", "test_reputation_expectations", "test_schema", "test_staffing_day",
-}
-
-
-def pytest_collection_modifyitems(config, items):
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    import pytest
-
-    for item in items:
-        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
-        if module in SHARED_FIXTURE_MODULES:
-            item.add_marker(pytest.mark.xdist_group(module))
