@@ -406,14 +406,11 @@ def _parse_channel(name: str, raw: Any, path: str, chk: Checker, ctx: ParseConte
         aht = parse_value_profile(raw["aht"], join(path, "aht"), chk, ctx.base_dir, ctx.calendar, low=0.0,
                                   high=MAX_AHT_S, low_open=True, what="a mean handle time in seconds",
                                   horizon_s=ctx.horizon_s)
-        if handle is not None and not handle.mean > 0:
-            chk.add(join(path, "handle_time"), "a law with a positive mean (aht scales it to each interval's mean)",
-                    text="mean 0")
-    if aht is None and work == "handle_time" and arrivals is not None:  # a forecast's aht column, if it has one
+    elif work == "handle_time" and arrivals is not None:  # else a forecast's aht column, if it has one
         aht = arrivals.profile.companion("aht")
-        if aht is not None and handle is not None and not handle.mean > 0:
-            chk.add(join(path, "handle_time"), "a law with a positive mean (the forecast's aht column scales it to "
-                    "each interval's mean)", text="mean 0")
+    if aht is not None and handle is not None and not handle.mean > 0:
+        chk.add(join(path, "handle_time"), "a law with a positive mean (aht, or the forecast's aht column, scales it "
+                "to each interval's mean)", text="mean 0")
     classes: tuple[CustomerClass, ...] = ()
     if "classes" in raw and work == "handle_time":
         classes = _parse_classes(raw, join(path, "classes"), chk, ctx, [k for k in ext if k in raw])
