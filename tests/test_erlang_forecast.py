@@ -48,6 +48,19 @@ def test_erlang_forecast_with_lines_and_redials_adds_erlang_x(tmp_path, capsys):
     assert "Erlang X" in capsys.readouterr().out
 
 
+def test_erlang_x_day_from_a_forecast_imports_neither_pandas_nor_scipy(tmp_path):
+    """The planner's day starts in a fraction of a second: the csv module reads and writes it, the chain needs numpy
+    alone (pandas and scipy would cost more than the whole plan)."""
+    code = ("import sys; from sim.cli import main\n"
+            f"main(['erlang', '--forecast', {str(FORECAST)!r}, '--target', '80/20s', '--lines', '60', '--redial',"
+            f" '50%', '--out', {str(tmp_path / 'p.csv')!r}])\n"
+            "print(sorted(m for m in ('pandas', 'scipy') if m in sys.modules))")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert p.stdout.strip().splitlines()[-1] == "[]", p.stderr
+    plan = pd.read_csv(tmp_path / "p.csv")
+    assert plan["erlang_x_agents"].notna().all() and (plan["erlang_x_sl"] >= 0.8).all()
+
+
 def test_erlang_forecast_reports_a_bad_row_by_file_and_line(tmp_path, capsys):
     f = tmp_path / "bad.csv"
     f.write_text("interval_start,volume\n08:00,12\n08:30,lots\n")

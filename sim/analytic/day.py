@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from sim.analytic.erlang_x import erlang_x_metrics, unlimited_lines
 from sim.analytic.staffing import _meets, _targets, queue_metrics, required_agents, rostered_agents
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -67,44 +68,61 @@ def _x_required(rate, aht, patience, tg: DayTargets, red: Redialing, start: int)
     return n, *metrics(n, "exact")
 
 
+def plan_rows(volumes, ahts, patiences, interval_s: float, targets: DayTargets, shrinkage: float = 0.0,
+              redialing: Redialing | None = None) -> list[dict]:
+    """One dict per interval (``volumes`` calls offered, ``ahts`` and ``patiences`` mean seconds, NaN or None
+    patience: none): the offered load and, per model, the agents on the phones, the rostered heads
+    (⌈n/(1 − shrinkage)⌉) and the service level, ASA and abandonment at that staffing. Intervals without calls need
+    0 agents. Intervals with the same inputs (a night of equal volumes) are computed once."""
+    done: dict[tuple, dict] = {}
+    rows = []
+    for vol, aht, pat in zip(volumes, ahts, patiences):
+        patience = None if pat is None or (isinstance(pat, float) and math.isnan(pat)) else float(pat)
+        key = (float(vol), float(aht), patience)
+        if key not in done:
+            done[key] = _interval(float(vol) / interval_s, float(aht), patience, targets, shrinkage, redialing)
+        rows.append(dict(done[key]))
+    return rows
+
+
+def _interval(rate: float, aht: float, patience: float | None, targets: DayTargets, shrinkage: float,
+              redialing: Redialing | None) -> dict:
+    row = {"rate_per_h": rate * 3600.0, "load_erlangs": rate * aht}
+    models = [("erlang_c", None)] + ([("erlang_a", patience)] if patience is not None else [])
+    for name, pat_m in models:
+        if rate == 0.0:
+            n, m = 0, None
+        else:
+            n = required_agents(rate, aht, targets.answer_within_s, targets.service_level, pat_m,
+                                targets.max_abandon, targets.max_occupancy, targets.sl_definition)
+            m = queue_metrics(n, rate, aht, targets.answer_within_s, pat_m)
+        row.update(_columns(name, n, m, shrinkage, targets.sl_definition))
+    if redialing is not None:
+        if rate == 0.0:
+            n, m = 0, None
+        else:
+            n, m, lines = _x_required(rate, aht, patience, targets, redialing,
+                                      row.get("erlang_a_agents", row["erlang_c_agents"]))
+        row.update(_columns("erlang_x", n, m, shrinkage, targets.sl_definition))
+        row["erlang_x_blocked"] = 0.0 if m is None else m["blocked_rate"]
+        row["erlang_x_attempts_per_call"] = 1.0 if m is None else m["attempts_per_customer"]
+    return row
+
+
 def plan_day(forecast: pd.DataFrame, interval_s: float, targets: DayTargets, shrinkage: float = 0.0,
              redialing: Redialing | None = None) -> pd.DataFrame:
-    """One row per interval of ``forecast`` (columns ``volume``, ``aht_s``, ``patience_s`` — NaN patience: none).
+    """``plan_rows`` of a table with columns ``volume``, ``aht_s``, ``patience_s``, beside its columns."""
+    import pandas as pd
 
-    Adds the offered load and, per model, the agents on the phones, the rostered heads (⌈n/(1 − shrinkage)⌉) and the
-    service level, ASA and abandonment at that staffing. Intervals without calls need 0 agents.
-    """
-    rows = []
-    for vol, aht, pat in zip(forecast["volume"], forecast["aht_s"], forecast["patience_s"]):
-        rate = float(vol) / interval_s
-        patience = None if pat is None or (isinstance(pat, float) and math.isnan(pat)) else float(pat)
-        row = {"rate_per_h": rate * 3600.0, "load_erlangs": rate * aht}
-        models = [("erlang_c", None)] + ([("erlang_a", patience)] if patience is not None else [])
-        for name, pat_m in models:
-            if rate == 0.0:
-                n, m = 0, None
-            else:
-                n = required_agents(rate, aht, targets.answer_within_s, targets.service_level, pat_m,
-                                    targets.max_abandon, targets.max_occupancy, targets.sl_definition)
-                m = queue_metrics(n, rate, aht, targets.answer_within_s, pat_m)
-            row.update(_columns(name, n, m, shrinkage, targets.sl_definition))
-        if redialing is not None:
-            if rate == 0.0:
-                n, m = 0, None
-            else:
-                n, m, lines = _x_required(rate, aht, patience, targets, redialing,
-                                          row.get("erlang_a_agents", row["erlang_c_agents"]))
-            row.update(_columns("erlang_x", n, m, shrinkage, targets.sl_definition))
-            row["erlang_x_blocked"] = 0.0 if m is None else m["blocked_rate"]
-            row["erlang_x_attempts_per_call"] = 1.0 if m is None else m["attempts_per_customer"]
-        rows.append(row)
+    rows = plan_rows(forecast["volume"], forecast["aht_s"], forecast["patience_s"], interval_s, targets, shrinkage,
+                     redialing)
     return pd.concat([forecast.reset_index(drop=True), pd.DataFrame(rows)], axis=1)
 
 
 def _columns(name: str, n: int | None, m: dict | None, shrinkage: float, sl_definition: str) -> dict:
     if n is None:  # no staffing meets the targets (Erlang X with too few lines)
-        return {f"{name}_agents": np.nan, f"{name}_rostered": np.nan, f"{name}_sl": np.nan, f"{name}_asa_s": np.nan,
-                f"{name}_abandon": np.nan}
+        return {f"{name}_agents": math.nan, f"{name}_rostered": math.nan, f"{name}_sl": math.nan,
+                f"{name}_asa_s": math.nan, f"{name}_abandon": math.nan}
     return {
         f"{name}_agents": n,
         f"{name}_rostered": rostered_agents(n, shrinkage),

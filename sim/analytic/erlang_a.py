@@ -29,7 +29,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import integrate, special
 
 from sim.analytic.erlang_c import (
     check_agents,
@@ -156,6 +155,8 @@ def _queued_by_gamma(lam, c, theta, target) -> _Queued:
     P(wait > T | wait > 0) = e^{−θT}·P(a, x·e^{−θT})/P(a, x), and
     E[wait·1{served} | wait > 0] = ∫_0^x P(a+1, y)/y dy / (θρ·P(a, x)).
     """
+    from scipy import integrate, special  # only for these extreme cases: the series path needs no scipy
+
     a, x, rho = c / theta, lam / theta, lam / c
     p_ax = float(special.gammainc(a, x))
     if not p_ax > 0.0:

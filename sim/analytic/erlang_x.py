@@ -9,10 +9,13 @@ probability r after an exponential delay of mean 1/ν, every attempt alike (Agui
 
 Exact: the state (i, j) = (calls in the system, callers waiting to redial) is a two-dimensional Markov chain; it is
 truncated at j ≤ J, J grown until the probability of the last column is below 1e-12, and its stationary distribution
-solved with a sparse LU (scipy.sparse). Attempts reach the trunk at rate λ + jν in state (i, j), so the state seen by
+solved level by level (linear level reduction; a sparse LU of the whole generator, scipy.sparse, is the tested
+reference). Attempts reach the trunk at rate λ + jν in state (i, j), so the state seen by
 an attempt is π weighted by λ + jν (PASTA for fresh calls, the retrial rate for redials). A caller who enters with k
 callers ahead waits through stages of rate nμ + mθ (m = k … 0) and hangs up at rate θ meanwhile (as in Erlang A);
-its answer-within-T and abandon-within-T probabilities come from that absorbing chain (scipy.sparse expm_multiply).
+its answer-within-T and abandon-within-T probabilities come from that absorbing chain by uniformization (the sparse
+matrix exponential, scipy.sparse expm_multiply, is the reference and the fallback). The planner's day imports none of
+scipy: the bracketing root search is ``sim.analytic.roots`` (Brent's method, as scipy's brentq).
 
 Fixed point (``method="fixed_point"``): the approximation of the calculators — redials are taken as extra Poisson
 arrivals at rate ρ_r, the one-dimensional M/M/n/N+M chain is solved at λ + ρ_r, and ρ_r = r × (busy signals +
@@ -31,11 +34,9 @@ import functools
 import math
 
 import numpy as np
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
-from scipy.linalg import solve_banded
 
 from sim.analytic.erlang_c import METRIC_KEYS, check_agents, check_nonnegative, check_positive
+from sim.analytic.roots import brent_root
 
 X_KEYS = (*METRIC_KEYS, "blocked_rate", "attempts_per_customer", "unique_abandon_rate", "mean_redialing")
 METHODS = ("exact", "fixed_point")
@@ -128,10 +129,8 @@ def _fixed_point(n, lam, mu, theta, lines, r) -> tuple[np.ndarray, np.ndarray, f
 
     extra = 0.0
     if r > 0.0:
-        from scipy.optimize import brentq
-
         top = r * lam / (1.0 - r)
-        extra = top if excess(top) >= 0.0 else brentq(excess, 0.0, top, xtol=1e-15 * lam, rtol=1e-13)
+        extra = top if excess(top) >= 0.0 else brent_root(excess, 0.0, top, xtol=1e-15 * lam, rtol=1e-13)
     pi = _birth_death(n, lam + extra, mu, theta, lines)
     return pi, (lam + extra) * pi, extra
 
@@ -143,14 +142,17 @@ def _exact(n, lam, mu, theta, lines, r, nu) -> tuple[np.ndarray, np.ndarray, flo
     """Marginal of calls in the system, the same weighted by the attempt rate, and the mean number redialing.
 
     The truncation J starts from the width that sufficed for the neighbouring staffing level (a planner's search
-    asks for n, n − 1, n + 1 in turn) or from the fixed point's mean redialing; when the last level still holds more
-    than 1e-12, J is extended to where the levels' geometric decay puts it below (and checked again)."""
+    asks for n, n − 1, n + 1 in turn), else from the fixed point's mean redialing or, if larger, the width that
+    sufficed for the previous interval of the day (the same durations and lines at another arrival rate), so that the
+    chain is rarely solved twice; when the last level still holds more than 1e-12, J is extended to where the levels'
+    geometric decay puts it below (and checked again)."""
     key = (lam, mu, theta, lines, r, nu)
+    family = ("any rate", mu, theta, lines, r, nu)
     width = _WIDTH_HINT.get(key)
     if width is None:
         _, _, guess = _fixed_point(n, lam, mu, theta, lines, r)
         mean = guess / nu
-        width = int(mean + 10.0 * math.sqrt(mean + 1.0) + 10)
+        width = max(int(mean + 10.0 * math.sqrt(mean + 1.0) + 10), _WIDTH_HINT.get(family, 0))
     while True:
         if (lines + 1) * (width + 1) > _MAX_STATES:
             raise ValueError(f"the redial chain needs more than {_MAX_STATES} states; use method='fixed_point'")
@@ -163,7 +165,7 @@ def _exact(n, lam, mu, theta, lines, r, nu) -> tuple[np.ndarray, np.ndarray, flo
         width = int(width + max(8, 1.25 * more + 4))
     if len(_WIDTH_HINT) > 4096:
         _WIDTH_HINT.clear()
-    _WIDTH_HINT[key] = width
+    _WIDTH_HINT[key] = _WIDTH_HINT[family] = width
     j = np.arange(width + 1)
     pi = p.sum(axis=1)
     seen = p @ (lam + j * nu)
@@ -200,45 +202,54 @@ def _solve_chain(n, lam, mu, theta, lines, r, nu, width) -> np.ndarray:
     """Stationary π(i, j) for i ≤ N calls in the system and j ≤ width redialing, by linear level reduction: the
     generator is block-tridiagonal in j, so π_j = π_{j−1} R_j with R_J = U(−D_J)⁻¹ and
     R_j = U(−(D_j + R_{j+1} (j+1)V))⁻¹ (Gaver, Jacobs & Latouche 1984) — exact, one small dense solve per level.
-    Only the rows i > n of U are non-zero (redials start from hang-ups and busy signals), so each R_j is solved for
-    those rows alone, and R V is a column shift (V moves i → i + 1), not a matrix product."""
+    Only the rows i > n of U are non-zero (redials start from hang-ups and busy signals), so each R_j is kept and
+    solved for those rows alone, R V only touches them, and it is a column shift (V moves i → i + 1), not a matrix
+    product."""
     blocks, up, down_unit = _levels(n, lam, mu, theta, lines, r, nu, 0)
     within = blocks[0] - np.diag(np.diag(blocks[0]))
     base_out = within.sum(axis=1)
     up_out, down_out = up.sum(axis=1), down_unit.sum(axis=1)
-    rows = np.flatnonzero(up.any(axis=1))
-    up_rows = up[rows]
+    lo = int(np.flatnonzero(up.any(axis=1))[0])  # the rows i > n (or N alone without hang-ups): one block
+    rows = slice(lo, lines + 1)
+    rhs = np.ascontiguousarray(up[rows].T)
     ni = lines + 1
     diag = np.arange(ni)
+    # Solved as A_j X_j = Uᵀ with A_j = −M_jᵀ and X_j = R_jᵀ (its columns: the non-zero rows of R_j), so no
+    # transposes are made inside the loop; A's diagonal is reached through a strided view.
+    neg_inner = -within.T
+    neg_inner[diag, diag] += base_out + up_out  # −D_jᵀ for j < width, without the j·(redials leaving) part
+    cols = slice(lo, lines + 1)
 
-    def times_v(rmat: np.ndarray) -> np.ndarray:
-        out = np.zeros_like(rmat)
-        out[:, 1:] = rmat[:, :-1] * nu
-        out[:, lines] += rmat[:, lines] * nu * (1 - r)
-        return out
+    def minus_rv(a: np.ndarray, x: np.ndarray, scale: float) -> None:
+        """a[:, rows] −= scale · ((R V)[rows])ᵀ, R given by X = (R[rows])ᵀ."""
+        a[1:, cols] -= x[:-1] * (nu * scale)
+        a[lines, cols] -= x[lines] * (nu * (1 - r) * scale)
 
     rs: list = [None] * (width + 1)
-    nxt = None  # R_{j+1} as a full (N+1)² matrix
+    nxt = None  # X_{j+1}
     for j in range(width, 0, -1):
-        m = within.copy()
-        m[diag, diag] -= base_out + j * down_out + (up_out if j < width else 0.0)
+        a = neg_inner.copy()
+        dv = a.reshape(-1)[:: ni + 1]
+        dv += j * down_out
+        if j == width:
+            dv -= up_out
         if nxt is not None:
-            m += times_v(nxt) * (j + 1)
-        full = np.zeros((ni, ni))
-        full[rows] = np.linalg.solve(-m.T, up_rows.T).T  # U (−M)⁻¹, its non-zero rows
-        rs[j] = nxt = full
-    m0 = within.copy()
-    m0[diag, diag] -= base_out + (up_out if width > 0 else 0.0)
+            minus_rv(a, nxt, j + 1)
+        nxt = np.linalg.solve(a, rhs)
+        rs[j] = nxt.T  # U (−M)⁻¹, its non-zero rows
+    a = -neg_inner
+    if width == 0:
+        a[diag, diag] += up_out
     if nxt is not None:
-        m0 += times_v(nxt)
-    a = m0.T.copy()
+        minus_rv(a, nxt, -1.0)  # a = M_0ᵀ here, so R V enters with a plus
     a[0, :] = 1.0
     b = np.zeros(ni)
     b[0] = 1.0
-    p = [np.linalg.solve(a, b)]
+    p = np.empty((width + 1, ni))
+    p[0] = np.linalg.solve(a, b)
     for j in range(1, width + 1):
-        p.append(p[-1] @ rs[j])
-    pi = np.clip(np.array(p).T, 0.0, None)
+        p[j] = p[j - 1, rows] @ rs[j]
+    pi = np.clip(p.T, 0.0, None)
     return pi / pi.sum()
 
 
@@ -246,6 +257,9 @@ def _solve_chain_sparse(n, lam, mu, theta, lines, r, nu, width) -> np.ndarray:
     """The same π(i, j) by one sparse LU of the whole generator (scipy.sparse ``splu``), assembled at once from the
     transition rates: the reference of the level reduction ``_solve_chain``, which ``_exact`` uses (it is faster
     for the chains a planner's day needs: a few dozen lines, a few dozen levels)."""
+    import scipy.sparse as sp
+    import scipy.sparse.linalg as spla
+
     ni, nj = lines + 1, width + 1
     i, j = np.meshgrid(np.arange(ni), np.arange(nj), indexing="ij")
     i, j = i.ravel(), j.ravel()
@@ -283,20 +297,19 @@ def _waiting_chain(n, mu, theta, positions, target) -> tuple[np.ndarray, np.ndar
     """For a caller entering with m = 0 … positions − 1 callers ahead: P(answered), P(answered within T),
     P(abandoned within T) and E[wait · 1{answered}]. With m ahead the queue moves at rate c + mθ (c = nμ) and the
     caller hangs up at θ, so P(answered) = ∏_{k ≤ m} (c + kθ)/(c + (k + 1)θ); the expected answered wait solves the
-    chain's bidiagonal system (``solve_banded``) and the within-T probabilities come by uniformization (a sum of
-    Poisson-weighted steps of the chain, truncated where the Poisson tail is below 1e-15)."""
+    chain's bidiagonal system (forward substitution) and the within-T probabilities come by uniformization (a sum
+    of Poisson-weighted steps of the chain, truncated where the Poisson tail is below 1e-15)."""
     m = np.arange(positions, dtype=float)
     c = n * mu
     down = c + m * theta          # rate of moving up one place (m → m − 1, or answered from m = 0)
     total = down + theta          # every way out of m
     p_ans = np.cumprod(down / total)
     # E[wait·1{answered}]: total_m x_m − down_m x_{m−1} = p_ans_m (x_{−1} = 0).
-    time_w = p_ans / total
-    if positions > 1:
-        band = np.zeros((2, positions))
-        band[0] = total
-        band[1, :-1] = -down[1:]
-        time_w = solve_banded((1, 0), band, p_ans)
+    time_w = np.empty(positions)
+    prev = 0.0
+    for k, (t_k, d_k, p_k) in enumerate(zip(total.tolist(), down.tolist(), p_ans.tolist())):
+        prev = (p_k + (d_k * prev if k else 0.0)) / t_k
+        time_w[k] = prev
     if math.isinf(target):
         return p_ans, p_ans, 1.0 - p_ans, time_w
     within, ab_t = _uniformized(down, total, theta, target)
@@ -311,15 +324,14 @@ _MAX_STEPS = 20_000
 def _uniformized(down: np.ndarray, total: np.ndarray, theta: float, target: float):
     """P(answered by T) and P(hung up by T) from every place m, by uniformization at rate Λ = max total; None when
     ΛT needs more than ``_MAX_STEPS`` steps."""
-    from scipy.special import gammaln
-
     lam_u = float(total.max())
     mean = lam_u * target
     steps = int(mean + 12.0 * math.sqrt(mean) + 30)  # the Poisson tail beyond is far below 1e-15
     if steps > _MAX_STEPS:
         return None, None
     k = np.arange(steps + 1)
-    weights = np.exp(k * math.log(mean) - mean - gammaln(k + 1)) if mean > 0 else (k == 0).astype(float)
+    log_factorial = np.array([math.lgamma(x + 1.0) for x in range(steps + 1)])
+    weights = np.exp(k * math.log(mean) - mean - log_factorial) if mean > 0 else (k == 0).astype(float)
     stay, move, quit_ = 1.0 - total / lam_u, down / lam_u, theta / lam_u
     va = np.zeros(len(down))   # P(answered within k steps), from each place
     vb = np.zeros(len(down))   # P(hung up within k steps)
@@ -338,6 +350,9 @@ def _uniformized(down: np.ndarray, total: np.ndarray, theta: float, target: floa
 def _waiting_chain_expm(n, mu, theta, positions, target) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The same four by the absorbing chain's sparse solves and matrix exponential (scipy.sparse): the reference of
     ``_waiting_chain``, and its fallback when uniformization would need too many steps."""
+    import scipy.sparse as sp
+    import scipy.sparse.linalg as spla
+
     m = np.arange(positions)
     ans, ab = positions, positions + 1
     c = n * mu

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import math
 
-from scipy import special
-
 from sim.analytic.erlang_c import check_agents, check_nonnegative, check_positive
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -17,6 +15,7 @@ _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 
 def _normal_hazard(z: float) -> float:
     """h(z) = φ(z)/(1 − Φ(z)), the standard normal hazard rate, in log space (finite for any z)."""
+    from scipy import special
     return math.exp(-0.5 * z * z - _LOG_SQRT_2PI - float(special.log_ndtr(-z)))
 
 
@@ -46,6 +45,8 @@ def garnett_p_wait(n: int, load: float, mean_service_s: float, mean_patience_s: 
     service = check_positive(mean_service_s, "mean_service_s")
     patience = check_positive(mean_patience_s, "mean_patience_s", allow_inf=True)
     beta = (n - r_load) / math.sqrt(r_load)
+    from scipy import special
+
     if math.isinf(patience):
         if beta <= 0:
             return 1.0

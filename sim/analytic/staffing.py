@@ -8,12 +8,14 @@ target getting easier with more agents, which holds for M/M/n and M/M/n+M.
 from __future__ import annotations
 
 import math
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from sim.analytic.erlang_a import erlang_a_metrics
 from sim.analytic.erlang_c import METRIC_KEYS, check_nonnegative, check_positive, erlang_c_metrics
 from sim.analytic.qed import sqrt_staffing
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The three planners' service-level definitions a target may refer to (see ``erlang_a_metrics``).
 SL_DEFINITIONS = ("sl_offered", "sl_answered", "sl_excl_short_abandons")
@@ -166,4 +168,6 @@ def staffing_table(
             "meets_target": stable and _meets(m, sl, ab, occ, sl_definition),
             "recommended": n == best,
         })
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=list(_TABLE_COLUMNS))

@@ -8,20 +8,21 @@ are dated with ``--date`` (default today); rows before the first and after the l
 from __future__ import annotations
 
 import csv
+import math
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from sim.errors import InputError
 
 COLUMNS = ("volume", "aht", "patience")
 
 
-def read_forecast(path: str, interval_s: float, day: date) -> pd.DataFrame:
-    """Rows (``date_time``, ``volume``, ``aht_s``, ``patience_s``) of the forecast file; a missing optional column is
-    NaN. Problems are one ``ScenarioError`` naming the file, the line and what was expected."""
+def read_forecast(path: str, interval_s: float, day: date) -> dict:
+    """Columns ``date_time`` (datetimes), ``volume``, ``aht_s``, ``patience_s`` (arrays) of the forecast file; a
+    missing optional column is NaN. Problems are one ``ScenarioError`` naming the file, the line and what was
+    expected. (Read without pandas: the planner's day starts in a fraction of a second.)"""
     from sim.calendar import DAY, DEFAULT_START, Calendar, parse_profile
     from sim.validate import Checker
 
@@ -68,21 +69,42 @@ def read_forecast(path: str, interval_s: float, day: date) -> pd.DataFrame:
         t = slots * interval_s + (day.weekday() * DAY)  # DEFAULT_START is a Monday: land on the same weekday
         midnight = datetime(day.year, day.month, day.day)
         stamps = [midnight + timedelta(seconds=float(s * interval_s)) for s in slots]
-    out = pd.DataFrame({"date_time": stamps, "volume": profiles["volume"].value_at(t, cal)})
+    out = {"date_time": stamps, "volume": np.asarray(profiles["volume"].value_at(t, cal), float)}
     for col in ("aht", "patience"):
-        out[f"{col}_s"] = profiles[col].value_at(t, cal) if col in profiles else np.nan
+        out[f"{col}_s"] = (np.asarray(profiles[col].value_at(t, cal), float) if col in profiles
+                           else np.full(len(stamps), np.nan))
     return out
 
 
-def dated(table: pd.DataFrame) -> pd.DataFrame:
-    """ISO date-time, date and clock columns first (the planners' rota columns)."""
-    stamps = pd.to_datetime(table["date_time"])
-    front = pd.DataFrame({"date_time": stamps.dt.strftime("%Y-%m-%dT%H:%M"), "date": stamps.dt.strftime("%Y-%m-%d"),
-                          "clock": stamps.dt.strftime("%H:%M")})
-    return pd.concat([front, table.drop(columns=["date_time"])], axis=1)
+def dated(table: dict, rows: list[dict]) -> list[dict]:
+    """One record per interval: ISO date-time, date and clock first (the planners' rota columns), then the forecast's
+    columns and the plan's."""
+    out = []
+    for k, (stamp, row) in enumerate(zip(table["date_time"], rows)):
+        rec = {"date_time": stamp.strftime("%Y-%m-%dT%H:%M"), "date": stamp.strftime("%Y-%m-%d"),
+               "clock": stamp.strftime("%H:%M")}
+        rec.update({c: float(table[c][k]) for c in ("volume", "aht_s", "patience_s")})
+        rec.update(row)
+        out.append(rec)
+    return out
 
 
-def format_day(table: pd.DataFrame, header: list[str], models: list[str], sl_target: float,
+def _cell(v) -> str:
+    """A CSV cell as the project's tables write them: floats with 6 significant digits, NaN empty."""
+    if isinstance(v, float):
+        return "" if math.isnan(v) else f"{v:.6g}"
+    return str(v)
+
+
+def write_csv(path: str, records: list[dict]) -> None:
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        cols = list(records[0]) if records else []
+        w.writerow(cols)
+        w.writerows([_cell(r.get(c, math.nan)) for c in cols] for r in records)
+
+
+def format_day(table: list[dict], header: list[str], models: list[str], sl_target: float,
                interval_s: float) -> str:
     """The day as aligned text: clock, calls, AHT, and per model agents, rostered and service level (✗ if missed)."""
     titles = {"erlang_c": "Erlang C", "erlang_a": "Erlang A", "erlang_x": "Erlang X"}
@@ -92,7 +114,7 @@ def format_day(table: pd.DataFrame, header: list[str], models: list[str], sl_tar
         if m == "erlang_x":
             cols.append("busy")
     lines = []
-    for r in table.to_dict("records"):
+    for r in table:
         cells = [r["clock"], f"{r['volume']:g}", f"{r['aht_s']:.0f}s"]
         for m in models:
             n = r[f"{m}_agents"]
@@ -110,13 +132,13 @@ def format_day(table: pd.DataFrame, header: list[str], models: list[str], sl_tar
     widths = [max(len(c), *(len(x[i]) for x in lines)) if lines else len(c) for i, c in enumerate(cols)]
     out = list(header) + ["", "  ".join(c.rjust(w) for c, w in zip(cols, widths))]
     out += ["  ".join(v.rjust(w) for v, w in zip(x, widths)) for x in lines]
-    hours = [f"{titles[m]} {np.nansum(table[f'{m}_rostered']) * interval_s / 3600:g}" for m in models]
+    hours = [f"{titles[m]} {np.nansum([r[f'{m}_rostered'] for r in table]) * interval_s / 3600:g}" for m in models]
     out.append("rostered agent-hours: " + ", ".join(hours))
     return "\n".join(out)
 
 
 def forecast_command(args, aht, patience, level, within, shrinkage, max_abandon, max_occupancy, sl_definition) -> int:
-    from sim.analytic.day import DayTargets, Redialing, plan_day
+    from sim.analytic.day import DayTargets, Redialing, plan_rows
     from sim.commands.options import _option, _positive, parse_fraction
     from sim.units import DURATION_EXAMPLE, format_duration, parse_duration
 
@@ -127,14 +149,14 @@ def forecast_command(args, aht, patience, level, within, shrinkage, max_abandon,
     except ValueError:
         raise InputError(f"--date: expected a date YYYY-MM-DD, got {args.date!r}") from None
     table = read_forecast(args.forecast, interval, day)
-    if table["aht_s"].isna().any():
+    if np.isnan(table["aht_s"]).any():
         if aht is None:
             raise InputError(f"{args.forecast}: no aht column: give --aht (the mean handle time of every interval)")
-        table["aht_s"] = table["aht_s"].fillna(aht)
+        table["aht_s"] = np.where(np.isnan(table["aht_s"]), aht, table["aht_s"])
     if (table["aht_s"] <= 0).any():
         raise InputError(f"{args.forecast}: aht: expected positive seconds in every row")
     if patience is not None:
-        table["patience_s"] = table["patience_s"].fillna(patience)
+        table["patience_s"] = np.where(np.isnan(table["patience_s"]), patience, table["patience_s"])
     if (table["patience_s"] <= 0).any():
         raise InputError(f"{args.forecast}: patience: expected positive seconds in every row")
     redialing = None
@@ -153,16 +175,18 @@ def forecast_command(args, aht, patience, level, within, shrinkage, max_abandon,
         redialing = Redialing(lines, prob, delay)
     targets = DayTargets(level, within, max_abandon, max_occupancy, sl_definition)
     try:
-        plan = dated(plan_day(table, interval, targets, shrinkage, redialing))
+        plan = dated(table, plan_rows(table["volume"], table["aht_s"], table["patience_s"], interval, targets,
+                                      shrinkage, redialing))
     except ValueError as exc:
         raise InputError(f"contactsim erlang: {exc}") from None
-    models = ["erlang_c"] + (["erlang_a"] if plan["patience_s"].notna().any() else []) + \
+    no_patience = np.isnan(table["patience_s"])
+    models = ["erlang_c"] + (["erlang_a"] if not no_patience.all() else []) + \
              (["erlang_x"] if redialing is not None else [])
-    if "erlang_a_agents" in plan and plan["patience_s"].isna().any():
+    if "erlang_a" in models and no_patience.any():
         raise InputError(f"{args.forecast}: patience: give it in every row or --patience for all")
-    dates = sorted(set(plan["date"]))
+    dates = sorted({r["date"] for r in plan})
     header = [f"{args.forecast}: {len(plan)} intervals of {interval / 60:g} min, {dates[0]}"
-              + (f" to {dates[-1]}" if len(dates) > 1 else "") + f", {plan['volume'].sum():g} calls",
+              + (f" to {dates[-1]}" if len(dates) > 1 else "") + f", {float(table['volume'].sum()):g} calls",
               f"target: {100 * level:g}% answered within {within:g}s ({sl_definition})"
               + (f"; abandon ≤ {100 * max_abandon:g}%" if max_abandon is not None else "")
               + (f"; occupancy ≤ {100 * max_occupancy:g}%" if max_occupancy is not None else "")
@@ -172,7 +196,7 @@ def forecast_command(args, aht, patience, level, within, shrinkage, max_abandon,
                       f"redial {100 * redialing.probability:g}% after {format_duration(redialing.mean_delay_s)} "
                       "(exact Markov chain)")
     if args.out:
-        plan.to_csv(args.out, index=False, float_format="%.6g")
+        write_csv(args.out, plan)
     print(format_day(plan, header, models, level, interval))
     if args.out:
         print(f"wrote {args.out}")
