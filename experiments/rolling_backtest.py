@@ -9,8 +9,12 @@ keeps its results):
 1. every consecutive pair, each test weekday predicted from its own volumes and agents seen (``actual``);
 2. the same from the training month's weekday profile (``forecast``);
 3. the ablation on ``--ablation-pairs`` (default: every consecutive pair): each enrichment switched off in turn,
-   ``refit`` off (the fit of the first month used for the test month instead of the previous month's), and
-   day-to-day availability variation, priority credit and patience by class switched on (``plus_*``);
+   ``refit`` off (the fit of the data's first month used for the test month instead of the previous month's), and
+   day-to-day availability variation, priority credit and patience by class switched on (``plus_*``); every
+   variant with the same seed (common random numbers). After each pair, ``ablation_paired.csv`` / ``.md`` hold
+   each variant's MAE minus the full model's, paired by test day with a 95% interval (``sim.calibrate.ablation``),
+   and the goal per test month; variants identical to the full model by construction are not run (``no_pools``
+   without a pool in the training month, ``no_refit`` when training on the first month);
 4. the drift table (the parameters of every training month's fit, from the pairs' train_*.csv) and the figures in
    ``plots/``.
 
@@ -38,6 +42,33 @@ def _load(files, cache):
         if f not in cache:
             cache[f] = load_month(f)
     return [cache[f] for f in files]
+
+
+def skip_variant(label: str, pair, kw: dict, first, cache: dict) -> bool:
+    """Variants that are the full model by construction on this pair are not run: ``no_pools`` when the training
+    month has no skill pool, ``no_refit`` when the training month is the data's first month."""
+    if label == "no_refit":
+        return Path(pair[0]) == Path(first)
+    if label == "no_pools":
+        from sim.calibrate.pools import find_pools
+
+        train = _load([pair[0]], cache)[0]
+        return not find_pools(train.calls, train.weekdays).types
+    return False
+
+
+def write_paired(out: Path) -> None:
+    """ablation_paired.csv / .md: each variant's MAE minus the full model's, paired by test day (see
+    ``sim.calibrate.ablation``)."""
+    from sim.calibrate.ablation import goal_by_variant, goal_markdown, paired_differences, paired_markdown
+
+    table = paired_differences(out / "actual")
+    if table.empty:
+        return
+    table.to_csv(out / "ablation_paired.csv", index=False, float_format="%.6g")
+    goal = goal_by_variant(out / "actual")
+    goal.to_csv(out / "ablation_goal.csv", index=False, float_format="%.4g")
+    (out / "ablation_paired.md").write_text(paired_markdown(table) + "\n\n" + goal_markdown(goal) + "\n")
 
 
 def drift_table(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -141,6 +172,7 @@ def main() -> None:
     p.add_argument("--plots", default=str(Path(__file__).resolve().parents[1] / "plots"))
     args = p.parse_args()
     files = month_files(args.data)
+    first = files[0] if files else None  # "refit" off: every test month predicted from the data's first month
     if args.months:  # a consecutive run of months, e.g. 06,07,09,10 (to split the work between processes)
         keep = args.months.split(",")
         files = [f for f in files if f.name.split("_")[0] in keep]
@@ -162,14 +194,18 @@ def main() -> None:
         pairs = ([[a, b] for a, b in zip(files[:-1], files[1:])] if args.ablation_pairs == "all" else
                  [[by_stem[x] for x in pair.split(":")] for pair in args.ablation_pairs.split(",")])
         variants = {"full_ablation": {}, **{f"no_{n}": {"switches": replace(FULL, **{n: False})} for n in ENRICHMENTS},
-                    "no_refit": {"fit_first": files[0]},
+                    "no_refit": {"fit_first": first},
                     **{f"plus_{n}": {"switches": replace(FULL, **{n: True})} for n in ADDITIONS}}
         if args.ablation_variants != "all":
             variants = {k: v for k, v in variants.items() if k in args.ablation_variants.split(",")}
         for chosen in pairs:
             for label, kw in variants.items():
-                parts.append(run_rolling(chosen, out, reps, args.seed, cache=cache, label=label, **kw))
-        pd.concat(parts, ignore_index=True).to_csv(out / "ablation.csv", index=False, float_format="%.6g")
+                if skip_variant(label, chosen, kw, first, cache):
+                    continue
+                parts.append(run_rolling(chosen, out, reps, args.seed, cache=cache, label=label, bootstrap=0, **kw))
+            # after every pair: the tables so far, and the paired differences (nothing is lost if stopped)
+            pd.concat(parts, ignore_index=True).to_csv(out / "ablation.csv", index=False, float_format="%.6g")
+            write_paired(out)
     if "drift" in stages:
         drift, hourly = drift_table(out)
         drift.to_csv(out / "drift.csv", index=False, float_format="%.4g")

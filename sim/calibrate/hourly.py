@@ -24,6 +24,8 @@ from sim.calibrate.day_model import ANSWER_WITHIN_S
 
 GRID = np.round(np.arange(0.05, 1.0 + 1e-9, 0.005), 4)
 BOOTSTRAP = 200
+_ERLANG: dict = {}      # (agents, rate, handle, patience, target) -> Erlang A metrics, shared by every fit of a run
+_ERLANG_MAX = 400_000   # entries kept before the cache is emptied (about 100 MB)
 
 
 def hour_of(seconds) -> np.ndarray:
@@ -58,7 +60,9 @@ def erlang_table(seen: np.ndarray, offered: np.ndarray, interval_s: float, handl
 
     kmax = int(np.max(seen, initial=0)) + 1
     out = np.zeros((len(seen), kmax + 1, 3))
-    cache: dict = {}
+    if len(_ERLANG) > _ERLANG_MAX:
+        _ERLANG.clear()
+    cache = _ERLANG  # the fits of one month (ablation variants, the baseline) meet the same intervals again
     for i, (s, lam, h) in enumerate(zip(seen, offered / interval_s, handle_s)):
         for k in range(kmax + 1):
             if lam <= 0:
@@ -68,7 +72,7 @@ def erlang_table(seen: np.ndarray, offered: np.ndarray, interval_s: float, handl
             elif k > s + 1:
                 out[i, k] = out[i, k - 1]  # never needed: availability <= 1
             else:
-                key = (k, round(lam, 9), round(h, 6))
+                key = (k, round(lam, 9), round(h, 6), patience_s, answer_within_s)
                 if key not in cache:
                     m = erlang_a_metrics(k, lam, h, patience_s, answer_within_s)
                     cache[key] = (m["p_abandon"], m["mean_wait_s"], m["sl_offered"])

@@ -216,12 +216,23 @@ def goal_check(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+BASELINE = Switches(pools=False, patience_shape=False)
+
+
 def run_pair(train: Month, test: Month, out: Path, replications: int = 10, seed: int = 1,
-             switches: Switches = FULL, modes=("actual",), fit_from: Month | None = None) -> dict:
-    """Fit on ``train`` (or ``fit_from``), predict ``test``; write per_interval_<mode>.csv and table_<mode>.csv."""
+             switches: Switches = FULL, modes=("actual",), fit_from: Month | None = None,
+             bootstrap: int = 100, baselines: dict | None = None) -> dict:
+    """Fit on ``train`` (or ``fit_from``), predict ``test``; write per_interval_<mode>.csv and table_<mode>.csv.
+
+    ``bootstrap``: day resamples for the fitted parameters' intervals (0: point estimates only, which do not depend
+    on it). ``baselines``: fits of the strong baseline by training month, reused across calls (its switches are
+    fixed, so every ablation variant of a pair meets the same baseline)."""
     src = fit_from or train
-    fit = fit_month(src.calls, src.weekdays, switches=switches, seed=seed)
-    baseline = fit_month(src.calls, src.weekdays, switches=Switches(pools=False, patience_shape=False), seed=seed)
+    fit = fit_month(src.calls, src.weekdays, switches=switches, seed=seed, bootstrap=bootstrap)
+    baselines = {} if baselines is None else baselines
+    if (src.name, seed) not in baselines:
+        baselines[(src.name, seed)] = fit_month(src.calls, src.weekdays, switches=BASELINE, seed=seed, bootstrap=0)
+    baseline = baselines[(src.name, seed)]
     out.mkdir(parents=True, exist_ok=True)
     fit.tables["hourly"].to_csv(out / "train_hourly.csv", index=False, float_format="%.6g")
     fit.tables["patience_by_class"].to_csv(out / "train_patience_by_class.csv", index=False, float_format="%.6g")
@@ -238,10 +249,12 @@ def run_pair(train: Month, test: Month, out: Path, replications: int = 10, seed:
 
 def run_rolling(files, out: Path, replications: int = 20, seed: int = 1, mode: str = "actual",
                 switches: Switches = FULL, fit_first: Path | None = None, label: str = "full",
-                cache: dict | None = None, log=print) -> pd.DataFrame:
+                cache: dict | None = None, log=print, bootstrap: int = 100) -> pd.DataFrame:
     """Every consecutive pair of ``files`` (month logs): train on the first, predict the second. A pair whose table
-    is already in ``out`` is read back, not rerun (an interrupted run keeps its finished pairs)."""
+    is already in ``out`` is read back, not rerun (an interrupted run keeps its finished pairs). ``cache`` keeps the
+    months read and the baseline fits between calls."""
     cache = {} if cache is None else cache
+    baselines = cache.setdefault("baselines", {})
     files = [Path(f) for f in files]
 
     def month(f: Path) -> Month:
@@ -261,7 +274,8 @@ def run_rolling(files, out: Path, replications: int = 20, seed: int = 1, mode: s
             tables.append(pd.read_csv(done))
             continue
         res = run_pair(month(a), month(b), folder, replications=replications, seed=seed, switches=switches,
-                       modes=(mode,), fit_from=month(fit_first) if fit_first is not None else None)
+                       modes=(mode,), fit_from=month(fit_first) if fit_first is not None else None,
+                       bootstrap=bootstrap, baselines=baselines)
         tables.append(res["tables"][mode])
         log(f"{mode} ({label}): trained on {a.name}, tested on {b.name}")
     t = pd.concat(tables, ignore_index=True)
