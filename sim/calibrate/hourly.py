@@ -17,6 +17,8 @@ handle-time and patience inputs of the availability fit are held at their estima
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -48,9 +50,14 @@ def handle_by_hour(calls: pd.DataFrame, days, draws: int = BOOTSTRAP, seed: int 
     with np.errstate(invalid="ignore", divide="ignore"):
         boot = tot[:, idx].sum(axis=2) / n[:, idx].sum(axis=2)
         mean = tot.sum(axis=1) / n.sum(axis=1)
-    return pd.DataFrame({"hour": per.index.to_numpy(int), "served": n.sum(axis=1).astype(int), "handle_mean_s": mean,
-                         "se_s": np.nanstd(boot, axis=1, ddof=1), "ci_low_s": np.nanquantile(boot, 0.025, axis=1),
-                         "ci_high_s": np.nanquantile(boot, 0.975, axis=1)})
+    if draws < 2:  # point estimates only (the ablation's fits)
+        boot = np.full((len(mean), 2), np.nan)
+    with warnings.catch_warnings():  # hours without resampled calls: NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return pd.DataFrame({"hour": per.index.to_numpy(int), "served": n.sum(axis=1).astype(int),
+                             "handle_mean_s": mean, "se_s": np.nanstd(boot, axis=1, ddof=1),
+                             "ci_low_s": np.nanquantile(boot, 0.025, axis=1),
+                             "ci_high_s": np.nanquantile(boot, 0.975, axis=1)})
 
 
 def erlang_table(seen: np.ndarray, offered: np.ndarray, interval_s: float, handle_s: np.ndarray, patience_s: float,
