@@ -146,6 +146,9 @@ def report(out: Path, plots: Path) -> None:
         ab = pd.DataFrame(rows)
         wide = ab.pivot_table(index="variant", columns="measure", values="mae").reset_index()
         parts += ["## Ablation (simulation MAE)", "", _markdown(wide, 4), "", _markdown(ab, 4), ""]
+        if (out / "ablation_paired.md").is_file():
+            parts += ["## Ablation, paired by test day (variant − full model)", "",
+                      (out / "ablation_paired.md").read_text(), ""]
     if (out / "drift.csv").is_file():
         drift = pd.read_csv(out / "drift.csv")
         parts += ["## Drift", "", _markdown(drift, 3), ""]
