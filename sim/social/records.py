@@ -25,6 +25,8 @@ message to the reply) or ``timeout`` (from the last agent message to the agent c
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -78,6 +80,13 @@ class ThreadBook:
         self.threads = book["social_threads"]
         self.messages = book["messages"]
         self._cum: dict[int, np.ndarray] = {}  # factory -> cumulative base message work (leading 0)
+        self.row_values: Callable[[Any], dict] | None = None  # post -> another feature's cells of its contacts row
+
+    def add_contact_columns(self, columns, values: Callable[[Any], dict]) -> None:
+        """Another feature's ``contacts`` columns (``sim.reputation``: what caused a post): declared on the posts'
+        block, each post's cells given by ``values(post)`` when its row is appended."""
+        self.contacts.declare(*columns)
+        self.row_values = values
 
     def drawn(self, p) -> float:
         """The drawn work of all the post's planned messages (before any slowdown)."""
@@ -92,10 +101,12 @@ class ThreadBook:
         src, i = p.src, p.i
         drawn = self.drawn(p)
         reach = src.reach[i]
-        p.row = self.contacts.append(
-            contact_id=p.id, customer_id=p.id, attempt=1, channel=src.name, queue=src.queue, priority=0,
-            arrival_at_s=p.arrival, queue_entry_at_s=p.enqueued, answer_at_s=math.nan, end_at_s=math.nan,
-            handle_draw_s=drawn, ivr_s=0.0, wrap_up_s=0.0, agent_id=-1)
+        row = dict(contact_id=p.id, customer_id=p.id, attempt=1, channel=src.name, queue=src.queue, priority=0,
+                   arrival_at_s=p.arrival, queue_entry_at_s=p.enqueued, answer_at_s=math.nan, end_at_s=math.nan,
+                   handle_draw_s=drawn, ivr_s=0.0, wrap_up_s=0.0, agent_id=-1)
+        if self.row_values is not None:
+            row.update(self.row_values(p))
+        p.row = self.contacts.append(**row)
         own = {"wasted_replies": 0, "wasted_work_s": 0.0, "silent_at_s": math.nan, "customer_messages": 1} \
             if self.messaging else {}
         self.threads.append(
