@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.core import Column, Table
+from sim.core import CONTACT_COLUMNS, Column, Table
 from sim.social.spec import POST_KINDS
 from sim.social.thread_records import MESSAGING_COLUMNS
 
@@ -75,8 +75,8 @@ class ThreadBook:
 
     def __init__(self, book, horizon: float, messaging: bool):
         self.book, self.horizon, self.messaging = book, horizon, messaging  # messaging: the thread_records columns
-        contacts = book["contacts"]
-        self.contacts = Table("contacts", contacts.key, contacts.columns.values())  # the posts' block (see above)
+        # the posts' block (see above): the kernel's contact columns, and another feature's when it adds them
+        self.contacts = Table("contacts", book["contacts"].key, CONTACT_COLUMNS)
         self.threads = book["social_threads"]
         self.messages = book["messages"]
         self._cum: dict[int, np.ndarray] = {}  # factory -> cumulative base message work (leading 0)
