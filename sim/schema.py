@@ -123,7 +123,9 @@ DESCRIPTION: dict[str, Any] = {
                "missing": {"enum": ["error", "zero"], "doc": "a CSV's missing interval: an error (default) or zero"},
                "encoding": "text"},
     "sections": {"staffing": "table", "reputation": "table", "choice": "table",
-                 "weeks": "table"},  # [weeks]: sim.weeks.config (docs/reputation_weeks.md)
+                 "weeks": "table",  # [weeks]: sim.weeks.config (docs/reputation_weeks.md)
+                 "next_try": {"type": "array", "items": {"type": "object"},  # sim.next_try.rows, docs/next_try.md
+                              "doc": "[[next_try]] rows: from, after, to, probability, delay, max_attempts"}},
 }
 
 
