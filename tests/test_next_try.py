@@ -205,3 +205,21 @@ def test_bad_next_try_rows_get_one_line_errors_naming_file_and_key():
             scenario(raw, source="rows.toml")
         lines = str(e.value).strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"rows.toml: {key}:"), (row, str(e.value))
+
+
+def test_the_study_counts_a_social_customer_once_with_their_follow_ups():
+    """experiments/funnel_vs_social.py: a post and its follow-up are one customer, resolved when the follow-up is."""
+    from tests.test_studies import load_study
+
+    mod = load_study("funnel_vs_social")
+    base = 3_000_000_000
+    c = pd.DataFrame({"contact_id": [base + 1, base + 900_000_001, base + 2], "customer_id": [base + 1, base + 1, base + 2],
+                      "channel": "social", "arrival_at_s": [0.0, 5000.0, 100.0],
+                      "first_response_s": [np.nan, 600.0, 60.0], "resolved": pd.array([False, True, False], "boolean"),
+                      "resolved_at_s": [np.nan, 6000.0, np.nan], "next_try_of": [-1, base + 1, -1],
+                      "origin": None, "transfers": 0.0, "first_answer_at_s": np.nan, "answer_at_s": np.nan,
+                      "end_at_s": np.nan, "outcome": "served"})
+    m = mod.customer_metrics(c, None, 86400.0)
+    assert m["social_customers"] == 2 and m["resolved_share"] == 0.5
+    assert m["time_to_resolution_mean_min"] == 100.0  # 6000 s after the customer's first post
+    assert m["reached_human_share"] == 1.0

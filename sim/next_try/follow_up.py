@@ -119,9 +119,9 @@ class FollowUps:
     # Calls ---------------------------------------------------------------------------------------------------------
     def contact_ended(self, c) -> None:
         """A call ended: rows from its channel towards another channel."""
-        if c.channel not in self.funnels and (c.channel, c.outcome) not in self.by_from:
-            return
         outcome = c.outcome
+        if (c.channel, outcome) not in self.by_from:
+            return
         if outcome == "served" and getattr(c, "resolved", True):
             return  # resolved (a plain queue's served call resolves the issue)
         f = self.funnels.get(c.channel)
