@@ -52,14 +52,14 @@ Every design is compared with the phone funnel at the same budget by the paired 
 CI); ``var_ratio`` shows what pairing bought.
 
 Symmetric design (the default, ``--design symmetric``): both sides carry the same next-try rule — a single try: no
-redial, no repeat call, no spillover post, no repeat complaint (``SYMMETRIC``; the messaging model cannot follow up a
-silent or unresolved thread yet, docs/next_try.md, so a second try on the phone alone would be one-sided) — and
-self-service counts as resolution on both sides: the IVR's self-served callers and the social customers whose
-question a public answer deflected (deflection on, fraction 0.2 [assumed]; the deflected are customers with an issue,
+redial, no repeat call, no spillover post, no repeat complaint (``SYMMETRIC``) — and self-service counts as
+resolution on both sides: the IVR's self-served callers and the social customers whose question a public answer
+deflected (deflection on, fraction 0.2 [assumed]; the deflected are customers with an issue,
 resolved at once, ``deflected_customers``). Both sides are judged by the same horizon: resolved by midnight of the
 day (a one-day run; the 24 h / 72 h horizons need four-day runs, beyond this study's CPU budget).
-``--design original`` restores the earlier one-sided design (phone redials 0.5 and repeat calls 0.8, spillover and
-repeat complaints on, deflection off).
+``--design next-try`` adds one next-try rule to both sides (``NEXT_TRY``: 0.8 after a mean 3 h after any failed or
+unresolved contact, ``[[next_try]]`` rows, docs/next_try.md). ``--design original`` restores the earlier one-sided
+design (phone redials 0.5 and repeat calls 0.8, spillover and repeat complaints on, deflection off).
 
 Sensitivity (``--sensitivity``): the paired difference in resolved share, direct social − phone funnel at the same
 budget, over ``DRIVERS`` (every unsourced driver with a range around its value, and the budget): a tornado (2D + 1
@@ -69,7 +69,7 @@ D = 12, 112 points × 2 designs × 1 replication = 224 one-day runs, about 6 min
 2-core machine: few trajectories, a small Sobol N and one replication give wide CIs; raise ``SENS_*`` for more.
 
     .venv/bin/python experiments/funnel_vs_social.py [--quick] [--out plots] [--workers N] [--reps R]
-        [--design symmetric|original] [--sensitivity]
+        [--design symmetric|next-try|original] [--shares 0,1] [--sensitivity]
 
 Writes OUT/funnel_vs_social.csv (budget, share, metric: mean and 95% CI, the paired difference from the phone funnel
 with its CI, the exact ceiling) and OUT/funnel_vs_social.png; prints the headline table.
@@ -99,9 +99,9 @@ REPUTATION = ("net_reputation_per_day", "revenue_at_risk_per_day", "pile_on_post
 
 
 # The symmetric design (default): the same next-try rule on both sides — a single try (no redial, no repeat call, no
-# spillover post, no repeat complaint: the messaging model has no follow-up of a silent or unresolved thread yet,
-# docs/next_try.md) — and self-service counted on both sides: IVR self-service on the phone, deflection (a public
-# answer read by a customer with the same question, fraction 0.2 [assumed], docs/reputation.md) on social.
+# spillover post, no repeat complaint) — and self-service counted on both sides: IVR self-service on the phone,
+# deflection (a public answer read by a customer with the same question, fraction 0.2 [assumed], docs/reputation.md)
+# on social.
 SYMMETRIC = {"channels.phone.redials.probability": 0.0, "channels.phone.resolution.call_again": 0.0,
              "reputation.spillover.enabled": False, "reputation.repeat.enabled": False,
              "reputation.deflection": {"enabled": True, "fraction": 0.2}}

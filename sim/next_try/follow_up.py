@@ -7,10 +7,13 @@ starts waiting and when a thread ends (``Messaging._tell``). A customer who left
 reply patience ran out, whether or not the brand knew: the part keeps its own timer for that moment.
 
 Each decision uses a generator keyed by (seed, replication, ``next_try``, contact id): one uniform picks at most one
-row among the contact's rows (their probabilities add up to at most 1), the row's delay comes from the same generator,
-and so does everything the new contact draws (common random numbers: a change of staffing never changes what a given
-contact's customer does next, only whether the contact that decides it exists). Every next try keeps the customer's id
-and, on a social or email channel, the kind, reach and publicity of their first post.
+row among the contact's rows (their probabilities add up to at most 1), and the row's delay comes from the same
+generator, as do a new call's issue, class and durations (common random numbers: a change of staffing never changes
+what a given contact's customer does next, only whether the contact that decides it exists). A follow-up post keeps
+the customer's id and the kind, reach and publicity of the thread it follows; its other attributes (replies needed,
+message and think times, reply patience) come from the channel's follow-up factories in creation order, on streams
+``next_try.<kind>.<chunk>.<channel>.*`` (as the reputation model's caused posts do), so under another staffing the
+k-th follow-up may be another customer's.
 
 Contact ids of the contacts it starts are the target channel's id prefix + 900M + a count.
 """
