@@ -124,8 +124,9 @@ DESCRIPTION: dict[str, Any] = {
                "encoding": "text"},
     "sections": {"staffing": "table", "reputation": "table", "choice": "table",
                  "weeks": "table",  # [weeks]: sim.weeks.config (docs/reputation_weeks.md)
-                 "next_try": {"type": "array", "items": {"type": "object"},  # sim.next_try.rows, docs/next_try.md
-                              "doc": "[[next_try]] rows: from, after, to, probability, delay, max_attempts"}},
+                 "next_try": {"anyOf": [{"type": "array", "items": {"type": "object"}}, {"type": "object"}],
+                              "doc": "[[next_try]] rows (or one row, or named rows [next_try.<name>]): from, after, "
+                                     "to, probability, delay, max_attempts (sim.next_try.rows, docs/next_try.md)"}},
 }
 
 

@@ -223,3 +223,18 @@ def test_the_study_counts_a_social_customer_once_with_their_follow_ups():
     assert m["social_customers"] == 2 and m["resolved_share"] == 0.5
     assert m["time_to_resolution_mean_min"] == 100.0  # 6000 s after the customer's first post
     assert m["reached_human_share"] == 1.0
+
+
+def test_named_rows_are_reached_by_dotted_keys():
+    """[next_try.<name>] rows: a sweep or --set reaches next_try.<name>.probability (the same rows as a list)."""
+    from sim.scenario import set_dotted
+
+    raw = _social(None, rate="60/h", horizon="4h", agents=1)
+    row = {"from": "social", "after": ["silent", "ignored", "served"], "probability": 0.3}
+    raw["next_try"] = {"again": row}
+    named = set_dotted(raw, "next_try.again.probability", 0.6)
+    listed = {**raw, "next_try": [{**row, "probability": 0.6}]}
+    t = next_try_table(scenario(named))
+    assert list(t["key"]) == ["next_try.again"] and t["probability"].iloc[0] == 0.6
+    a, b = sim.run(scenario(named)), sim.run(scenario(listed))
+    pd.testing.assert_frame_equal(a.contacts, b.contacts)

@@ -82,18 +82,23 @@ class Row:
 
 
 def parse_section(raw: Any, path: str, chk: Checker, ctx) -> tuple[Row, ...] | None:
-    """``[[next_try]]``: a list of rows (checked against the channels by ``check``)."""
-    if isinstance(raw, dict):
-        raw = [raw]
-    if not isinstance(raw, list) or not raw:
+    """``[[next_try]]``: a list of rows (checked against the channels by ``check``). Also written as one row
+    (``[next_try]`` with ``from``), or as named rows (``[next_try.social_again]``, …), whose keys a sweep or the
+    ``--set`` option can reach: ``next_try.social_again.probability``."""
+    if isinstance(raw, dict) and raw and "from" not in raw and all(isinstance(v, dict) for v in raw.values()):
+        items = [(join(path, str(k)), v) for k, v in raw.items()]  # named rows
+    elif isinstance(raw, dict):
+        items = [(path, raw)]
+    elif isinstance(raw, list) and raw:
+        items = [(join(path, i), r) for i, r in enumerate(raw)]
+    else:
         chk.add(path, 'a list of rows such as [[next_try]] from = "social", after = ["silent"], to = "social", '
                       'probability = 0.8', raw)
         return None
     n0 = len(chk.problems)
     channels = getattr(ctx, "channels", {}) or {}
     rows = []
-    for i, r in enumerate(raw):
-        where = join(path, i)
+    for where, r in items:
         if not isinstance(r, dict):
             chk.add(where, "a table with from, after, to, probability, delay, max_attempts", r)
             continue
