@@ -238,3 +238,25 @@ def test_named_rows_are_reached_by_dotted_keys():
     assert list(t["key"]) == ["next_try.again"] and t["probability"].iloc[0] == 0.6
     a, b = sim.run(scenario(named)), sim.run(scenario(listed))
     pd.testing.assert_frame_equal(a.contacts, b.contacts)
+
+
+def test_session_mode_conversations_are_followed_up_too():
+    """mode = "session": a conversation abandoned in the queue, ignored or closed quiet is followed up; probability 0
+    is the single try, and a positive one gives the same customers more attempts."""
+    from tests.test_reputation_model import social_raw
+
+    def raw(p):
+        r = social_raw(rate="120/h", horizon="6h", reps=1, agents=1, phone=False,
+                       patience={"dist": "exponential", "mean": "20min"})
+        if p is not None:
+            r["next_try"] = [{"from": "social", "after": ["abandoned", "ignored", "silent"], "probability": p}]
+        return r
+
+    one, zero, half = (sim.run(scenario(raw(p))) for p in (None, 0.0, 0.5))
+    pd.testing.assert_frame_equal(one.contacts, zero.contacts[list(one.contacts.columns)])
+    c = half.contacts
+    assert c["customer_id"].nunique() == len(one.contacts)  # the same customers
+    later = c[c["next_try_of"] >= 0]
+    assert len(later) > 0.2 * len(one.contacts)
+    prev = c.set_index("contact_id").loc[later["next_try_of"]]
+    assert set(prev["outcome"].astype(object)) <= {"abandoned", "ignored", "silent"}

@@ -3,7 +3,8 @@ and after a call's end towards another channel.
 
 ``FollowUps`` is a part of the model built on the kernel's public calls: an observer of every call's end
 (``contact_ended``, ``sim.core.protocol``), and a watcher of the messaging model, which tells it when a customer message
-starts waiting and when a thread ends (``Messaging._tell``). A customer who left a thread silently left when their
+starts waiting and when a thread ends (``Messaging._tell``; in session mode ``Conversations._tell``, at a
+conversation's end). A customer who left a thread silently left when their
 reply patience ran out, whether or not the brand knew: the part keeps its own timer for that moment.
 
 Each decision uses a generator keyed by (seed, replication, ``next_try``, contact id): one uniform picks at most one
@@ -72,13 +73,17 @@ class FollowUps:
         self.attempt: dict[int, int] = {}  # contact id -> the customer's attempt number
         self.of: dict[int, int] = {}  # contact id this part started -> the contact it follows
         self.phone = PhoneQueue(model)
+        self.timers = True  # messaging: a silent customer's leaving time is this part's own timer
 
     def bind(self) -> None:
         """At the start of the run: the messaging model and the phone funnels (attached after this part)."""
+        from sim.social.messaging import Messaging
+
         social = self.model.parts.get("social")
         if social is not None and hasattr(social, "watchers"):
             social.watchers.append(self)
             self.messaging = social
+            self.timers = isinstance(social, Messaging)  # sessions close a quiet conversation themselves
         funnel = self.model.parts.get("funnel")
         if funnel is not None:
             self.funnels = {f.channel.name: f for f in funnel.funnels}
@@ -160,13 +165,16 @@ class FollowUps:
 
     # Threads -------------------------------------------------------------------------------------------------------
     def thread(self, p) -> None:
-        """The messaging model's news of thread ``p``: a customer message waits (outcome None), or the thread ended."""
-        if p.outcome is None:
+        """The messaging model's news of thread ``p``: a customer message waits (outcome None), or the thread ended
+        (in session mode also silent, closed after the inactivity timeout, or abandoned in the queue)."""
+        out = p.outcome
+        if out is None:
             patience = p.src.reply_patience[p.msgs + p.done]
             if patience < INF and (p.channel, "silent") in self.by_from:
                 self.model.schedule(patience, self._on_patience, (p, p.sent))
-        elif p.outcome == "ignored" or (p.outcome == "served" and not p.src.resolved[p.i]):
-            self._thread_ended(p, p.outcome, self.env.now)
+        elif out == "ignored" or (out == "served" and not p.src.resolved[p.i]) or (
+                not self.timers and out in ("silent", "abandoned")):
+            self._thread_ended(p, out, self.env.now)
 
     def _on_patience(self, ev) -> None:
         p, sent = ev.value

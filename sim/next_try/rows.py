@@ -23,8 +23,8 @@ Defaults (per from-channel kind and outcome; ``DEFAULTS``):
 - phone after blocked, abandoned, abandoned_ivr: 0.5, exponential mean 15 min (Aguir et al. 2004 for the mechanism,
   the values *assumed*, domain notes §1) — the ``redials`` defaults;
 - any channel after served, unresolved: 1.0, exponential mean 4 h (*assumed*) — the ``resolution`` defaults;
-- social, email or chat after ignored or silent: 0.5, exponential mean 4 h (*assumed*: the redial share, and the
-  customer finds out late that nobody answers);
+- social, email or chat after ignored or silent (and abandoned, in session mode): 0.5, exponential mean 4 h
+  (*assumed*: the redial share, and the customer finds out late that nobody answers);
 - ``max_attempts`` 10 (*assumed*, the ``redials`` cap).
 """
 from __future__ import annotations
@@ -41,6 +41,7 @@ from sim.validate import Checker, join
 # resolved, still open, or with a return call already booked).
 PHONE_AFTER = ("blocked", "abandoned", "abandoned_ivr", "served")
 MESSAGING_AFTER = ("ignored", "silent", "served")
+SESSION_AFTER = ("ignored", "silent", "abandoned", "served")
 AFTER = {"phone": PHONE_AFTER, "social": MESSAGING_AFTER, "email": MESSAGING_AFTER, "chat": MESSAGING_AFTER}
 KEYS = ("from", "after", "to", "probability", "delay", "max_attempts")
 MAX_ATTEMPTS = 10  # [assumed] (the redials cap)
@@ -109,6 +110,8 @@ def parse_section(raw: Any, path: str, chk: Checker, ctx) -> tuple[Row, ...] | N
         kind = channels[src].kind if src in channels else None
         after = r.get("after")
         allowed = AFTER.get(kind or "", MESSAGING_AFTER + PHONE_AFTER)
+        if kind in ("social", "email", "chat") and channels[src].extra.get("mode") == "session":
+            allowed = SESSION_AFTER  # a session-mode conversation can also be abandoned in the queue
         if not (isinstance(after, list) and after and all(isinstance(a, str) for a in after)):
             chk.add(join(where, "after"), f"a list of outcomes such as {list(allowed)} (required)",
                     after if "after" in r else "nothing")
@@ -199,11 +202,7 @@ def row_for(rows, from_channel: str, to_channel: str, outcome: str) -> Row | Non
 
 
 def check(scenario, chk: Checker) -> None:
-    """Cross-checks: a row from or to a social, email or chat channel needs messaging there (``mode = "session"``
-    announces no thread's end)."""
-    from sim.social.kinds import conversation_channel
-    from sim.social.spec import conversation_spec
-
+    """Cross-checks: the rows from one channel after one outcome add up to at most 1."""
     total: dict[tuple[str, str], list[Row]] = {}
     for r in rows_of(scenario):
         for a in r.after:
@@ -214,9 +213,3 @@ def check(scenario, chk: Checker) -> None:
             chk.add(join(written.key, "probability"), f"probabilities of the rows from {src} after {a} adding up to at "
                     "most 1 (a customer tries again at most once per contact)",
                     text=" + ".join(f"{r.probability:g} ({r.key})" for r in rows))
-    for r in scenario.sections.get("next_try") or ():
-        for end, name in (("from", r.from_channel), ("to", r.to_channel)):
-            ch = scenario.channels[name]
-            if conversation_channel(ch) and not conversation_spec(ch).messaging:
-                chk.add(join(r.key, end), "a phone channel or one in messaging mode (a session-mode channel does "
-                        "not announce a thread's end)", name)
