@@ -10,8 +10,9 @@ design (common random numbers), and its contact id on a channel is the channel's
 A contact is *bad* when it ended ``abandoned`` (in the queue or the IVR), ``blocked``, ``ignored`` or ``silent``, or its delay (phone: wait;
 social: first response, or time to the day's end when none came) exceeded ``tolerance``. A bad social contact is a
 public bad experience (it feeds the state, ``sim.reputation.state``). With a ``[reputation]`` section the day also has
-the posts its live mechanisms add (pile-ons, callers complaining in public, repeat complaints): counted as ``added``
-and in the day's contacts and public bad experiences, but of no customer of the population.
+the posts its live mechanisms add (pile-ons, callers complaining in public, repeat complaints), and a phone funnel's
+redials and callbacks are further contacts: counted as ``added`` and in the day's contacts and bad experiences, but
+of no customer's history (a customer's history has their first contact of each candidate).
 """
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ class Day:
     starts: np.ndarray
     base: np.ndarray  # the scenario's demand per second on each piece (all channels)
     by_channel: np.ndarray  # the same, per channel (channels × pieces): a channel with none is closed
+    busyness: float  # the day's factor (sim.calendar.busyness_factors; 1 without run.busyness_cv)
     bound: np.ndarray
     regular: Candidates
     incident: Candidates
@@ -70,7 +72,7 @@ def day_plan(scenario, spec, streams: Streams, day: int) -> Day:
     irng = streams.generator(f"weeks.day{day}.incident")
     times = incident_times(inc, day * DAY, (day + 1) * DAY, irng) if inc is not None else np.empty(0)
     u = irng.random((len(UNIFORMS), len(times)))
-    return Day(starts, base, by_channel, bound, regular, Candidates(times, {n: u[k] for k, n in enumerate(UNIFORMS)}))
+    return Day(starts, base, by_channel, busy, bound, regular, Candidates(times, {n: u[k] for k, n in enumerate(UNIFORMS)}))
 
 
 class _Inject:
@@ -106,9 +108,9 @@ class WeeksRun:
         self.won_carry = 0.0  # expected customers won, not yet whole
         self.base_returning = self.spec.population.known * self.spec.population.returning  # per day
         self.attrition_rate = self.spec.population.attrition
-        if self.attrition_rate is None:  # stationary at the scenario's demand with nobody lost
+        if self.attrition_rate is None:  # stationary at the scenario's mean demand (busyness 1) with nobody lost
             plan = day_plan(scenario, self.spec, self.streams, 0)
-            daily = float(np.sum(plan.base * np.diff(np.append(plan.starts, DAY))))
+            daily = float(np.sum(plan.base * np.diff(np.append(plan.starts, DAY)))) / plan.busyness
             known = max(self.spec.population.known, 1)
             self.attrition_rate = min(max(daily - self.base_returning, 0.0) / known, 1.0)
 
@@ -165,7 +167,7 @@ class WeeksRun:
         contacts, questions_deflected = self.simulate(d, times[order].tolist(), channel)
         delay, bad, k_of, ch_of = self.outcomes(contacts)
         # contacts of no candidate: posts a [reputation] model adds within the day (pile-ons, spillover, repeats)
-        own = (k_of >= 0) & (k_of < len(times))
+        own = (k_of >= 0) & (k_of < len(times))  # the others: caused posts, a funnel's redials
         if not np.allclose(contacts["arrival_at_s"].to_numpy(float)[own], times[order][k_of[own]]):
             raise RuntimeError("a contact does not match its candidate (contact ids are no longer prefix + j + 1)")
         lost = pop.record(who[k_of[own]], ch_of[own], delay[own], bad[own], loss_u[k_of[own]])
