@@ -282,3 +282,31 @@ def test_posts_a_reputation_model_adds_within_a_day_count_as_contacts_of_no_cust
     plain = _week(sim.load_scenario(SCENARIO))
     assert days["added"].sum() > 0 and plain["added"].sum() == 0
     assert (days["candidates"] == plain["candidates"]).all()
+
+
+def test_a_closed_channel_is_never_chosen():
+    pop = Population(PopulationSpec(known=10_000), ("phone", "social"))
+    ids = np.arange(10_000)
+    u = np.random.default_rng(2).random(len(ids))
+    open_ = np.ones((2, len(ids)), bool)
+    open_[0, ::2] = False  # the phone closed for every other customer
+    open_[:, 1::4] = False  # and nothing open for some: they keep both
+    got = pop.choose(ids, u, np.zeros(2), open_)
+    assert (got[::2] == 1).all()
+    assert np.array_equal(got[1::4], pop.choose(ids, u, np.zeros(2))[1::4])
+
+
+def test_the_retailer_runs_over_weeks_with_its_funnel_and_reputation_model():
+    """retail_reputation.toml under [weeks]: the funnel's redials and the reputation model's posts are added contacts,
+    the day's busyness is applied and the customer ledger balances."""
+    from sim.extensions import FEATURES
+
+    weeks = {"weeks": 1, "warmup_weeks": 0,
+             "population": {"known": 100_000, "shares": {"phone": 0.914, "social": 0.086}}}
+    sc = sim.load_scenario(ROOT / "scenarios" / "retail_reputation.toml", overrides={"weeks": weeks})
+    run = WeeksRun(sc, FEATURES, 0, 1)
+    plan = day_plan(sc, sc.sections["weeks"], run.streams, 0)
+    assert plan.busyness != 1.0 and np.allclose(plan.by_channel.sum(axis=0), plan.base)
+    row = run.day(0)
+    assert row["added"] > 0 and row["contacts_phone"] > 0 and row["contacts_social"] > 0
+    assert row["active"] == 100_000 + row["new"] + row["won"] - row["lost"] - row["gone"]
