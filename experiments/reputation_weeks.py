@@ -8,9 +8,9 @@ table ``RETAIL_WEEKS`` below; ``--scenario weeks``: scenarios/weeks_reputation.t
 (retail: all day, as the scenario staffs it; weeks: 08:00–22:00); every design meets the same candidates (common
 random numbers), differences against 5 agents are paired by replication.
 
-``--sensitivity`` (use ``--reps 2`` to keep it short) instead halves and doubles each assumed weight of [weeks] one at a time (probabilities capped at 1)
-and re-estimates the headline — customers lost and contacts over the measured weeks, 2 agents minus 5, paired — over
-2 measured weeks.
+``--sensitivity`` (on weeks_reputation.toml; use ``--reps 2`` to keep it short) instead halves and doubles each
+assumed weight of [weeks] one at a time (probabilities capped at 1) and re-estimates the headline — customers lost
+and contacts over the measured weeks, 2 agents minus 5, paired — over 2 measured weeks.
 
     .venv/bin/python experiments/reputation_weeks.py [--scenario retail|weeks] [--teams 2,3,5] [--reps R] [--out plots]
         [--sensitivity]

@@ -53,7 +53,7 @@ def per_week(days: pd.DataFrame) -> pd.DataFrame:
     """Counted weeks only: totals per (design, replication, week), delays as daily means, customers active at the
     week's end."""
     d = days[days["counted"]]
-    agg = {m: ("mean" if m.startswith("delay") else "sum") for m in MEASURES}
+    agg = {m: ("mean" if m.startswith("delay") else "sum") for m in MEASURES if m in d}
     agg["active"] = "last"
     return d.groupby(["design", "replication", "week"], as_index=False).agg(agg)
 
