@@ -39,6 +39,7 @@ class Conversations:
             model.set_arrival_hook(f, self, start_late=True)
         model.on_agent_free(self)
         self.factories, self.inboxes, self.expire = {}, {}, {}
+        self.watchers: list = []  # told of each conversation's end (sim.next_try)
         for f in self.feeds:
             ch = f.channel
             spec = conversation_spec(ch)
@@ -78,6 +79,7 @@ class Conversations:
         if not src.answer[p.i]:
             p.outcome, p.end = "ignored", now
             self.rec.ended(p)
+            self._tell(p)
             return
         p.enqueued = now
         self.rec.queued(p)
@@ -99,6 +101,7 @@ class Conversations:
             p.end = self.env.now
             p.outcome = "abandoned" if p.src.patience[p.i] <= self.expire[p.channel][0] else "ignored"
             self.rec.ended(p)
+            self._tell(p)
 
     # Assignment ---------------------------------------------------------------------------------
     def _assign(self, agent, p: Post) -> None:
@@ -197,6 +200,12 @@ class Conversations:
             p.resolved_at = now
             self.rec.resolved(p)
         self.rec.ended(p)
+        self._tell(p)
+
+    def _tell(self, p: Post) -> None:
+        """The watchers hear that the conversation ended."""
+        for w in self.watchers:
+            w.thread(p)
 
     def _after_close(self, d: Desk) -> None:
         """A slot freed: an agent with no conversation left is free (calls first); otherwise fill the slot."""

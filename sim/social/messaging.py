@@ -92,6 +92,7 @@ class Messaging:
         self.posts: list[Post] = []
         self.rec = ThreadBook(model.book, model.horizon, messaging=True)
         self.lazy = _LazyHolders(self)
+        self.watchers: list = []  # told of each waiting customer message and each thread's end (sim.next_try)
 
     def holder(self, agent) -> Holder:
         h = self.desks.get(agent)
@@ -114,6 +115,7 @@ class Messaging:
         if not p.src.answer[p.i]:
             p.outcome, p.end = "ignored", self.env.now
             self.rec.ended(p)
+            self._tell(p)
             return
         p.enqueued = self.env.now
         self.rec.queued(p)
@@ -134,6 +136,7 @@ class Messaging:
             else:
                 p.outcome, p.end = "ignored", self.env.now
             self.rec.ended(p)
+            self._tell(p)
 
     # Customer messages ----------------------------------------------------------------------------
     def _message(self, p: Post) -> None:
@@ -141,6 +144,7 @@ class Messaging:
         p.pending, p.ready_at = True, self.env.now
         p.sent += 1
         self.rec.sent(p)
+        self._tell(p)
         self._route(p)
 
     def _route(self, p: Post) -> None:
@@ -215,6 +219,11 @@ class Messaging:
         h.working, h.work_start, h.work_m = p, now, h.held
         self.seats.at(h.work_time(p.src.msgs[k]), h, self._on_reply_done)
 
+    def _tell(self, p: Post) -> None:
+        """The watchers hear that a customer message waits (no outcome yet) or that the thread ended."""
+        for w in self.watchers:
+            w.thread(p)
+
     def _on_reply_done(self, ev) -> None:
         h = ev.value
         p = h.working
@@ -247,6 +256,7 @@ class Messaging:
             else:
                 p.outcome, p.end = "served", now
                 self.rec.ended(p)
+                self._tell(p)
         else:
             think = p.src.think(p)
             self.rec.leg(p, leg + 1, REPLY, None, now, now + think, math.nan, 0)
