@@ -85,17 +85,18 @@ class Model:
         self.parts: dict[str, Any] = {}  # feature name -> what it attached (its run-time state)
         self.book = RecordBook()  # the run's tables (sim.core.records): the kernel's and every feature's columns
         self.book.table("contacts", columns=CONTACT_COLUMNS)
+        features = list(features)
+        # every feature's record columns (``records``: table -> Column tuple), declared before the first attaches (so
+        # a feature may make its row writers in ``attach``); a feature the scenario does not use takes them out again
         for feature in features:
-            # the feature's record columns (``records``: table -> Column tuple), declared before it attaches; taken
-            # out again when the scenario does not use it
-            records = getattr(feature, "records", None) or {}
-            for table, cols in records.items():
+            for table, cols in (getattr(feature, "records", None) or {}).items():
                 self.book.table(table, columns=cols)
+        for feature in features:
             part = feature.attach(self) if feature.attach is not None else None
             if part is not None:
                 self.parts[feature.name] = part
             else:
-                for table, cols in records.items():
+                for table, cols in (getattr(feature, "records", None) or {}).items():
                     self.book.drop(table, [c.name for c in cols])
 
     # Set-up calls for features ------------------------------------------------------------------------------------
