@@ -1,32 +1,49 @@
-"""The plain queue's fast path: a replication no feature touches runs on its own heap of events instead of simpy's.
+"""The plain queue's fast path: a replication no feature touches runs on its own heap of events, with its contact rows
+written straight into the record book's columns.
 
 A model with nothing attached (every channel the plain phone queue ``sim.core.phone.PhoneQueue``: arrivals, IVR time,
-queues by priority, longest-idle routing, patience, service, wrap-up, seated agents changing over the day) spends most
-of its time in simpy's event machinery: one ``Timeout`` object, one ``schedule`` and one ``step`` per event. Here an
-event is a tuple ``(time, sequence, callback, value)`` on a ``heapq``; the kernel's own code (``sim.core.Model``) is
-unchanged and runs the same callbacks in the same order, so the tables are identical:
+queues by priority or with a waiting-time credit, longest-idle routing, patience, service, wrap-up, seated agents
+changing over the day) spends most of its time in simpy's event machinery and in per-contact objects. Here an event is
+a tuple ``(time, sequence, callback, value)`` on a ``heapq``, a contact is a row number, and the tables are identical
+to simpy's:
 
 - times are computed as simpy computes them (``now + delay``, also for an absolute time given as ``t − now``);
 - events at one instant run in the order they were scheduled (simpy's tie-break for events of one priority is its
   event counter; every kernel event is a ``Timeout`` of normal priority, so the sequence number here is the same key);
 - the run stops before the first event at or after the horizon (simpy's ``run(until=…)`` schedules the stop as an
-  urgent event at the horizon, which goes before any normal event of that instant).
+  urgent event at the horizon, which goes before any normal event of that instant);
+- a customer's attributes are the same draws from the same streams: each feed's handle, patience, IVR and class
+  draws are taken in blocks (``Draws.take``), in customer order, as ``PhoneQueue.new_customer`` takes them one by one;
+- patience is kept lazily: a waiting caller's deadline is not an event on the heap. It takes its sequence number when
+  the caller joins the queue, as the timer would, and a caller reached in the queue (or left in it at the horizon)
+  whose ``(deadline, sequence)`` comes before the current event's abandoned at the deadline. In the plain queue an
+  abandonment changes nothing but the caller's row, so the other events keep their order; the heap holds only
+  arrivals, ends of work and wrap-up and staffing changes, whatever the length of the queue.
 
 Every other model (any feature attached, an observer or a hook registered, an event already on simpy's queue) keeps
-simpy as its event loop. ``tests/test_fast_path.py`` compares both loops' tables on several plain configurations.
+simpy as its event loop, and ``Contact`` objects. ``tests/test_fast_path.py`` compares both loops' tables on several
+plain configurations.
 """
 from __future__ import annotations
 
 import heapq
-import itertools
 import math
+from array import array
+from bisect import bisect_right
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from sim.core.agents import longest_idle
-from sim.core.contact import INF, NAN, SERVED
+from sim.core.contact import ABANDONED, OPEN, SERVED
 
 if TYPE_CHECKING:
+    from sim.core.feed import Feed
     from sim.core.model import Model
+
+NAN = math.nan
+INF = math.inf
 
 
 class Clock:
@@ -39,7 +56,7 @@ class Clock:
 
 
 class _Event:
-    """What a callback receives: the event's ``value`` (one object reused: kernel callbacks read it and let it go)."""
+    """What a kernel callback receives: the event's ``value`` (one object reused)."""
 
     __slots__ = ("value",)
 
@@ -56,77 +73,188 @@ def plain(model: Model) -> bool:
             and model.env.peek() == math.inf)
 
 
-def run_heap(model: Model, until: float) -> None:
-    """Schedule staffing and arrivals and run the replication to ``until`` on a heap of tuples.
+def _arrival_chain(times: list[float]) -> list[float]:
+    """The arrival instants as the event loop computes them (each the previous one + (next time − previous one))."""
+    out = []
+    now = 0.0
+    for t in times:
+        now = now + (t - now)
+        out.append(now)
+    return out
 
-    The kernel's calls schedule through ``at``; the busiest steps of the plain queue run here in one function each,
-    doing what the kernel's chain of calls does, in the same order (the same draws, the same event sequence numbers):
-    an arrival offered to its queue (``Model._on_arrival`` → ``PhoneQueue.new_customer``/``on_arrival`` →
-    ``Model.offer`` → ``Model._start`` → ``PhoneQueue.on_answered`` → ``Model.start_work``), the end of work
-    (``Model._on_work_end`` → ``PhoneQueue.on_work_done`` → ``Model.end_contact``/``release``) and a free agent taking
-    the next contact (``Model._agent_free``). In a plain queue a contact waits in one queue only (no ``offer_also``) and
-    no agent-free hook is registered."""
+
+def _doubles(a: np.ndarray) -> array:
+    """A float array as ``array('d')``: 8 bytes a value, read as Python floats."""
+    out = array("d")
+    out.frombytes(np.ascontiguousarray(a, dtype=float).tobytes())
+    return out
+
+
+class _Customers:
+    """One feed's customers drawn in blocks, in customer order: arrival instants, handle, patience and IVR times and
+    priorities (lists, read by customer number)."""
+
+    __slots__ = ("feed", "arrival", "handle", "patience", "ivr", "priority")
+
+    def __init__(self, feed: Feed):
+        self.feed = feed
+        n = len(feed.times)
+        self.arrival = _arrival_chain(feed.times)
+        h: Any = feed.handle
+        if hasattr(h, "scale"):  # IntervalDraws: the mean of the interval the customer arrives in
+            idx = np.asarray([bisect_right(h.starts, t) - 1 for t in self.arrival], dtype=np.int64)
+            handle = h.draws.take(n) * np.asarray(h.scale, dtype=float)[idx] if n else np.empty(0)
+        else:
+            handle = h.take(n)
+        self.handle = _doubles(handle)
+        if feed.classes is not None:
+            k = feed.classes
+            u = k.u.take(n)
+            cls = np.minimum(np.searchsorted(np.asarray(k.cum), u, side="right"), len(k.cum) - 1)
+            pat = np.full(n, INF)
+            for j, draws in enumerate(k.patience):
+                sel = np.flatnonzero(cls == j)
+                if draws is not None and sel.size:
+                    pat[sel] = draws.take(sel.size)
+            self.patience = _doubles(pat)
+            self.priority: Any = array("q", (np.asarray(k.priorities, dtype=np.int64)[cls] if n else
+                                             np.zeros(0, np.int64)).tobytes())
+        else:
+            self.patience = _doubles(feed.patience.take(n) if feed.patience else np.full(n, INF))
+            self.priority = None
+        self.ivr = _doubles(feed.ivr.take(n) if feed.ivr else np.zeros(n))
+
+
+def run_heap(model: Model, until: float) -> None:
+    """Schedule staffing and arrivals, run the replication to ``until`` on a heap of tuples and write its contact rows
+    into ``model.book["contacts"]``.
+
+    The steps of the plain queue run here in one function each, doing what the kernel's chain of calls does, in the
+    same order (the same draws, the same event sequence numbers): an arrival offered to its queue (``Model._on_arrival``
+    → ``PhoneQueue.new_customer``/``on_arrival`` → ``Model.offer`` → ``Model._start`` → ``PhoneQueue.on_answered`` →
+    ``Model.start_work``), the end of work (``Model._on_work_end`` → ``PhoneQueue.on_work_done`` →
+    ``Model.end_contact``/``release``) and a free agent taking the next contact (``Model._agent_free``). In a plain
+    queue a contact waits in one queue only (no ``offer_also``) and no agent-free hook is registered."""
     clock = Clock()
     heap: list[tuple[float, int, Any, Any]] = []
-    seq = itertools.count()
     push = heapq.heappush
-    contacts, queues, phone = model.contacts, model.queues, model.phone
-    new_customer, on_patience, on_ivr_end = phone.new_customer, model._on_patience, phone._on_ivr_end
+    feeds = model.feeds
+    customers = [_Customers(f) for f in feeds]
+    total = sum(len(f.times) for f in feeds)
+    # The contact columns, one cell per row (row = creation order), written as the run goes.
+    feed_of = array("q", [0]) * total
+    number = array("q", [0]) * total  # the customer's number within its feed
+    arrival = array("d", [NAN]) * total
+    entry = array("d", [NAN]) * total
+    answer = array("d", [NAN]) * total
+    end = array("d", [NAN]) * total
+    wrap = array("d", [0.0]) * total
+    group_of = array("q", [-1]) * total
+    agent_id = array("q", [-1]) * total
+    gone = bytearray(total)  # 1: abandoned
+    groups = list(model.groups.values())
+    gindex = {id(g): k for k, g in enumerate(groups)}
+    # waiting lines: per queue, deques by priority (or one heap with a credit), entries (row, handle, deadline, seq)
+    lines: dict[int, Any] = {}
+    for q in model.queues.values():
+        lines[id(q)] = [] if q.credit is not None else {0: deque()}
+    order: dict[int, list] = {id(q): [lines[id(q)][0]] for q in model.queues.values() if q.credit is None}
+    rows = [0]
+    seqc = [0]  # the next sequence number
+    cur = [0]  # the sequence number of the event being run
+    queue_of = [model.queues[f.channel.queue] for f in feeds]
 
     def at(delay: float, callback: Any, value: Any) -> None:
         if delay < 0:
             raise ValueError(f"negative delay {delay}")
-        push(heap, (clock.now + delay, next(seq), callback, value))
+        s = seqc[0]
+        seqc[0] = s + 1
+        push(heap, (clock.now + delay, s, callback, value))
 
-    def on_arrival(ev: Any) -> None:
-        feed = ev.value
-        feed.i += 1
-        now = clock.now
-        if feed.i < len(feed.times):
-            push(heap, (now + (feed.times[feed.i] - now), next(seq), on_arrival, feed))
-        c = new_customer(feed)
-        contacts.append(c)
-        if c.ivr > 0:
-            push(heap, (now + c.ivr, next(seq), on_ivr_end, c))
-            return
-        q = queues[c.queue]  # type: ignore[index]
-        c.enqueued = now
-        c.answer = NAN
-        c.agent = None
-        c.offers += 1
+    def lapsed(e: tuple, now: float) -> bool:
+        """Whether waiting entry ``e`` abandoned before the event now running; if so its row says so."""
+        d = e[2]
+        if d < now or (d == now and e[3] < cur[0]):
+            r = e[0]
+            gone[r] = 1
+            end[r] = d
+            return True
+        return False
+
+    def offer(r: int, handle: float, patience: float, q: Any, prio: int, now: float) -> None:
+        entry[r] = now
         best = longest_idle(q.groups)
         if best is not None:
-            best.group.idle.popleft()
-            c.waiting = False
-            c.answer = now
-            c.agent = best
-            best.contact = c
-            push(heap, (now + c.handle, next(seq), work_end, best))
+            grp = best.group
+            grp.idle.popleft()
+            answer[r] = now
+            group_of[r] = gindex[id(grp)]
+            agent_id[r] = best.id
+            best.contact = r  # type: ignore[assignment]  # the row of the contact in hand
+            s = seqc[0]
+            seqc[0] = s + 1
+            push(heap, (now + handle, s, work_end, best))
+            return
+        if patience < INF:
+            s = seqc[0]
+            seqc[0] = s + 1
+            e = (r, handle, now + patience, s)
         else:
-            c.waiting = True
-            c.waiting_in = q
-            q.push(c, c.priority)
-            if c.patience < INF:
-                push(heap, (now + c.patience, next(seq), on_patience, (c, c.offers)))
+            e = (r, handle, INF, 0)
+        line = lines[id(q)]
+        if q.credit is not None:
+            heapq.heappush(line, (now - q.credit.get(prio, 0.0), q.seq, e))
+            q.seq += 1
+        else:
+            dq = line.get(prio)
+            if dq is None:
+                dq = line[prio] = deque()
+                order[id(q)] = [line[p] for p in sorted(line, reverse=True)]
+            dq.append(e)
+        q.n += 1
 
-    def start_work(agent: Any, duration: float) -> None:
-        push(heap, (clock.now + duration, next(seq), work_end, agent))
+    def on_arrival(feed_k: int) -> None:
+        cu = customers[feed_k]
+        feed = cu.feed
+        i = feed.i
+        feed.i = i + 1
+        now = clock.now
+        if i + 1 < len(feed.times):
+            s = seqc[0]
+            seqc[0] = s + 1
+            push(heap, (now + (feed.times[i + 1] - now), s, on_arrival, feed_k))
+        r = rows[0]
+        rows[0] = r + 1
+        feed_of[r] = feed_k
+        number[r] = i
+        arrival[r] = now
+        ivr = cu.ivr[i]
+        if ivr > 0:
+            s = seqc[0]
+            seqc[0] = s + 1
+            push(heap, (now + ivr, s, on_ivr_end, (r, feed_k, i)))
+            return
+        prio = 0 if cu.priority is None else cu.priority[i]
+        offer(r, cu.handle[i], cu.patience[i], queue_of[feed_k], prio, now)
 
-    def work_end(ev: Any) -> None:
-        agent = ev.value
-        c = agent.contact
-        c.outcome = SERVED
-        c.end = now = clock.now
+    def on_ivr_end(v: tuple) -> None:
+        r, feed_k, i = v
+        cu = customers[feed_k]
+        prio = 0 if cu.priority is None else cu.priority[i]
+        offer(r, cu.handle[i], cu.patience[i], queue_of[feed_k], prio, clock.now)
+
+    def work_end(agent: Any) -> None:
+        r = agent.contact
+        end[r] = now = clock.now
         agent.contact = None
         draws = agent.group.wrap_draws
         if draws is not None:
-            c.wrap = draws.next()
-            push(heap, (now + c.wrap, next(seq), wrap_end, agent))
+            w = wrap[r] = draws.next()
+            s = seqc[0]
+            seqc[0] = s + 1
+            push(heap, (now + w, s, agent_free, agent))
         else:
             agent_free(agent)
-
-    def wrap_end(ev: Any) -> None:
-        agent_free(ev.value)
 
     def agent_free(agent: Any) -> None:
         grp = agent.group
@@ -138,34 +266,100 @@ def run_heap(model: Model, until: float) -> None:
             grp.log(now)
             return
         for q in grp.queues:
-            if q.n:
-                c = q.pop()
-                if c is not None:
-                    c.waiting_in = None
-                    c.waiting = False
-                    c.answer = now
-                    c.agent = agent
-                    agent.contact = c
-                    push(heap, (now + c.handle, next(seq), work_end, agent))
-                    return
+            while q.n:
+                if q.credit is not None:
+                    e = heapq.heappop(lines[id(q)])[2]
+                else:
+                    e = next(dq for dq in order[id(q)] if dq).popleft()
+                q.n -= 1
+                if e[2] <= now and lapsed(e, now):
+                    continue
+                r = e[0]
+                answer[r] = now
+                group_of[r] = gindex[id(grp)]
+                agent_id[r] = agent.id
+                agent.contact = r
+                s = seqc[0]
+                seqc[0] = s + 1
+                push(heap, (now + e[1], s, work_end, agent))
+                return
         agent.idle_since = now
         grp.idle.append(agent)
 
+    ev = _Event()
+
+    def kernel_call(callback: Any) -> Any:
+        def call(value: Any) -> None:
+            ev.value = value
+            callback(ev)
+        return call
+
+    def at_kernel(delay: float, callback: Any, value: Any) -> None:
+        at(delay, kernel_call(callback), value)
+
     model.env = clock  # type: ignore[assignment]
-    model._at = at  # type: ignore[method-assign]
-    model._on_arrival = on_arrival  # type: ignore[method-assign]
-    model.start_work = start_work  # type: ignore[method-assign]
+    model._at = at_kernel  # type: ignore[method-assign]
     model._agent_free = agent_free  # type: ignore[method-assign]
     model._schedule_staffing()
-    for feed in model.feeds:
-        model._schedule_arrival(feed)
+    for k, feed in enumerate(feeds):
+        if feed.i < len(feed.times):
+            at(feed.times[feed.i] - clock.now, on_arrival, k)
     pop = heapq.heappop
-    ev = _Event()
     while heap:
-        t, _, callback, value = pop(heap)
+        t, s, callback, value = pop(heap)
         if t >= until:
             break
         clock.now = t
-        ev.value = value
-        callback(ev)
+        cur[0] = s
+        callback(value)
     clock.now = until
+    cur[0] = seqc[0]
+    for q in model.queues.values():  # callers still waiting at the horizon: abandoned if their deadline passed
+        line = lines[id(q)]
+        for e in ([x[2] for x in line] if q.credit is not None else [e for dq in line.values() for e in dq]):
+            if e[2] < until:
+                lapsed(e, until)
+    _write_rows(model, customers, rows[0], feed_of, number, arrival, entry, answer, end, wrap, group_of, agent_id,
+                gone, groups)
+
+
+def _write_rows(model: Model, customers: list[_Customers], n: int, *cols: Any) -> None:
+    """The run's contact rows into the ``contacts`` table, in creation order (category columns coded once)."""
+    feed_of, number, arrival, entry, answer, end, wrap, group_of, agent_id, gone, groups = cols
+    table = model.book["contacts"]
+    view = lambda a, dt: np.frombuffer(a, dtype=dt)[:n].copy()
+    fk = view(feed_of, np.int64)
+    num = view(number, np.int64)
+    ids = np.empty(n, dtype=np.int64)
+    handle = np.empty(n)
+    ivr = np.empty(n)
+    prio = np.zeros(n, dtype=np.int64)
+    chan = np.empty(n, dtype=np.int64)
+    queue = np.empty(n, dtype=np.int64)
+    for k, cu in enumerate(customers):
+        sel = fk == k
+        if not sel.any():
+            continue
+        i = num[sel]
+        ids[sel] = cu.feed.id_base + i + 1  # Feed.next_id after the arrival counted the customer
+        handle[sel] = np.frombuffer(cu.handle, dtype=float)[i]
+        ivr[sel] = np.frombuffer(cu.ivr, dtype=float)[i]
+        if cu.priority is not None:
+            prio[sel] = np.frombuffer(cu.priority, dtype=np.int64)[i]
+        chan[sel] = table.code("channel", cu.feed.channel.name)
+        queue[sel] = table.code("queue", cu.feed.channel.queue)
+    gi = view(group_of, np.int64)
+    gcode = np.full(len(groups) + 1, -1, dtype=np.int64)
+    for k in np.unique(gi[gi >= 0]).tolist():
+        gcode[k] = table.code("agent_group", groups[k].name)
+    ended = ~np.isnan(view(end, float))
+    ab = np.frombuffer(gone, dtype=np.uint8)[:n].astype(bool)
+    outcome = np.where(ab, table.code("outcome", ABANDONED) if ab.any() else -1,
+                       np.where(ended, table.code("outcome", SERVED) if ended.any() else -1,
+                                table.code("outcome", OPEN) if (~ended).any() else -1))
+    table.extend_arrays(
+        n, contact_id=ids, customer_id=ids.copy(), attempt=np.ones(n, dtype=np.int64), channel=chan, queue=queue,
+        priority=prio, arrival_at_s=view(arrival, float), queue_entry_at_s=view(entry, float),
+        answer_at_s=view(answer, float), end_at_s=view(end, float), handle_draw_s=handle, ivr_s=ivr,
+        wrap_up_s=view(wrap, float), outcome=outcome, agent_group=gcode[gi], agent_id=view(agent_id, np.int64),
+        resolved=ended & ~ab)

@@ -376,8 +376,9 @@ class Model:
         feature touches runs on the plain queue's own heap of events (``sim.core.fast``, identical tables) unless
         ``fast_path`` is False."""
         if self.fast_path and plain(self):
-            run_heap(self, self.horizon)
-            return self.records()
+            run_heap(self, self.horizon)  # writes the contact rows itself
+            self.book["staff_logs"] = {name: g.staff_log for name, g in self.groups.items()}
+            return self.book
         self._schedule_staffing()
         late = set(map(id, self._late))
         for feed in [*(f for f in self.feeds if id(f) not in late), *self._late]:
