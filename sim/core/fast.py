@@ -137,7 +137,7 @@ def run_heap(model: Model, until: float) -> None:
     queue a contact waits in one queue only (no ``offer_also``) and no agent-free hook is registered."""
     clock = Clock()
     heap: list[tuple[float, int, Any, Any]] = []
-    push = heapq.heappush
+    push, pop = heapq.heappush, heapq.heappop
     feeds = model.feeds
     customers = [_Customers(f) for f in feeds]
     total = sum(len(f.times) for f in feeds)
@@ -153,28 +153,26 @@ def run_heap(model: Model, until: float) -> None:
     agent_id = array("q", [-1]) * total
     gone = bytearray(total)  # 1: abandoned
     groups = list(model.groups.values())
-    gindex = {id(g): k for k, g in enumerate(groups)}
-    # waiting lines: per queue, deques by priority (or one heap with a credit), entries (row, handle, deadline, seq)
-    lines: dict[int, Any] = {}
-    for q in model.queues.values():
-        lines[id(q)] = [] if q.credit is not None else {0: deque()}
-    order: dict[int, list] = {id(q): [lines[id(q)][0]] for q in model.queues.values() if q.credit is None}
-    rows = [0]
-    seqc = [0]  # the next sequence number
-    cur = [0]  # the sequence number of the event being run
-    queue_of = [model.queues[f.channel.queue] for f in feeds]
+    gindex = {g: k for k, g in enumerate(groups)}
+    for q in model.queues.values():  # waiting entries (row, handle, deadline, sequence) in the queues' own lines
+        q.levels = {0: deque()}
+        q.order = [q.levels[0]]
+        q.line = []
+    row = 0
+    seq = 0  # the next sequence number
+    cur = 0  # the sequence number of the event being run
 
     def at(delay: float, callback: Any, value: Any) -> None:
+        nonlocal seq
         if delay < 0:
             raise ValueError(f"negative delay {delay}")
-        s = seqc[0]
-        seqc[0] = s + 1
-        push(heap, (clock.now + delay, s, callback, value))
+        push(heap, (clock.now + delay, seq, callback, value))
+        seq += 1
 
     def lapsed(e: tuple, now: float) -> bool:
         """Whether waiting entry ``e`` abandoned before the event now running; if so its row says so."""
         d = e[2]
-        if d < now or (d == now and e[3] < cur[0]):
+        if d < now or (d == now and e[3] < cur):
             r = e[0]
             gone[r] = 1
             end[r] = d
@@ -182,83 +180,108 @@ def run_heap(model: Model, until: float) -> None:
         return False
 
     def offer(r: int, handle: float, patience: float, q: Any, prio: int, now: float) -> None:
+        nonlocal seq
         entry[r] = now
         best = longest_idle(q.groups)
         if best is not None:
             grp = best.group
             grp.idle.popleft()
             answer[r] = now
-            group_of[r] = gindex[id(grp)]
+            group_of[r] = gindex[grp]
             agent_id[r] = best.id
-            best.contact = r  # type: ignore[assignment]  # the row of the contact in hand
-            s = seqc[0]
-            seqc[0] = s + 1
-            push(heap, (now + handle, s, work_end, best))
+            best.contact = r  # type: ignore[assignment]  # a row number here
+            push(heap, (now + handle, seq, work_end, best))
+            seq += 1
             return
         if patience < INF:
-            s = seqc[0]
-            seqc[0] = s + 1
-            e = (r, handle, now + patience, s)
+            e = (r, handle, now + patience, seq)
+            seq += 1
         else:
             e = (r, handle, INF, 0)
-        line = lines[id(q)]
         if q.credit is not None:
-            heapq.heappush(line, (now - q.credit.get(prio, 0.0), q.seq, e))
+            heapq.heappush(q.line, (now - q.credit.get(prio, 0.0), q.seq, e))
             q.seq += 1
         else:
-            dq = line.get(prio)
+            dq = q.levels.get(prio)
             if dq is None:
-                dq = line[prio] = deque()
-                order[id(q)] = [line[p] for p in sorted(line, reverse=True)]
+                dq = q.levels[prio] = deque()
+                q.order = [q.levels[p] for p in sorted(q.levels, reverse=True)]
             dq.append(e)
         q.n += 1
 
-    def on_arrival(feed_k: int) -> None:
-        cu = customers[feed_k]
-        feed = cu.feed
-        i = feed.i
-        feed.i = i + 1
-        now = clock.now
-        if i + 1 < len(feed.times):
-            s = seqc[0]
-            seqc[0] = s + 1
-            push(heap, (now + (feed.times[i + 1] - now), s, on_arrival, feed_k))
-        r = rows[0]
-        rows[0] = r + 1
-        feed_of[r] = feed_k
-        number[r] = i
+    multi = len(feeds) > 1
+
+    def on_arrival(st: list, now: float) -> None:
+        nonlocal seq, row
+        i, times, handle, patience, ivr, prio, q, k = st
+        st[0] = i + 1
+        if i + 1 < len(times):
+            push(heap, (now + (times[i + 1] - now), seq, on_arrival, st))
+            seq += 1
+        r = row
+        row = r + 1
+        if multi:
+            feed_of[r] = k
+            number[r] = i
         arrival[r] = now
-        ivr = cu.ivr[i]
-        if ivr > 0:
-            s = seqc[0]
-            seqc[0] = s + 1
-            push(heap, (now + ivr, s, on_ivr_end, (r, feed_k, i)))
+        v = ivr[i]
+        if v > 0:
+            push(heap, (now + v, seq, on_ivr_end, (r, st, i)))
+            seq += 1
             return
-        prio = 0 if cu.priority is None else cu.priority[i]
-        offer(r, cu.handle[i], cu.patience[i], queue_of[feed_k], prio, now)
+        if prio is not None or len(q.groups) != 1:
+            offer(r, handle[i], patience[i], q, 0 if prio is None else prio[i], now)
+            return
+        # one group serves the queue: its longest-idle agent takes the call, or it waits (Model.offer, inlined)
+        entry[r] = now
+        grp = q.groups[0]
+        idle = grp.idle
+        if idle:
+            best = idle.popleft()
+            answer[r] = now
+            group_of[r] = gindex[grp]
+            agent_id[r] = best.id
+            best.contact = r
+            push(heap, (now + handle[i], seq, work_end, best))
+            seq += 1
+            return
+        p = patience[i]
+        if p < INF:
+            e = (r, handle[i], now + p, seq)
+            seq += 1
+        else:
+            e = (r, handle[i], INF, 0)
+        if q.credit is not None:
+            heapq.heappush(q.line, (now - q.credit.get(0, 0.0), q.seq, e))
+            q.seq += 1
+        else:
+            q.levels[0].append(e)
+        q.n += 1
 
-    def on_ivr_end(v: tuple) -> None:
-        r, feed_k, i = v
-        cu = customers[feed_k]
-        prio = 0 if cu.priority is None else cu.priority[i]
-        offer(r, cu.handle[i], cu.patience[i], queue_of[feed_k], prio, clock.now)
+    def on_ivr_end(v: tuple, now: float) -> None:
+        r, st, i = v
+        prio = st[5]
+        offer(r, st[2][i], st[3][i], st[6], 0 if prio is None else prio[i], now)
 
-    def work_end(agent: Any) -> None:
+    def work_end(agent: Any, now: float) -> None:
+        nonlocal seq
         r = agent.contact
-        end[r] = now = clock.now
+        end[r] = now
         agent.contact = None
         draws = agent.group.wrap_draws
         if draws is not None:
             w = wrap[r] = draws.next()
-            s = seqc[0]
-            seqc[0] = s + 1
-            push(heap, (now + w, s, agent_free, agent))
+            push(heap, (now + w, seq, wrap_end, agent))
+            seq += 1
         else:
-            agent_free(agent)
+            agent_free(agent, now)
 
-    def agent_free(agent: Any) -> None:
+    def wrap_end(agent: Any, now: float) -> None:
+        agent_free(agent, now)
+
+    def agent_free(agent: Any, now: float) -> None:
+        nonlocal seq
         grp = agent.group
-        now = clock.now
         if grp.leaving:
             grp.leaving -= 1
             grp.present -= 1
@@ -268,20 +291,20 @@ def run_heap(model: Model, until: float) -> None:
         for q in grp.queues:
             while q.n:
                 if q.credit is not None:
-                    e = heapq.heappop(lines[id(q)])[2]
+                    e = heapq.heappop(q.line)[2]
                 else:
-                    e = next(dq for dq in order[id(q)] if dq).popleft()
+                    order = q.order
+                    e = (order[0] if len(order) == 1 else next(dq for dq in order if dq)).popleft()
                 q.n -= 1
                 if e[2] <= now and lapsed(e, now):
                     continue
                 r = e[0]
                 answer[r] = now
-                group_of[r] = gindex[id(grp)]
+                group_of[r] = gindex[grp]
                 agent_id[r] = agent.id
                 agent.contact = r
-                s = seqc[0]
-                seqc[0] = s + 1
-                push(heap, (now + e[1], s, work_end, agent))
+                push(heap, (now + e[1], seq, work_end, agent))
+                seq += 1
                 return
         agent.idle_since = now
         grp.idle.append(agent)
@@ -289,37 +312,37 @@ def run_heap(model: Model, until: float) -> None:
     ev = _Event()
 
     def kernel_call(callback: Any) -> Any:
-        def call(value: Any) -> None:
+        def call(value: Any, now: float) -> None:
             ev.value = value
             callback(ev)
         return call
 
-    def at_kernel(delay: float, callback: Any, value: Any) -> None:
-        at(delay, kernel_call(callback), value)
-
     model.env = clock  # type: ignore[assignment]
-    model._at = at_kernel  # type: ignore[method-assign]
-    model._agent_free = agent_free  # type: ignore[method-assign]
+    model._at = lambda delay, callback, value: at(delay, kernel_call(callback), value)  # type: ignore[method-assign]
+    model._agent_free = lambda agent: agent_free(agent, clock.now)  # type: ignore[method-assign]
     model._schedule_staffing()
-    for k, feed in enumerate(feeds):
+    states = []
+    for k, (feed, cu) in enumerate(zip(feeds, customers)):
+        st = [feed.i, feed.times, cu.handle, cu.patience, cu.ivr, cu.priority, model.queues[feed.channel.queue], k]
+        states.append(st)
         if feed.i < len(feed.times):
-            at(feed.times[feed.i] - clock.now, on_arrival, k)
-    pop = heapq.heappop
+            at(feed.times[feed.i] - clock.now, on_arrival, st)
     while heap:
-        t, s, callback, value = pop(heap)
+        t, cur, callback, value = pop(heap)
         if t >= until:
             break
         clock.now = t
-        cur[0] = s
-        callback(value)
+        callback(value, t)
     clock.now = until
-    cur[0] = seqc[0]
+    cur = seq
+    for feed, st in zip(feeds, states):
+        feed.i = st[0]
     for q in model.queues.values():  # callers still waiting at the horizon: abandoned if their deadline passed
-        line = lines[id(q)]
-        for e in ([x[2] for x in line] if q.credit is not None else [e for dq in line.values() for e in dq]):
+        waiting: list = [x[2] for x in q.line] if q.credit is not None else [e for dq in q.levels.values() for e in dq]
+        for e in waiting:
             if e[2] < until:
                 lapsed(e, until)
-    _write_rows(model, customers, rows[0], feed_of, number, arrival, entry, answer, end, wrap, group_of, agent_id,
+    _write_rows(model, customers, row, feed_of, number, arrival, entry, answer, end, wrap, group_of, agent_id,
                 gone, groups)
 
 
@@ -328,8 +351,9 @@ def _write_rows(model: Model, customers: list[_Customers], n: int, *cols: Any) -
     feed_of, number, arrival, entry, answer, end, wrap, group_of, agent_id, gone, groups = cols
     table = model.book["contacts"]
     view = lambda a, dt: np.frombuffer(a, dtype=dt)[:n].copy()
-    fk = view(feed_of, np.int64)
-    num = view(number, np.int64)
+    one = len(customers) == 1  # one feed: row r is its customer r (the columns of feeds were not written)
+    fk = np.zeros(n, dtype=np.int64) if one else view(feed_of, np.int64)
+    num = np.arange(n, dtype=np.int64) if one else view(number, np.int64)
     ids = np.empty(n, dtype=np.int64)
     handle = np.empty(n)
     ivr = np.empty(n)
