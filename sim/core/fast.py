@@ -29,7 +29,6 @@ from __future__ import annotations
 import heapq
 import math
 from array import array
-from bisect import bisect_right
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
@@ -91,18 +90,18 @@ def _doubles(a: np.ndarray) -> array:
 
 
 class _Customers:
-    """One feed's customers drawn in blocks, in customer order: arrival instants, handle, patience and IVR times and
-    priorities (lists, read by customer number)."""
+    """One feed's customers drawn in blocks, in customer order: handle, patience and IVR times and priorities (read
+    by customer number)."""
 
-    __slots__ = ("feed", "arrival", "handle", "patience", "ivr", "priority")
+    __slots__ = ("feed", "handle", "patience", "ivr", "priority")
 
     def __init__(self, feed: Feed):
         self.feed = feed
         n = len(feed.times)
-        self.arrival = _arrival_chain(feed.times)
         h: Any = feed.handle
-        if hasattr(h, "scale"):  # IntervalDraws: the mean of the interval the customer arrives in
-            idx = np.asarray([bisect_right(h.starts, t) - 1 for t in self.arrival], dtype=np.int64)
+        if hasattr(h, "scale"):  # IntervalDraws: the mean of the interval the customer arrives in (bisect_right)
+            chain = np.asarray(_arrival_chain(feed.times), dtype=float)
+            idx = np.searchsorted(np.asarray(h.starts, dtype=float), chain, side="right") - 1
             handle = h.draws.take(n) * np.asarray(h.scale, dtype=float)[idx] if n else np.empty(0)
         else:
             handle = h.take(n)
