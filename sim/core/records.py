@@ -119,6 +119,11 @@ class Table:
             self._labels[name].append(label)
         return k
 
+    def _declared(self, names: Iterable[str]) -> None:
+        unknown = set(names) - set(self.columns)
+        if unknown:
+            raise KeyError(f"table {self.name}: undeclared columns {sorted(unknown)}")
+
     def coder(self, name: str) -> Callable[[Any], int]:
         """``label -> code`` for category column ``name`` (None: −1), for hot loops that write ``column(name)``."""
         codes, code = self._codes[name], self.code
@@ -140,9 +145,7 @@ class Table:
         """A row writer: ``w(v1, v2, …)`` appends one row with the values of ``names`` in that order (category
         columns: labels, coded here; None is missing in every dtype) and missing values in every other declared
         column; it returns the row number."""
-        unknown = set(names) - set(self.columns)
-        if unknown:
-            raise KeyError(f"table {self.name}: undeclared columns {sorted(unknown)}")
+        self._declared(names)
         state: list = [None]
 
         def build() -> None:
@@ -172,9 +175,7 @@ class Table:
         """``n`` rows at once from numpy arrays in the declared dtypes (category columns: integer codes from ``code`` or
         ``coder``, −1 missing; ``boolean``/``Int64``: pandas arrays or object arrays with None); columns not given
         are missing. An empty table keeps the arrays as they are."""
-        unknown = set(arrays) - set(self.columns)
-        if unknown:
-            raise KeyError(f"table {self.name}: undeclared columns {sorted(unknown)}")
+        self._declared(arrays)
         for name, c in self.columns.items():
             v = arrays.get(name)
             if v is None:
@@ -201,9 +202,7 @@ class Table:
 
     def append(self, **row: Any) -> int:
         """One row (a declared column not given is missing); returns its row number."""
-        unknown = set(row) - set(self.columns)
-        if unknown:
-            raise KeyError(f"table {self.name}: undeclared columns {sorted(unknown)}")
+        self._declared(row)
         for name, c in self.columns.items():
             v = row.get(name, None)
             self.column(name).append(self.code(name, v) if c.dtype == "category" else
@@ -231,9 +230,7 @@ class Table:
     def extend(self, n: int, **columns: Any) -> None:
         """``n`` rows at once: each given column a sequence of ``n`` values (category columns: labels); the others
         missing."""
-        unknown = set(columns) - set(self.columns)
-        if unknown:
-            raise KeyError(f"table {self.name}: undeclared columns {sorted(unknown)}")
+        self._declared(columns)
         for name, c in self.columns.items():
             v = columns.get(name)
             if v is None:
