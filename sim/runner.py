@@ -33,14 +33,19 @@ def run_replication(scenario, replication: int, seed: int) -> dict[str, pd.DataF
     model = Model(scenario, replication, seed)
     book = model.run()
     frames = book.frames()  # every column converted once, to its declared dtype
-    allc = contact_table(scenario, replication, frames["contacts"])
+    allc = contact_table(scenario, replication, frames.pop("contacts"))
     kinds = {name: frames[name] for name in CONTACT_TABLES if name in frames}
+    del frames
     for t in kinds.values():
         t.insert(0, "replication", replication)
-    wide = contact_view(allc, kinds)
+    # the kind tables' columns joined (a plain queue has none: its contact table is the view)
+    wide = contact_view(allc, kinds) if any(name in kinds for name in KIND_TABLES) else allc
+    del allc
     intervals, agents = interval_tables(scenario, replication, wide, book["staff_logs"], book.extras.get("work"),
                                         book.extras.get("waits"))
-    wide = wide[wide["arrival_at_s"] >= scenario.run.warmup_s]
+    warm = wide["arrival_at_s"].to_numpy() < scenario.run.warmup_s
+    if warm.any():
+        wide = wide[~warm]
     out: dict[str, pd.DataFrame] = {}
     for feature in FEATURES:  # tables a feature makes after the run (the reputation ledger), its contact columns
         if feature.replication_tables is not None:
