@@ -54,7 +54,8 @@ Check = Callable[[Any, Any], None]
 @dataclass(frozen=True)
 class Tables:
     """What a feature's metrics and figures read: the run's tables, ``contacts`` with the kind tables' columns joined
-    (``sim.results.contact_view``: funnel_calls, social_threads)."""
+    (``sim.results.contact_view``: funnel_calls, social_threads) and ``intervals`` with the feature interval tables'
+    (``sim.intervals.interval_view``: funnel_intervals, social_intervals)."""
 
     contacts: pd.DataFrame
     intervals: pd.DataFrame
