@@ -87,8 +87,6 @@ class Reputation:
         self.cause: dict[int, tuple[str, int, int]] = {}  # post id -> (cause, cause contact id, customer id)
         self.topic: dict[int, int] = {}  # public question -> topic
         self.posted: set[int] = set()  # calls whose caller posted a complaint afterwards
-        self.deflected: list[tuple[float, str]] = []
-        self.deflect_p: list[float] = []  # P(deflected) of every question that arrived (a check on the draws)
 
     # Helpers --------------------------------------------------------------------------------------------------------
     def key(self, p) -> tuple:
@@ -134,11 +132,7 @@ class Reputation:
         if self.board is not None and p.kind == "question":
             rng = self.draws["deflection"].at(self.key(p))
             topic = int(rng.integers(self.spec.deflection.topics))
-            u = float(rng.random())
-            prob = self.board.probability(p.channel, topic, now)
-            self.deflect_p.append(prob)
-            if u < prob:
-                self.deflected.append((now, p.channel))
+            if self.board.decide(p.channel, topic, now, float(rng.random())):
                 return False
             if p.message_public(1):
                 self.topic[p.id] = topic
@@ -222,8 +216,9 @@ class Reputation:
         cols.put("caused_by", caused.tolist())
         cols.put("cause_contact_id", parent.tolist())
         cols.put("posted_publicly", posted.tolist())
-        book["reputation"] = {
-            "deflected_at_s": np.array([d[0] for d in self.deflected], float),
-            "deflected_channel": [d[1] for d in self.deflected],
-            "deflection_p": np.array(self.deflect_p, float),
+        deflected, p = (self.board.deflected, self.board.p) if self.board is not None else ([], [])
+        book["reputation"] = {  # deflected questions (sim.reputation.deflection), and P(deflected) of every question
+            "deflected_at_s": np.array([d[0] for d in deflected], float),
+            "deflected_channel": [d[1] for d in deflected],
+            "deflection_p": np.array(p, float),
         }

@@ -39,6 +39,7 @@ class Conversations:
             model.set_arrival_hook(f, self, start_late=True)
         model.on_agent_free(self)
         self.factories, self.inboxes, self.expire = {}, {}, {}
+        self.watchers: list = []  # told of each conversation's end (sim.next_try)
         for f in self.feeds:
             ch = f.channel
             spec = conversation_spec(ch)
@@ -77,6 +78,7 @@ class Conversations:
         self.posts.append(p)
         if not src.answer[p.i]:
             p.outcome, p.end = "ignored", now
+            self._tell(p)
             return
         p.enqueued = now
         inbox = self.inboxes[p.queue]
@@ -96,6 +98,7 @@ class Conversations:
             self.inboxes[p.queue].drop(p)
             p.end = self.env.now
             p.outcome = "abandoned" if p.src.patience[p.i] <= self.expire[p.channel][0] else "ignored"
+            self._tell(p)
 
     # Assignment ---------------------------------------------------------------------------------
     def _assign(self, agent, p: Post) -> None:
@@ -202,6 +205,12 @@ class Conversations:
         p.desk.open -= 1
         if outcome == "served" and p.src.resolved[p.i]:
             p.resolved_at = now
+        self._tell(p)
+
+    def _tell(self, p: Post) -> None:
+        """The watchers hear that the conversation ended."""
+        for w in self.watchers:
+            w.thread(p)
 
     def _after_close(self, d: Desk) -> None:
         """A slot freed: an agent with no conversation left is free (calls first); otherwise fill the slot."""
