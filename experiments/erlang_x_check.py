@@ -22,7 +22,7 @@ SCENARIO = ROOT / "scenarios" / "erlang_x.toml"
 
 def per_replication(res) -> dict[str, np.ndarray]:
     """The funnel's metrics per replication as ratios of totals (sim.funnel.tables definitions)."""
-    iv = res.intervals.groupby("replication").sum(numeric_only=True)
+    iv = res.interval_view().groupby("replication").sum(numeric_only=True)
     return {
         "blocked_rate": (iv["blocked_count"] / iv["attempts_count"]).to_numpy(),
         "attempts_per_customer": (iv["attempts_count"] / iv["customers_count"]).to_numpy(),

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 import sim
-from sim.weeks.study import paired, per_week, run_designs, study_args
+from sim.weeks.study import paired, per_week, readable, run_designs, study_args
 from sim.weeks.study import team as social_team
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,11 +39,12 @@ def main() -> None:
     designs |= {f"team 2, {label}": (triage(1.0, o, team=2), {"weeks": 2}) for label, o in ORDERS.items()}
     days = run_designs(lambda o: sim.load_scenario(SCENARIO, overrides=o), designs, a.reps, 1616)
     per_week(days).to_csv(out / "ignored_complaints.csv", index=False)
-    measures = ("contacts", "lost", "public_bad", "delay_social_s")
+    measures = ("contacts", "lost", "deterred", "won", "customers_net", "value_net", "public_bad", "delay_social_s")
     shares = days[days["design"].isin(list(SHARES))]
     orders = days[days["design"].str.startswith("team 2")]
-    print(paired(shares, "answer all", measures).round(1).to_string(index=False))
-    print(paired(orders, "team 2, oldest first", measures).round(1).to_string(index=False))
+    with pd.option_context("display.width", 250, "display.max_columns", 60):
+        print(readable(paired(shares, "answer all", measures), "answer all").to_string())
+        print(readable(paired(orders, "team 2, oldest first", measures), "team 2, oldest first").to_string())
 
 
 if __name__ == "__main__":

@@ -1,18 +1,22 @@
 """Study — the delay study over four weeks: what a slower social team costs when demand and channel choice respond
 to the reputation state and to customers' own history (docs/reputation_weeks.md).
 
-System: scenarios/weeks_reputation.toml (phone + social from one population, 1 warm-up week not counted, 4 weeks
-measured). Designs: the social team (agents.social.count, 08:00–22:00) of 2, 3 and 5 agents; every design meets the
-same candidates (common random numbers), differences against 5 agents are paired by replication.
+System: ``--scenario retail`` (the default): scenarios/retail_reputation.toml — its phone funnel (IVR, departments,
+transfers, redials, callbacks) and social desk with its [reputation] model acting within each day — with the [weeks]
+table ``RETAIL_WEEKS`` below; ``--scenario weeks``: scenarios/weeks_reputation.toml (a plain phone queue + social).
+1 warm-up week not counted, 4 weeks measured. Designs: the social team (agents.social.count) of 2, 3 and 5 agents
+(retail: all day, as the scenario staffs it; weeks: 08:00–22:00); every design meets the same candidates (common
+random numbers), differences against 5 agents are paired by replication.
 
-``--sensitivity`` (use ``--reps 2`` to keep it short) instead halves and doubles each assumed weight of [weeks] one at a time (probabilities capped at 1)
-and re-estimates the headline — customers lost and contacts over the measured weeks, 2 agents minus 5, paired — over
-2 measured weeks.
+``--sensitivity`` (on weeks_reputation.toml; use ``--reps 2`` to keep it short) instead halves and doubles each
+assumed weight of [weeks] one at a time (probabilities capped at 1) and re-estimates the headline — customers lost
+and contacts over the measured weeks, 2 agents minus 5, paired — over 2 measured weeks.
 
-    .venv/bin/python experiments/reputation_weeks.py [--reps R] [--out plots] [--sensitivity]
+    .venv/bin/python experiments/reputation_weeks.py [--scenario retail|weeks] [--teams 2,3,5] [--reps R] [--out plots]
+        [--sensitivity]
 
-Writes OUT/reputation_weeks.csv (per design, replication and week) and OUT/reputation_weeks.png (week by week), or
-OUT/reputation_weeks_sensitivity.csv.
+Writes OUT/reputation_weeks[_retail].csv (per design, replication and week) and OUT/reputation_weeks[_retail].png
+(week by week), or OUT/reputation_weeks_sensitivity.csv.
 """
 from __future__ import annotations
 
@@ -23,11 +27,18 @@ import pandas as pd
 
 import sim
 from sim.plots.weeks import weeks_figure
-from sim.weeks.study import paired, per_week, run_designs, study_args, team
+from sim.weeks.study import paired, per_week, readable, run_designs, study_args, team
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "weeks_reputation.toml"
+RETAIL = ROOT / "scenarios" / "retail_reputation.toml"
+# [weeks] for the retailer [assumed]: a customer base of 100,000 of whom 1% contact a day (1,000 of its ≈ 2,495 daily
+# contacts; the rest are new customers), the scenario's own channel split (2,280 calls, 214.5 posts a day), and the
+# value of a customer its [reputation] section gives. The other weights are [weeks]' defaults.
+RETAIL_WEEKS = {"weeks": 4, "warmup_weeks": 1, "value_per_customer": 400.0,
+                "population": {"known": 100_000, "returning": 0.01, "shares": {"phone": 0.914, "social": 0.086}}}
 TEAMS = (2, 3, 5)
+SHOWN = ("contacts", "resolved", "lost", "deterred", "won", "customers_net", "value_net", "public_bad", "delay_social_s")
 # (part of the [weeks] spec, field, capped at 1): every assumed weight of the weeks model
 ASSUMED = (("state", "half_life_days", False), ("state", "sensitivity", False), ("population", "returning", False),
            ("population", "delay_scale_s", False), ("population", "bad_call_to_public", False),
@@ -57,18 +68,31 @@ def sensitivity(reps: int, out: Path) -> None:
 
 
 def main() -> None:
-    a, out = study_args(__doc__, ROOT / "plots", 3, lambda ap: ap.add_argument("--sensitivity", action="store_true"))
+    def extra(ap):
+        ap.add_argument("--sensitivity", action="store_true")
+        ap.add_argument("--scenario", choices=("retail", "weeks"), default="retail")
+        ap.add_argument("--teams", default=",".join(map(str, TEAMS)), help="social team sizes, the last the reference")
+    a, out = study_args(__doc__, ROOT / "plots", 3, extra)
     if a.sensitivity:
         sensitivity(a.reps, out)
         return
-    designs = {f"social {n}": ({"agents.social.count": team(n)}, {}) for n in TEAMS}
-    days = run_designs(lambda o: sim.load_scenario(SCENARIO, overrides=o), designs, a.reps, 1616)
+    teams = [int(x) for x in a.teams.split(",")]
+    if a.scenario == "retail":
+        designs = {f"social {n}": ({"agents.social.count": n}, {}) for n in teams}
+        load, name, title = (lambda o: sim.load_scenario(RETAIL, overrides={"weeks": RETAIL_WEEKS, **o}),
+                             "reputation_weeks_retail", "Retailer (retail_reputation), social team over four weeks")
+    else:
+        designs = {f"social {n}": ({"agents.social.count": team(n)}, {}) for n in teams}
+        load, name, title = (lambda o: sim.load_scenario(SCENARIO, overrides=o), "reputation_weeks",
+                             "Phone queue + social (weeks_reputation), social team over four weeks")
+    days = run_designs(load, designs, a.reps, 1616)
     weeks = per_week(days)
-    weeks.to_csv(out / "reputation_weeks.csv", index=False)
-    print(paired(days, f"social {TEAMS[-1]}", ("contacts", "lost", "public_bad", "delay_social_s")).round(1)
-          .to_string(index=False))
-    print(weeks.groupby(["design", "week"])[["lost", "public_bad", "active"]].mean().round(1).to_string())
-    print(weeks_figure(weeks, out / "reputation_weeks.png", "Social team over four weeks (warm-up week not shown)"))
+    weeks.to_csv(out / f"{name}.csv", index=False)
+    with pd.option_context("display.width", 250, "display.max_columns", 60):
+        print(readable(paired(days, f"social {teams[-1]}", SHOWN), f"social {teams[-1]}").to_string())
+        print(weeks.groupby(["design", "week"])[["lost", "won", "deterred", "public_bad", "active"]].mean().round(1)
+              .to_string())
+    print(weeks_figure(weeks, out / f"{name}.png", f"{title} (warm-up week not shown; {a.reps} replications)"))
 
 
 if __name__ == "__main__":

@@ -4,10 +4,12 @@ over replications with confidence intervals.
 Times inside the simulator are seconds since t = 0 (``[run] start``); ``with_dates`` turns a column of them into
 ``date_time`` (``2024-01-01T08:30``) and ``clock`` (``08:30``), put first so the CSV pastes into a rota.
 ``interval_means`` averages every column over replications per (channel, queue, interval) and gives the 95% CI of the
-planners' ratios (service level, ASA, abandonment, occupancy; in range as in ``sim.headline``).
+planners' ratios (service level, ASA, abandonment, occupancy; in range as in ``sim.headline``). ``write_interval_csvs``
+writes both for each interval table (``intervals``, ``funnel_intervals``, ``social_intervals``).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -78,10 +80,17 @@ def interval_means(intervals: pd.DataFrame, start: datetime) -> pd.DataFrame:
     return with_dates(out.reset_index(), start)
 
 
-def write_interval_csvs(intervals: pd.DataFrame, provenance: dict, out: Path) -> list[Path]:
-    """``intervals.csv`` (one row per replication, dated) and ``intervals_mean.csv`` (averaged, with CIs)."""
+def write_interval_csvs(tables: Mapping[str, pd.DataFrame | None], provenance: dict, out: Path) -> list[Path]:
+    """One pair of dated CSVs per interval table present: ``<name>.csv`` (one row per replication) and
+    ``<name>_mean.csv`` (averaged, with CIs) — ``intervals.csv`` for every channel, ``funnel_intervals.csv`` for the
+    funnel's channels, ``social_intervals.csv`` for first response and backlog. Each file keeps the rows its table
+    has, so a channel's rows never carry another kind's empty columns."""
     start = run_start(provenance)
-    paths = [out / "intervals.csv", out / "intervals_mean.csv"]
-    with_dates(intervals, start).to_csv(paths[0], index=False)
-    interval_means(intervals, start).to_csv(paths[1], index=False, float_format="%.6g")
+    paths = []
+    for name, df in tables.items():
+        if df is None:
+            continue
+        paths += [out / f"{name}.csv", out / f"{name}_mean.csv"]
+        with_dates(df, start).to_csv(paths[-2], index=False)
+        interval_means(df, start).to_csv(paths[-1], index=False, float_format="%.6g")
     return paths

@@ -159,6 +159,19 @@ class Draws:
         self.i += 1
         return v
 
+    def take(self, n: int) -> np.ndarray:
+        """The next ``n`` values at once: the same values, from the same blocks, as ``n`` calls of ``next``."""
+        parts = [np.asarray(self.buf[self.i:self.i + n], dtype=float)]
+        got = len(parts[0])
+        self.i += got
+        while got < n:
+            self.buf = self.dist.sample(self.rng, self.block).tolist()
+            k = min(n - got, self.block)
+            parts.append(np.asarray(self.buf[:k], dtype=float))
+            self.i = k
+            got += k
+        return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
 
 def parse_dist(raw: Any, path: str, chk: Checker, base_dir: Path) -> Dist | None:
     """Read a distribution table; problems go to ``chk`` (with their dotted keys) and give None."""

@@ -12,7 +12,8 @@ A feature declares
 - the record columns it adds during a run (``records``: table -> ``sim.core.Column`` tuple, each with its dtype, unit
   and meaning; the model declares them in its record book, ``sim.core.records``), the columns it adds to the tables
   made after a run (``columns``), and its per-replication metrics (``metrics(tables) -> DataFrame | None``,
-  tidy rows ``replication, channel, metric, value``), tables made after a replication (``tables``) and figures.
+  tidy rows ``replication, channel, metric, value``), tables made after a replication (``replication_tables``),
+  its own table per reporting interval (``intervals``: a ``sim.intervals.IntervalPart``) and figures.
 
 The list's order is the order features attach to a model and add their records: ``choice`` first (it gives channels
 one population of customers before any behaviour takes their feeds), ``reputation`` last (it acts on the
@@ -33,7 +34,11 @@ from sim.funnel import flow
 from sim.funnel import legs as funnel_legs
 from sim.funnel import records as funnel_records
 from sim.funnel import spec as funnel_keys
+from sim.funnel import tables as funnel_tables
 from sim.funnel.menus import parse_ivr
+from sim.intervals import IntervalPart
+from sim.next_try import follow_up as next_try_follow_up
+from sim.next_try import rows as next_try_rows
 from sim.reputation import accounts, live
 from sim.reputation import config as reputation_config
 from sim.social import messaging
@@ -51,7 +56,8 @@ Check = Callable[[Any, Any], None]
 @dataclass(frozen=True)
 class Tables:
     """What a feature's metrics and figures read: the run's tables, ``contacts`` with the kind tables' columns joined
-    (``sim.results.contact_view``: funnel_calls, social_threads)."""
+    (``sim.results.contact_view``: funnel_calls, social_threads) and ``intervals`` with the feature interval tables'
+    (``sim.intervals.interval_view``: funnel_intervals, social_intervals)."""
 
     contacts: pd.DataFrame
     intervals: pd.DataFrame
@@ -81,11 +87,12 @@ class Feature:
     # feature's columns, {table name: table}) — the reputation ledger
     replication_tables: Callable[..., tuple[pd.DataFrame, dict[str, pd.DataFrame]]] | None = None
     metrics: Callable[[Tables], pd.DataFrame | None] | None = None
+    intervals: IntervalPart | None = None  # its table per reporting interval, keyed like ``intervals``
     figures: Callable[[Tables, Any], list] | None = None  # (tables, out_dir) -> paths written
 
 
-# Columns each feature adds (besides the kernel's). The funnel adds per-priority-class interval columns too
-# (``offered_p<k>_count``, ``sl_offered_p<k>`` … for each class k of ``priorities``).
+# Columns each feature adds (besides the kernel's), in its own interval table. The funnel adds per-priority-class
+# interval columns too (``offered_p<k>_count``, ``sl_offered_p<k>`` … for each class k of ``priorities``).
 FUNNEL_INTERVAL_COLUMNS = ("attempts_count", "customers_count", "redial_attempts_count", "repeat_attempts_count",
     "blocked_count", "ivr_entered_count", "ivr_sum", "self_served_count", "abandoned_ivr_count", "zero_out_count",
     "routed_count", "misrouted_count", "first_human_count", "first_human_sum", "right_human_count",
@@ -125,7 +132,8 @@ FUNNEL = Feature(
     channel_spec=funnel_keys.build_funnel,
     attach=flow.attach,
     records={"funnel_calls": funnel_records.CALL_COLUMNS, "legs": funnel_legs.LEG_COLUMNS},
-    columns={"intervals": FUNNEL_INTERVAL_COLUMNS},
+    columns={"funnel_intervals": FUNNEL_INTERVAL_COLUMNS},
+    intervals=funnel_tables.INTERVALS,
     figures=_funnel_figures,
 )
 
@@ -178,7 +186,8 @@ SOCIAL = Feature(
     group_spec=social_keys.build_desk,
     attach=_social_attach,  # messaging (default) or, with mode = "session", the conversations
     records={"social_threads": social_records.THREAD_COLUMNS, "messages": social_records.MESSAGE_COLUMNS},
-    columns={"intervals": SOCIAL_INTERVAL_COLUMNS, "agents": ("open_conversation_s", "open_conversations")},
+    columns={"social_intervals": SOCIAL_INTERVAL_COLUMNS, "agents": ("open_conversation_s", "open_conversations")},
+    intervals=social_tables.INTERVALS,
     metrics=_social_metrics,
     figures=_social_figures,
 )
@@ -250,8 +259,20 @@ HORIZONS = Feature(
 # Unique customers and their attempts on every channel (sim.next_try): metrics only (rows just before the horizons').
 NEXT_TRY = Feature(
     "next_try",
-    "Redials, repeat calls, spillover posts and repeat complaints as one next-try table; customers and attempts apart.",
+    "[[next_try]]: who tries again after a failed or unresolved contact, on which channel (rows; the phone funnel runs "
+    "phone → phone rows, sim.next_try.follow_up the rest); customers and attempts apart.",
+    sections={"next_try": next_try.parse_section},
+    checks=(next_try_rows.check,),
     metrics=lambda t: next_try.next_try_metrics(t.contacts),
+)
+
+# The next tries the funnel does not run (sim.next_try.follow_up): attached after every other behaviour, so its records
+# see every contact (a follow-up's customer id is the customer's).
+NEXT_TRY_RUN = Feature(
+    "next_try_run",
+    "Runs the [[next_try]] rows after a thread's end and towards another channel.",
+    attach=next_try_follow_up.attach,
+    records={"contacts": next_try_follow_up.CONTACT_COLUMNS},
 )
 
 # Reputation over weeks (sim.weeks, docs/reputation_weeks.md): a section read by sim.weeks.model.run_weeks, which
@@ -263,7 +284,8 @@ WEEKS = Feature(
     checks=(weeks_config.check,),
 )
 
-FEATURES: tuple[Feature, ...] = (HORIZONS, NEXT_TRY, CHOICE, SOCIAL, FUNNEL, REPUTATION, STAFFING, WEEKS)
+FEATURES: tuple[Feature, ...] = (HORIZONS, NEXT_TRY, CHOICE, SOCIAL, FUNNEL, REPUTATION, NEXT_TRY_RUN, STAFFING,
+                                 WEEKS)
 
 
 def metrics(t: Tables, features: tuple[Feature, ...] = FEATURES) -> list[pd.DataFrame]:

@@ -7,17 +7,19 @@ pile-on of ``sim.reputation.hawkes``: the pile-on is self-exciting and grows wit
 driven from outside and the same in every design. Its contacts come from the known population (affected customers).
 
 *Proactive handling*: a public status post ``post_after`` **[assumed 30 min]** after the start tells customers what
-is happening; from then on each incident contact is deflected — the customer reads the post and does not contact —
-with probability ``deflect`` **[assumed 0.3]** on every channel ("answering one customer delivers the information to
-others", domain notes §4). A deflected contact counts as resolved by deflection. Reactive handling posts nothing.
-``proactive_deflection`` is the one function deciding it (the deflection-as-resolution mechanism of the next-try
-model can take its place).
+is happening. It is a public answer on the incident's topic in the deflection mechanism of
+``sim.reputation.deflection`` (``StatusPost``, read on every channel, up until the run ends): from then on each
+incident contact meets P(deflected) = ``deflect`` **[assumed 0.3]** from it ("answering one customer delivers the
+information to others", domain notes §4), decided by the same ``DeflectionBoard.decide`` as a question deflected by an
+earlier public answer, and counted the same way: ``deflected``, resolved at once. Reactive handling posts nothing.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from sim.reputation.deflection import StatusPost
 
 VOLUME = 600.0  # [assumed]
 POST_AFTER_S = 30 * 60.0  # [assumed]
@@ -54,8 +56,8 @@ def incident_times(inc: Incident, lo: float, hi: float, rng: np.random.Generator
     return np.sort(a + rng.random(n) * (b - a)) - lo
 
 
-def proactive_deflection(inc: Incident, at_s: np.ndarray) -> np.ndarray:
-    """P(an incident contact at run times ``at_s`` is deflected by the brand's status post)."""
+def status_post(inc: Incident) -> StatusPost | None:
+    """The brand's status post of a proactively handled incident (None: handled reactively)."""
     if not inc.proactive:
-        return np.zeros(len(at_s))
-    return np.where(at_s >= inc.start_s + inc.post_after_s, inc.deflect, 0.0)
+        return None
+    return StatusPost(inc.start_s + inc.post_after_s, inc.topic, inc.deflect)

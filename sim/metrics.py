@@ -127,45 +127,76 @@ def _ramp(points: np.ndarray, w: np.ndarray, t: np.ndarray) -> np.ndarray:
     return cw[k] * t - cwp[k]
 
 
+def ratio_parts(columns) -> dict[str, tuple[str, str]]:
+    """Every ratio ``add_ratios`` derives from these columns: name -> (numerator, denominator). Two denominators are
+    derived: ``short_abandon_base`` (offered − abandoned within target) and ``left_queue`` (answered + abandoned)."""
+    cols = set(columns)
+    out = {**RATIOS, **{k: v for k, v in CONVERSATION_RATIOS.items() if v[0] in cols and v[1] in cols},
+           **funnel_ratios(cols)}
+    if "cost" in cols:
+        out["cost_per_resolved"] = ("cost", "resolved" if "resolved" in cols else "served")
+    return out
+
+
 def add_ratios(df: pd.DataFrame) -> pd.DataFrame:
-    """Derive the ratio columns from the numerators and denominators (NaN where the denominator is 0)."""
-    df = df.copy()
-    df["short_abandon_base"] = df["offered"] - df["abandoned_within_target"]
-    df["left_queue"] = df["answered"] + df["abandoned"]
-    conv = {k: v for k, v in CONVERSATION_RATIOS.items() if v[0] in df and v[1] in df}
-    for name, (num, den) in {**RATIOS, **conv, **funnel_ratios(df.columns)}.items():
-        d = df[den].to_numpy(float)
+    """Derive the ratio columns from the numerators and denominators (NaN where the denominator is 0). Every ratio is
+    computed as an array first and the new columns are joined in one step."""
+    base = {"short_abandon_base": df["offered"].to_numpy() - df["abandoned_within_target"].to_numpy(),
+            "left_queue": df["answered"].to_numpy() + df["abandoned"].to_numpy()}
+    new: dict[str, np.ndarray] = {}
+    # cost_per_resolved: rostered agent-hours × cost_per_hour, attributed to queues by busy share (sim.intervals)
+    for name, (num, den) in ratio_parts(df.columns).items():
+        d = np.asarray(base[den] if den in base else df[den].to_numpy(), dtype=float)
+        n = df[num].to_numpy(float)
         with np.errstate(invalid="ignore", divide="ignore"):
-            df[name] = np.where(d > 0, df[num].to_numpy(float) / np.where(d > 0, d, 1), np.nan)
-    if "cost" in df:  # rostered agent-hours × cost_per_hour, attributed to queues by busy share (sim.results)
-        base = df["resolved" if "resolved" in df else "served"].to_numpy(float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            df["cost_per_resolved"] = np.where(base > 0, df["cost"].to_numpy(float) / np.where(base > 0, base, 1), np.nan)
-    return df.drop(columns=["short_abandon_base", "left_queue"])
+            new[name] = np.where(d > 0, n / np.where(d > 0, d, 1), np.nan)
+    here = [k for k in new if k in df]
+    out = df.copy() if here else df
+    for k in here:
+        out[k] = new.pop(k)
+    return pd.concat([out, pd.DataFrame(new, index=df.index)], axis=1)
 
 
 def replication_metrics(intervals: pd.DataFrame) -> pd.DataFrame:
     """Per replication and channel: totals over the run, then the ratios of totals. Tidy: replication, channel,
-    metric, value."""
+    metric, value (metric by metric, each with every (replication, channel) in order; then the whole centre's
+    ``cost`` and ``cost_per_resolved`` on channel ``all``)."""
     cols = [c for c in (*COUNT_COLUMNS, *SUM_COLUMNS, *CONVERSATION_COLUMNS) if c in intervals]
     extra = [c for c in intervals.columns if c.endswith(("_count", "_sum")) and c not in cols]
     tot = intervals.groupby(["replication", "channel"], observed=True)[cols + extra].sum()
-    # queue length: the channel's queues are summed, and time is counted once per interval, not once per queue
-    length = intervals.drop_duplicates(["replication", "channel", "interval_start_at_s"]) \
-        .groupby(["replication", "channel"], observed=True)["length_s"].sum()
-    tot["length_s"] = length
+    # queue length: the channel's queues are summed, and time is counted once per interval, not once per queue (when
+    # every channel has one queue, each interval is there once already)
+    if intervals["queue"].nunique() != intervals["channel"].nunique():
+        length = intervals.drop_duplicates(["replication", "channel", "interval_start_at_s"]) \
+            .groupby(["replication", "channel"], observed=True)["length_s"].sum()
+        tot["length_s"] = length
     tot = add_ratios(tot.reset_index())
     keep = [m for m in (*HEADLINE, *CONVERSATION_COLUMNS[:4], *CONVERSATION_RATIOS, *funnel_ratios(tot.columns), *extra)
             if m in tot]
-    out = tot.melt(id_vars=["replication", "channel"], value_vars=keep, var_name="metric", value_name="value")
+    out = tidy(tot, ["replication", "channel"], keep)
     if "cost" in tot:  # the whole centre: total cost and cost per resolved contact over every channel
         base = "resolved" if "resolved" in tot else "served"
         allc = tot.groupby("replication")[["cost", base]].sum()
-        allc["cost_per_resolved"] = allc["cost"] / allc[base].where(allc[base] > 0)
-        rows = allc[["cost", "cost_per_resolved"]].reset_index().melt(id_vars="replication", var_name="metric",
-                                                                      value_name="value").assign(channel="all")
-        out = pd.concat([out.astype({"channel": object}), rows[out.columns]], ignore_index=True)
+        per = allc["cost"] / allc[base].where(allc[base] > 0)
+        reps = allc.index.to_numpy()
+        rows = pd.DataFrame({"replication": np.tile(reps, 2), "channel": "all",
+                             "metric": np.repeat(["cost", "cost_per_resolved"], len(reps)),
+                             "value": np.concatenate([allc["cost"].to_numpy(float), per.to_numpy(float)])})
+        out = pd.concat([out.astype({"channel": object}), rows], ignore_index=True)
     return out
+
+
+def tidy(wide: pd.DataFrame, ids: list[str], values: list[str] | None = None, var_name: str = "metric",
+         value_name: str = "value") -> pd.DataFrame:
+    """``wide.melt(id_vars=ids, value_vars=values, …)`` without its per-column overhead: the same rows (column by
+    column, each with every row of ``wide`` in order), the id columns' dtypes kept."""
+    values = [c for c in wide.columns if c not in ids] if values is None else list(values)
+    n = len(wide)
+    at = np.tile(np.arange(n), len(values))
+    out = {k: wide[k].take(at).reset_index(drop=True) for k in ids}
+    out[var_name] = pd.Series(np.repeat(np.array(values, dtype=object), n)).astype(str)
+    out[value_name] = np.concatenate([wide[m].to_numpy() for m in values]) if values else np.zeros(0)
+    return pd.DataFrame(out)
 
 
 def _t_quantile(q, df):
@@ -176,15 +207,38 @@ def _t_quantile(q, df):
 
 def summarize(per_rep: pd.DataFrame, by: tuple[str, ...] = ("channel", "metric"), level: float = 0.95) -> pd.DataFrame:
     """Mean, standard deviation and t-based CI across replications for each group (the ratio of totals per
-    replication is the observation; domain notes §5)."""
-    def one(v: pd.Series) -> pd.Series:
-        x = v.dropna().to_numpy(float)
-        n = len(x)
-        mean = float(x.mean()) if n else np.nan
-        sd = float(x.std(ddof=1)) if n > 1 else np.nan
-        half = float(_t_quantile(0.5 + level / 2, n - 1) * sd / np.sqrt(n)) if n > 1 else np.nan
-        return pd.Series({"mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half, "half_width": half,
-                          "n": n})
-    out = per_rep.groupby(list(by), observed=True, sort=False)["value"].apply(one).unstack()
-    out["n"] = out["n"].astype(int)
-    return out.reset_index()
+    replication is the observation; domain notes §5). One row per group in order of first appearance; missing values
+    are left out of a group (``n`` counts the rest).
+
+    Vectorised: the groups are numbered once, and the groups with the same count of values are reduced together along
+    the rows of one array, which gives the same floats as reducing each group's values on its own (numpy reduces each
+    row alone, in the same order)."""
+    keys = list(by)
+    gid = per_rep.groupby(keys, observed=True, sort=False).ngroup().to_numpy()
+    ngroups = int(gid.max()) + 1 if len(gid) and gid.max() >= 0 else 0
+    x = per_rep["value"].to_numpy(float)
+    ok = ~np.isnan(x) & (gid >= 0)
+    order = np.argsort(np.where(ok, gid, ngroups), kind="stable")[: int(ok.sum())]  # values grouped, rows in order
+    n = np.bincount(gid[ok], minlength=ngroups)
+    first = np.concatenate([[0], np.cumsum(n)[:-1]]) if ngroups else np.zeros(0, np.int64)
+    mean, sd = np.full(ngroups, np.nan), np.full(ngroups, np.nan)
+    for size in np.unique(n[n > 0]):
+        groups = np.flatnonzero(n == size)
+        values = x[order[first[groups][:, None] + np.arange(size)]]
+        mean[groups] = values.mean(axis=1)
+        if size > 1:
+            sd[groups] = values.std(ddof=1, axis=1)
+    many = n > 1
+    half = np.full(ngroups, np.nan)
+    if many.any():
+        half[many] = _t_quantile(0.5 + level / 2, n[many] - 1) * sd[many] / np.sqrt(n[many])
+    at = np.full(ngroups, -1, np.int64)
+    rows = np.flatnonzero(gid >= 0)
+    at[gid[rows[::-1]]] = rows[::-1]  # each group's first row
+    # rows ordered by each key's order of first appearance, the first key first (as unstacking grouped rows gives)
+    rank = [pd.factorize(per_rep[k].to_numpy())[0][at] for k in keys]
+    sel = np.lexsort(rank[::-1]) if keys else np.arange(ngroups)
+    out = {k: pd.Series(per_rep[k].to_numpy()[at[sel]]).infer_objects() for k in keys}
+    out.update(mean=mean[sel], sd=sd[sel], ci_low=(mean - half)[sel], ci_high=(mean + half)[sel],
+               half_width=half[sel], n=n[sel].astype(int))
+    return pd.DataFrame(out)

@@ -77,8 +77,10 @@ class Population:
             return np.full(len(who_u), -1, np.int64)
         return alive[np.minimum((who_u * len(alive)).astype(np.int64), len(alive) - 1)]
 
-    def choose(self, ids: np.ndarray, channel_u: np.ndarray, published_delay: np.ndarray) -> np.ndarray:
-        """Each customer's channel (index into ``channels``) by the delay-sensitive logit, drawn with their uniform."""
+    def choose(self, ids: np.ndarray, channel_u: np.ndarray, published_delay: np.ndarray,
+               available: np.ndarray | None = None) -> np.ndarray:
+        """Each customer's channel (index into ``channels``) by the delay-sensitive logit, drawn with their uniform;
+        ``available`` (channels × customers, bool): the channels open at each customer's time (None: all)."""
         s = self.spec
         base = np.log(np.array([s.shares.get(c, 0.0) for c in self.channels]) + 1e-300)
         delay = self.last_delay[:, ids]
@@ -87,6 +89,8 @@ class Population:
         if "social" in self.channels and "phone" in self.channels:
             bad_call = self.last_bad[ids] & (self.last_channel[ids] == self.channels.index("phone"))
             u[self.channels.index("social")] += s.bad_call_to_public * bad_call
+        if available is not None:  # closed channels are not chosen (a customer with none open keeps them all)
+            u = np.where(available | ~available.any(axis=0), u, -np.inf)
         p = np.exp(u - u.max(axis=0))
         cum = np.cumsum(p / p.sum(axis=0), axis=0)
         return np.minimum((channel_u[None, :] > cum).sum(axis=0), len(self.channels) - 1)
@@ -101,6 +105,9 @@ class Population:
         ok = ~np.isnan(delay)
         self.last_delay[channel[ok], ids[ok]] = delay[ok]
         lost = bad & (loss_u < self.spec.loss) & ~self.lost[ids] & ~self.gone[ids]
+        first = np.zeros(int(lost.sum()), bool)  # a customer with two bad contacts in a day is lost once
+        first[np.unique(ids[lost], return_index=True)[1]] = True
+        lost[lost] = first
         self.lost[ids[lost]] = True
         return lost
 

@@ -9,7 +9,7 @@ from sim.core import concat
 from sim.engine import Model
 from sim.extensions import FEATURES
 from sim.horizons import clock_of
-from sim.results import KIND_TABLES, Results, contact_table, contact_view, interval_tables
+from sim.results import INTERVAL_TABLES, KIND_TABLES, Results, contact_table, contact_view, interval_tables
 from sim.version import __version__
 
 # Tables of one replication that are rows of contacts (kind tables) or of their stages (legs, messages).
@@ -28,19 +28,24 @@ def replication_indices(scenario, replications: int | Sequence[int] | None) -> l
 
 def run_replication(scenario, replication: int, seed: int) -> dict[str, pd.DataFrame]:
     """The tables of one replication (contacts after warm-up; each other table present when the scenario makes it):
-    ``contacts``, ``funnel_calls``, ``social_threads``, ``legs``, ``messages``, ``intervals``, ``agents``,
-    ``reputation``."""
+    ``contacts``, ``funnel_calls``, ``social_threads``, ``legs``, ``messages``, ``intervals``, ``funnel_intervals``,
+    ``social_intervals``, ``agents``, ``reputation``."""
     model = Model(scenario, replication, seed)
     book = model.run()
     frames = book.frames()  # every column converted once, to its declared dtype
-    allc = contact_table(scenario, replication, frames["contacts"])
+    allc = contact_table(scenario, replication, frames.pop("contacts"))
     kinds = {name: frames[name] for name in CONTACT_TABLES if name in frames}
+    del frames
     for t in kinds.values():
         t.insert(0, "replication", replication)
-    wide = contact_view(allc, kinds)
-    intervals, agents = interval_tables(scenario, replication, wide, book["staff_logs"], book.extras.get("work"),
-                                        book.extras.get("waits"))
-    wide = wide[wide["arrival_at_s"] >= scenario.run.warmup_s]
+    # the kind tables' columns joined (a plain queue has none: its contact table is the view)
+    wide = contact_view(allc, kinds) if any(name in kinds for name in KIND_TABLES) else allc
+    del allc
+    per_interval = interval_tables(scenario, replication, wide, book["staff_logs"], book.extras.get("work"),
+                                   book.extras.get("waits"))  # intervals, agents, the features' interval tables
+    warm = wide["arrival_at_s"].to_numpy() < scenario.run.warmup_s
+    if warm.any():
+        wide = wide[~warm]
     out: dict[str, pd.DataFrame] = {}
     for feature in FEATURES:  # tables a feature makes after the run (the reputation ledger), its contact columns
         if feature.replication_tables is not None:
@@ -52,7 +57,7 @@ def run_replication(scenario, replication: int, seed: int) -> dict[str, pd.DataF
     kept = contacts["contact_id"]
     for name, t in kinds.items():
         out[name] = t[t["contact_id"].isin(kept)].reset_index(drop=True)
-    out.update(contacts=contacts, intervals=intervals, agents=agents)
+    out.update(contacts=contacts, **per_interval)
     return out
 
 
@@ -75,4 +80,5 @@ def run(scenario, replications: int | Sequence[int] | None = None, seed: int | N
                   "clock": clock_of(scenario)}  # warm-up, horizon, start of day: resolution horizons (sim.horizons)
     return Results.from_tables(cat("contacts"), cat("intervals"), cat("agents"), provenance, cat("legs"),
                                cat("reputation"), funnel_calls=cat("funnel_calls"),
-                               social_threads=cat("social_threads"), messages=cat("messages"))
+                               social_threads=cat("social_threads"), messages=cat("messages"),
+                               **{name: cat(name) for name in INTERVAL_TABLES})

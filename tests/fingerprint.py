@@ -1,16 +1,18 @@
 """Fingerprints of the shipped scenarios' tables: what "behaviour does not change" means, checked column by column.
 
 Every scenario in ``scenarios/`` is run with its own seed for 2 replications (long horizons shortened, see
-``HORIZONS``), and each of its tables (``TABLES``: contacts, the kind tables, legs, messages, intervals, agents, reputation) is
-reduced to
-its column names, each column's logical dtype and a SHA-256 of the column's canonical values (floats rounded to 1e-6,
-NaN and missing values written as such, categories as their labels). The numpy and pandas versions are recorded beside
+``HORIZONS``), and each of its tables (``TABLES``: contacts, the kind tables, legs, messages, the interval tables,
+agents, reputation; and, in ``metrics.json``, the per-replication metrics and the summary) is reduced to its column
+names, each column's logical dtype and a SHA-256 of the column's canonical values (floats rounded to 1e-6, NaN and
+missing values written as such, categories as their labels). The numpy and pandas versions are recorded beside
 them: a new numpy may change a draw or a float's last digit, and the file then says which versions made it.
 
 Rewrite the committed file on purpose only (a change of behaviour, in a commit of its own with a test of the intended
 change)::
 
     .venv/bin/python -m tests.fingerprint --regenerate
+
+(which rewrites ``scenarios.json`` and ``metrics.json``).
 """
 from __future__ import annotations
 
@@ -26,7 +28,11 @@ import sim
 
 ROOT = Path(__file__).resolve().parents[1]
 FILE = Path(__file__).resolve().parent / "fingerprints" / "scenarios.json"
-TABLES = ("contacts", "funnel_calls", "social_threads", "legs", "messages", "intervals", "agents", "reputation")
+TABLES = ("contacts", "funnel_calls", "social_threads", "legs", "messages", "intervals", "funnel_intervals",
+          "social_intervals", "agents", "reputation")
+# The per-replication metrics and their summary (Results.replications, Results.summary), in a file of their own.
+METRICS_FILE = FILE.parent / "metrics.json"
+METRIC_TABLES = ("replications", "summary")
 REPLICATIONS = 2
 # Shorter horizons where a shipped scenario runs for days: the same model, fewer events (seconds, not minutes).
 HORIZONS = {"erlang_a": "1d", "study_social_desk": "1d"}
@@ -86,22 +92,32 @@ def table_print(df: pd.DataFrame | None) -> dict | None:
                                          for c in df.columns}}
 
 
-def scenario_print(path: Path) -> dict:
+def scenario_run(path: Path) -> sim.Results:
     over = {"run.horizon": HORIZONS[path.stem]} if path.stem in HORIZONS else None
     sc = sim.load_scenario(path, overrides=over)
-    res = sim.run(sc, replications=REPLICATIONS)
+    return sim.run(sc, replications=REPLICATIONS)
+
+
+def scenario_print(path: Path, res: sim.Results | None = None) -> dict:
+    res = scenario_run(path) if res is None else res
     return {name: table_print(getattr(res, name)) for name in TABLES}
 
 
-def compute() -> dict:
-    return {"numpy": np.__version__, "pandas": pd.__version__, "replications": REPLICATIONS, "horizons": HORIZONS,
-            "scenarios": {p.stem: scenario_print(p) for p in scenario_files()}}
+def metrics_print(res: sim.Results) -> dict:
+    return {name: table_print(getattr(res, name)) for name in METRIC_TABLES}
 
 
-def differences(expected: dict, got: dict) -> list[str]:
+def compute() -> tuple[dict, dict]:
+    head = {"numpy": np.__version__, "pandas": pd.__version__, "replications": REPLICATIONS, "horizons": HORIZONS}
+    runs = {p.stem: scenario_run(p) for p in scenario_files()}
+    return ({**head, "scenarios": {s: scenario_print(Path(s), r) for s, r in runs.items()}},
+            {**head, "scenarios": {s: metrics_print(r) for s, r in runs.items()}})
+
+
+def differences(expected: dict, got: dict, tables: tuple[str, ...] = TABLES) -> list[str]:
     """One line per table or column that differs between two fingerprints of a scenario."""
     out = []
-    for name in TABLES:
+    for name in tables:
         e, g = expected.get(name), got.get(name)
         if (e is None) != (g is None):
             out.append(f"{name}: table {'missing' if g is None else 'new'}")
@@ -127,14 +143,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description="Check or rewrite the shipped-scenario fingerprints.")
     ap.add_argument("--regenerate", action="store_true", help=f"rewrite {FILE.relative_to(ROOT)}")
     args = ap.parse_args()
-    got = compute()
+    got, got_metrics = compute()
     if args.regenerate:
         FILE.parent.mkdir(parents=True, exist_ok=True)
-        FILE.write_text(json.dumps(got, indent=1, sort_keys=False) + "\n")
-        print(f"wrote {FILE.relative_to(ROOT)} ({len(got['scenarios'])} scenarios)")
+        for path, doc in ((FILE, got), (METRICS_FILE, got_metrics)):
+            path.write_text(json.dumps(doc, indent=1, sort_keys=False) + "\n")
+            print(f"wrote {path.relative_to(ROOT)} ({len(doc['scenarios'])} scenarios)")
         return
     expected = json.loads(FILE.read_text())
-    bad = {s: differences(expected["scenarios"][s], got["scenarios"].get(s, {})) for s in expected["scenarios"]}
+    expected_metrics = json.loads(METRICS_FILE.read_text())
+    bad = {s: differences(expected["scenarios"][s], got["scenarios"].get(s, {}))
+           + differences(expected_metrics["scenarios"][s], got_metrics["scenarios"].get(s, {}), METRIC_TABLES)
+           for s in expected["scenarios"]}
     for s, lines in bad.items():
         for line in lines:
             print(f"{s}: {line}")

@@ -2,7 +2,10 @@
 
 Each configuration is run twice, once on the fast path and once with ``Model.fast_path = False`` (simpy), and every
 table is compared exactly: contacts, intervals, agents and the per-replication metrics. Ties at one instant are
-exercised by deterministic handle, IVR and wrap-up times and by two groups' shifts changing on the same half-hours.
+exercised by deterministic handle, IVR and wrap-up times and by two groups' shifts changing on the same half-hours;
+classes with a waiting-time credit and their own patience, and an overloaded queue still long at the horizon, exercise
+the fast path's lazy patience (no deadline events: a caller reached after their deadline, or left waiting at the
+horizon past it, abandoned at the deadline).
 """
 from pathlib import Path
 
@@ -73,13 +76,51 @@ serves = ["phone"]
 count = 3
 """
 
+CLASSES = """
+schema = 1
+[run]
+horizon = "8h"
+replications = 2
+seed = 6
+[channels.phone]
+arrivals = { rate = "200/h" }
+handle_time = { dist = "exponential", mean = "240s" }
+patience = { dist = "exponential", mean = "300s" }
+[channels.phone.classes.1]
+share = 0.6
+[channels.phone.classes.2]
+share = 0.4
+credit = "60s"
+patience = { dist = "deterministic", value = "45s" }
+[agents.phone]
+serves = ["phone"]
+count = 13
+"""
+
+# More callers than capacity, patient ones: a long queue, many still waiting (some past their deadline) at the horizon.
+OVERLOADED = """
+schema = 1
+[run]
+horizon = "8h"
+replications = 1
+seed = 8
+[channels.phone]
+arrivals = { rate = "150/h" }
+handle_time = { dist = "exponential", mean = "240s" }
+patience = { dist = "exponential", mean = "1800s" }
+[agents.phone]
+serves = ["phone"]
+count = 8
+"""
+
 
 def tables(res) -> dict[str, pd.DataFrame]:
     return {"contacts": res.contacts, "intervals": res.intervals, "agents": res.agents,
             "replications": res.replications}
 
 
-@pytest.mark.parametrize("text", [ABANDONMENT, SHIFTS, NO_PATIENCE], ids=["abandonment", "shifts", "no_patience"])
+@pytest.mark.parametrize("text", [ABANDONMENT, SHIFTS, NO_PATIENCE, CLASSES, OVERLOADED],
+                         ids=["abandonment", "shifts", "no_patience", "classes", "overloaded"])
 def test_fast_path_tables_equal_simpy(text, tmp_path: Path, monkeypatch):
     path = tmp_path / "plain.toml"
     path.write_text(text)

@@ -84,7 +84,7 @@ def test_ivr_with_lines_and_self_service_matches_the_markov_chain():
     with collector_paused():
         res = sim.run(scenario(raw))
     exact = ivr_chain(lam_h / 3600, lines, 1 / ivr_s, p, n, 1 / aht_s, 1 / patience_s)
-    iv = res.intervals.groupby("replication").sum(numeric_only=True)
+    iv = res.interval_view().groupby("replication").sum(numeric_only=True)
     check((iv["blocked_count"] / iv["attempts_count"]).to_numpy(), exact["blocked"], 0.0075)
     check((iv["self_served_count"] / iv["attempts_count"]).to_numpy(), exact["self_served"])
     check((iv["abandoned"] / iv["attempts_count"]).to_numpy(), exact["abandoned"])
@@ -119,7 +119,7 @@ def test_two_priority_classes_match_the_non_preemptive_mmn_formula():
     C = erlang_c(c, lam * aht)
     w0 = C * aht / c
     exact = {"p2": w0 / (1 - share * rho), "p0": w0 / ((1 - share * rho) * (1 - rho))}
-    iv = res.intervals.groupby("replication").sum(numeric_only=True)
+    iv = res.interval_view().groupby("replication").sum(numeric_only=True)
     w_all = (iv["answered_wait_sum_s"] / iv["answered"]).to_numpy()
     waited = res.contact_view().assign(w=res.contact_view()["wait_s"] > 0).groupby("replication")["w"].mean().to_numpy()
     controls = np.column_stack([w_all - C / (c / aht - lam), waited - C])
@@ -182,7 +182,7 @@ def test_misroute_share_and_transfers_per_call_match_the_tree():
     assert exact_tree["routed"] == pytest.approx(routed) and exact_tree["zero_out"] == pytest.approx(zeroed)
     assert exact_tree["hang_up"] == pytest.approx(hung) and exact_tree["misrouted_share"] == pytest.approx(mis)
 
-    iv = res.intervals.groupby("replication").sum(numeric_only=True)
+    iv = res.interval_view().groupby("replication").sum(numeric_only=True)
     check((iv["misrouted_count"] / iv["routed_count"]).to_numpy(), mis)
     check((iv["zero_out_count"] / iv["ivr_entered_count"]).to_numpy(), zeroed, 0.01)
     check((iv["abandoned_ivr_count"] / iv["ivr_entered_count"]).to_numpy(), hung, 0.01)

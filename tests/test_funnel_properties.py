@@ -69,7 +69,7 @@ def test_every_funnel_run_is_consistent(raw):
     ph = raw["channels"]["phone"]
     # one outcome per attempt; the interval columns count each attempt once
     assert c["outcome"].notna().all()
-    iv = res.intervals.sum(numeric_only=True)
+    iv = res.interval_view().sum(numeric_only=True)
     origin = c["origin"].astype(str)
     assert iv["attempts_count"] == (origin != "callback").sum()
     assert iv["customers_count"] == (origin == "first").sum()

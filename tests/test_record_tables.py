@@ -10,7 +10,10 @@
   feature (``sim.next_try``, merged later) adds its own.
 - On every shipped scenario (short horizon, one replication): each record-book table has exactly its declared columns
   in their declared dtypes, and no column is missing for every row of one channel unless it is declared sparse
-  (missing where an event did not happen: never answered, not caused, …).
+  (missing where an event did not happen: never answered, not caused, …). The interval tables (``intervals``,
+  ``funnel_intervals``, ``social_intervals``) hold no feature column in ``intervals``, the funnel's rows only for its
+  channels, and no column missing for every row of a channel unless it is a ratio whose denominator is 0 on every
+  such row (0/0 in that run).
 
 About 35 s on one core (a 1-day run of every shipped scenario, three short mapped runs).
 """
@@ -26,7 +29,7 @@ import sim
 from sim.core import CONTACT_COLUMNS
 from sim.extensions import FEATURES
 from sim.funnel.legs import STAGES
-from sim.metrics import COUNT_COLUMNS
+from sim.metrics import COUNT_COLUMNS, ratio_parts
 from sim.next_try import METRICS as NEXT_TRY_COLUMNS
 from sim.social.thread_records import MESSAGING_COLUMNS
 from tests.fingerprint import scenario_files
@@ -109,11 +112,13 @@ def test_every_old_value_survives(name):
                     "ready_at_s", "open_conversations", "public", "result"):
             same(om[col], nm[col], f"{name} messages.{col}")
 
-    # the interval, agent and reputation tables: unchanged
+    # the agent and reputation tables: unchanged; the old intervals table is intervals with the feature interval
+    # tables joined (interval_view: the funnel's counts 0 and its ratios NaN on other channels' rows, as they were)
     for t in ("intervals", "agents", "reputation"):
         if t in old:
-            got = getattr(res, t)
-            assert list(got.columns) == list(old[t].columns), t
+            got = res.interval_view() if t == "intervals" else getattr(res, t)
+            assert (sorted if t == "intervals" else list)(got.columns) == \
+                (sorted if t == "intervals" else list)(old[t].columns), t
             for col in old[t].columns:
                 same(old[t][col], got[col], f"{name} {t}.{col}")
     # the per-replication metrics: every old row unchanged; the only rows added since 5654567 are the next-try
@@ -180,9 +185,13 @@ def test_declared_dtypes_and_no_column_empty_for_a_channel(path):
             empty = [c for c in rows.columns if rows[c].isna().all() and not (c in cols and cols[c].sparse)
                      and c != "handle_s"]  # (derived: NaN unless served)
             assert not empty, f"{path.stem}: {table} columns missing for every {ch} row: {empty}"
+    # the interval tables: the funnel's numbers only in funnel_intervals, on its channels' rows; a column empty for
+    # every row of one channel only where it is a ratio whose denominator is 0 on all of them (0/0: no such contact
+    # in the run, e.g. no callbacks offered), never because the channel is of another kind
+    no_empty_interval_column_for_a_channel(path.stem, res, sc)
     # intervals and the reputation ledger: one row per channel's queue or channel; a count or sum is never missing,
-    # only a ratio of two zeros (0/0) may be (docs/architecture.md says why these stay in one table)
-    for t in ("intervals", "agents", "reputation"):
+    # only a ratio of two zeros (0/0) may be
+    for t in ("intervals", "funnel_intervals", "social_intervals", "agents", "reputation"):
         df = getattr(res, t)
         if df is None:
             continue
@@ -190,6 +199,33 @@ def test_declared_dtypes_and_no_column_empty_for_a_channel(path):
         sums = [c for c in ratios if c.endswith(("_count", "_sum", "_sum_s", "_agent_s", "_time_s", "cost",
                                                  "length_s")) or c in COUNT_COLUMNS]
         assert not sums, f"{path.stem}: {t} counts or sums missing: {sums}"
+
+
+def no_empty_interval_column_for_a_channel(name: str, res: sim.Results, sc) -> None:
+    view = res.interval_view()
+    parts = {f.intervals.table: f for f in FEATURES if f.intervals is not None}
+    feature_columns = {c for f in parts.values() for cs in f.columns.values() for c in cs}
+    assert not feature_columns & set(res.intervals.columns), f"{name}: intervals holds a feature's columns"
+    funnel = {ch.name for ch in sc.channels.values() if ch.features.get("funnel") is not None}
+    if res.funnel_intervals is not None:
+        assert set(res.funnel_intervals["channel"].astype(object)) == funnel, name
+    if res.social_intervals is not None:  # first response and backlog: every channel (a call's is its answer)
+        assert len(res.social_intervals) == len(res.intervals), name
+    ratios = ratio_parts(view.columns)
+    derived = {"short_abandon_base": view["offered"] - view["abandoned_within_target"],
+               "left_queue": view["answered"] + view["abandoned"]}
+    for t in ("intervals", *parts):
+        df = getattr(res, t)
+        if df is None:
+            continue
+        for ch in set(df["channel"].astype(object)):
+            rows = (df["channel"].astype(object) == ch).to_numpy()
+            here = (view["channel"].astype(object) == ch).to_numpy()
+            for col in [c for c in df.columns if df[c][rows].isna().all()]:
+                assert col in ratios, f"{name}: {t}.{col} missing for every {ch} row"
+                den = ratios[col][1]
+                d = derived[den] if den in derived else view[den]
+                assert (d[here] == 0).all(), f"{name}: {t}.{col} missing for every {ch} row, denominator {den} > 0"
 
 
 def test_docs_list_every_declared_column():

@@ -140,9 +140,9 @@ def test_shipped_retail_scenario_runs_and_writes_its_figures(tmp_path):
               "sl_offered", "resolution_mean_s", "mean_backlog"):
         assert np.isfinite(s[("social", m)]), m
     assert 0 < s[("social", "ignored_share")] < 1 and np.isfinite(s[("agents.social", "open_conversations")])
-    paths = write_social_figures(res.intervals, res.contact_view(), tmp_path)
+    paths = write_social_figures(res.interval_view(), res.contact_view(), tmp_path)
     assert [p.name for p in paths] == ["social_backlog.png"] and paths[0].stat().st_size > 10_000
-    fig = backlog_figure(res.intervals, ["social", "email"])
+    fig = backlog_figure(res.interval_view(), ["social", "email"])
     assert len(fig.axes) == 3
     table = concurrency_table(sc, "social", [1, 3], replications=2)
     assert set(table["concurrency"]) == {1, 3}

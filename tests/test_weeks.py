@@ -14,8 +14,9 @@ import pytest
 
 import sim
 from sim.demand import candidates, thin
-from sim.incidents import Incident, incident_times, proactive_deflection
+from sim.incidents import Incident, incident_times, status_post
 from sim.population import Population, PopulationSpec
+from sim.reputation.deflection import Deflection, DeflectionBoard, StatusPost
 from sim.reputation.state import ReputationState, StateSpec
 from sim.streams import Streams
 from sim.weeks.model import DAY, WeeksRun, day_plan, run_weeks, with_design
@@ -98,10 +99,65 @@ def test_incident_volume_equals_its_configured_integral():
     assert abs(totals.mean() - 800) <= 4 * se
 
 
-def test_a_status_post_deflects_only_after_it_is_posted_and_only_when_proactive():
-    t = np.array([0.0, 1000.0, 1799.0, 1800.0, 5000.0])
-    assert proactive_deflection(Incident(0.0, 3600.0), t).tolist() == [0, 0, 0, 0, 0]
-    assert proactive_deflection(Incident(0.0, 3600.0, proactive=True), t).tolist() == [0, 0, 0, 0.3, 0.3]
+def test_a_status_post_is_a_public_answer_of_the_deflection_board():
+    assert status_post(Incident(0.0, 3600.0)) is None  # reactive: no post
+    post = status_post(Incident(0.0, 3600.0, topic="outage", proactive=True))
+    assert post == StatusPost(1800.0, "outage", 0.3)
+    board = DeflectionBoard(Deflection(fraction=0.2, duration_s=3600.0), (post,))
+    assert [board.probability("phone", "outage", t) for t in (0.0, 1799.0)] == [0.0, 0.0]
+    assert board.probability("phone", "outage", 1800.0) == pytest.approx(0.3)
+    assert board.probability("social", "outage", 90000.0) == pytest.approx(0.3)  # every channel, stays up
+    assert board.probability("social", 3, 5000.0) == 0.0  # another topic
+    board.answered("social", "outage", 2000.0)  # an answer to a question on the topic: independent chances
+    assert board.probability("social", "outage", 5600.0) == pytest.approx(1 - 0.7 * (1 - 0.2 * math.exp(-1.0)))
+    assert board.probability("phone", "outage", 5600.0) == pytest.approx(0.3)  # the answer was on social only
+    # the decisions: deflected with the probability, each recorded (the reputation table's deflected)
+    u = np.random.default_rng(4).random(100_000)
+    board = DeflectionBoard(Deflection(), (post,))
+    hits = np.array([board.decide("phone", "outage", 2000.0, x) for x in u])
+    se = math.sqrt(0.3 * 0.7 / len(u))
+    assert abs(hits.mean() - 0.3) <= 4 * se and 4 * se < 0.02 * 0.3
+    assert len(board.deflected) == hits.sum() and board.p == [pytest.approx(0.3)] * len(u)
+
+
+def test_a_proactive_status_post_deflects_through_the_board_and_counts_as_resolved(scenario):
+    """A post that deflects every incident contact: they make no contact, and every one is in ``deflected`` and in
+    ``resolved``, as a deflected question is; the day's other customers meet the same candidates as without it."""
+    one = dict(weeks=1, warmup_weeks=0)
+    calm = run_weeks(with_design(scenario, **one), replications=1, seed=3)
+    inc = Incident(10 * 3600, 6 * 3600, 300, proactive=True, post_after_s=0.0, deflect=1.0)
+    post = run_weeks(with_design(scenario, **one, incident=inc), replications=1, seed=3)
+    d0 = post.iloc[0]
+    assert d0["incident"] > 200 and d0["deflected"] == d0["incident"]
+    for col in ("accepted", "contacts_phone", "contacts_social"):
+        assert d0[col] == calm.iloc[0][col]
+    quiet = sim.load_scenario(SCENARIO, overrides={"channels.phone.arrivals.volumes": [0] * 48,
+                                                   "channels.social.arrivals.volumes": [0] * 48})
+    only = run_weeks(with_design(quiet, **one, incident=inc), replications=1, seed=3).iloc[0]
+    assert only["incident"] > 200 and only["contacts_phone"] + only["contacts_social"] == 0
+    assert only["resolved"] == only["deflected"] == only["incident"]
+    # questions deflected by public answers within a day land in the same column
+    rep = sim.load_scenario(SCENARIO, overrides={"reputation.enabled": True})
+    assert run_weeks(with_design(rep, weeks=1, warmup_weeks=0), replications=1, seed=3)["deflected"].sum() > 0
+    assert calm["deflected"].sum() == 0
+
+
+def test_customers_won_follow_word_of_mouth_and_the_customer_ledger_balances(scenario):
+    from sim.reputation.word_of_mouth import WordOfMouth
+
+    days = _week(scenario)
+    assert (days["won"] >= 0).all() and days["won"].sum() > 0
+    prev = np.append(scenario.sections["weeks"].population.known, days["active"].to_numpy()[:-1])
+    assert np.array_equal(days["active"] - prev, days["new"] + days["won"] - days["lost"] - days["gone"])
+    wom = WordOfMouth()
+    good_social = days["contacts_social"] - days["public_bad"]
+    good_phone = days["contacts_phone"] - (days["bad"] - days["public_bad"])
+    told = wom.share * wom.told_good * (good_phone + wom.social_multiplier * good_social)
+    expected = wom.conversion * told.sum()  # expected customers won; whole ones join, the rest carries over
+    assert expected - 1 < days["won"].sum() <= expected + 1e-9
+    assert (days["value_won"] == 400.0 * days["won"]).all() and (days["value_lost"] == 400.0 * days["lost"]).all()
+    fixed = _week(scenario, feedback=False)
+    assert fixed["won"].sum() == 0 and fixed["deterred"].sum() == 0
 
 
 def test_the_state_decays_by_its_half_life():
@@ -151,6 +207,7 @@ def test_a_larger_social_team_retains_more_customers(scenario):
     assert small["lost"].sum() > large["lost"].sum()
     assert small["state"].iloc[-1] > large["state"].iloc[-1]
     assert small["active"].iloc[-1] < large["active"].iloc[-1]
+    assert small["won"].sum() < large["won"].sum() and small["deterred"].sum() > large["deterred"].sum()
 
 
 def test_an_incident_handled_proactively_brings_fewer_contacts(scenario):
@@ -225,3 +282,31 @@ def test_posts_a_reputation_model_adds_within_a_day_count_as_contacts_of_no_cust
     plain = _week(sim.load_scenario(SCENARIO))
     assert days["added"].sum() > 0 and plain["added"].sum() == 0
     assert (days["candidates"] == plain["candidates"]).all()
+
+
+def test_a_closed_channel_is_never_chosen():
+    pop = Population(PopulationSpec(known=10_000), ("phone", "social"))
+    ids = np.arange(10_000)
+    u = np.random.default_rng(2).random(len(ids))
+    open_ = np.ones((2, len(ids)), bool)
+    open_[0, ::2] = False  # the phone closed for every other customer
+    open_[:, 1::4] = False  # and nothing open for some: they keep both
+    got = pop.choose(ids, u, np.zeros(2), open_)
+    assert (got[::2] == 1).all()
+    assert np.array_equal(got[1::4], pop.choose(ids, u, np.zeros(2))[1::4])
+
+
+def test_the_retailer_runs_over_weeks_with_its_funnel_and_reputation_model():
+    """retail_reputation.toml under [weeks]: the funnel's redials and the reputation model's posts are added contacts,
+    the day's busyness is applied and the customer ledger balances."""
+    from sim.extensions import FEATURES
+
+    weeks = {"weeks": 1, "warmup_weeks": 0,
+             "population": {"known": 100_000, "shares": {"phone": 0.914, "social": 0.086}}}
+    sc = sim.load_scenario(ROOT / "scenarios" / "retail_reputation.toml", overrides={"weeks": weeks})
+    run = WeeksRun(sc, FEATURES, 0, 1)
+    plan = day_plan(sc, sc.sections["weeks"], run.streams, 0)
+    assert plan.busyness != 1.0 and np.allclose(plan.by_channel.sum(axis=0), plan.base)
+    row = run.day(0)
+    assert row["added"] > 0 and row["contacts_phone"] > 0 and row["contacts_social"] > 0
+    assert row["active"] == 100_000 + row["new"] + row["won"] - row["lost"] - row["gone"]

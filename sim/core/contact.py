@@ -21,7 +21,7 @@ INF = math.inf
 NAN = math.nan
 
 # What the kernel owns on a contact: written only under sim/core (tests/test_kernel_boundary.py checks it).
-STATE = ("enqueued", "answer", "end", "outcome", "agent", "waiting", "wrap", "offers", "waiting_in", "also")
+STATE = ("enqueued", "answer", "end", "outcome", "agent", "waiting", "wrap", "offers", "waiting_in", "also", "row")
 
 
 class Contact:
@@ -29,7 +29,7 @@ class Contact:
 
     __slots__ = ("id", "customer_id", "attempt", "channel", "queue", "priority", "arrival", "enqueued", "answer", "end",
                  "handle", "patience", "ivr", "wrap", "outcome", "agent", "waiting", "behaviour", "offers",
-                 "waiting_in", "also")
+                 "waiting_in", "also", "row")
 
     def __init__(self, cid: int, channel: str, arrival: float, handle: float, patience: float, ivr: float,
                  behaviour: Any = None):
@@ -54,6 +54,7 @@ class Contact:
         self.offers = 0  # queue visits so far: a patience timer belongs to one visit
         self.waiting_in: Queue | None = None  # the queue it waits in
         self.also: Queue | None = None  # a second queue it is visible in while it waits (overflow)
+        self.row = -1  # its row of the record book's contacts table (Model.add_contact)
 
 
 # The kernel's columns of the ``contacts`` table (one row per contact; features append their own kinds of contact, e.g.

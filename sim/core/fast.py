@@ -1,32 +1,48 @@
-"""The plain queue's fast path: a replication no feature touches runs on its own heap of events instead of simpy's.
+"""The plain queue's fast path: a replication no feature touches runs on its own heap of events, with its contact rows
+written straight into the record book's columns.
 
 A model with nothing attached (every channel the plain phone queue ``sim.core.phone.PhoneQueue``: arrivals, IVR time,
-queues by priority, longest-idle routing, patience, service, wrap-up, seated agents changing over the day) spends most
-of its time in simpy's event machinery: one ``Timeout`` object, one ``schedule`` and one ``step`` per event. Here an
-event is a tuple ``(time, sequence, callback, value)`` on a ``heapq``; the kernel's own code (``sim.core.Model``) is
-unchanged and runs the same callbacks in the same order, so the tables are identical:
+queues by priority or with a waiting-time credit, longest-idle routing, patience, service, wrap-up, seated agents
+changing over the day) spends most of its time in simpy's event machinery and in per-contact objects. Here an event is
+a tuple ``(time, sequence, callback, value)`` on a ``heapq``, a contact is a row number, and the tables are identical
+to simpy's:
 
 - times are computed as simpy computes them (``now + delay``, also for an absolute time given as ``t − now``);
 - events at one instant run in the order they were scheduled (simpy's tie-break for events of one priority is its
   event counter; every kernel event is a ``Timeout`` of normal priority, so the sequence number here is the same key);
 - the run stops before the first event at or after the horizon (simpy's ``run(until=…)`` schedules the stop as an
-  urgent event at the horizon, which goes before any normal event of that instant).
+  urgent event at the horizon, which goes before any normal event of that instant);
+- a customer's attributes are the same draws from the same streams: each feed's handle, patience, IVR and class
+  draws are taken in blocks (``Draws.take``), in customer order, as ``PhoneQueue.new_customer`` takes them one by one;
+- patience is kept lazily: a waiting caller's deadline is not an event on the heap. It takes its sequence number when
+  the caller joins the queue, as the timer would, and a caller reached in the queue (or left in it at the horizon)
+  whose ``(deadline, sequence)`` comes before the current event's abandoned at the deadline. In the plain queue an
+  abandonment changes nothing but the caller's row, so the other events keep their order; the heap holds only
+  arrivals, ends of work and wrap-up and staffing changes, whatever the length of the queue.
 
 Every other model (any feature attached, an observer or a hook registered, an event already on simpy's queue) keeps
-simpy as its event loop. ``tests/test_fast_path.py`` compares both loops' tables on several plain configurations.
+simpy as its event loop, and ``Contact`` objects. ``tests/test_fast_path.py`` compares both loops' tables on several
+plain configurations.
 """
 from __future__ import annotations
 
 import heapq
-import itertools
 import math
+from array import array
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from sim.core.agents import longest_idle
-from sim.core.contact import INF, NAN, SERVED
+from sim.core.contact import ABANDONED, OPEN, SERVED
 
 if TYPE_CHECKING:
+    from sim.core.feed import Feed
     from sim.core.model import Model
+
+NAN = math.nan
+INF = math.inf
 
 
 class Clock:
@@ -39,7 +55,7 @@ class Clock:
 
 
 class _Event:
-    """What a callback receives: the event's ``value`` (one object reused: kernel callbacks read it and let it go)."""
+    """What a kernel callback receives: the event's ``value`` (one object reused)."""
 
     __slots__ = ("value",)
 
@@ -56,81 +72,215 @@ def plain(model: Model) -> bool:
             and model.env.peek() == math.inf)
 
 
-def run_heap(model: Model, until: float) -> None:
-    """Schedule staffing and arrivals and run the replication to ``until`` on a heap of tuples.
+def _arrival_chain(times: list[float]) -> list[float]:
+    """The arrival instants as the event loop computes them (each the previous one + (next time − previous one))."""
+    out = []
+    now = 0.0
+    for t in times:
+        now = now + (t - now)
+        out.append(now)
+    return out
 
-    The kernel's calls schedule through ``at``; the busiest steps of the plain queue run here in one function each,
-    doing what the kernel's chain of calls does, in the same order (the same draws, the same event sequence numbers):
-    an arrival offered to its queue (``Model._on_arrival`` → ``PhoneQueue.new_customer``/``on_arrival`` →
-    ``Model.offer`` → ``Model._start`` → ``PhoneQueue.on_answered`` → ``Model.start_work``), the end of work
-    (``Model._on_work_end`` → ``PhoneQueue.on_work_done`` → ``Model.end_contact``/``release``) and a free agent taking
-    the next contact (``Model._agent_free``). In a plain queue a contact waits in one queue only (no ``offer_also``) and
-    no agent-free hook is registered."""
+
+def _doubles(a: np.ndarray) -> array:
+    """A float array as ``array('d')``: 8 bytes a value, read as Python floats."""
+    out = array("d")
+    out.frombytes(np.ascontiguousarray(a, dtype=float).tobytes())
+    return out
+
+
+class _Customers:
+    """One feed's customers drawn in blocks, in customer order: handle, patience and IVR times and priorities (read
+    by customer number)."""
+
+    __slots__ = ("feed", "handle", "patience", "ivr", "priority")
+
+    def __init__(self, feed: Feed):
+        self.feed = feed
+        n = len(feed.times)
+        h: Any = feed.handle
+        if hasattr(h, "scale"):  # IntervalDraws: the mean of the interval the customer arrives in (bisect_right)
+            chain = np.asarray(_arrival_chain(feed.times), dtype=float)
+            idx = np.searchsorted(np.asarray(h.starts, dtype=float), chain, side="right") - 1
+            handle = h.draws.take(n) * np.asarray(h.scale, dtype=float)[idx] if n else np.empty(0)
+        else:
+            handle = h.take(n)
+        self.handle = _doubles(handle)
+        if feed.classes is not None:
+            k = feed.classes
+            u = k.u.take(n)
+            cls = np.minimum(np.searchsorted(np.asarray(k.cum), u, side="right"), len(k.cum) - 1)
+            pat = np.full(n, INF)
+            for j, draws in enumerate(k.patience):
+                sel = np.flatnonzero(cls == j)
+                if draws is not None and sel.size:
+                    pat[sel] = draws.take(sel.size)
+            self.patience = _doubles(pat)
+            self.priority: Any = array("q", (np.asarray(k.priorities, dtype=np.int64)[cls] if n else
+                                             np.zeros(0, np.int64)).tobytes())
+        else:
+            self.patience = _doubles(feed.patience.take(n) if feed.patience else np.full(n, INF))
+            self.priority = None
+        self.ivr = _doubles(feed.ivr.take(n) if feed.ivr else np.zeros(n))
+
+
+def run_heap(model: Model, until: float) -> None:
+    """Schedule staffing and arrivals, run the replication to ``until`` on a heap of tuples and write its contact rows
+    into ``model.book["contacts"]``.
+
+    The steps of the plain queue run here in one function each, doing what the kernel's chain of calls does, in the
+    same order (the same draws, the same event sequence numbers): an arrival offered to its queue (``Model._on_arrival``
+    → ``PhoneQueue.new_customer``/``on_arrival`` → ``Model.offer`` → ``Model._start`` → ``PhoneQueue.on_answered`` →
+    ``Model.start_work``), the end of work (``Model._on_work_end`` → ``PhoneQueue.on_work_done`` →
+    ``Model.end_contact``/``release``) and a free agent taking the next contact (``Model._agent_free``). In a plain
+    queue a contact waits in one queue only (no ``offer_also``) and no agent-free hook is registered."""
     clock = Clock()
     heap: list[tuple[float, int, Any, Any]] = []
-    seq = itertools.count()
-    push = heapq.heappush
-    contacts, queues, phone = model.contacts, model.queues, model.phone
-    new_customer, on_patience, on_ivr_end = phone.new_customer, model._on_patience, phone._on_ivr_end
+    push, pop = heapq.heappush, heapq.heappop
+    feeds = model.feeds
+    customers = [_Customers(f) for f in feeds]
+    total = sum(len(f.times) for f in feeds)
+    # The contact columns, one cell per row (row = creation order), written as the run goes.
+    feed_of = array("q", [0]) * total
+    number = array("q", [0]) * total  # the customer's number within its feed
+    arrival = array("d", [NAN]) * total
+    entry = array("d", [NAN]) * total
+    answer = array("d", [NAN]) * total
+    end = array("d", [NAN]) * total
+    wrap = array("d", [0.0]) * total
+    group_of = array("q", [-1]) * total
+    agent_id = array("q", [-1]) * total
+    gone = bytearray(total)  # 1: abandoned
+    groups = list(model.groups.values())
+    gindex = {g: k for k, g in enumerate(groups)}
+    for q in model.queues.values():  # waiting entries (row, handle, deadline, sequence) in the queues' own lines
+        q.levels = {0: deque()}
+        q.order = [q.levels[0]]
+        q.line = []
+    row = 0
+    seq = 0  # the next sequence number
+    cur = 0  # the sequence number of the event being run
 
     def at(delay: float, callback: Any, value: Any) -> None:
+        nonlocal seq
         if delay < 0:
             raise ValueError(f"negative delay {delay}")
-        push(heap, (clock.now + delay, next(seq), callback, value))
+        push(heap, (clock.now + delay, seq, callback, value))
+        seq += 1
 
-    def on_arrival(ev: Any) -> None:
-        feed = ev.value
-        feed.i += 1
-        now = clock.now
-        if feed.i < len(feed.times):
-            push(heap, (now + (feed.times[feed.i] - now), next(seq), on_arrival, feed))
-        c = new_customer(feed)
-        contacts.append(c)
-        if c.ivr > 0:
-            push(heap, (now + c.ivr, next(seq), on_ivr_end, c))
-            return
-        q = queues[c.queue]  # type: ignore[index]
-        c.enqueued = now
-        c.answer = NAN
-        c.agent = None
-        c.offers += 1
+    def lapsed(e: tuple, now: float) -> bool:
+        """Whether waiting entry ``e`` abandoned before the event now running; if so its row says so."""
+        d = e[2]
+        if d < now or (d == now and e[3] < cur):
+            r = e[0]
+            gone[r] = 1
+            end[r] = d
+            return True
+        return False
+
+    def offer(r: int, handle: float, patience: float, q: Any, prio: int, now: float) -> None:
+        nonlocal seq
+        entry[r] = now
         best = longest_idle(q.groups)
         if best is not None:
-            best.group.idle.popleft()
-            c.waiting = False
-            c.answer = now
-            c.agent = best
-            best.contact = c
-            push(heap, (now + c.handle, next(seq), work_end, best))
+            grp = best.group
+            grp.idle.popleft()
+            answer[r] = now
+            group_of[r] = gindex[grp]
+            agent_id[r] = best.id
+            best.contact = r  # type: ignore[assignment]  # a row number here
+            push(heap, (now + handle, seq, work_end, best))
+            seq += 1
+            return
+        if patience < INF:
+            e = (r, handle, now + patience, seq)
+            seq += 1
         else:
-            c.waiting = True
-            c.waiting_in = q
-            q.push(c, c.priority)
-            if c.patience < INF:
-                push(heap, (now + c.patience, next(seq), on_patience, (c, c.offers)))
+            e = (r, handle, INF, 0)
+        if q.credit is not None:
+            heapq.heappush(q.line, (now - q.credit.get(prio, 0.0), q.seq, e))
+            q.seq += 1
+        else:
+            dq = q.levels.get(prio)
+            if dq is None:
+                dq = q.levels[prio] = deque()
+                q.order = [q.levels[p] for p in sorted(q.levels, reverse=True)]
+            dq.append(e)
+        q.n += 1
 
-    def start_work(agent: Any, duration: float) -> None:
-        push(heap, (clock.now + duration, next(seq), work_end, agent))
+    multi = len(feeds) > 1
 
-    def work_end(ev: Any) -> None:
-        agent = ev.value
-        c = agent.contact
-        c.outcome = SERVED
-        c.end = now = clock.now
+    def on_arrival(st: list, now: float) -> None:
+        nonlocal seq, row
+        i, times, handle, patience, ivr, prio, q, k = st
+        st[0] = i + 1
+        if i + 1 < len(times):
+            push(heap, (now + (times[i + 1] - now), seq, on_arrival, st))
+            seq += 1
+        r = row
+        row = r + 1
+        if multi:
+            feed_of[r] = k
+            number[r] = i
+        arrival[r] = now
+        v = ivr[i]
+        if v > 0:
+            push(heap, (now + v, seq, on_ivr_end, (r, st, i)))
+            seq += 1
+            return
+        if prio is not None or len(q.groups) != 1:
+            offer(r, handle[i], patience[i], q, 0 if prio is None else prio[i], now)
+            return
+        # one group serves the queue: its longest-idle agent takes the call, or it waits (Model.offer, inlined)
+        entry[r] = now
+        grp = q.groups[0]
+        idle = grp.idle
+        if idle:
+            best = idle.popleft()
+            answer[r] = now
+            group_of[r] = gindex[grp]
+            agent_id[r] = best.id
+            best.contact = r
+            push(heap, (now + handle[i], seq, work_end, best))
+            seq += 1
+            return
+        p = patience[i]
+        if p < INF:
+            e = (r, handle[i], now + p, seq)
+            seq += 1
+        else:
+            e = (r, handle[i], INF, 0)
+        if q.credit is not None:
+            heapq.heappush(q.line, (now - q.credit.get(0, 0.0), q.seq, e))
+            q.seq += 1
+        else:
+            q.levels[0].append(e)
+        q.n += 1
+
+    def on_ivr_end(v: tuple, now: float) -> None:
+        r, st, i = v
+        prio = st[5]
+        offer(r, st[2][i], st[3][i], st[6], 0 if prio is None else prio[i], now)
+
+    def work_end(agent: Any, now: float) -> None:
+        nonlocal seq
+        r = agent.contact
+        end[r] = now
         agent.contact = None
         draws = agent.group.wrap_draws
         if draws is not None:
-            c.wrap = draws.next()
-            push(heap, (now + c.wrap, next(seq), wrap_end, agent))
+            w = wrap[r] = draws.next()
+            push(heap, (now + w, seq, wrap_end, agent))
+            seq += 1
         else:
-            agent_free(agent)
+            agent_free(agent, now)
 
-    def wrap_end(ev: Any) -> None:
-        agent_free(ev.value)
+    def wrap_end(agent: Any, now: float) -> None:
+        agent_free(agent, now)
 
-    def agent_free(agent: Any) -> None:
+    def agent_free(agent: Any, now: float) -> None:
+        nonlocal seq
         grp = agent.group
-        now = clock.now
         if grp.leaving:
             grp.leaving -= 1
             grp.present -= 1
@@ -138,34 +288,101 @@ def run_heap(model: Model, until: float) -> None:
             grp.log(now)
             return
         for q in grp.queues:
-            if q.n:
-                c = q.pop()
-                if c is not None:
-                    c.waiting_in = None
-                    c.waiting = False
-                    c.answer = now
-                    c.agent = agent
-                    agent.contact = c
-                    push(heap, (now + c.handle, next(seq), work_end, agent))
-                    return
+            while q.n:
+                if q.credit is not None:
+                    e = heapq.heappop(q.line)[2]
+                else:
+                    order = q.order
+                    e = (order[0] if len(order) == 1 else next(dq for dq in order if dq)).popleft()
+                q.n -= 1
+                if e[2] <= now and lapsed(e, now):
+                    continue
+                r = e[0]
+                answer[r] = now
+                group_of[r] = gindex[grp]
+                agent_id[r] = agent.id
+                agent.contact = r
+                push(heap, (now + e[1], seq, work_end, agent))
+                seq += 1
+                return
         agent.idle_since = now
         grp.idle.append(agent)
 
-    model.env = clock  # type: ignore[assignment]
-    model._at = at  # type: ignore[method-assign]
-    model._on_arrival = on_arrival  # type: ignore[method-assign]
-    model.start_work = start_work  # type: ignore[method-assign]
-    model._agent_free = agent_free  # type: ignore[method-assign]
-    model._schedule_staffing()
-    for feed in model.feeds:
-        model._schedule_arrival(feed)
-    pop = heapq.heappop
     ev = _Event()
+
+    def kernel_call(callback: Any) -> Any:
+        def call(value: Any, now: float) -> None:
+            ev.value = value
+            callback(ev)
+        return call
+
+    model.env = clock  # type: ignore[assignment]
+    model._at = lambda delay, callback, value: at(delay, kernel_call(callback), value)  # type: ignore[method-assign]
+    model._agent_free = lambda agent: agent_free(agent, clock.now)  # type: ignore[method-assign]
+    model._schedule_staffing()
+    states = []
+    for k, (feed, cu) in enumerate(zip(feeds, customers)):
+        st = [feed.i, feed.times, cu.handle, cu.patience, cu.ivr, cu.priority, model.queues[feed.channel.queue], k]
+        states.append(st)
+        if feed.i < len(feed.times):
+            at(feed.times[feed.i] - clock.now, on_arrival, st)
     while heap:
-        t, _, callback, value = pop(heap)
+        t, cur, callback, value = pop(heap)
         if t >= until:
             break
         clock.now = t
-        ev.value = value
-        callback(ev)
+        callback(value, t)
     clock.now = until
+    cur = seq
+    for feed, st in zip(feeds, states):
+        feed.i = st[0]
+    for q in model.queues.values():  # callers still waiting at the horizon: abandoned if their deadline passed
+        waiting: list = [x[2] for x in q.line] if q.credit is not None else [e for dq in q.levels.values() for e in dq]
+        for e in waiting:
+            if e[2] < until:
+                lapsed(e, until)
+    _write_rows(model, customers, row, feed_of, number, arrival, entry, answer, end, wrap, group_of, agent_id,
+                gone, groups)
+
+
+def _write_rows(model: Model, customers: list[_Customers], n: int, *cols: Any) -> None:
+    """The run's contact rows into the ``contacts`` table, in creation order (category columns coded once)."""
+    feed_of, number, arrival, entry, answer, end, wrap, group_of, agent_id, gone, groups = cols
+    table = model.book["contacts"]
+    view = lambda a, dt: np.frombuffer(a, dtype=dt)[:n].copy()
+    one = len(customers) == 1  # one feed: row r is its customer r (the columns of feeds were not written)
+    fk = np.zeros(n, dtype=np.int64) if one else view(feed_of, np.int64)
+    num = np.arange(n, dtype=np.int64) if one else view(number, np.int64)
+    ids = np.empty(n, dtype=np.int64)
+    handle = np.empty(n)
+    ivr = np.empty(n)
+    prio = np.zeros(n, dtype=np.int64)
+    chan = np.empty(n, dtype=np.int64)
+    queue = np.empty(n, dtype=np.int64)
+    for k, cu in enumerate(customers):
+        sel = fk == k
+        if not sel.any():
+            continue
+        i = num[sel]
+        ids[sel] = cu.feed.id_base + i + 1  # Feed.next_id after the arrival counted the customer
+        handle[sel] = np.frombuffer(cu.handle, dtype=float)[i]
+        ivr[sel] = np.frombuffer(cu.ivr, dtype=float)[i]
+        if cu.priority is not None:
+            prio[sel] = np.frombuffer(cu.priority, dtype=np.int64)[i]
+        chan[sel] = table.code("channel", cu.feed.channel.name)
+        queue[sel] = table.code("queue", cu.feed.channel.queue)
+    gi = view(group_of, np.int64)
+    gcode = np.full(len(groups) + 1, -1, dtype=np.int64)
+    for k in np.unique(gi[gi >= 0]).tolist():
+        gcode[k] = table.code("agent_group", groups[k].name)
+    ended = ~np.isnan(view(end, float))
+    ab = np.frombuffer(gone, dtype=np.uint8)[:n].astype(bool)
+    outcome = np.where(ab, table.code("outcome", ABANDONED) if ab.any() else -1,
+                       np.where(ended, table.code("outcome", SERVED) if ended.any() else -1,
+                                table.code("outcome", OPEN) if (~ended).any() else -1))
+    table.extend_arrays(
+        n, contact_id=ids, customer_id=ids.copy(), attempt=np.ones(n, dtype=np.int64), channel=chan, queue=queue,
+        priority=prio, arrival_at_s=view(arrival, float), queue_entry_at_s=view(entry, float),
+        answer_at_s=view(answer, float), end_at_s=view(end, float), handle_draw_s=handle, ivr_s=ivr,
+        wrap_up_s=view(wrap, float), outcome=outcome, agent_group=gcode[gi], agent_id=view(agent_id, np.int64),
+        resolved=ended & ~ab)

@@ -85,18 +85,50 @@ class Model:
         self.parts: dict[str, Any] = {}  # feature name -> what it attached (its run-time state)
         self.book = RecordBook()  # the run's tables (sim.core.records): the kernel's and every feature's columns
         self.book.table("contacts", columns=CONTACT_COLUMNS)
+        features = list(features)
+        # every feature's record columns (``records``: table -> Column tuple), declared before the first attaches (so
+        # a feature may make its row writers in ``attach``); a feature the scenario does not use takes them out again
         for feature in features:
-            # the feature's record columns (``records``: table -> Column tuple), declared before it attaches; taken
-            # out again when the scenario does not use it
-            records = getattr(feature, "records", None) or {}
-            for table, cols in records.items():
+            for table, cols in (getattr(feature, "records", None) or {}).items():
                 self.book.table(table, columns=cols)
+        for feature in features:
             part = feature.attach(self) if feature.attach is not None else None
             if part is not None:
                 self.parts[feature.name] = part
             else:
-                for table, cols in records.items():
+                for table, cols in (getattr(feature, "records", None) or {}).items():
                     self.book.drop(table, [c.name for c in cols])
+
+        self._row: Any = None  # the contact rows' writers (_row_writers), made when the first contact is added
+
+    def _row_writers(self) -> None:
+        """The kernel's contact rows: a row appended when a contact is added (what describes it), completed when it
+        ends (``end_contact``; wrap-up in ``release``) and, for a contact still open at the horizon, in ``records``."""
+        t = self.book["contacts"]
+        self._row = t.appender("contact_id", "customer_id", "attempt", "channel", "queue", "priority", "arrival_at_s",
+                               "handle_draw_s", "ivr_s")
+        cols = [t.column(n) for n in ("queue", "queue_entry_at_s", "answer_at_s", "end_at_s", "wrap_up_s", "outcome",
+                                      "agent_group", "agent_id", "ivr_s", "resolved")]
+        queue, entry, answer, end, wrap, outcome, group, agent_id, ivr, resolved = cols
+        qcode, ocode, gcode = t.coder("queue"), t.coder("outcome"), t.coder("agent_group")
+
+        def complete(c: Contact) -> None:
+            r = c.row
+            queue[r] = qcode(c.queue)
+            entry[r] = c.enqueued
+            answer[r] = c.answer
+            end[r] = c.end
+            wrap[r] = c.wrap
+            outcome[r] = ocode(c.outcome)
+            a = c.agent
+            if a is None:
+                group[r], agent_id[r] = -1, -1
+            else:
+                group[r], agent_id[r] = gcode(a.group.name), a.id
+            ivr[r] = c.ivr
+            resolved[r] = c.outcome == SERVED
+        self._complete = complete
+        self._wrap_col = wrap
 
     # Set-up calls for features ------------------------------------------------------------------------------------
     def arrival_times(self, channel: Any, stream: str) -> np.ndarray:
@@ -159,8 +191,12 @@ class Model:
 
     # Contacts ----------------------------------------------------------------------------------------------------------
     def add_contact(self, c: Contact) -> None:
-        """A new contact row (in creation order)."""
+        """A new contact: its row of the contacts table is appended now (in creation order) and completed when it
+        ends."""
+        if self._row is None:
+            self._row_writers()
         self.contacts.append(c)
+        c.row = self._row(c.id, c.customer_id, c.attempt, c.channel, c.queue, c.priority, c.arrival, c.handle, c.ivr)
 
     def offer(self, c: Contact, q: Queue | str | None = None, *, priority: int | None = None,
               patience: float | None = None, hold: bool = True) -> None:
@@ -247,6 +283,8 @@ class Model:
         c.end = self.env.now
         if queued:
             c.enqueued = c.end
+        if c.row >= 0:
+            self._complete(c)
         if observed:
             for o in self._ended:
                 o.contact_ended(c)
@@ -258,6 +296,8 @@ class Model:
         draws = agent.group.wrap_draws
         if wrap_up and draws is not None:
             c.wrap = draws.next()  # type: ignore[union-attr]
+            if c.row >= 0:  # type: ignore[union-attr]
+                self._wrap_col[c.row] = c.wrap  # type: ignore[union-attr]
             self._at(c.wrap, self._on_wrap_end, agent)  # type: ignore[union-attr]
         else:
             self._agent_free(agent)
@@ -375,8 +415,9 @@ class Model:
         feature touches runs on the plain queue's own heap of events (``sim.core.fast``, identical tables) unless
         ``fast_path`` is False."""
         if self.fast_path and plain(self):
-            run_heap(self, self.horizon)
-            return self.records()
+            run_heap(self, self.horizon)  # writes the contact rows itself
+            self.book["staff_logs"] = {name: g.staff_log for name, g in self.groups.items()}
+            return self.book
         self._schedule_staffing()
         late = set(map(id, self._late))
         for feed in [*(f for f in self.feeds if id(f) not in late), *self._late]:
@@ -387,22 +428,14 @@ class Model:
         return self.records()
 
     def records(self) -> RecordBook:
-        """The record book: the kernel's contact rows, then each part's ``records(book)`` in attachment order."""
-        cs = self.contacts
-        for c in cs:
+        """The record book: the kernel's contact rows (written as the run went; a contact still open at the horizon
+        is completed here), then each part's ``records(book)`` in attachment order."""
+        for c in self.contacts:
             if c.outcome is None:
                 c.outcome = OPEN
-        col = lambda attr: [getattr(c, attr) for c in cs]
-        agents = col("agent")
+                if c.row >= 0:
+                    self._complete(c)
         book = self.book
-        book["contacts"].extend(
-            len(cs), contact_id=col("id"), customer_id=col("customer_id"), attempt=col("attempt"),
-            channel=col("channel"), queue=col("queue"), priority=col("priority"), arrival_at_s=col("arrival"),
-            queue_entry_at_s=col("enqueued"), answer_at_s=col("answer"), end_at_s=col("end"),
-            handle_draw_s=col("handle"), ivr_s=col("ivr"), wrap_up_s=col("wrap"), outcome=col("outcome"),
-            agent_group=[a.group.name if a is not None else None for a in agents],
-            agent_id=[a.id if a is not None else -1 for a in agents],
-            resolved=[c.outcome == SERVED for c in cs])
         book["staff_logs"] = {name: g.staff_log for name, g in self.groups.items()}
         for part in self.parts.values():
             rec = getattr(part, "records", None)

@@ -1,10 +1,24 @@
 """The record book of one replication: every table's columns, declared once and appended to as the run goes.
 
-A ``Table`` has a key and declared ``Column``s (name, dtype, unit, meaning). Rows are appended one at a time
-(``append``, returning the row number; ``set`` changes a cell of a row still open, e.g. a stage that ends later) or many
-at once (``extend``). Each column is a plain list; a category column keeps integer codes (−1 is missing), so a label
-is coded once when it is appended and the column becomes a ``pandas.Categorical`` once, in ``frame()``. Every column
-is converted to its declared dtype exactly once, there.
+A ``Table`` has a key and declared ``Column``s (name, dtype, unit, meaning). Rows are appended as the run goes:
+
+- ``append(**row)`` one row by keywords, returning its row number (convenient, not the fastest);
+- ``appender(*names)`` a row writer for the hot path: ``w = t.appender("contact_id", "stage", …)`` once, then
+  ``row = w(cid, "ivr", …)`` per row, values in the order of ``names`` (category columns: labels, coded here; the
+  other declared columns get missing values);
+- ``set(row, **values)`` changes cells of a row still open (a stage that ends later); ``column(name)`` is a column's
+  own storage for in-place writes in a hot loop (``col[row] = v``; a category column holds codes: ``coder(name)``
+  turns a label into its code);
+- ``extend(n, **columns)`` many rows at once from sequences of values (category columns: labels);
+  ``extend_arrays(n, **arrays)`` many rows at once from numpy arrays already in the declared dtype (category columns:
+  integer codes from ``code``/``coder``), kept without per-value conversion;
+- ``put(name, values, start)`` replaces a column's values from row ``start`` on.
+
+Each column is a plain list (or a numpy array adopted by ``extend_arrays``); a category column keeps integer codes
+(−1 is missing), so a label is coded once when it is appended and the column becomes a ``pandas.Categorical`` once, in
+``frame()``. Every column is converted to its declared dtype exactly once, there. Make writers (``appender``,
+``column``) after every feature has declared its columns (the model declares all of them before the first feature
+attaches, so ``attach`` may make them).
 
 The kernel declares the ``contacts`` table and its own columns; features declare theirs through the feature list
 (``sim.extensions.Feature.columns``: table name -> tuple of ``Column``), and the model declares them all before the
@@ -17,7 +31,7 @@ scenario — channels, queues, agent groups — the labels seen, sorted) and ``o
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +65,10 @@ class Column:
         return self.dtype
 
 
+def _nan_if_none(v: Any) -> Any:
+    return np.nan if v is None else v
+
+
 class Table:
     """One table of a replication: declared columns, one list per column."""
 
@@ -58,10 +76,11 @@ class Table:
         self.name, self.key = name, tuple(key)
         self.finish: Any = None  # DataFrame -> DataFrame applied by RecordBook.frames (e.g. stages after the horizon)
         self.columns: dict[str, Column] = {}
-        self.data: dict[str, list] = {}
+        self.data: dict[str, Any] = {}  # column -> list (or a numpy array adopted by extend_arrays)
         self._codes: dict[str, dict[Any, int]] = {}
         self._labels: dict[str, list] = {}
         self.n = 0
+        self._stamp = 0  # changes when a column's storage is replaced (writers made before then rebuild themselves)
         self.declare(*columns)
 
     def declare(self, *columns: Column) -> None:
@@ -76,6 +95,7 @@ class Table:
             if c.key and c.name not in self.key:
                 self.key = (*self.key, c.name)
             self.data[c.name] = [self._missing(c)] * self.n
+            self._stamp += 1
             if c.dtype == "category":
                 labels = list(c.categories or ())
                 self._labels[c.name] = labels
@@ -99,14 +119,93 @@ class Table:
             self._labels[name].append(label)
         return k
 
-    def append(self, **row: Any) -> int:
-        """One row (a declared column not given is missing); returns its row number."""
-        unknown = set(row) - set(self.columns)
+    def _declared(self, names: Iterable[str]) -> None:
+        unknown = set(names) - set(self.columns)
         if unknown:
             raise KeyError(f"table {self.name}: undeclared columns {sorted(unknown)}")
+
+    def coder(self, name: str) -> Callable[[Any], int]:
+        """``label -> code`` for category column ``name`` (None: −1), for hot loops that write ``column(name)``."""
+        codes, code = self._codes[name], self.code
+
+        def coded(label: Any) -> int:
+            k = codes.get(label)
+            return code(name, label) if k is None else k
+        return coded
+
+    def column(self, name: str) -> list:
+        """Column ``name``'s own list, for writes in place (``col[row] = v``; category columns: codes)."""
+        data = self.data[name]
+        if not isinstance(data, list):
+            data = self.data[name] = list(data.tolist())
+            self._stamp += 1
+        return data
+
+    def appender(self, *names: str) -> Callable[..., int]:
+        """A row writer: ``w(v1, v2, …)`` appends one row with the values of ``names`` in that order (category
+        columns: labels, coded here; None is missing in every dtype) and missing values in every other declared
+        column; it returns the row number."""
+        self._declared(names)
+        state: list = [None]
+
+        def build() -> None:
+            named = []
+            for n in names:
+                c = self.columns[n]
+                conv = self.coder(n) if c.dtype == "category" else (_nan_if_none if c.dtype == "float64" else None)
+                named.append((self.column(n).append, conv))
+            others = [(self.column(n).append, self._missing(c)) for n, c in self.columns.items() if n not in names]
+            state[0] = (self._stamp, named, others)
+
+        def write(*values: Any) -> int:
+            if state[0] is None or state[0][0] != self._stamp:
+                build()
+            _, named, others = state[0]
+            if len(values) != len(named):
+                raise TypeError(f"table {self.name}: {len(values)} values for {len(named)} columns")
+            for (add, conv), v in zip(named, values):
+                add(v if conv is None else conv(v))
+            for add, m in others:
+                add(m)
+            self.n += 1
+            return self.n - 1
+        return write
+
+    def extend_arrays(self, n: int, **arrays: Any) -> None:
+        """``n`` rows at once from numpy arrays in the declared dtypes (category columns: integer codes from ``code`` or
+        ``coder``, −1 missing; ``boolean``/``Int64``: pandas arrays or object arrays with None); columns not given
+        are missing. An empty table keeps the arrays as they are."""
+        self._declared(arrays)
+        for name, c in self.columns.items():
+            v = arrays.get(name)
+            if v is None:
+                v = np.full(n, self._missing(c), dtype=object if c.dtype not in ("category", "float64", "int64")
+                            else (np.int64 if c.dtype == "category" else c.dtype))
+            if len(v) != n:
+                raise ValueError(f"table {self.name}: column {name} has {len(v)} values for {n} rows")
+            old = self.data[name]
+            if self.n == 0 and len(old) == 0:
+                self.data[name] = v
+            else:
+                self.data[name] = np.concatenate([self._convert_raw(c, old), np.asarray(v)])
+        self._stamp += 1
+        self.n += n
+
+    def _convert_raw(self, c: Column, values: Any) -> np.ndarray:
+        if c.dtype == "category":
+            return np.asarray(values, dtype=np.int64).reshape(-1)
+        if c.dtype in ("float64", "int64", "bool"):
+            return np.asarray(values, dtype=c.dtype).reshape(-1)
+        out = np.empty(len(values), dtype=object)
+        out[:] = [None if x is pd.NA else x for x in values]
+        return out
+
+    def append(self, **row: Any) -> int:
+        """One row (a declared column not given is missing); returns its row number."""
+        self._declared(row)
         for name, c in self.columns.items():
             v = row.get(name, None)
-            self.data[name].append(self.code(name, v) if c.dtype == "category" else
+            self.column(name).append(self.code(name, v) if c.dtype == "category" else
                                    (self._missing(c) if v is None else v))
         self.n += 1
         return self.n - 1
@@ -114,7 +213,7 @@ class Table:
     def set(self, row: int, **values: Any) -> None:
         """Change cells of row ``row`` (a stage that ended, a value known later)."""
         for name, v in values.items():
-            self.data[name][row] = self.code(name, v) if self.columns[name].dtype == "category" else v
+            self.column(name)[row] = self.code(name, v) if self.columns[name].dtype == "category" else v
 
     def put(self, name: str, values: Sequence, start: int = 0) -> None:
         """Replace the values of column ``name`` from row ``start`` on (category columns: labels)."""
@@ -126,18 +225,16 @@ class Table:
             vals = [None if x is None or x is pd.NA else x for x in vals]
         if start + len(vals) > self.n:
             raise ValueError(f"table {self.name}: {len(vals)} values for column {name} from row {start} of {self.n}")
-        self.data[name][start:start + len(vals)] = vals
+        self.column(name)[start:start + len(vals)] = vals
 
     def extend(self, n: int, **columns: Any) -> None:
         """``n`` rows at once: each given column a sequence of ``n`` values (category columns: labels); the others
         missing."""
-        unknown = set(columns) - set(self.columns)
-        if unknown:
-            raise KeyError(f"table {self.name}: undeclared columns {sorted(unknown)}")
+        self._declared(columns)
         for name, c in self.columns.items():
             v = columns.get(name)
             if v is None:
-                self.data[name].extend([self._missing(c)] * n)
+                self.column(name).extend([self._missing(c)] * n)
                 continue
             if len(v) != n:
                 raise ValueError(f"table {self.name}: column {name} has {len(v)} values for {n} rows")
@@ -149,7 +246,7 @@ class Table:
                 v = v.tolist()
             elif isinstance(v, pd.api.extensions.ExtensionArray):
                 v = [None if x is pd.NA else x for x in v.tolist()]
-            self.data[name].extend(v)
+            self.column(name).extend(v)
         self.n += n
 
     def __len__(self) -> int:
@@ -162,7 +259,7 @@ class Table:
     def __contains__(self, name: object) -> bool:
         return name in self.columns
 
-    def _convert(self, c: Column, values: list) -> Any:
+    def _convert(self, c: Column, values: Any) -> Any:
         if c.dtype == "category":
             labels = self._labels[c.name]
             codes = np.asarray(values, dtype=np.int64).reshape(-1)
@@ -174,7 +271,9 @@ class Table:
                 return pd.Categorical.from_codes(remap[codes], categories=[labels[i] for i in order])
             return pd.Categorical.from_codes(codes, dtype=c.dtype_of())
         if c.dtype in ("boolean", "Int64"):
-            return pd.array(values, dtype=c.dtype)
+            if isinstance(values, np.ndarray) and values.dtype != object:
+                return pd.array(values, dtype=c.dtype)
+            return pd.array(list(values), dtype=c.dtype)
         if c.dtype == "object":
             out = np.empty(len(values), dtype=object)
             out[:] = values

@@ -1,7 +1,8 @@
 """What a sweep keeps beyond each run's replication metrics: ``[sweep] keep = ["intervals", "wait_p90_s"]``.
 
-Tables (``intervals``: the per-interval table of ``Results.intervals``, 30-minute rows by queue; ``agents``: the
-per-interval agent table) are stored per run under ``DIR/kept/NAME/`` and read back with
+Tables (``intervals``: the per-interval table of ``Results.intervals``, 30-minute rows by queue; ``funnel_intervals``,
+``social_intervals``: the funnel's and the conversations' own interval tables, kept when the run has them; ``agents``:
+the per-interval agent table) are stored per run under ``DIR/kept/NAME/`` and read back with
 ``sim.experiment.load_kept(DIR, NAME)``. Extra metrics are added to the run's metric rows, so ``load``,
 ``point_summary`` and the report show them like any other metric:
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-TABLES = ("intervals", "agents")
+TABLES = ("intervals", "funnel_intervals", "social_intervals", "agents")
 PERCENTILES = {"wait_p50_s": 50.0, "wait_p90_s": 90.0, "wait_p95_s": 95.0, "wait_p99_s": 99.0, "wait_max_s": 100.0}
 METRICS = tuple(PERCENTILES)
 NAMES = TABLES + METRICS
@@ -22,7 +23,8 @@ NAMES = TABLES + METRICS
 
 def kept_from(results, table: pd.DataFrame, keep: tuple[str, ...]) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """The run's metric rows with the requested extra metrics appended, and the requested tables by name."""
-    tables = {name: text_columns(getattr(results, name)) for name in keep if name in TABLES}
+    tables = {name: text_columns(getattr(results, name)) for name in keep
+              if name in TABLES and getattr(results, name) is not None}
     wanted = [m for m in keep if m in PERCENTILES]
     if not wanted:
         return table, tables

@@ -71,7 +71,8 @@ class PrecisionRun:
                              "warmup_s": None if self.warmup is None else self.warmup.warmup_s}
         return Results.from_tables(cat("contacts"), cat("intervals"), cat("agents"), prov, cat("legs"),
                                    cat("reputation"), funnel_calls=cat("funnel_calls"),
-                                   social_threads=cat("social_threads"), messages=cat("messages"))
+                                   social_threads=cat("social_threads"), messages=cat("messages"),
+                                   funnel_intervals=cat("funnel_intervals"), social_intervals=cat("social_intervals"))
 
     def report(self) -> str:
         head = (f"precision {self.precision:.1%}: {self.n} replications"

@@ -20,6 +20,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.intervals import IntervalContext, IntervalPart
+from sim.metrics import funnel_ratios
+
 PRE_QUEUE = ("blocked", "abandoned_ivr", "self_served")
 FAILED = ("blocked", "abandoned", "abandoned_ivr")
 
@@ -175,3 +178,24 @@ def customer_table(c: pd.DataFrame, horizon: float) -> pd.DataFrame:
     return pd.DataFrame({"row": per["row"].to_numpy(), "lost": per["lost"].to_numpy(bool), "resolved": resolved,
                          "effort_s": np.where(resolved, per["res_at"].to_numpy() - per["start"].to_numpy(), np.nan),
                          "line_s": per["line_s"].to_numpy(float)})
+
+
+def _funnel_channels(scenario) -> set[str]:
+    from sim.funnel.spec import funnel_spec
+
+    return {ch.name for ch in scenario.channels.values() if funnel_spec(ch) is not None}
+
+
+def _arrivals(ctx: IntervalContext) -> dict[str, np.ndarray]:
+    return funnel_columns(ctx.scenario, ctx.arrivals, ctx.edges, dict(ctx.qindex), ctx.n_int)
+
+
+# ``funnel_intervals`` (the funnel's part of the interval tables, sim.intervals): rows of the funnel's channels only.
+INTERVALS = IntervalPart(
+    "funnel_intervals",
+    applies=lambda allc, scenario: "origin" in allc,
+    arrivals=_arrivals,
+    ratios=funnel_ratios,
+    channels=_funnel_channels,
+    offered=queue_view,
+)

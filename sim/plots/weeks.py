@@ -9,13 +9,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-PANELS = (("lost", "customers lost per week", None), ("delay_social_s", "social first response, daily mean (min)", 60.0),
+PANELS = (("lost", "customers lost per week (bad experiences)", None),
+          ("won", "customers won per week (word of mouth)", None),
+          ("delay_social_s", "social first response, daily mean (min)", 60.0),
           ("active", "customers at the week's end", None))
 
 
 def weeks_figure(weeks: pd.DataFrame, path: Path, title: str, target_min: float = 60.0) -> Path:
     """One line per design, mean over replications with the range of replications shaded."""
-    fig, axes = plt.subplots(1, len(PANELS), figsize=(13, 3.8))
+    fig, axes = plt.subplots(1, len(PANELS), figsize=(16, 3.8))
     for ax, (col, label, target) in zip(axes, PANELS):
         scale = 1 / 60 if col.endswith("_s") else 1.0
         for design, g in weeks.groupby("design", sort=False):

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.metrics import interval_edges, overlap_by_interval
+from sim.metrics import interval_edges, overlap_by_interval, tidy
 from sim.reputation import manager
 from sim.reputation.config import ReputationSpec, pile_on_channels, reputation_of
 from sim.reputation.customers import customer_outcomes
@@ -240,6 +240,5 @@ def reputation_metrics(table: pd.DataFrame | None) -> pd.DataFrame:
     centre = _metrics(centre, by_rep["branching_ratio"].max())
     parts = [centre.reset_index().assign(channel=CHANNEL),
              per.reset_index().assign(channel=lambda d: CHANNEL + "." + d["channel"].astype(str))]
-    out = pd.concat([p.melt(id_vars=["replication", "channel"], var_name="metric", value_name="value") for p in parts],
-                    ignore_index=True)
+    out = pd.concat([tidy(p, ["replication", "channel"]) for p in parts], ignore_index=True)  # (a fast melt)
     return out[["replication", "channel", "metric", "value"]]

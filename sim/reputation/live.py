@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-import pandas as pd
 
 from sim.core import Column
 from sim.reputation.config import ReputationSpec, pile_on_channels, reputation_of, spillover_route
@@ -60,6 +59,7 @@ def attach(model) -> Reputation | None:
         return None
     rep = Reputation(model, social, spec)
     model.observe(rep)
+    social.rec.add_contact_columns(CONTACT_COLUMNS, rep.post_cells)  # a post's cells written when it arrives
     return rep
 
 
@@ -87,8 +87,6 @@ class Reputation:
         self.cause: dict[int, tuple[str, int, int]] = {}  # post id -> (cause, cause contact id, customer id)
         self.topic: dict[int, int] = {}  # public question -> topic
         self.posted: set[int] = set()  # calls whose caller posted a complaint afterwards
-        self.deflected: list[tuple[float, str]] = []
-        self.deflect_p: list[float] = []  # P(deflected) of every question that arrived (a check on the draws)
 
     # Helpers --------------------------------------------------------------------------------------------------------
     def key(self, p) -> tuple:
@@ -134,11 +132,7 @@ class Reputation:
         if self.board is not None and p.kind == "question":
             rng = self.draws["deflection"].at(self.key(p))
             topic = int(rng.integers(self.spec.deflection.topics))
-            u = float(rng.random())
-            prob = self.board.probability(p.channel, topic, now)
-            self.deflect_p.append(prob)
-            if u < prob:
-                self.deflected.append((now, p.channel))
+            if self.board.decide(p.channel, topic, now, float(rng.random())):
                 return False
             if p.message_public(1):
                 self.topic[p.id] = topic
@@ -195,35 +189,26 @@ class Reputation:
         self.inject(SPILLOVER, self.spill_to, (call_id, KEY_TAG[SPILLOVER], 0), call_id, customer_id)
 
     # Records --------------------------------------------------------------------------------------------------------
+    def post_cells(self, p) -> dict:
+        """A post's reputation cells of its ``contacts`` row, when it reaches the brand: what caused it (the customer
+        of a caused spillover or repeat complaint is the original customer)."""
+        c = self.cause.get(p.id)
+        if c is None:
+            return {"cause_contact_id": -1, "posted_publicly": False}
+        return {"caused_by": c[0], "cause_contact_id": c[1], "customer_id": c[2], "posted_publicly": False}
+
     def records(self, book) -> None:
-        """Contact columns ``caused_by``, ``cause_contact_id`` and ``posted_publicly`` (calls whose caller posted);
-        the customer of a caused spillover or repeat complaint is the original customer. Deflected questions go to
-        ``book["reputation"]``."""
+        """The calls' cells (the kernel writes its rows when the run ends; the posts' rows, after them, have theirs):
+        ``cause_contact_id`` −1 and ``posted_publicly`` (the caller posted a complaint about the call). Deflected
+        questions go to ``book["reputation"]``."""
         cols = book["contacts"]
-        ids = pd.Index(np.asarray(cols["contact_id"], dtype=np.int64))
-        n = len(ids)
-        caused = np.full(n, None, dtype=object)
-        parent = np.full(n, -1, dtype=np.int64)
-        customer = np.array(cols["customer_id"], dtype=np.int64)
-        if self.cause:
-            pos = ids.get_indexer(list(self.cause))
-            vals = list(self.cause.values())
-            ok = pos >= 0
-            pos = pos[ok]
-            vals = [v for v, k in zip(vals, ok) if k]
-            caused[pos] = [v[0] for v in vals]
-            parent[pos] = [v[1] for v in vals]
-            customer[pos] = [v[2] for v in vals]
-        posted = np.zeros(n, bool)
-        if self.posted:
-            pos = ids.get_indexer(list(self.posted))
-            posted[pos[pos >= 0]] = True
-        cols.put("customer_id", customer.tolist())
-        cols.put("caused_by", caused.tolist())
-        cols.put("cause_contact_id", parent.tolist())
-        cols.put("posted_publicly", posted.tolist())
-        book["reputation"] = {
-            "deflected_at_s": np.array([d[0] for d in self.deflected], float),
-            "deflected_channel": [d[1] for d in self.deflected],
-            "deflection_p": np.array(self.deflect_p, float),
+        k = len(cols) - len(self.social.rec.contacts)  # the kernel's rows come first
+        ids = np.asarray(cols.data["contact_id"][:k], dtype=np.int64)
+        cols.put("cause_contact_id", [-1] * k)
+        cols.put("posted_publicly", np.isin(ids, np.fromiter(self.posted, np.int64, len(self.posted))).tolist())
+        deflected, p = (self.board.deflected, self.board.p) if self.board is not None else ([], [])
+        book["reputation"] = {  # deflected questions (sim.reputation.deflection), and P(deflected) of every question
+            "deflected_at_s": np.array([d[0] for d in deflected], float),
+            "deflected_channel": [d[1] for d in deflected],
+            "deflection_p": np.array(p, float),
         }

@@ -20,7 +20,7 @@ import math
 from sim.social.concurrency import Desk, GroupDesks, choose_agent
 from sim.social.kinds import conversation_channel
 from sim.social.posts import Post, PostFactory
-from sim.social.records import post_records
+from sim.social.records import ThreadBook
 from sim.social.spec import conversation_spec, desk_spec
 from sim.social.triage import Inbox
 
@@ -39,6 +39,7 @@ class Conversations:
             model.set_arrival_hook(f, self, start_late=True)
         model.on_agent_free(self)
         self.factories, self.inboxes, self.expire = {}, {}, {}
+        self.watchers: list = []  # told of each conversation's end (sim.next_try)
         for f in self.feeds:
             ch = f.channel
             spec = conversation_spec(ch)
@@ -57,8 +58,7 @@ class Conversations:
             for ib in conv:
                 ib.groups.append(gd)
         self.posts: list[Post] = []
-        # legs as parallel lists (post, leg number, stage, agent, start, end, ready_at, open conversations at start)
-        self.legs = tuple([] for _ in range(8))
+        self.rec = ThreadBook(model.book, model.horizon, messaging=False)
 
     # Arrivals -----------------------------------------------------------------------------------
     def new_customer(self, feed) -> Post:
@@ -75,10 +75,14 @@ class Conversations:
         if not self.model.post_arrived(p):
             return  # deflected: the customer read an earlier public answer and never posted
         self.posts.append(p)
+        self.rec.admit(p)
         if not src.answer[p.i]:
             p.outcome, p.end = "ignored", now
+            self.rec.ended(p)
+            self._tell(p)
             return
         p.enqueued = now
+        self.rec.queued(p)
         inbox = self.inboxes[p.queue]
         if inbox.n == 0:
             agent = choose_agent(inbox.groups)
@@ -96,6 +100,8 @@ class Conversations:
             self.inboxes[p.queue].drop(p)
             p.end = self.env.now
             p.outcome = "abandoned" if p.src.patience[p.i] <= self.expire[p.channel][0] else "ignored"
+            self.rec.ended(p)
+            self._tell(p)
 
     # Assignment ---------------------------------------------------------------------------------
     def _assign(self, agent, p: Post) -> None:
@@ -110,6 +116,7 @@ class Conversations:
         p.assigned = now
         p.agent = agent
         p.desk = d
+        self.rec.assigned(p)
         p.ready_at = now
         d.ready.append(p)
         if d.working is None:
@@ -138,17 +145,6 @@ class Conversations:
         work = p.src.msgs[p.msgs + p.done] * (1.0 + d.slowdown * (m - 1))
         self.model.schedule(work, self._on_message_done, d)
 
-    def _leg(self, p: Post, leg: int, stage: str, agent, start: float, end: float, ready: float, m: int) -> None:
-        lp, ll, ls, la, lstart, lend, lready, lm = self.legs
-        lp.append(p)
-        ll.append(leg)
-        ls.append(stage)
-        la.append(agent)
-        lstart.append(start)
-        lend.append(end)
-        lready.append(ready)
-        lm.append(m)
-
     def _on_message_done(self, ev) -> None:
         d = ev.value
         p = d.working
@@ -156,7 +152,7 @@ class Conversations:
         now = self.env.now
         p.work_s += now - d.work_start
         p.done += 1
-        self._leg(p, 2 * p.done - 2, MESSAGE, d.agent, d.work_start, now, p.ready_at, d.work_m)
+        self.rec.message(p, 2 * p.done - 2, d.agent, d.work_start, now, p.ready_at, d.work_m)
         p.last_post_at = now
         if p.done == 1:
             p.first_response = now
@@ -182,7 +178,7 @@ class Conversations:
     def _on_reply(self, ev) -> None:
         p = ev.value
         now = self.env.now
-        self._leg(p, 2 * p.done - 1, REPLY, None, p.last_post_at, now, math.nan, 0)
+        self.rec.leg(p, 2 * p.done - 1, REPLY, None, p.last_post_at, now, math.nan, 0)
         p.ready_at = now
         d = p.desk
         d.ready.append(p)
@@ -192,7 +188,7 @@ class Conversations:
     def _on_timeout(self, ev) -> None:
         p = ev.value
         now = self.env.now
-        self._leg(p, 2 * p.done - 1, TIMEOUT, p.agent, p.last_post_at, now, math.nan, 0)
+        self.rec.leg(p, 2 * p.done - 1, TIMEOUT, p.agent, p.last_post_at, now, math.nan, 0)
         self._close(p, "silent")
         self._after_close(p.desk)
 
@@ -202,6 +198,14 @@ class Conversations:
         p.desk.open -= 1
         if outcome == "served" and p.src.resolved[p.i]:
             p.resolved_at = now
+            self.rec.resolved(p)
+        self.rec.ended(p)
+        self._tell(p)
+
+    def _tell(self, p: Post) -> None:
+        """The watchers hear that the conversation ended."""
+        for w in self.watchers:
+            w.thread(p)
 
     def _after_close(self, d: Desk) -> None:
         """A slot freed: an agent with no conversation left is free (calls first); otherwise fill the slot."""
@@ -218,9 +222,9 @@ class Conversations:
                 self.model.mark_idle(agent)
 
     # Records ------------------------------------------------------------------------------------
-    def records(self, contacts: dict) -> dict:
-        """Append the posts to the engine's contact columns; return the legs and agent-work spans."""
-        return post_records(self, contacts)
+    def records(self, book) -> None:
+        """The horizon: open posts and messages in hand closed in the record book (``ThreadBook.close``)."""
+        self.rec.close(self.posts, self.desks)
 
 
 def attach(model) -> Conversations | None:

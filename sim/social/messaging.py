@@ -28,7 +28,7 @@ import math
 from sim.social.conversation import Conversations
 from sim.social.kinds import conversation_channel
 from sim.social.posts import Post, PostFactory
-from sim.social.records import post_records
+from sim.social.records import ThreadBook
 from sim.social.spec import conversation_spec, desk_spec
 from sim.social.threads import Holder, choose_holder, reserve_ok, shared_head_entry
 from sim.social.triage import Inbox
@@ -90,9 +90,9 @@ class Messaging:
                 ib.groups.append(grp)
         self.desks: dict = {}  # agent -> Holder (``desks`` as in Conversations, so the records read both alike)
         self.posts: list[Post] = []
-        self.wasted_legs: set[tuple[int, int]] = set()  # (contact id, leg) of replies nobody read
-        self.legs = tuple([] for _ in range(8))  # post, leg, stage, agent, start, end, ready_at, threads held
+        self.rec = ThreadBook(model.book, model.horizon, messaging=True)
         self.lazy = _LazyHolders(self)
+        self.watchers: list = []  # told of each waiting customer message and each thread's end (sim.next_try)
 
     def holder(self, agent) -> Holder:
         h = self.desks.get(agent)
@@ -111,10 +111,14 @@ class Messaging:
         if not self.model.post_arrived(p):
             return  # deflected: the customer read an earlier public answer and never posted
         self.posts.append(p)
+        self.rec.admit(p)
         if not p.src.answer[p.i]:
             p.outcome, p.end = "ignored", self.env.now
+            self.rec.ended(p)
+            self._tell(p)
             return
         p.enqueued = self.env.now
+        self.rec.queued(p)
         expire = self.window[p.channel][0]
         if expire < INF:
             self.seats.at(expire, p, self._on_expire)
@@ -131,12 +135,16 @@ class Messaging:
                 p.outcome, p.end, p.gone_at = "silent", gone, gone
             else:
                 p.outcome, p.end = "ignored", self.env.now
+            self.rec.ended(p)
+            self._tell(p)
 
     # Customer messages ----------------------------------------------------------------------------
     def _message(self, p: Post) -> None:
         """A customer message arrives and waits for a reply: with its holder, or in the shared queue."""
         p.pending, p.ready_at = True, self.env.now
         p.sent += 1
+        self.rec.sent(p)
+        self._tell(p)
         self._route(p)
 
     def _route(self, p: Post) -> None:
@@ -201,17 +209,20 @@ class Messaging:
         p.pending = False
         if p.done == 0:
             p.assigned, p.agent = now, h.agent
+            self.rec.assigned(p)
         k = p.msgs + p.done  # this reply's index in the factory's lists (reply patience: the message it answers)
         patience = p.src.reply_patience[k]
         if p.outcome is None and now - p.ready_at > patience:
             p.outcome, p.gone_at = "silent", p.ready_at + patience
             p.end = p.gone_at
+            self.rec.ended(p)
         h.working, h.work_start, h.work_m = p, now, h.held
         self.seats.at(h.work_time(p.src.msgs[k]), h, self._on_reply_done)
 
-    def _leg(self, p: Post, leg: int, stage: str, agent, start: float, end: float, ready: float, m: int) -> None:
-        for col, v in zip(self.legs, (p, leg, stage, agent, start, end, ready, m)):
-            col.append(v)
+    def _tell(self, p: Post) -> None:
+        """The watchers hear that a customer message waits (no outcome yet) or that the thread ended."""
+        for w in self.watchers:
+            w.thread(p)
 
     def _on_reply_done(self, ev) -> None:
         h = ev.value
@@ -223,7 +234,7 @@ class Messaging:
         p.work_s += work
         p.done += 1
         leg = 2 * p.done - 2
-        self._leg(p, leg, MESSAGE, a, h.work_start, now, p.ready_at, h.work_m)
+        self.rec.message(p, leg, a, h.work_start, now, p.ready_at, h.work_m, wasted=p.outcome == "silent")
         p.last_post_at = now
         if p.done == 1:
             p.first_response = now
@@ -231,20 +242,24 @@ class Messaging:
         if p.outcome == "silent":  # nobody reads it: wasted; the thread ends with no further message
             p.wasted += 1
             p.wasted_s += work
-            self.wasted_legs.add((p.id, leg))
+            self.rec.wasted(p)
         elif p.done >= p.n_ex:  # the reply the issue needed
             src, i = p.src, p.i
             if src.resolved[i]:
                 p.resolved_at = now
+                self.rec.resolved(p)
                 if src.confirms[i]:
                     self.seats.at(src.confirm_think[i], p, self._on_confirm)
                 else:
                     p.outcome, p.end, p.resolution = "served", now, "unconfirmed"
+                    self.rec.ended(p)
             else:
                 p.outcome, p.end = "served", now
+                self.rec.ended(p)
+                self._tell(p)
         else:
             think = p.src.think(p)
-            self._leg(p, leg + 1, REPLY, None, now, now + think, math.nan, 0)
+            self.rec.leg(p, leg + 1, REPLY, None, now, now + think, math.nan, 0)
             self.seats.at(think, p, self._on_next_message)
         self._after_reply(h, p)
 
@@ -269,6 +284,7 @@ class Messaging:
     def _on_confirm(self, ev) -> None:
         p = ev.value
         p.outcome, p.end, p.resolution = "served", self.env.now, "confirmed"
+        self.rec.ended(p)
         if p.holder is not None:  # the agent sees the thread close
             self._unhold(p)
 
@@ -291,11 +307,9 @@ class Messaging:
             self._route(p)  # it keeps the time it entered its queue
 
     # Records ------------------------------------------------------------------------------------
-    def records(self, out: dict) -> None:
-        """The threads as contact rows (``sim.social.records``) plus the messaging columns, and wasted replies marked in
-        the legs."""
-        from sim.social.thread_records import add_messaging_columns
-
+    def records(self, book) -> None:
+        """The horizon: a customer still waiting whose patience ran out has left silently; open threads and messages in
+        hand closed in the record book (``sim.social.records.ThreadBook.close``)."""
         horizon = self.model.horizon
         for p in self.posts:  # a customer still waiting at the horizon whose patience ran out has left silently
             if p.outcome is None and p.pending:
@@ -303,8 +317,8 @@ class Messaging:
                 gone = p.ready_at + p.src.reply_patience[k]
                 if gone <= horizon:
                     p.outcome, p.end, p.gone_at = "silent", gone, gone
-        post_records(self, out)
-        add_messaging_columns(self, out)
+                    self.rec.ended(p)
+        self.rec.close(self.posts, self.desks)
 
 
 class _LazyHolders:

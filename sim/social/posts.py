@@ -30,6 +30,7 @@ class Post:
     ready_at = math.nan  # when the next agent message became due (assignment or the customer's reply)
     last_post_at = math.nan  # when the last agent message was posted
     outcome = agent = desk = None
+    row = -1  # its row in the posts' block of contacts and in social_threads (sim.social.records.ThreadBook)
     # messaging mode (sim.social.messaging): the thread between replies
     holder = None  # the agent holding the thread (affinity), or None
     pending = False  # a customer message awaits a reply

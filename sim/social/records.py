@@ -1,5 +1,9 @@
-"""Records of the asynchronous channels: post rows appended to the kernel's ``contacts`` table, their
-``social_threads`` rows and one ``messages`` row per message (``sim.core.records``).
+"""Records of the asynchronous channels, appended as the run goes (``ThreadBook``): a post's row of the kernel's
+``contacts`` table and its ``social_threads`` row when it reaches the brand, one ``messages`` row per message when it
+ends; cells that change later (answered, ended, outcome, exchanges, work) are set in place (``sim.core.Table.set``).
+Category labels become integer codes once, when they are written. A post's ``contacts`` rows follow the kernel's: they
+are appended to a block of the same columns during the run and join the kernel's rows when the run ends
+(``ThreadBook.close``), so the table's row order is kernel contacts, then posts in the order they arrived.
 
 ``social_threads`` (key ``contact_id``; ``THREAD_COLUMNS``; social and email contacts only): ``kind`` (complaint,
 question, praise), ``reach`` (the author's followers; 0 for email, read by the brand only), ``public`` (posted
@@ -20,11 +24,13 @@ message to the reply) or ``timeout`` (from the last agent message to the agent c
 """
 from __future__ import annotations
 
-from operator import attrgetter
+import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from sim.core import Column
+from sim.core import CONTACT_COLUMNS, Column, Table
 from sim.social.spec import POST_KINDS
 from sim.social.thread_records import MESSAGING_COLUMNS
 
@@ -63,105 +69,120 @@ MESSAGE_COLUMNS = (
 )
 
 
-def post_records(conv, book) -> None:
-    """Append the posts to the book's ``contacts`` and ``social_threads``, their messages to ``messages`` and agent work
-    spans to ``book["work"]``."""
-    posts = conv.posts
-    n = len(posts)
-    horizon = conv.model.horizon
-    for p in posts:
-        if p.outcome is None:
-            p.outcome = "open"
-    get = lambda name: list(map(attrgetter(name), posts))
-    facs = list(conv.factories.values())
-    fcode = {id(f): k for k, f in enumerate(facs)}
-    fi = np.array([fcode[id(p.src)] for p in posts], dtype=np.int64)
-    ii = np.array(get("i"), dtype=np.int64)
+class ThreadBook:
+    """Writes one replication's posts and messages into the record book while it runs (``Conversations`` and
+    ``Messaging`` call it where a post's state changes)."""
 
-    def static(attr: str, dtype) -> np.ndarray:
-        """A per-post attribute kept in the factories' lists (what the customer will do)."""
-        out_ = np.empty(n, dtype=dtype)
-        for k, f in enumerate(facs):
-            sel = fi == k
-            if sel.any():
-                out_[sel] = np.asarray(getattr(f, attr), dtype=dtype)[ii[sel]]
-        return out_
+    def __init__(self, book, horizon: float, messaging: bool):
+        self.book, self.horizon, self.messaging = book, horizon, messaging  # messaging: the thread_records columns
+        # the posts' block (see above): the kernel's contact columns, and another feature's when it adds them
+        self.contacts = Table("contacts", book["contacts"].key, CONTACT_COLUMNS)
+        self.threads = book["social_threads"]
+        self.messages = book["messages"]
+        self._cum: dict[int, np.ndarray] = {}  # factory -> cumulative base message work (leading 0)
+        self.row_values: Callable[[Any], dict] | None = None  # post -> another feature's cells of its contacts row
 
-    arrival = np.array(get("arrival"), float)
-    ids = np.array(get("id"), dtype=np.int64)
-    agents = get("agent")
-    outcome = get("outcome")
-    out_arr = np.array(outcome, dtype=object)
-    msg_at, n_ex = static("msg_at", np.int64), np.array(get("n_ex"), dtype=np.int64)
-    drawn = np.zeros(n)
-    for k, f in enumerate(facs):
-        sel = fi == k
-        if sel.any():
-            cum = np.concatenate([[0.0], np.cumsum(f.msgs)])
-            drawn[sel] = cum[msg_at[sel] + n_ex[sel]] - cum[msg_at[sel]]
-    served, silent = out_arr == "served", out_arr == "silent"
-    resolved = np.where(served, static("resolved", bool), None)
-    resolved[silent] = False
-    public = static("public", bool)
-    to_dm = static("to_dm", bool)
-    reach = np.nan_to_num(static("reach", float), nan=0.0)  # a channel without reach (email): read by the brand only
-    book["contacts"].extend(n, **{
-        "contact_id": ids,
-        "customer_id": ids.copy(),
-        "attempt": np.ones(n, dtype=np.int64),
-        "channel": np.array([f.name for f in facs], dtype=object)[fi].tolist(),
-        "queue": np.array([f.queue for f in facs], dtype=object)[fi].tolist(),
-        "priority": np.zeros(n, dtype=np.int64),
-        "arrival_at_s": arrival,
-        "queue_entry_at_s": np.array(get("enqueued"), float),
-        "answer_at_s": np.array(get("assigned"), float),
-        "end_at_s": np.array(get("end"), float),
-        "handle_draw_s": drawn,  # (dropped from the contacts table: see social_threads.base_work_s)
-        "ivr_s": np.zeros(n),
-        "wrap_up_s": np.zeros(n),
-        "outcome": outcome,
-        "agent_group": [a.group.name if a is not None else None for a in agents],
-        "agent_id": np.array([a.id if a is not None else -1 for a in agents], dtype=np.int64),
-        "resolved": resolved.tolist(),
-    })
-    kinds = np.asarray(POST_KINDS, dtype=object)
-    threads = book["social_threads"]
-    own = {"wasted_replies": np.zeros(n, np.int64), "wasted_work_s": np.zeros(n)} if "wasted_replies" in threads else {}
-    threads.extend(
-        n, **own, contact_id=ids, kind=kinds[static("kind_code", np.int8)].tolist(), reach=reach, public=public,
-        to_dm=to_dm, exchanges=np.array(get("done"), dtype=np.int64), exchanges_planned=n_ex,
-        first_response_s=np.array(get("first_response"), float) - arrival,
-        resolved_at_s=np.array(get("resolved_at"), float), work_s=np.array(get("work_s"), float), base_work_s=drawn)
+    def add_contact_columns(self, columns, values: Callable[[Any], dict]) -> None:
+        """Another feature's ``contacts`` columns (``sim.reputation``: what caused a post): declared on the posts'
+        block, each post's cells given by ``values(post)`` when its row is appended."""
+        self.contacts.declare(*columns)
+        self.row_values = values
 
-    lp, leg, stage, la, start, end, ready, m = (list(x) for x in conv.legs)
-    for d in conv.desks.values():  # a message in hand at the horizon: an open leg
-        if d.working is not None:
-            for col, v in zip((lp, leg, stage, la, start, end, ready, m),
-                              (d.working, 2 * d.working.done, MESSAGE, d.agent, d.work_start, np.nan,
-                               d.working.ready_at, d.work_m)):
-                col.append(v)
-    group = [a.group.name if a is not None else None for a in la]
-    queue = [p.queue for p in lp]
-    end = np.array(end, float)
-    leg = np.array(leg, dtype=np.int64)
-    pos = {id(p): k for k, p in enumerate(posts)}
-    row = np.array([pos[id(p)] for p in lp], dtype=np.int64)
-    is_msg = np.array([s_ == MESSAGE for s_ in stage], bool)
-    # public: the first agent message of a public post, and everything after it unless it moved to DM
-    vis = public[row] & ((is_msg & (leg == 0)) | ~to_dm[row]) & (np.array(stage, dtype=object) != "timeout")
-    start = np.array(start, float)
-    book["messages"].extend(
-        len(stage), contact_id=ids[row], leg=leg, stage=stage, queue=queue, agent_group=group,
-        agent_id=[a.id if a is not None else -1 for a in la], start_at_s=start, end_at_s=end,
-        ready_at_s=np.array(ready, float), open_conversations=np.array(m, dtype=np.int64), public=vis,
-        result=["open" if e != e else RESULTS[k] for k, e in zip(stage, end.tolist())])
+    def drawn(self, p) -> float:
+        """The drawn work of all the post's planned messages (before any slowdown)."""
+        src = p.src
+        cum = self._cum.get(id(src))
+        if cum is None:
+            cum = self._cum[id(src)] = np.concatenate([[0.0], np.cumsum(src.msgs)])
+        return float(cum[p.msgs + p.n_ex] - cum[p.msgs])
 
-    # Agent work on messages (finished, and in hand at the horizon), booked as busy time by clock time.
-    old = book.extras.get("work") or {"start_at_s": np.empty(0), "end_at_s": np.empty(0), "queue": [],
-                                      "agent_group": []}
-    book["work"] = {
-        "start_at_s": np.concatenate([old["start_at_s"], start[is_msg]]),
-        "end_at_s": np.concatenate([old["end_at_s"], np.where(np.isnan(end), horizon, end)[is_msg]]),
-        "queue": list(old["queue"]) + [q for q, x in zip(queue, is_msg) if x],
-        "agent_group": list(old["agent_group"]) + [g for g, x in zip(group, is_msg) if x],
-    }
+    def admit(self, p) -> None:
+        """A post reached the brand (not deflected): its contact row and its thread row."""
+        src, i = p.src, p.i
+        drawn = self.drawn(p)
+        reach = src.reach[i]
+        row = dict(contact_id=p.id, customer_id=p.id, attempt=1, channel=src.name, queue=src.queue, priority=0,
+                   arrival_at_s=p.arrival, queue_entry_at_s=p.enqueued, answer_at_s=math.nan, end_at_s=math.nan,
+                   handle_draw_s=drawn, ivr_s=0.0, wrap_up_s=0.0, agent_id=-1)
+        if self.row_values is not None:
+            row.update(self.row_values(p))
+        p.row = self.contacts.append(**row)
+        own = {"wasted_replies": 0, "wasted_work_s": 0.0, "silent_at_s": math.nan, "customer_messages": 1} \
+            if self.messaging else {}
+        self.threads.append(
+            **own, contact_id=p.id, kind=src.kind[i], reach=0.0 if reach != reach else reach, public=src.public[i],
+            to_dm=src.to_dm[i], exchanges=0, exchanges_planned=p.n_ex, first_response_s=math.nan,
+            resolved_at_s=math.nan, work_s=0.0, base_work_s=drawn)
+
+    def queued(self, p) -> None:
+        self.contacts.set(p.row, queue_entry_at_s=p.enqueued)
+
+    def assigned(self, p) -> None:
+        """An agent opened the post."""
+        self.contacts.set(p.row, answer_at_s=p.assigned, agent_group=p.agent.group.name, agent_id=p.agent.id)
+
+    def ended(self, p) -> None:
+        """The post's outcome (and end) were set: served (resolved or not), silent (not resolved), ignored, …"""
+        out = p.outcome
+        resolved = bool(p.src.resolved[p.i]) if out == "served" else (False if out == "silent" else None)
+        self.contacts.set(p.row, end_at_s=p.end, outcome=out, resolved=resolved)
+        if self.messaging:
+            self.threads.set(p.row, silent_at_s=p.gone_at, resolution=p.resolution)
+
+    def resolved(self, p) -> None:
+        self.threads.set(p.row, resolved_at_s=p.resolved_at)
+
+    def sent(self, p) -> None:
+        """A customer message entered a queue (the post included)."""
+        self.threads.set(p.row, customer_messages=max(p.sent, 1))
+
+    def message(self, p, leg: int, agent, start: float, end: float, ready: float, m: int, wasted: bool = False) -> None:
+        """An agent's message is posted (or, ``wasted``, written for a customer who had left)."""
+        vals = {"exchanges": p.done, "work_s": p.work_s}
+        if p.done == 1:
+            vals["first_response_s"] = end - p.arrival  # the first response is this message's posting
+        self.threads.set(p.row, **vals)
+        self.leg(p, leg, MESSAGE, agent, start, end, ready, m, "wasted" if wasted else None)
+
+    def wasted(self, p) -> None:
+        """A reply was written for a customer who had left silently."""
+        self.threads.set(p.row, wasted_replies=p.wasted, wasted_work_s=p.wasted_s)
+
+    def leg(self, p, leg: int, stage: str, agent, start: float, end: float, ready: float, m: int,
+            result: str | None = None) -> None:
+        """One ``messages`` row: visible publicly for the first agent message of a public post, and for everything
+        after it unless the conversation moved to private messages (a timeout is never public)."""
+        src, i = p.src, p.i
+        public = bool(src.public[i]) and ((stage == MESSAGE and leg == 0) or not src.to_dm[i]) and stage != "timeout"
+        self.messages.append(
+            contact_id=p.id, leg=leg, stage=stage, queue=p.queue, agent_group=None if agent is None else agent.group.name,
+            agent_id=-1 if agent is None else agent.id, start_at_s=start, end_at_s=end, ready_at_s=ready,
+            open_conversations=m, public=public, result=result or ("open" if end != end else RESULTS[stage]))
+
+    def close(self, posts, desks) -> None:
+        """The horizon: posts with no outcome are open, messages in hand are open legs; the posts' block joins the
+        contacts table; agent work on messages goes to ``book["work"]``."""
+        for p in posts:
+            if p.outcome is None:
+                p.outcome = "open"
+                self.ended(p)
+        for d in desks.values():  # a message in hand at the horizon: an open leg
+            p = d.working
+            if p is not None:
+                self.leg(p, 2 * p.done, MESSAGE, d.agent, d.work_start, math.nan, p.ready_at, d.work_m)
+        block = self.contacts
+        self.book["contacts"].extend(len(block), **{name: block[name] for name in block.columns})
+        self.book["work"] = work_spans(self.messages, self.horizon, self.book.extras.get("work"))
+
+
+def work_spans(msgs, horizon: float, old) -> dict:
+    """Agent work on messages (finished, and in hand at the horizon: to the horizon), booked as busy time by clock
+    time, after ``old`` spans (the funnel's)."""
+    is_msg = np.asarray(msgs.data["stage"], dtype=np.int64) == msgs.code("stage", MESSAGE)
+    start = np.asarray(msgs.data["start_at_s"], float)[is_msg]
+    end = np.asarray(msgs.data["end_at_s"], float)[is_msg]
+    label = lambda name: [None if v != v else v for v in np.asarray(msgs[name].astype(object))[is_msg].tolist()]
+    old = old or {"start_at_s": np.empty(0), "end_at_s": np.empty(0), "queue": [], "agent_group": []}
+    return {"start_at_s": np.concatenate([old["start_at_s"], start]),
+            "end_at_s": np.concatenate([old["end_at_s"], np.where(np.isnan(end), horizon, end)]),
+            "queue": list(old["queue"]) + label("queue"), "agent_group": list(old["agent_group"]) + label("agent_group")}

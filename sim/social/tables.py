@@ -21,7 +21,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.metrics import overlap_by_interval
+from sim.intervals import IntervalContext, IntervalPart
+from sim.metrics import CONVERSATION_RATIOS, overlap_by_interval
 from sim.social.kinds import conversation_channel
 
 
@@ -31,19 +32,6 @@ def conversation_mask(scenario, df: pd.DataFrame) -> np.ndarray | None:
     if not any(kinds.values()):
         return None
     return df["channel"].astype(object).map(kinds).fillna(False).to_numpy(bool)
-
-
-def work_by_interval(work: dict | None, qindex: dict, nq: int, edges: np.ndarray, horizon: float,
-                     group: str | None = None) -> np.ndarray:
-    """Agent work on messages booked to (queue, interval) by clock time; only ``group``'s when given."""
-    if not work or len(work["start_at_s"]) == 0:
-        return np.zeros((nq, len(edges) - 1))
-    s, e = work["start_at_s"], np.minimum(work["end_at_s"], horizon)
-    q = np.array([qindex[x] for x in work["queue"]], dtype=np.int64)
-    if group is not None:
-        sel = np.array([g == group for g in work["agent_group"]], bool)
-        s, e, q = s[sel], e[sel], q[sel]
-    return overlap_by_interval(s, e, q, nq, edges)
 
 
 def _respond_at(allc: pd.DataFrame, conv: np.ndarray) -> np.ndarray:
@@ -101,6 +89,36 @@ def agent_columns(agents: pd.DataFrame, allc: pd.DataFrame, conv: np.ndarray, ed
         agents["open_conversations"] = np.where(staffed > 0, agents["open_conversation_s"] / np.where(staffed > 0,
                                                                                                      staffed, 1), np.nan)
     return agents
+
+
+def _arrivals(ctx: IntervalContext) -> dict[str, np.ndarray]:
+    return interval_counts(ctx.offered, conversation_mask(ctx.scenario, ctx.offered), ctx.key, ctx.size, ctx.within,
+                           ctx.answered_within)
+
+
+def _clock(ctx: IntervalContext) -> dict[str, np.ndarray]:
+    conv = conversation_mask(ctx.scenario, ctx.allc)
+    return {"backlog_s": backlog_by_interval(ctx.allc, conv, ctx.qcode, len(ctx.qindex), ctx.edges,
+                                             ctx.horizon).ravel()}
+
+
+def _agents(ctx: IntervalContext, agents: pd.DataFrame) -> pd.DataFrame:
+    return agent_columns(agents, ctx.allc, conversation_mask(ctx.scenario, ctx.allc), ctx.edges, ctx.horizon,
+                         list(ctx.groups))
+
+
+# ``social_intervals`` (the social feature's part of the interval tables, sim.intervals): a row for every channel's
+# queue, since first response, resolution and backlog are defined for calls too (a call's first response is its
+# answer); ``answered_within_target`` of ``intervals`` counts a post's first response within the target.
+INTERVALS = IntervalPart(
+    "social_intervals",
+    applies=lambda allc, scenario: any(conversation_channel(ch) for ch in scenario.channels.values()),
+    arrivals=_arrivals,
+    clock=_clock,
+    ratios=lambda cols: {k: v for k, v in CONVERSATION_RATIOS.items() if v[0] in cols and v[1] in cols},
+    busy_elsewhere=conversation_mask,
+    agents=_agents,
+)
 
 
 QUANTILES = {"first_response_median_s": ("first_response_s", 0.5), "first_response_p90_s": ("first_response_s", 0.9),

@@ -7,7 +7,7 @@
 - ``customer_messages``: messages the customer sent (the post included; a confirmation not counted).
 
 Only messaging threads have these columns: with ``mode = "session"`` the feature takes them out of the table
-(``sim.extensions``).
+(``sim.extensions``). ``sim.social.records.ThreadBook`` writes them as the run goes.
 
 Messages: a wasted reply's ``message`` row has result ``wasted``.
 """
@@ -25,23 +25,3 @@ MESSAGING_COLUMNS = (
     Column("customer_messages", "int64", "count", "messages the customer sent, the post included"),
 )
 
-
-def add_messaging_columns(conv, book) -> None:
-    """The messaging columns of the threads just appended to ``social_threads``; wasted replies marked in
-    ``messages``."""
-    posts = conv.posts
-    threads = book["social_threads"]
-    start = len(threads) - len(posts)
-    threads.put("resolution", [p.resolution for p in posts], start)
-    threads.put("wasted_replies", [p.wasted for p in posts], start)
-    threads.put("wasted_work_s", [p.wasted_s for p in posts], start)
-    threads.put("silent_at_s", [p.gone_at for p in posts], start)
-    threads.put("customer_messages", [max(p.sent, 1) for p in posts], start)
-    if conv.wasted_legs:
-        msgs = book["messages"]
-        wasted = msgs.code("result", "wasted")
-        message = msgs.code("stage", "message")
-        stage, result = msgs.data["stage"], msgs.data["result"]
-        for i, key in enumerate(zip(msgs.data["contact_id"], msgs.data["leg"])):
-            if stage[i] == message and key in conv.wasted_legs:
-                result[i] = wasted

@@ -7,6 +7,7 @@ weeks = 4                 # measured weeks
 warmup_weeks = 1          # simulated before them, not counted
 bound = 2.0               # candidates per interval at bound × the scenario's demand [assumed]
 feedback = true           # false: demand stays the scenario's (state and histories recorded, not used)
+value_per_customer = 400  # what a customer won or lost is worth, for the money columns [assumed]
 tolerance = { phone = "5min", social = "60min" }
 state = { half_life = "7d", sensitivity = 0.001, initial = 0 }
 population = { known = 20000, returning = 0.01, delay_scale = "30min", bad_call_to_public = 1.0, loss = 0.1,
@@ -27,8 +28,9 @@ from sim.reputation.state import StateSpec
 from sim.validate import Checker, join
 
 BOUND = 2.0  # [assumed]
+VALUE_PER_CUSTOMER = 400.0  # [assumed], as retail_reputation.toml's [reputation] value_per_customer
 TOLERANCE_S = {"phone": 5 * 60.0, "social": 60 * 60.0}  # phone [assumed]; social: 42% expect ≤ 60 min (Convince & Convert)
-KEYS = ("weeks", "warmup_weeks", "bound", "feedback", "tolerance", "state", "population", "incident")
+KEYS = ("weeks", "warmup_weeks", "bound", "feedback", "value_per_customer", "tolerance", "state", "population", "incident")
 STATE_KEYS = ("half_life", "sensitivity", "initial")
 POPULATION_KEYS = ("known", "returning", "delay_scale", "bad_call_to_public", "loss", "attrition", "shares")
 INCIDENT_KEYS = ("start", "duration", "volume", "channels", "topic", "proactive", "post_after", "deflect")
@@ -44,6 +46,7 @@ class WeeksSpec:
     state: StateSpec = field(default_factory=StateSpec)
     population: PopulationSpec = field(default_factory=PopulationSpec)
     incident: Incident | None = None
+    value_per_customer: float = VALUE_PER_CUSTOMER
 
 
 def _bool(raw: dict, key: str, path: str, chk: Checker, default: bool) -> bool:
@@ -81,6 +84,7 @@ def parse_section(raw: Any, path: str, chk: Checker, ctx) -> WeeksSpec | None:
     warm = chk.number(raw, "warmup_weeks", path, default=1, low=0, high=520, integer=True)
     bound = chk.number(raw, "bound", path, default=BOUND, low=1.0)
     feedback = _bool(raw, "feedback", path, chk, True)
+    value = chk.number(raw, "value_per_customer", path, default=VALUE_PER_CUSTOMER, low=0.0)
     tol = dict(TOLERANCE_S)
     t_raw = raw.get("tolerance", {})
     t_raw = chk.table(t_raw, join(path, "tolerance"), channels)
@@ -119,10 +123,10 @@ def parse_section(raw: Any, path: str, chk: Checker, ctx) -> WeeksSpec | None:
                                 proactive=_bool(i_raw, "proactive", ip, chk, False),
                                 post_after_s=chk.duration(i_raw, "post_after", ip, default=1800.0) or 0.0,
                                 deflect=chk.number(i_raw, "deflect", ip, default=0.3, low=0.0, high=1.0) or 0.0)
-    if None in (weeks, warm, bound, population.known, population.returning, population.delay_scale_s,
+    if None in (weeks, warm, bound, value, population.known, population.returning, population.delay_scale_s,
                 population.bad_call_to_public, population.loss, state.sensitivity, state.initial):
         return None
-    return WeeksSpec(int(weeks), int(warm), float(bound), feedback, tol, state, population, incident)
+    return WeeksSpec(int(weeks), int(warm), float(bound), feedback, tol, state, population, incident, float(value))
 
 
 def check(sc, chk: Checker) -> None:

@@ -11,7 +11,9 @@ from scipy import stats
 
 from sim.weeks.model import run_weeks, with_design
 
-MEASURES = ("contacts", "lost", "gone", "bad", "public_bad", "deflected", "clamped", "delay_phone_s", "delay_social_s")
+MEASURES = ("contacts", "lost", "gone", "bad", "public_bad", "deflected", "clamped", "delay_phone_s", "delay_social_s",
+            "resolved", "deterred", "won", "customers_net", "value_lost", "value_deterred", "value_won", "reply_value",
+            "value_net")
 
 
 def study_args(doc: str, plots: Path, reps: int, extra=None) -> tuple[argparse.Namespace, Path]:
@@ -42,6 +44,8 @@ def run_designs(scenario_of, designs: dict, replications: int, seed: int) -> pd.
         out.append(run_weeks(sc, replications, seed).assign(design=label))
     t = pd.concat(out, ignore_index=True)
     t["contacts"] = t["contacts_phone"] + t["contacts_social"]
+    t["customers_net"] = t["won"] - t["lost"] - t["deterred"]  # customers won − lost − kept away, per day
+    t["value_net"] = t["value_won"] - t["value_lost"] - t["value_deterred"] + t["reply_value"]
     return t
 
 
@@ -49,7 +53,7 @@ def per_week(days: pd.DataFrame) -> pd.DataFrame:
     """Counted weeks only: totals per (design, replication, week), delays as daily means, customers active at the
     week's end."""
     d = days[days["counted"]]
-    agg = {m: ("mean" if m.startswith("delay") else "sum") for m in MEASURES}
+    agg = {m: ("mean" if m.startswith("delay") else "sum") for m in MEASURES if m in d}
     agg["active"] = "last"
     return d.groupby(["design", "replication", "week"], as_index=False).agg(agg)
 
@@ -77,3 +81,16 @@ def paired(days: pd.DataFrame, ref: str, measures=("contacts", "lost", "bad", "d
             row[f"{m}_vs_{ref}"], row[f"{m}_vs_{ref}_hw"] = _ci(diff)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def readable(table: pd.DataFrame, ref: str, digits: int = 1) -> pd.DataFrame:
+    """A ``paired`` table for reading: one row per measure, each design's mean and, for the others, the paired
+    difference against ``ref`` as "d ± half-width"."""
+    measures = [c for c in table.columns if c != "design" and not c.endswith("_hw") and "_vs_" not in c]
+    out = {}
+    for _, row in table.iterrows():
+        out[row["design"]] = [f"{row[m]:,.{digits}f}" for m in measures]
+        if row["design"] != ref:
+            out[f"{row['design']} − {ref}"] = [f"{row[f'{m}_vs_{ref}']:+,.{digits}f} ± {row[f'{m}_vs_{ref}_hw']:,.{digits}f}"
+                                               for m in measures]
+    return pd.DataFrame(out, index=measures)
