@@ -53,10 +53,13 @@ class Column:
     categories: tuple[str, ...] | None = None
     key: bool = False  # part of the table's key (with the other key columns, in declaration order)
     sparse: bool = False  # missing where an event did not happen (never answered, not caused): may be empty for a channel
+    default: Any = None  # a row's value where no writer gives one (not for category columns; None: the missing value)
 
     def __post_init__(self) -> None:
         if self.dtype not in DTYPES:
             raise ValueError(f"column {self.name}: dtype {self.dtype!r} is not one of {', '.join(DTYPES)}")
+        if self.default is not None and self.dtype == "category":
+            raise ValueError(f"column {self.name}: a category column has no default (its missing code is -1)")
 
     def dtype_of(self) -> Any:
         """The pandas dtype the column has in a table (for category columns of scenario names: "category")."""
@@ -103,6 +106,8 @@ class Table:
 
     @staticmethod
     def _missing(c: Column) -> Any:
+        if c.default is not None:
+            return c.default
         return -1 if c.dtype == "category" else (np.nan if c.dtype == "float64" else None)
 
     def code(self, name: str, label: Any) -> int:

@@ -33,8 +33,8 @@ CAUSES = (PILE_ON, SPILLOVER, REPEAT)
 CONTACT_COLUMNS = (
     Column("caused_by", "category", "", "pile_on, spillover or repeat: the model caused this contact; NA: not caused",
            categories=CAUSES, sparse=True),
-    Column("cause_contact_id", "int64", "", "the contact that caused it; -1: none"),
-    Column("posted_publicly", "bool", "", "the caller of this call posted about it publicly"),
+    Column("cause_contact_id", "int64", "", "the contact that caused it; -1: none", default=-1),
+    Column("posted_publicly", "bool", "", "the caller of this call posted about it publicly", default=False),
 )
 ID_OFFSET = {PILE_ON: 600_000_000, SPILLOVER: 700_000_000, REPEAT: 800_000_000}
 KEY_TAG = {PILE_ON: 1, SPILLOVER: 2, REPEAT: 3}  # second-to-last element of a caused post's key
@@ -181,6 +181,8 @@ class Reputation:
         u = float(rng.random())
         if u < sp.probability(*call_experience(c)):
             self.posted.add(c.id)
+            if c.row >= 0:  # the call's row of contacts (written when it was created)
+                self.model.book["contacts"].set(c.row, posted_publicly=True)
             delay = float(sp.delay.sample(rng, 1)[0])
             self._later(delay, (c.id, c.customer_id), self._on_spill)
 
@@ -198,14 +200,9 @@ class Reputation:
         return {"caused_by": c[0], "cause_contact_id": c[1], "customer_id": c[2], "posted_publicly": False}
 
     def records(self, book) -> None:
-        """The calls' cells (the kernel writes its rows when the run ends; the posts' rows, after them, have theirs):
-        ``cause_contact_id`` −1 and ``posted_publicly`` (the caller posted a complaint about the call). Deflected
-        questions go to ``book["reputation"]``."""
-        cols = book["contacts"]
-        k = len(cols) - len(self.social.rec.contacts)  # the kernel's rows come first
-        ids = np.asarray(cols.data["contact_id"][:k], dtype=np.int64)
-        cols.put("cause_contact_id", [-1] * k)
-        cols.put("posted_publicly", np.isin(ids, np.fromiter(self.posted, np.int64, len(self.posted))).tolist())
+        """Deflected questions go to ``book["reputation"]``. (A call's cells were written as the run went: its row
+        starts with ``cause_contact_id`` −1 and ``posted_publicly`` false, the column defaults; ``contact_ended`` sets
+        ``posted_publicly`` when the caller decides to post a complaint about the call.)"""
         deflected, p = (self.board.deflected, self.board.p) if self.board is not None else ([], [])
         book["reputation"] = {  # deflected questions (sim.reputation.deflection), and P(deflected) of every question
             "deflected_at_s": np.array([d[0] for d in deflected], float),
