@@ -58,3 +58,38 @@ def test_in_place_writes_and_arrays():
     tail = t.frame().iloc[3]
     assert (tail["contact_id"], tail["stage"], tail["queue"], tail["start_at_s"]) == (4, "service", "billing", 7.0)
     assert t.frame()["resolved"].dtype == "boolean" and len(t) == 4
+
+
+def test_column_default_fills_rows_no_writer_names():
+    t = RecordBook().table("c", ("id",), (Column("id", "int64"), Column("cause", "int64", default=-1),
+                                          Column("flag", "bool", default=False)))
+    t.appender("id")(7)
+    t.append(id=8, cause=3)
+    t.extend_arrays(1, id=np.array([9]))
+    df = t.frame()
+    assert df["cause"].tolist() == [-1, 3, -1] and df["flag"].tolist() == [False, False, False]
+    assert df["cause"].dtype == np.int64 and df["flag"].dtype == bool
+    with pytest.raises(ValueError, match="category"):
+        Column("k", "category", default="a")
+
+
+def test_join_block_remaps_codes_and_keeps_values():
+    from sim.core import Table
+    from sim.social.records import join_block
+
+    cols = (Column("id", "int64"), Column("queue", "category"), Column("ok", "boolean"), Column("x", "float64"),
+            Column("outcome", "category", categories=("served", "open")))
+    table, block = Table("c", ("id",), cols), Table("c", ("id",), cols)
+    table.append(id=1, queue="b", ok=True, x=1.0, outcome="open")
+    for i, (q, ok, o) in enumerate([("c", None, "served"), ("a", False, None), ("b", True, "open")]):
+        block.append(id=10 + i, queue=q, ok=ok, x=float(i), outcome=o)
+    want = pd.concat([table.frame(), block.frame()], ignore_index=True)
+    join_block(table, block)
+    got = table.frame()
+    assert got["queue"].astype(object).tolist() == ["b", "c", "a", "b"]
+    assert list(got["queue"].cat.categories) == ["a", "b", "c"]
+    assert got["outcome"].astype(object).where(got["outcome"].notna(), None).tolist() == ["open", "served", None,
+                                                                                          "open"]
+    assert got["ok"].tolist() == [True, pd.NA, False, True] and str(got["ok"].dtype) == "boolean"
+    pd.testing.assert_series_equal(got["x"], want["x"])
+    pd.testing.assert_series_equal(got["id"], want["id"])

@@ -184,7 +184,8 @@ class Table:
         for name, c in self.columns.items():
             v = arrays.get(name)
             if v is None:
-                v = np.full(n, self._missing(c), dtype=object if c.dtype not in ("category", "float64", "int64")
+                m = self._missing(c)  # (an int64 column without a default: None, written later by its feature)
+                v = np.full(n, m, dtype=object if m is None or c.dtype not in ("category", "float64", "int64")
                             else (np.int64 if c.dtype == "category" else c.dtype))
             if len(v) != n:
                 raise ValueError(f"table {self.name}: column {name} has {len(v)} values for {n} rows")
@@ -199,7 +200,8 @@ class Table:
     def _convert_raw(self, c: Column, values: Any) -> np.ndarray:
         if c.dtype == "category":
             return np.asarray(values, dtype=np.int64).reshape(-1)
-        if c.dtype in ("float64", "int64", "bool"):
+        # an int64 or bool cell still None (a feature writes it later, in its records) keeps the column as objects
+        if c.dtype in ("float64", "int64", "bool") and (c.dtype == "float64" or None not in values):
             return np.asarray(values, dtype=c.dtype).reshape(-1)
         out = np.empty(len(values), dtype=object)
         out[:] = [None if x is pd.NA else x for x in values]

@@ -1,9 +1,11 @@
 """Records of the asynchronous channels, appended as the run goes (``ThreadBook``): a post's row of the kernel's
 ``contacts`` table and its ``social_threads`` row when it reaches the brand, one ``messages`` row per message when it
-ends; cells that change later (answered, ended, outcome, exchanges, work) are set in place (``sim.core.Table.set``).
+ends, by row writers (``sim.core.Table.appender``); cells that change later (answered, ended, outcome, exchanges, work)
+are written in place in the columns' own lists (``Table.column``; category cells as codes from ``Table.coder``).
 Category labels become integer codes once, when they are written. A post's ``contacts`` rows follow the kernel's: they
 are appended to a block of the same columns during the run and join the kernel's rows when the run ends
-(``ThreadBook.close``), so the table's row order is kernel contacts, then posts in the order they arrived.
+(``ThreadBook.close``, ``join_block``: arrays and remapped codes, no label coded again), so the table's row order is
+kernel contacts, then posts in the order they arrived.
 
 ``social_threads`` (key ``contact_id``; ``THREAD_COLUMNS``; social and email contacts only): ``kind`` (complaint,
 question, praise), ``reach`` (the author's followers; 0 for email, read by the brand only), ``public`` (posted
@@ -29,6 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from sim.core import CONTACT_COLUMNS, Column, Table
 from sim.social.spec import POST_KINDS
@@ -71,7 +74,8 @@ MESSAGE_COLUMNS = (
 
 class ThreadBook:
     """Writes one replication's posts and messages into the record book while it runs (``Conversations`` and
-    ``Messaging`` call it where a post's state changes)."""
+    ``Messaging`` call it where a post's state changes): rows by row writers (``Table.appender``), later cells in
+    place in the columns' own lists (``Table.column``; category cells as codes, ``Table.coder``)."""
 
     def __init__(self, book, horizon: float, messaging: bool):
         self.book, self.horizon, self.messaging = book, horizon, messaging  # messaging: the thread_records columns
@@ -81,12 +85,36 @@ class ThreadBook:
         self.messages = book["messages"]
         self._cum: dict[int, np.ndarray] = {}  # factory -> cumulative base message work (leading 0)
         self.row_values: Callable[[Any], dict] | None = None  # post -> another feature's cells of its contacts row
+        self._ready = False  # writers made (at the first post: every feature has declared its columns by then)
 
     def add_contact_columns(self, columns, values: Callable[[Any], dict]) -> None:
         """Another feature's ``contacts`` columns (``sim.reputation``: what caused a post): declared on the posts'
         block, each post's cells given by ``values(post)`` when its row is appended."""
         self.contacts.declare(*columns)
         self.row_values = values
+
+    def _writers(self) -> None:
+        c, t, m = self.contacts, self.threads, self.messages
+        self._contact_row = c.appender("contact_id", "customer_id", "attempt", "channel", "queue", "priority",
+                                       "arrival_at_s", "queue_entry_at_s", "handle_draw_s", "ivr_s", "wrap_up_s",
+                                       "agent_id")
+        own = ("wasted_replies", "wasted_work_s", "customer_messages") if self.messaging else ()
+        self._thread_row = t.appender("contact_id", "kind", "reach", "public", "to_dm", "exchanges",
+                                      "exchanges_planned", "work_s", "base_work_s", *own)
+        self._message_row = m.appender("contact_id", "leg", "stage", "queue", "agent_group", "agent_id", "start_at_s",
+                                       "end_at_s", "ready_at_s", "open_conversations", "public", "result")
+        (self._entry, self._answer, self._group, self._agent, self._end, self._outcome,
+         self._resolved) = (c.column(n) for n in ("queue_entry_at_s", "answer_at_s", "agent_group", "agent_id",
+                                                  "end_at_s", "outcome", "resolved"))
+        self._group_code, self._outcome_code = c.coder("agent_group"), c.coder("outcome")
+        self._exchanges, self._work, self._first, self._resolved_at = (
+            t.column(n) for n in ("exchanges", "work_s", "first_response_s", "resolved_at_s"))
+        if self.messaging:
+            self._silent, self._resolution, self._sent, self._wasted_n, self._wasted_s = (
+                t.column(n) for n in ("silent_at_s", "resolution", "customer_messages", "wasted_replies",
+                                      "wasted_work_s"))
+            self._resolution_code = t.coder("resolution")
+        self._ready = True
 
     def drawn(self, p) -> float:
         """The drawn work of all the post's planned messages (before any slowdown)."""
@@ -98,55 +126,58 @@ class ThreadBook:
 
     def admit(self, p) -> None:
         """A post reached the brand (not deflected): its contact row and its thread row."""
+        if not self._ready:
+            self._writers()
         src, i = p.src, p.i
         drawn = self.drawn(p)
         reach = src.reach[i]
-        row = dict(contact_id=p.id, customer_id=p.id, attempt=1, channel=src.name, queue=src.queue, priority=0,
-                   arrival_at_s=p.arrival, queue_entry_at_s=p.enqueued, answer_at_s=math.nan, end_at_s=math.nan,
-                   handle_draw_s=drawn, ivr_s=0.0, wrap_up_s=0.0, agent_id=-1)
+        p.row = self._contact_row(p.id, p.id, 1, src.name, src.queue, 0, p.arrival, p.enqueued, drawn, 0.0, 0.0, -1)
         if self.row_values is not None:
-            row.update(self.row_values(p))
-        p.row = self.contacts.append(**row)
-        own = {"wasted_replies": 0, "wasted_work_s": 0.0, "silent_at_s": math.nan, "customer_messages": 1} \
-            if self.messaging else {}
-        self.threads.append(
-            **own, contact_id=p.id, kind=src.kind[i], reach=0.0 if reach != reach else reach, public=src.public[i],
-            to_dm=src.to_dm[i], exchanges=0, exchanges_planned=p.n_ex, first_response_s=math.nan,
-            resolved_at_s=math.nan, work_s=0.0, base_work_s=drawn)
+            self.contacts.set(p.row, **self.row_values(p))
+        own = (0, 0.0, 1) if self.messaging else ()
+        self._thread_row(p.id, src.kind[i], 0.0 if reach != reach else reach, src.public[i], src.to_dm[i], 0, p.n_ex,
+                         0.0, drawn, *own)
 
     def queued(self, p) -> None:
-        self.contacts.set(p.row, queue_entry_at_s=p.enqueued)
+        self._entry[p.row] = p.enqueued
 
     def assigned(self, p) -> None:
         """An agent opened the post."""
-        self.contacts.set(p.row, answer_at_s=p.assigned, agent_group=p.agent.group.name, agent_id=p.agent.id)
+        r = p.row
+        self._answer[r] = p.assigned
+        self._group[r] = self._group_code(p.agent.group.name)
+        self._agent[r] = p.agent.id
 
     def ended(self, p) -> None:
         """The post's outcome (and end) were set: served (resolved or not), silent (not resolved), ignored, …"""
-        out = p.outcome
-        resolved = bool(p.src.resolved[p.i]) if out == "served" else (False if out == "silent" else None)
-        self.contacts.set(p.row, end_at_s=p.end, outcome=out, resolved=resolved)
+        out, r = p.outcome, p.row
+        self._end[r] = p.end
+        self._outcome[r] = self._outcome_code(out)
+        self._resolved[r] = bool(p.src.resolved[p.i]) if out == "served" else (False if out == "silent" else None)
         if self.messaging:
-            self.threads.set(p.row, silent_at_s=p.gone_at, resolution=p.resolution)
+            self._silent[r] = p.gone_at
+            self._resolution[r] = self._resolution_code(p.resolution)
 
     def resolved(self, p) -> None:
-        self.threads.set(p.row, resolved_at_s=p.resolved_at)
+        self._resolved_at[p.row] = p.resolved_at
 
     def sent(self, p) -> None:
         """A customer message entered a queue (the post included)."""
-        self.threads.set(p.row, customer_messages=max(p.sent, 1))
+        self._sent[p.row] = max(p.sent, 1)
 
     def message(self, p, leg: int, agent, start: float, end: float, ready: float, m: int, wasted: bool = False) -> None:
         """An agent's message is posted (or, ``wasted``, written for a customer who had left)."""
-        vals = {"exchanges": p.done, "work_s": p.work_s}
+        r = p.row
+        self._exchanges[r] = p.done
+        self._work[r] = p.work_s
         if p.done == 1:
-            vals["first_response_s"] = end - p.arrival  # the first response is this message's posting
-        self.threads.set(p.row, **vals)
+            self._first[r] = end - p.arrival  # the first response is this message's posting
         self.leg(p, leg, MESSAGE, agent, start, end, ready, m, "wasted" if wasted else None)
 
     def wasted(self, p) -> None:
         """A reply was written for a customer who had left silently."""
-        self.threads.set(p.row, wasted_replies=p.wasted, wasted_work_s=p.wasted_s)
+        self._wasted_n[p.row] = p.wasted
+        self._wasted_s[p.row] = p.wasted_s
 
     def leg(self, p, leg: int, stage: str, agent, start: float, end: float, ready: float, m: int,
             result: str | None = None) -> None:
@@ -154,14 +185,13 @@ class ThreadBook:
         after it unless the conversation moved to private messages (a timeout is never public)."""
         src, i = p.src, p.i
         public = bool(src.public[i]) and ((stage == MESSAGE and leg == 0) or not src.to_dm[i]) and stage != "timeout"
-        self.messages.append(
-            contact_id=p.id, leg=leg, stage=stage, queue=p.queue, agent_group=None if agent is None else agent.group.name,
-            agent_id=-1 if agent is None else agent.id, start_at_s=start, end_at_s=end, ready_at_s=ready,
-            open_conversations=m, public=public, result=result or ("open" if end != end else RESULTS[stage]))
+        self._message_row(p.id, leg, stage, p.queue, None if agent is None else agent.group.name,
+                          -1 if agent is None else agent.id, start, end, ready, m, public,
+                          result or ("open" if end != end else RESULTS[stage]))
 
     def close(self, posts, desks) -> None:
         """The horizon: posts with no outcome are open, messages in hand are open legs; the posts' block joins the
-        contacts table; agent work on messages goes to ``book["work"]``."""
+        contacts table (``join_block``); agent work on messages goes to ``book["work"]``."""
         for p in posts:
             if p.outcome is None:
                 p.outcome = "open"
@@ -170,9 +200,24 @@ class ThreadBook:
             p = d.working
             if p is not None:
                 self.leg(p, 2 * p.done, MESSAGE, d.agent, d.work_start, math.nan, p.ready_at, d.work_m)
-        block = self.contacts
-        self.book["contacts"].extend(len(block), **{name: block[name] for name in block.columns})
+        join_block(self.book["contacts"], self.contacts)
         self.book["work"] = work_spans(self.messages, self.horizon, self.book.extras.get("work"))
+
+
+def join_block(table: Table, block: Table) -> None:
+    """``block``'s rows after ``table``'s, as arrays in the declared dtypes (``Table.extend_arrays``): a category
+    column's codes remapped from the block's labels to the table's, the other columns converted once."""
+    arrays = {}
+    for name, c in block.columns.items():
+        v = block[name]
+        if c.dtype == "category":
+            remap = np.array([table.code(name, lab) for lab in v.categories] + [-1], dtype=np.int64)
+            v = remap[np.asarray(v.codes, dtype=np.int64)]  # code -1 (missing) takes the last entry
+        elif c.dtype in ("boolean", "Int64"):
+            v = np.asarray(v.astype(object), dtype=object)
+            v[pd.isna(v)] = None
+        arrays[name] = v
+    table.extend_arrays(len(block), **arrays)
 
 
 def work_spans(msgs, horizon: float, old) -> dict:
