@@ -1,9 +1,10 @@
 """Build the teaching app's precomputed grids (sim/app/grids/*.json, sim.app.grid): lessons 2, 3 and 4 at every setting
-one control away from the defaults, with more replications than a live run affords.
+one control away from the defaults (and, for lesson 3, every combination of the pairs of controls in
+``social.PLANES``), with more replications than a live run affords.
 
     .venv/bin/python experiments/app_grids.py [--lesson funnel|social|reputation] [--replications N]
 
-Lesson 3 (two designs, four simulated days each) takes about 1 s a replication and design, lesson 4 about 0.45 s a
+Lesson 3 (two designs, four simulated days each) takes about 0.3 s a replication and design, lesson 4 about 0.45 s a
 replication; the defaults (6 and 10 replications) take a few minutes of CPU each.
 """
 from __future__ import annotations
@@ -22,9 +23,10 @@ def build(name: str, replications: int | None = None) -> None:
     defaults, choices, reps = LESSONS[name]
     reps = replications or reps
     points, phones, t = {}, {}, time.perf_counter()
-    for p in grid.star(defaults, choices):
-        if name == "social":  # the phone design depends on the budget and the menu only: run it once for each
-            k = (p.agents, p.misroute)
+    settings = grid.planes(defaults, choices, social.PLANES) if name == "social" else grid.star(defaults, choices)
+    for p in settings:
+        if name == "social":  # the phone design depends on the budget, the menu and the next try: run it once each
+            k = grid.key(social.phone_inputs(p))
             if k not in phones:
                 phones[k] = social.phone_rows(p, reps)
             out = {"phone": phones[k], "design": social.design_rows(p.scenario(None, reps)), "replications": reps}
