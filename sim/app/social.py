@@ -120,16 +120,23 @@ def shift(n: int) -> dict:
 
 
 def customer_numbers(c: pd.DataFrame) -> dict[str, float]:
-    """One replication's population numbers: first contacts of the day only (posts and calls the model caused are
-    load, not customers); never reached counts as infinitely long."""
-    local = c["contact_id"] % 10**9
-    ph = c[(c["channel"].astype(str) == "phone") & ((c["customer_id"] % 10**9) < CAUSED)]
-    so = c[(c["channel"].astype(str) == "social") & (local < CAUSED)]
+    """One replication's population numbers, per customer (``customer_id``: a redial, a second call or a next try on
+    social is the same customer; contacts of people the model made up, ids past ``CAUSED``, are load, not customers):
+    time to a human is from their first contact to the first human on any of their contacts, never reached counts as
+    infinitely long."""
+    mine = c[(c["customer_id"] % 10**9) < CAUSED]
+    channel = mine["channel"].astype(str)
+    ph, so = mine[channel == "phone"], mine[channel == "social"]
     g = ph.groupby("customer_id", sort=False)
     human = (g["first_answer_at_s"].min() - g["arrival_at_s"].min()).fillna(np.inf)
-    s_human = so["first_response_s"].to_numpy(float) if "first_response_s" in so else np.full(len(so), np.nan)
-    times = np.concatenate([human.to_numpy(float), np.nan_to_num(s_human, nan=np.inf)])
-    n = len(human) + len(so)
+    if "first_response_s" in so:
+        reply = so["arrival_at_s"] + so["first_response_s"].astype(float)
+        gs = so.assign(reply_at=reply).groupby("customer_id", sort=False)
+        s_human = (gs["reply_at"].min() - gs["arrival_at_s"].min()).fillna(np.inf)
+    else:
+        s_human = pd.Series(np.inf, index=so["customer_id"].unique())
+    times = np.concatenate([human.to_numpy(float), s_human.to_numpy(float)])
+    n = len(human) + len(s_human)
     return {"customers": float(n),
             "reached_human_share": float(np.isfinite(times).mean()) if len(times) else math.nan,
             "time_to_human_median_min": float(np.median(times)) / 60.0 if len(times) else math.nan,
