@@ -52,14 +52,14 @@ Every design is compared with the phone funnel at the same budget by the paired 
 CI); ``var_ratio`` shows what pairing bought.
 
 Symmetric design (the default, ``--design symmetric``): both sides carry the same next-try rule — a single try: no
-redial, no repeat call, no spillover post, no repeat complaint (``SYMMETRIC``; the messaging model cannot follow up a
-silent or unresolved thread yet, docs/next_try.md, so a second try on the phone alone would be one-sided) — and
-self-service counts as resolution on both sides: the IVR's self-served callers and the social customers whose
-question a public answer deflected (deflection on, fraction 0.2 [assumed]; the deflected are customers with an issue,
+redial, no repeat call, no spillover post, no repeat complaint (``SYMMETRIC``) — and self-service counts as
+resolution on both sides: the IVR's self-served callers and the social customers whose question a public answer
+deflected (deflection on, fraction 0.2 [assumed]; the deflected are customers with an issue,
 resolved at once, ``deflected_customers``). Both sides are judged by the same horizon: resolved by midnight of the
 day (a one-day run; the 24 h / 72 h horizons need four-day runs, beyond this study's CPU budget).
-``--design original`` restores the earlier one-sided design (phone redials 0.5 and repeat calls 0.8, spillover and
-repeat complaints on, deflection off).
+``--design next-try`` adds one next-try rule to both sides (``NEXT_TRY``: 0.8 after a mean 3 h after any failed or
+unresolved contact, ``[[next_try]]`` rows, docs/next_try.md). ``--design original`` restores the earlier one-sided
+design (phone redials 0.5 and repeat calls 0.8, spillover and repeat complaints on, deflection off).
 
 Sensitivity (``--sensitivity``): the paired difference in resolved share, direct social − phone funnel at the same
 budget, over ``DRIVERS`` (every unsourced driver with a range around its value, and the budget): a tornado (2D + 1
@@ -69,7 +69,7 @@ D = 12, 112 points × 2 designs × 1 replication = 224 one-day runs, about 6 min
 2-core machine: few trajectories, a small Sobol N and one replication give wide CIs; raise ``SENS_*`` for more.
 
     .venv/bin/python experiments/funnel_vs_social.py [--quick] [--out plots] [--workers N] [--reps R]
-        [--design symmetric|original] [--sensitivity]
+        [--design symmetric|next-try|original] [--shares 0,1] [--sensitivity]
 
 Writes OUT/funnel_vs_social.csv (budget, share, metric: mean and 95% CI, the paired difference from the phone funnel
 with its CI, the exact ceiling) and OUT/funnel_vs_social.png; prints the headline table.
@@ -99,12 +99,23 @@ REPUTATION = ("net_reputation_per_day", "revenue_at_risk_per_day", "pile_on_post
 
 
 # The symmetric design (default): the same next-try rule on both sides — a single try (no redial, no repeat call, no
-# spillover post, no repeat complaint: the messaging model has no follow-up of a silent or unresolved thread yet,
-# docs/next_try.md) — and self-service counted on both sides: IVR self-service on the phone, deflection (a public
-# answer read by a customer with the same question, fraction 0.2 [assumed], docs/reputation.md) on social.
+# spillover post, no repeat complaint) — and self-service counted on both sides: IVR self-service on the phone,
+# deflection (a public answer read by a customer with the same question, fraction 0.2 [assumed], docs/reputation.md)
+# on social.
 SYMMETRIC = {"channels.phone.redials.probability": 0.0, "channels.phone.resolution.call_again": 0.0,
              "reputation.spillover.enabled": False, "reputation.repeat.enabled": False,
              "reputation.deflection": {"enabled": True, "fraction": 0.2}}
+
+
+# The symmetric design with a next try on both sides (``--design next-try``): one [[next_try]] rule for both, the
+# original design's phone call-again (0.8 after a mean 3 h [assumed]) for every failed or unresolved contact — phone
+# after a busy signal, a hang-up or an unresolved call; social after an ignored, silent or unresolved thread.
+NEXT_TRY_DELAY = {"dist": "exponential", "mean": "3h"}
+NEXT_TRY = {"next_try": [
+    {"from": "phone", "after": ["blocked", "abandoned", "abandoned_ivr", "served"], "to": "phone", "probability": 0.8,
+     "delay": NEXT_TRY_DELAY},
+    {"from": "social", "after": ["ignored", "silent", "served"], "to": "social", "probability": 0.8,
+     "delay": NEXT_TRY_DELAY}]}
 
 
 def design(share_social: float, budget: float = 1.0, symmetric: bool = False) -> dict:
@@ -169,7 +180,8 @@ def customer_metrics(contacts: pd.DataFrame, legs: pd.DataFrame | None, horizon:
     c = contacts
     local = c["contact_id"] % 10**9
     ph = c[(c["channel"] == "phone") & ((c["customer_id"] % 10**9) < CAUSED)]
-    so = c[(c["channel"] == "social") & (local < CAUSED)]
+    later = c["next_try_of"].to_numpy() >= 0 if "next_try_of" in c else np.zeros(len(c), bool)
+    so = c[(c["channel"] == "social") & ((local < CAUSED) | later)]  # posts and their follow-ups (sim.next_try)
     inf = np.inf
 
     # phone customers: every attempt of a customer shares the first dial's id
@@ -188,11 +200,14 @@ def customer_metrics(contacts: pd.DataFrame, legs: pd.DataFrame | None, horizon:
     p_human = np.where(human_at.isna(), inf, human_at - first_at)[~self_served.to_numpy()]
     p_res = np.where(res_at.isna(), inf, res_at - first_at)
 
-    # social customers: one post each
-    s_first = so["arrival_at_s"].to_numpy(float)
-    s_human = np.nan_to_num(so["first_response_s"].to_numpy(float), nan=inf)
+    # social customers: a post and its follow-ups (one post each in a single-try design)
+    sg = so.groupby("customer_id", sort=False)
+    first_post = sg["arrival_at_s"].min()
+    replied = (so["arrival_at_s"] + so["first_response_s"]).groupby(so["customer_id"], sort=False).min()
     s_resolved = so["resolved"].astype("boolean").fillna(False).to_numpy(bool)
-    s_res = np.where(s_resolved, so["resolved_at_s"].to_numpy(float) - s_first, inf)
+    done_at = so[s_resolved].groupby("customer_id", sort=False)["resolved_at_s"].min()
+    s_human = np.nan_to_num((replied.reindex(first_post.index) - first_post).to_numpy(float), nan=inf)
+    s_res = np.nan_to_num((done_at.reindex(first_post.index) - first_post).to_numpy(float), nan=inf)
     if deflected:  # self-served: resolved at once, never needed a human (left out of time to human, like the IVR's)
         s_res = np.concatenate([s_res, np.zeros(deflected)])
     replies = 0
@@ -200,7 +215,7 @@ def customer_metrics(contacts: pd.DataFrame, legs: pd.DataFrame | None, horizon:
         lg = legs[(legs["stage"] == "reply") & legs["contact_id"].isin(so["contact_id"])]
         replies = len(lg)
 
-    n_phone, n_social = len(first_at), len(so) + deflected
+    n_phone, n_social = len(first_at), len(first_post) + deflected
     n = n_phone + n_social
     human = np.concatenate([p_human, s_human])
     res = np.concatenate([p_res, s_res])
@@ -256,11 +271,12 @@ def _simulate(tasks: list, reps: int, folder: Path) -> None:
         tmp.replace(folder / f"task{i:04d}.parquet")
 
 
-def study(quick: bool, workers: int, folder: Path, symmetric: bool = True, reps: int | None = None) -> pd.DataFrame:
-    shares = (0.0, 0.5, 1.0) if quick else (0.0, 0.25, 0.5, 0.75, 1.0)
+def study(quick: bool, workers: int, folder: Path, symmetric: bool = True, reps: int | None = None,
+          extra: dict | None = None, shares: tuple[float, ...] | None = None) -> pd.DataFrame:
+    shares = shares or ((0.0, 0.5, 1.0) if quick else (0.0, 0.25, 0.5, 0.75, 1.0))
     budgets = (1.0,) if quick else (1.0, 1.5, 2.0)
     reps = reps or (3 if quick else 20)
-    tasks = [(i, b, s, symmetric, {}) for i, (b, s) in enumerate((b, s) for b in budgets for s in shares)]
+    tasks = [(i, b, s, symmetric, extra or {}) for i, (b, s) in enumerate((b, s) for b in budgets for s in shares)]
     rows = run_tasks(_simulate, tasks, reps, workers, folder)
     with np.errstate(invalid="ignore"):  # a median that is infinite in some replications has no finite sd
         table = summarize(rows, ["budget", "share_social", "metric"])
@@ -354,9 +370,11 @@ def main(argv=None) -> pd.DataFrame:
     ap.add_argument("--quick", action="store_true", help="3 replications, shares 0 / 0.5 / 1, one budget (test suite)")
     ap.add_argument("--out", default=str(ROOT / "plots"))
     ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--design", choices=("symmetric", "original"), default="symmetric",
-                    help="symmetric (default): a single try and self-service counted on both sides; original: the "
-                         "phone's redials and repeat calls, spillover, repeat complaints, deflection off")
+    ap.add_argument("--design", choices=("symmetric", "next-try", "original"), default="symmetric",
+                    help="symmetric (default): a single try and self-service counted on both sides; next-try: the "
+                         "same with one next-try rule on both sides (NEXT_TRY); original: the phone's redials and "
+                         "repeat calls, spillover, repeat complaints, deflection off")
+    ap.add_argument("--shares", help="comma-separated shares on social (default 0,0.25,0.5,0.75,1; must include 0)")
     ap.add_argument("--reps", type=int, help="replications per design (default 20, --quick 3)")
     ap.add_argument("--sensitivity", action="store_true",
                     help="also run the sensitivity analysis over DRIVERS (tornado, Morris, Sobol on the top 2)")
@@ -364,7 +382,9 @@ def main(argv=None) -> pd.DataFrame:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        table = study(args.quick, args.workers, Path(tmp), symmetric=args.design == "symmetric", reps=args.reps)
+        shares = tuple(float(x) for x in args.shares.split(",")) if args.shares else None
+        table = study(args.quick, args.workers, Path(tmp), symmetric=args.design != "original", reps=args.reps,
+                      extra=NEXT_TRY if args.design == "next-try" else None, shares=shares)
     if args.sensitivity:
         from sim.plots.sensitivity import sensitivity_figure
 

@@ -34,6 +34,8 @@ from sim.funnel import legs as funnel_legs
 from sim.funnel import records as funnel_records
 from sim.funnel import spec as funnel_keys
 from sim.funnel.menus import parse_ivr
+from sim.next_try import follow_up as next_try_follow_up
+from sim.next_try import rows as next_try_rows
 from sim.reputation import accounts, live
 from sim.reputation import config as reputation_config
 from sim.social import messaging
@@ -250,8 +252,20 @@ HORIZONS = Feature(
 # Unique customers and their attempts on every channel (sim.next_try): metrics only (rows just before the horizons').
 NEXT_TRY = Feature(
     "next_try",
-    "Redials, repeat calls, spillover posts and repeat complaints as one next-try table; customers and attempts apart.",
+    "[[next_try]]: who tries again after a failed or unresolved contact, on which channel (rows; the phone funnel runs "
+    "phone → phone rows, sim.next_try.follow_up the rest); customers and attempts apart.",
+    sections={"next_try": next_try.parse_section},
+    checks=(next_try_rows.check,),
     metrics=lambda t: next_try.next_try_metrics(t.contacts),
+)
+
+# The next tries the funnel does not run (sim.next_try.follow_up): attached after every other behaviour, so its records
+# see every contact (a follow-up's customer id is the customer's).
+NEXT_TRY_RUN = Feature(
+    "next_try_run",
+    "Runs the [[next_try]] rows after a thread's end and towards another channel.",
+    attach=next_try_follow_up.attach,
+    records={"contacts": next_try_follow_up.CONTACT_COLUMNS},
 )
 
 # Reputation over weeks (sim.weeks, docs/reputation_weeks.md): a section read by sim.weeks.model.run_weeks, which
@@ -263,7 +277,8 @@ WEEKS = Feature(
     checks=(weeks_config.check,),
 )
 
-FEATURES: tuple[Feature, ...] = (HORIZONS, NEXT_TRY, CHOICE, SOCIAL, FUNNEL, REPUTATION, STAFFING, WEEKS)
+FEATURES: tuple[Feature, ...] = (HORIZONS, NEXT_TRY, CHOICE, SOCIAL, FUNNEL, REPUTATION, NEXT_TRY_RUN, STAFFING,
+                                 WEEKS)
 
 
 def metrics(t: Tables, features: tuple[Feature, ...] = FEATURES) -> list[pd.DataFrame]:

@@ -123,7 +123,10 @@ DESCRIPTION: dict[str, Any] = {
                "missing": {"enum": ["error", "zero"], "doc": "a CSV's missing interval: an error (default) or zero"},
                "encoding": "text"},
     "sections": {"staffing": "table", "reputation": "table", "choice": "table",
-                 "weeks": "table"},  # [weeks]: sim.weeks.config (docs/reputation_weeks.md)
+                 "weeks": "table",  # [weeks]: sim.weeks.config (docs/reputation_weeks.md)
+                 "next_try": {"anyOf": [{"type": "array", "items": {"type": "object"}}, {"type": "object"}],
+                              "doc": "[[next_try]] rows (or one row, or named rows [next_try.<name>]): from, after, "
+                                     "to, probability, delay, max_attempts (sim.next_try.rows, docs/next_try.md)"}},
 }
 
 

@@ -1,5 +1,6 @@
 """The phone funnel at run time: trunk lines, the IVR, queue entry with hold announcements and callback offers,
-abandonment, and what each failure or unresolved call leads to (redials, repeat calls).
+abandonment, and what each failure or unresolved call leads to: the phone → same phone rows of the next-try rule
+(``sim.next_try``: redials and repeat calls), drawn from each call's tape.
 
 A phone channel with funnel keys gets a ``PhoneFunnel``, a behaviour of the kernel (``sim.core.protocol``): it takes
 the channel's arrivals (``new_customer``, ``on_arrival``: the first dial) and its calls are answered, worked and
@@ -32,7 +33,8 @@ from sim.funnel.draws import (
 from sim.funnel.draws import REDIAL as REDIAL_U
 from sim.funnel.ivr import walk
 from sim.funnel.legs import LegBook
-from sim.funnel.spec import Funnel, funnel_spec
+from sim.funnel.spec import Funnel, Transfers, funnel_spec
+from sim.next_try import rows_of
 from sim.streams import stable_hash
 
 INF = math.inf
@@ -58,8 +60,12 @@ class Funnels:
 def attach(model) -> Funnels | None:
     """Give every phone channel that uses funnel keys its ``PhoneFunnel`` as the behaviour of its arrivals."""
     out = []
+    rows = rows_of(model.scenario)
     for feed in model.feeds:
         spec = funnel_spec(feed.channel)
+        if spec is None and feed.channel.kind == "phone" and any(
+                r.from_channel == r.to_channel == feed.channel.name for r in rows):
+            spec = Funnel(None, None, None, {}, Transfers(), None, None, None, None)  # a [[next_try]] row only
         if spec is not None:
             f = PhoneFunnel(model, feed, spec)
             model.set_arrival_hook(feed, f)
@@ -83,6 +89,9 @@ class PhoneFunnel:
         self.in_system = 0  # calls holding a trunk line
         self.later = 0
         self.legs = LegBook(model.book["legs"])
+        # the next-try rows this funnel runs (phone → the same phone channel), by outcome
+        self.retry = {a: r for r in rows_of(model.scenario) if r.from_channel == r.to_channel == ch.name
+                      for a in r.after}
         self.departments = spec.ivr.departments if spec.ivr else (ch.queue,)
         routing.setup(self)
         self.callback_q: dict[str, Queue] = {}
@@ -124,6 +133,22 @@ class PhoneFunnel:
             flat_ivr = float(ch.ivr_time.sample(rng, 1)[0])
         tape = Tape(rng.random(self.tape_len).tolist(), 0, self.tape_base, cust)
         self.dial(Call(self.new_id(), cust, origin, ch.name, self.env.now, handle, patience, flat_ivr, self, tape))
+
+    def switched_in(self, cid: int, customer_id: int, attempt: int, rng) -> Call:
+        """A customer coming from another channel (a next-try row, ``sim.next_try.follow_up``): their issue, class
+        and durations from ``rng`` (their own keyed generator); ``dial`` it."""
+        spec, ch = self.spec, self.channel
+        issue = spec.ivr.issues[spec.ivr.issue_at(float(rng.random()))] if spec.ivr else None
+        prio = spec.priorities.at(float(rng.random())) if spec.priorities else 0
+        dept = issue.department if issue is not None else ch.queue
+        entropy = [*self.entropy, 1 << 40, int(rng.integers(1 << 62))]
+        cust = Customer(customer_id, entropy, issue, dept, prio)
+        cust.attempts = attempt
+        patience = float(ch.patience.sample(rng, 1)[0]) if ch.patience is not None else INF
+        flat_ivr = float(ch.ivr_time.sample(rng, 1)[0]) if ch.ivr_time is not None else 0.0
+        tape = Tape(rng.random(self.tape_len).tolist(), 0, self.tape_base, cust)
+        return Call(cid, cust, REPEAT, ch.name, self.env.now, self.handle_for(cust, rng), patience, flat_ivr, self,
+                    tape)
 
     def handle_for(self, cust: Customer, rng) -> float:
         dep = self.spec.departments.get(cust.department)
@@ -245,13 +270,13 @@ class PhoneFunnel:
     # What a failed or unresolved attempt leads to ------------------------------------------------------------------------
     def failed(self, c: Call, outcome: str) -> None:
         """A busy signal, an IVR hang-up or an abandonment ends the call: the customer may redial after a delay."""
-        self.model.end_contact(c, outcome)  # observers hear of it (sim.reputation spillover)
-        rd = self.spec.redials
-        if rd is None or c.outcome not in rd.after or c.customer.attempts >= rd.max_attempts:
+        self.model.end_contact(c, outcome)  # observers hear of it (sim.reputation spillover, sim.next_try)
+        row = self.retry.get(outcome)
+        if row is None or c.customer.attempts >= row.max_attempts:
             return
-        if c.tape.at(REDIAL_U) < rd.probability:
+        if c.tape.at(REDIAL_U) < row.probability:
             c.followed_by = REDIAL
-            self.model.schedule(quantile(rd.delay, c.tape.at(REDIAL_DELAY)), self.later_attempt, (c.customer, REDIAL))
+            self.model.schedule(quantile(row.delay, c.tape.at(REDIAL_DELAY)), self.later_attempt, (c.customer, REDIAL))
 
     def served(self, c: Call) -> None:
         """End of a served call: is the issue resolved (lower after a transfer)? If not, the customer calls again."""
@@ -263,10 +288,11 @@ class PhoneFunnel:
         tape = c.tape
         p = res.first_contact * ((1 - res.transfer_penalty) if c.transfers else 1.0)
         c.resolved = tape.at(RESOLVE) < p
-        cap = self.spec.redials.max_attempts if self.spec.redials is not None else math.inf
-        if not c.resolved and c.customer.attempts < cap and tape.at(CALL_AGAIN) < res.call_again:
+        row = self.retry.get("served")
+        if (not c.resolved and row is not None and c.customer.attempts < row.max_attempts
+                and tape.at(CALL_AGAIN) < row.probability):
             c.followed_by = REPEAT
-            self.model.schedule(quantile(res.delay, tape.at(AGAIN_DELAY)), self.later_attempt, (c.customer, REPEAT))
+            self.model.schedule(quantile(row.delay, tape.at(AGAIN_DELAY)), self.later_attempt, (c.customer, REPEAT))
 
     # Agents (sim.funnel.routing) -------------------------------------------------------------------------------------
     def on_answered(self, agent, c: Call) -> None:

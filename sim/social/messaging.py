@@ -93,6 +93,7 @@ class Messaging:
         self.wasted_legs: set[tuple[int, int]] = set()  # (contact id, leg) of replies nobody read
         self.legs = tuple([] for _ in range(8))  # post, leg, stage, agent, start, end, ready_at, threads held
         self.lazy = _LazyHolders(self)
+        self.watchers: list = []  # told of each waiting customer message and each thread's end (sim.next_try)
 
     def holder(self, agent) -> Holder:
         h = self.desks.get(agent)
@@ -113,6 +114,7 @@ class Messaging:
         self.posts.append(p)
         if not p.src.answer[p.i]:
             p.outcome, p.end = "ignored", self.env.now
+            self._tell(p)
             return
         p.enqueued = self.env.now
         expire = self.window[p.channel][0]
@@ -131,12 +133,14 @@ class Messaging:
                 p.outcome, p.end, p.gone_at = "silent", gone, gone
             else:
                 p.outcome, p.end = "ignored", self.env.now
+            self._tell(p)
 
     # Customer messages ----------------------------------------------------------------------------
     def _message(self, p: Post) -> None:
         """A customer message arrives and waits for a reply: with its holder, or in the shared queue."""
         p.pending, p.ready_at = True, self.env.now
         p.sent += 1
+        self._tell(p)
         self._route(p)
 
     def _route(self, p: Post) -> None:
@@ -209,6 +213,11 @@ class Messaging:
         h.working, h.work_start, h.work_m = p, now, h.held
         self.seats.at(h.work_time(p.src.msgs[k]), h, self._on_reply_done)
 
+    def _tell(self, p: Post) -> None:
+        """The watchers hear that a customer message waits (no outcome yet) or that the thread ended."""
+        for w in self.watchers:
+            w.thread(p)
+
     def _leg(self, p: Post, leg: int, stage: str, agent, start: float, end: float, ready: float, m: int) -> None:
         for col, v in zip(self.legs, (p, leg, stage, agent, start, end, ready, m)):
             col.append(v)
@@ -242,6 +251,7 @@ class Messaging:
                     p.outcome, p.end, p.resolution = "served", now, "unconfirmed"
             else:
                 p.outcome, p.end = "served", now
+                self._tell(p)
         else:
             think = p.src.think(p)
             self._leg(p, leg + 1, REPLY, None, now, now + think, math.nan, 0)

@@ -1,16 +1,13 @@
 """The next try: what a customer whose contact failed or did not resolve their issue does next, on every channel.
 
 One table, by from-channel, outcome and to-channel, each row a probability and a delay distribution
-(``next_try_table(scenario)``). Today's rows and who executes them:
+(``next_try_table(scenario)``): the ``[[next_try]]`` rows and the phone shorthands (``sim.next_try.rows``), run by
+``sim.funnel.flow`` (phone → the same phone channel) or ``sim.next_try.follow_up`` (the rest), and two rows of the
+reputation model, which sets or keeps their probability:
 
-- phone → phone, *redial* after blocked, abandoned or abandoned_ivr: ``channels.<phone>.redials.probability``
-  (0.5, exponential delay mean 15 min; Aguir et al. 2004 for the mechanism, the values *assumed*, domain notes §1),
-  executed by ``sim.funnel.flow``;
-- phone → phone, *call again* after a served call that did not resolve the issue: ``resolution.call_again`` (1.0,
-  exponential mean 4 h, *assumed*), ``sim.funnel.flow``;
 - phone → social, *spillover* after any end of a call: probability logistic in the call's experience (≈ 0.25% for a
   caller served at once, ≈ 2.9% after 10 min and giving up; *assumed*, docs/reputation.md), exponential mean 10 min,
-  ``sim.reputation.live`` (the reputation model sets the probability);
+  ``sim.reputation.live``;
 - social → social, *repeat complaint* after the first reply to a complaint: ``reputation.repeat.probability`` (0.1,
   exponential mean 4 h; Ma, Sun & Kekre 2015 for the mechanism, the values *assumed*), ``sim.reputation.live``.
 
@@ -21,8 +18,7 @@ is a later attempt of the same customer), so unique customers and attempts are r
 not count), ``attempts_per_customer_all_channels`` and ``switched_channel_share`` (customers with an attempt on
 another channel than their first).
 
-Not yet rows: social or email → the same channel after a silent, ignored or unresolved thread, and social or email
-→ phone; the messaging model does not announce a thread's end to observers yet (docs/next_try.md).
+docs/next_try.md.
 """
 from __future__ import annotations
 
@@ -47,22 +43,15 @@ def _dist(d) -> str:
 
 def next_try_table(scenario) -> pd.DataFrame:
     """Every next-try row of ``scenario`` in one form (``COLUMNS``), whichever mechanism executes it."""
-    from sim.funnel.spec import funnel_spec
+    from sim.next_try.follow_up import run_here
+    from sim.next_try.rows import rows_of
     from sim.reputation.config import reputation_of, spillover_route
 
     rows = []
-    for name, ch in scenario.channels.items():
-        f = funnel_spec(ch) if ch.kind == "phone" else None
-        if f is None:
-            continue
-        if f.redials is not None:
-            rows.append((name, ", ".join(f.redials.after), name, f.redials.probability, _dist(f.redials.delay),
-                         f.redials.max_attempts, f"channels.{name}.redials", "Aguir et al. 2004; values assumed",
-                         "sim.funnel.flow"))
-        if f.resolution is not None:
-            cap = f.redials.max_attempts if f.redials is not None else None
-            rows.append((name, "served, unresolved", name, f.resolution.call_again, _dist(f.resolution.delay), cap,
-                         f"channels.{name}.resolution.call_again", "assumed", "sim.funnel.flow"))
+    for r in rows_of(scenario):
+        rows.append((r.from_channel, ", ".join(r.after), r.to_channel, r.probability, _dist(r.delay),
+                     r.max_attempts if r.max_attempts < float("inf") else None, r.key, r.source,
+                     "sim.next_try.follow_up" if run_here(r, scenario) else "sim.funnel.flow"))
     spec = reputation_of(scenario)
     if spec is not None and spec.live:
         if spec.spillover is not None:
@@ -83,7 +72,7 @@ def next_try_table(scenario) -> pd.DataFrame:
 def next_try_metrics(contacts: pd.DataFrame) -> pd.DataFrame | None:
     """Unique customers and their attempts on every channel (tidy rows ``replication, channel, metric, value``), by
     the channel of each customer's first contact; None when no next-try mechanism is in the run."""
-    if contacts.empty or not ({"origin", "caused_by"} & set(contacts.columns)):
+    if contacts.empty or not ({"origin", "caused_by", "next_try_of"} & set(contacts.columns)):
         return None
     c = contacts
     if "caused_by" in c:

@@ -1,0 +1,247 @@
+"""The next tries the phone funnel does not run: after a thread's end on social, email or chat (same channel or another),
+and after a call's end towards another channel.
+
+``FollowUps`` is a part of the model built on the kernel's public calls: an observer of every call's end
+(``contact_ended``, ``sim.core.protocol``), and a watcher of the messaging model, which tells it when a customer message
+starts waiting and when a thread ends (``Messaging._tell``). A customer who left a thread silently left when their
+reply patience ran out, whether or not the brand knew: the part keeps its own timer for that moment.
+
+Each decision uses a generator keyed by (seed, replication, ``next_try``, contact id): one uniform picks at most one
+row among the contact's rows (their probabilities add up to at most 1), and the row's delay comes from the same
+generator, as do a new call's issue, class and durations (common random numbers: a change of staffing never changes
+what a given contact's customer does next, only whether the contact that decides it exists). A follow-up post keeps
+the customer's id and the kind, reach and publicity of the thread it follows; its other attributes (replies needed,
+message and think times, reply patience) come from the channel's follow-up factories in creation order, on streams
+``next_try.<kind>.<chunk>.<channel>.*`` (as the reputation model's caused posts do), so under another staffing the
+k-th follow-up may be another customer's.
+
+Contact ids of the contacts it starts are the target channel's id prefix + 900M + a count.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+
+from sim.core import Column, Contact, PhoneQueue
+from sim.next_try.rows import Row, rows_of
+from sim.streams import stable_hash
+
+ID_OFFSET = 900_000_000
+CHUNK = 256  # follow-up posts per PostFactory (attributes drawn up front, in creation order)
+CONTACT_COLUMNS = (
+    Column("next_try_of", "int64", "", "the contact this one is the next try of (sim.next_try); -1: none"),
+)
+INF = math.inf
+
+
+def run_here(row: Row, scenario) -> bool:
+    """Does this part run the row? Phone → the same phone channel is the funnel's (its tape of draws)."""
+    return not (row.same_channel and scenario.channels[row.from_channel].kind == "phone")
+
+
+def attach(model) -> FollowUps | None:
+    rows = [r for r in rows_of(model.scenario) if run_here(r, model.scenario)]
+    if not rows:
+        return None
+    part = FollowUps(model, rows)
+    model.observe(part)
+    model.at_start(part.bind)
+    return part
+
+
+class FollowUps:
+    def __init__(self, model, rows: list[Row]):
+        self.model, self.env, self.rows = model, model.env, rows
+        self.scenario = model.scenario
+        self.horizon = model.horizon
+        st = model.streams
+        self.seed, self.rep = st.seed, st.replication
+        self.tag = stable_hash("next_try")
+        self.by_from: dict[tuple[str, str], list[Row]] = {}
+        for r in rows:
+            for a in r.after:
+                self.by_from.setdefault((r.from_channel, a), []).append(r)
+        self.messaging = None
+        self.funnels: dict[str, object] = {}
+        self.factories: dict[tuple[str, str], object] = {}
+        self.chunks: dict[tuple[str, str], int] = {}
+        self.count: dict[str, int] = {}
+        self.customer: dict[int, int] = {}  # contact id this part started -> the customer's id
+        self.attempt: dict[int, int] = {}  # contact id -> the customer's attempt number
+        self.of: dict[int, int] = {}  # contact id this part started -> the contact it follows
+        self.phone = PhoneQueue(model)
+
+    def bind(self) -> None:
+        """At the start of the run: the messaging model and the phone funnels (attached after this part)."""
+        social = self.model.parts.get("social")
+        if social is not None and hasattr(social, "watchers"):
+            social.watchers.append(self)
+            self.messaging = social
+        funnel = self.model.parts.get("funnel")
+        if funnel is not None:
+            self.funnels = {f.channel.name: f for f in funnel.funnels}
+
+    # Decisions -----------------------------------------------------------------------------------------------------
+    def rng(self, contact_id: int) -> np.random.Generator:
+        return np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, self.rep, self.tag,
+                                                                           int(contact_id)])))
+
+    def decide(self, channel: str, outcome: str, contact_id: int, customer: int, attempts: int, at: float,
+               taken: float = 0.0, post=None) -> None:
+        """The contact ended with ``outcome`` at ``at``: one of its rows may start the customer's next try.
+        ``taken``: the probability that another mechanism (the funnel's same-channel row) already took this contact's
+        next try; the rows here are drawn on the rest, so each keeps its own probability. ``post``: the thread that
+        ended (a follow-up post keeps its kind, reach and publicity)."""
+        rows = self.by_from.get((channel, outcome))
+        if not rows:
+            return
+        rng = self.rng(contact_id)
+        u = float(rng.random()) * (1.0 - taken)
+        acc = 0.0
+        for r in rows:
+            acc += r.probability
+            if u < acc:
+                if attempts >= r.max_attempts:
+                    return
+                t = at + float(r.delay.sample(rng, 1)[0])
+                if t < self.horizon:
+                    self.model.schedule_at(max(t, self.env.now), self._on_try, (r, contact_id, customer, attempts,
+                                                                                rng, post))
+                return
+
+    def _on_try(self, ev) -> None:
+        r, prev, customer, attempts, rng, post = ev.value
+        to = self.scenario.channels[r.to_channel]
+        if to.kind == "phone":
+            self._call(r.to_channel, prev, customer, attempts + 1, rng)
+        else:
+            self._post(r.to_channel, prev, customer, attempts + 1, post)
+
+    # Calls ---------------------------------------------------------------------------------------------------------
+    def contact_ended(self, c) -> None:
+        """A call ended: rows from its channel towards another channel."""
+        outcome = c.outcome
+        if (c.channel, outcome) not in self.by_from:
+            return
+        if outcome == "served" and getattr(c, "resolved", True):
+            return  # resolved (a plain queue's served call resolves the issue)
+        f = self.funnels.get(c.channel)
+        taken = 0.0
+        if f is not None:
+            same = f.retry.get(outcome)
+            if same is not None and c.customer.attempts < same.max_attempts:
+                taken = same.probability
+        self.decide(c.channel, outcome, c.id, c.customer_id, c.attempt, self.env.now, taken)
+
+    def _new_id(self, channel: str) -> int:
+        n = self.count[channel] = self.count.get(channel, 0) + 1
+        return self.model.feed(channel).id_base + ID_OFFSET + n
+
+    def _call(self, channel: str, prev: int, customer: int, attempt: int, rng) -> None:
+        cid = self._new_id(channel)
+        f = self.funnels.get(channel)
+        if f is not None:
+            call = f.switched_in(cid, customer, attempt, rng)
+        else:
+            ch = self.scenario.channels[channel]
+            handle = float(ch.handle_time.sample(rng, 1)[0])
+            patience = float(ch.patience.sample(rng, 1)[0]) if ch.patience is not None else INF
+            ivr = float(ch.ivr_time.sample(rng, 1)[0]) if ch.ivr_time is not None else 0.0
+            call = Contact(cid, channel, self.env.now, handle, patience, ivr, self.phone)
+            call.queue = ch.queue
+            call.customer_id, call.attempt = customer, attempt
+        self.of[cid] = prev
+        if f is not None:
+            f.dial(call)
+        else:
+            self.phone.on_arrival(call)
+
+    # Threads -------------------------------------------------------------------------------------------------------
+    def thread(self, p) -> None:
+        """The messaging model's news of thread ``p``: a customer message waits (outcome None), or the thread ended."""
+        if p.outcome is None:
+            patience = p.src.reply_patience[p.msgs + p.done]
+            if patience < INF and (p.channel, "silent") in self.by_from:
+                self.model.schedule(patience, self._on_patience, (p, p.sent))
+        elif p.outcome == "ignored" or (p.outcome == "served" and not p.src.resolved[p.i]):
+            self._thread_ended(p, p.outcome, self.env.now)
+
+    def _on_patience(self, ev) -> None:
+        p, sent = ev.value
+        if p.pending and p.sent == sent:  # nobody opened the message in time: the customer left, silently
+            self._thread_ended(p, "silent", self.env.now)
+
+    def _thread_ended(self, p, outcome: str, at: float) -> None:
+        self.decide(p.channel, outcome, p.id, self.customer.get(p.id, p.id), self.attempt.get(p.id, 1), at, post=p)
+
+    def _post(self, channel: str, prev: int, customer: int, attempt: int, before) -> None:
+        """A new thread on ``channel`` by the same customer: kind, reach and publicity of the thread it follows
+        (``before``; None after a call: the channel's mix of kinds)."""
+        m = self.messaging
+        if m is None:
+            return
+        kind = before.kind if before is not None else None
+        pid = self._new_id(channel)
+        p = self._create(channel, kind, pid)
+        if before is not None and before.src.channel.kind == p.src.channel.kind:
+            f, i = p.src, p.i
+            f.reach[i], f.public[i] = before.reach, before.src.public[before.i]
+            f.to_dm[i] = f.to_dm[i] and f.public[i]
+        self.customer[pid], self.attempt[pid], self.of[pid] = customer, attempt, prev
+        m.admit(p)
+
+    def _create(self, channel: str, kind: str | None, pid: int):
+        from sim.social.posts import PostFactory
+        from sim.social.spec import conversation_spec
+
+        key = (channel, kind or "")
+        f = self.factories.get(key)
+        if f is None or f.i >= CHUNK:
+            ch = self.scenario.channels[channel]
+            spec = conversation_spec(ch)
+            if kind is not None and kind in spec.kinds:
+                spec = replace(spec, kinds=(kind,), kind_shares=(1.0,))
+            chunk = self.chunks[key] = self.chunks.get(key, -1) + 1
+            f = PostFactory(ch, spec, _Prefixed(self.model.streams, f"next_try.{kind or 'any'}.{chunk}"), CHUNK)
+            self.factories[key] = f
+            self.messaging.factories[("next_try", channel, kind, chunk)] = f
+        return f.create(pid, self.env.now)
+
+    # Records -------------------------------------------------------------------------------------------------------
+    def records(self, book) -> None:
+        """``next_try_of`` on every contact; a next try's ``customer_id`` and ``attempt`` are the customer's."""
+        cols = book["contacts"]
+        ids = np.asarray(cols["contact_id"], dtype=np.int64)
+        n = len(ids)
+        of = np.full(n, -1, dtype=np.int64)
+        customer = np.array(cols["customer_id"], dtype=np.int64)
+        attempt = np.array(cols["attempt"], dtype=np.int64)
+        if self.of:
+            import pandas as pd
+
+            index = pd.Index(ids)
+            pos = index.get_indexer(list(self.of))
+            ok = pos >= 0
+            of[pos[ok]] = np.array(list(self.of.values()), dtype=np.int64)[ok]
+            posts = [k for k in self.customer]
+            pp = index.get_indexer(posts)
+            okp = pp >= 0
+            customer[pp[okp]] = np.array([self.customer[k] for k in posts], dtype=np.int64)[okp]
+            attempt[pp[okp]] = np.array([self.attempt[k] for k in posts], dtype=np.int64)[okp]
+            # a contact caused by a next try's post (a repeat complaint) belongs to that post's customer
+            customer = np.array([self.customer.get(int(c), int(c)) for c in customer], dtype=np.int64)
+        cols.put("customer_id", customer.tolist())
+        cols.put("attempt", attempt.tolist())
+        cols.put("next_try_of", of.tolist())
+
+
+class _Prefixed:
+    """Streams whose names carry a prefix: a PostFactory on them never shares a stream with the channel's own."""
+
+    def __init__(self, streams, prefix: str):
+        self.streams, self.prefix = streams, prefix
+
+    def generator(self, name: str):
+        return self.streams.generator(f"{self.prefix}.{name}")
