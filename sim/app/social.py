@@ -207,9 +207,8 @@ def compute(inputs: SocialInputs, replications: int = 3) -> dict:
 
 
 # The values each control of the page offers: the grid holds every setting one control away from the defaults, and
-# every combination of the pairs in PLANES (the page's question moves the next try and deflection together).
+# every combination of the pairs in PLANES (the page's question moves deflection and the next try together).
 CHOICES = {"share_social": [0.25, 0.5, 0.75, 1.0], "agents": list(range(6, 31, 4)), "concurrency": list(range(1, 7)),
            "patience": list(PATIENCE), "misroute": [0.0, 0.03, 0.07, 0.1, 0.15, 0.2, 0.3],
            "deflection": [0.0, 0.1, 0.2, 0.3, 0.4], "next_try": [0.0, 0.25, 0.5, 0.8], "next_try_delay": list(TRY_DELAY)}
-PLANES = (("deflection", "next_try"), ("next_try", "next_try_delay"), ("share_social", "next_try"),
-          ("share_social", "deflection"))
+PLANES = (("deflection", "next_try"),)

@@ -2,14 +2,12 @@
 failed or left the issue open tries again, with one probability and one mean delay on the phone and on social) and
 deflection (a public answer read by others with the same question, who then never post).
 
-``next_try`` is the only function that knows which scenario keys carry the next-try rule: when the scenario gains one
-section for every next try, only its body changes (docs/app.md).
-
-Today's keys (docs/next_try.md): on the phone a redial after a call that failed (blocked, abandoned in the queue or
-the menu: ``channels.phone.redials``) and a second call after a served call that left the issue open
-(``channels.phone.resolution.call_again`` and ``delay``); on social a repeat complaint after the first reply to a
-complaint (``reputation.repeat``, Ma, Sun & Kekre 2015). A social thread that goes silent, is ignored or ends
-unresolved is not followed up by today's model, so on social the rule acts on fewer customers than on the phone.
+``next_try`` is the only function that knows which scenario keys carry the next-try rule. It writes two named rows of
+the scenario's next-try table (``[next_try.phone_again]``, ``[next_try.social_again]``, docs/next_try.md): after a
+call that failed (blocked, abandoned in the queue or the menu) or was served without resolving the issue, and after a
+thread that went silent, was ignored or was served without resolving it, the customer tries again on the same
+channel. Repeat complaints after a reply (``reputation.repeat``, Ma, Sun & Kekre 2015) are another mechanism and stay
+off here.
 
 Deflection is ``reputation.deflection`` (``sim.reputation.deflection``; fraction [assumed], the headline study's 0.2),
 counted as resolution by ``sim.horizons``. Every other part of the reputation model stays off (exposure, sentiment,
@@ -17,9 +15,15 @@ word of mouth, churn, expectations, pile-ons, spillover): lesson 3 compares serv
 """
 from __future__ import annotations
 
-# The reputation model's mechanisms lesson 3 leaves off (docs/reputation.md): it reads only deflection and repeats.
+# The reputation model's mechanisms lesson 3 leaves off (docs/reputation.md): it uses deflection only.
 OFF = ("exposure", "pile_on", "spillover", "word_of_mouth", "churn", "expectations", "disconfirmation",
        "silent_majority")
+
+
+# The rule's rows: after a call that failed (blocked, abandoned in the queue or the menu) or was served without
+# resolving the issue, and after a thread that went silent, was ignored or was served without resolving it.
+ROWS = {"phone_again": ("phone", ("blocked", "abandoned", "abandoned_ivr", "served")),
+        "social_again": ("social", ("silent", "ignored", "served"))}
 
 
 def minutes(delay_min: float) -> dict:
@@ -30,13 +34,12 @@ def minutes(delay_min: float) -> dict:
 def next_try(raw: dict, probability: float, delay_min: float) -> dict:
     """Write one next-try rule into the scenario dict ``raw`` (changed in place and returned): after a failed or
     unresolved contact the customer tries again on the same channel with ``probability``, after an exponential delay
-    of mean ``delay_min`` minutes — the same rule on the phone and on social. 0 is a single try."""
-    p = float(probability)
-    phone = raw["channels"]["phone"]
-    phone["redials"] = {"probability": p, "delay": minutes(delay_min)}
-    phone["resolution"].update(call_again=p, delay=minutes(delay_min))
-    rep = reputation(raw)
-    rep["repeat"] = {"enabled": True, "probability": p, "delay": minutes(delay_min)} if p > 0 else False
+    of mean ``delay_min`` minutes — the same rule on the phone and on social (named ``[next_try]`` rows,
+    docs/next_try.md, so ``--set next_try.social_again.probability=…`` reaches them). 0 is a single try."""
+    p, delay = float(probability), minutes(delay_min)
+    raw["next_try"] = {name: {"from": channel, "after": list(after), "to": channel, "probability": p, "delay": delay}
+                       for name, (channel, after) in ROWS.items()}
+    reputation(raw)["repeat"] = False  # a repeat complaint after a reply is another mechanism (lesson 4's model)
     return raw
 
 
@@ -47,7 +50,7 @@ def deflection(raw: dict, fraction: float) -> dict:
 
 
 def reputation(raw: dict) -> dict:
-    """The scenario's ``[reputation]`` section, made with every mechanism but deflection and repeats off."""
+    """The scenario's ``[reputation]`` section, made with every mechanism in ``OFF`` off."""
     if "reputation" not in raw:
         raw["reputation"] = {m: False for m in OFF}
     return raw["reputation"]

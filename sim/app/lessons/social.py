@@ -40,10 +40,9 @@ so the differences are *paired*. Every customer is followed for three days: reso
 Two assumptions decide the ranking, so they are controls, the same for both designs:
 
 - **The next try.** A customer whose contact failed or left the issue open tries again with one probability, after one
-  mean delay, on the phone and on social. On the phone that is a redial after a blocked or abandoned call and a second
-  call after an unresolved one; on social, in today's model, a repeat complaint after the brand's first reply to a
-  complaint (Ma, Sun & Kekre 2015) — a silent or ignored thread is not followed up, so the rule reaches fewer social
-  customers. 0 is the headline study's single try.
+  mean delay, on the same channel: on the phone a redial after a blocked or abandoned call and a second call after
+  an unresolved one; on social a new post after a thread that went silent (the customer gave up waiting), was
+  ignored or ended unresolved. 0 is the headline study's single try.
 - **Deflection.** A public answer is read by others with the same question: this share of later questions on its
   topic (20 topics) is never posted, fading over 4 hours. A deflected customer counts as resolved at once. The phone
   has no such effect (its self-service is the IVR's).
@@ -115,17 +114,17 @@ with right:
 
 ui.question(
     "On the same budget, is direct social better for customers than the phone funnel? Better on what: speed to a "
-    "person, resolution, or cost? Set deflection to 0 and the next try to 0, then to 80%: does the ranking hold?",
-    "- **The ranking depends on deflection and on the next try** (the headline study's finding, "
-    "experiments/funnel_vs_social.py): deflection resolves social customers nobody had to answer, and without it "
-    "social loses ground; a next try gives the phone a second chance at every failed or unresolved call, while today's "
-    "social model follows up only replied complaints, so a higher next-try probability favours the phone.\n"
+    "person, resolution, or cost? Set deflection to 0, then move the next try from 0 to 80%: does the ranking hold, and by how much?",
+    "- **How far one design leads depends on deflection and on the next try** (the headline study's finding, "
+    "experiments/funnel_vs_social.py): deflection resolves social customers nobody had to answer, so it widens "
+    "social's lead; a next try gives every failed or unresolved customer a second chance on both sides, and lifts the "
+    "side that leaves more customers failed or unresolved — here the phone — so it narrows the gap. Compare the grid's "
+    "corners: deflection 0 or 40%, next try 0 or 80%.\n"
     "- A phone call is answered in seconds or abandoned; a social post waits longer for its first reply, but the "
     "customer is not held on a line and nobody is transferred.\n"
     "- In messaging an agent spends no time while the customer thinks: holding several threads is what makes social "
     "agents productive, and the slowdown per extra thread is what limits it.\n"
-    "- Impatient customers leave silently and cap what social can resolve; with a next try, phone customers "
-    "call again.\n"
+    "- Impatient customers leave silently and cap what social can resolve, unless they post again (the next try).\n"
     "- Work left at 17:00 waits for the next morning: with a small team (6 agents, or one thread per agent) the "
     "shares resolved by the end of the day, within 24 h and within 72 h come apart.\n"
     "- The differences are paired: the same customers in both designs, so a small difference can still be clear.")
