@@ -37,7 +37,7 @@ waits longer than their patience leaves without a word. **Both designs cost the 
 so the differences are *paired*. Every customer is followed for three days: resolved **by the end of their day**,
 **within 24 h**, **within 72 h**.
 
-Two assumptions decide the ranking, so they are controls, the same for both designs:
+Two assumptions move how far one design leads, so they are controls, the same for both designs:
 
 - **The next try.** A customer whose contact failed or left the issue open tries again with one probability, after one
   mean delay, on the same channel: on the phone a redial after a blocked or abandoned call and a second call after
