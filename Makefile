@@ -28,7 +28,7 @@ demo: $(STAMP)
 test: $(STAMP_DEV)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -q -n auto --dist loadscope
+	$(PY) -m pytest -q -n auto --dist loadscope --no-loadscope-reorder
 
 # the teaching app (docs/app.md): installs the [app] extra, then serves the lessons on localhost:8501
 app: $(STAMP)

@@ -36,6 +36,9 @@ SELECT_SLIDERS = {
     ("social", "share_social"): [0.25, 0.5, 0.75, 1.0],
     ("social", "patience"): ["none", "1 h", "4 h", "8 h", "24 h"],
     ("social", "misroute"): [0.0, 0.03, 0.07, 0.1, 0.15, 0.2, 0.3],
+    ("social", "deflection"): [0.0, 0.1, 0.2, 0.3, 0.4],
+    ("social", "next_try"): [0.0, 0.25, 0.5, 0.8],
+    ("social", "next_try_delay"): ["15 min", "1 h", "4 h"],
     ("follow", "minutes"): [10, 20, 30],
     ("reputation", "expectations"): ["convince_convert", "lithium", "nm_incite"],  # a radio with labels
 }

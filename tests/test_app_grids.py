@@ -1,5 +1,5 @@
 """The teaching app's precomputed grids (sim/app/grids/, built by experiments/app_grids.py): every setting a page
-reaches by moving one control from the defaults is on the grid, and a grid point agrees with a live run of the
+reaches by moving one control from the defaults is on the grid (and lesson 3's pairs of controls), and a grid point agrees with a live run of the
 lesson at another seed within 4·SE (the SE of the difference of two independent estimates)."""
 from __future__ import annotations
 
@@ -31,11 +31,12 @@ def with_grids(monkeypatch):
 
 
 def test_every_setting_one_control_from_the_defaults_is_on_the_grids():
-    for name, defaults, choices in (("funnel", funnel.FunnelInputs(), funnel.CHOICES),
-                                    ("social", social.SocialInputs(), social.CHOICES),
-                                    ("reputation", delay.DelayInputs(), delay.CHOICES)):
+    """And, for lesson 3, every combination of the pairs of controls its question moves together (``PLANES``)."""
+    for name, settings in (("funnel", grid.star(funnel.FunnelInputs(), funnel.CHOICES)),
+                           ("social", grid.planes(social.SocialInputs(), social.CHOICES, social.PLANES)),
+                           ("reputation", grid.star(delay.DelayInputs(), delay.CHOICES))):
         points = grid.load(name)["points"]
-        missing = [grid.key(p) for p in grid.star(defaults, choices) if grid.key(p) not in points]
+        missing = [grid.key(p) for p in settings if grid.key(p) not in points]
         assert not missing, f"{name}: not on the grid (rebuild with experiments/app_grids.py): {missing[:3]}"
         assert grid.meta(name)["replications"] >= 6
 
@@ -64,16 +65,20 @@ def test_reputation_grid_matches_a_live_run():
                            ("first_response_median_s", "customers_lost"))
 
 
-def test_social_grid_matches_a_live_run():
-    """Lesson 3 at its defaults: the social design's share resolved within 72 h and its median time to a human,
-    grid (seed 1) against a live run (seed 7, 3 replications)."""
-    inputs = social.SocialInputs()
-    on_grid = grid.lookup("social", inputs)["design"]
-    live = social.design_rows(inputs.scenario(None, replications=3, seed=7))
-    for metric in ("resolved_within_72h_share", "time_to_human_median_min"):
-        a, b = on_grid[metric].to_numpy(float), live[metric].to_numpy(float)
-        se = math.hypot(np.std(a, ddof=1) / math.sqrt(len(a)), np.std(b, ddof=1) / math.sqrt(len(b)))
-        assert abs(a.mean() - b.mean()) <= 4 * se, (metric, a.mean(), b.mean(), se)
+@pytest.mark.parametrize("inputs", [social.SocialInputs(), social.SocialInputs(deflection=0.0, next_try=0.8)],
+                         ids=["defaults", "no deflection, next try 0.8"])
+def test_social_grid_matches_a_live_run(inputs):
+    """Lesson 3 at its defaults and at a corner of its next-try × deflection plane: each design's share resolved
+    within 72 h and median time to a human, grid (seed 1) against a live run (seed 7, 3 replications)."""
+    point = grid.lookup("social", inputs)
+    live = {"design": social.design_rows(inputs.scenario(None, replications=3, seed=7))}
+    if inputs != social.SocialInputs():
+        live["phone"] = social.design_rows(social.phone_inputs(inputs).scenario(0.0, replications=3, seed=7))
+    for design, rows in live.items():
+        for metric in ("resolved_within_72h_share", "time_to_human_median_min"):
+            a, b = point[design][metric].to_numpy(float), rows[metric].to_numpy(float)
+            se = math.hypot(np.std(a, ddof=1) / math.sqrt(len(a)), np.std(b, ddof=1) / math.sqrt(len(b)))
+            assert abs(a.mean() - b.mean()) <= 4 * se, (design, metric, a.mean(), b.mean(), se)
 
 
 @pytest.mark.parametrize("page", ["funnel", "social", "reputation"])

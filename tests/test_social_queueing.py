@@ -7,12 +7,13 @@
   Markov chain (posts in the inbox; conversations waiting for the agent, in FIFO order; conversations waiting for the
   customer; the load the message in hand started with), solved here.
 
-Each check is |estimate − exact| ≤ 4·SE, SE across independent replications (long runs after a warm-up). A check
-marked powered also requires 4·SE ≤ 2% of the exact value, so a 2% error would fail it.
+Each check is |estimate − exact| ≤ 4·SE, SE across independent replications (long runs after a warm-up), with two
+control variates of exactly known mean per replication (tests/control_variates.py): the conversations that arrived
+after the warm-up (Poisson, mean λ·(horizon − warm-up)) and their mean drawn agent work (``base_work_s``, drawn for
+every conversation when it arrives, answered or not: mean exchanges × mean message time). A check marked powered also
+requires 4·SE ≤ 2% of the exact value, so a 2% error would fail it.
 """
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ import scipy.sparse.linalg as spla
 import sim
 from sim import analytic
 from tests.conftest import scenario
+from tests.control_variates import controlled_mean
 
 POWER = 0.02
 
@@ -43,9 +45,20 @@ def social_raw(agents=1, rate="10/h", message=None, exchanges=1, think=None, pat
                                 "concurrency_slowdown": slowdown}}}
 
 
-def check(name: str, values, exact: float, powered: bool = True) -> None:
+def controls(res, rate_per_s: float, work_s: float) -> np.ndarray:
+    """Per replication: offered conversations after the warm-up and their mean drawn work, each as its relative
+    deviation from its exact mean."""
+    c = res.contact_view()
+    clock = res.provenance["clock"]
+    g = c.groupby("replication")
+    expected = rate_per_s * (clock["horizon_s"] - clock["warmup_s"])
+    return np.column_stack([g.size().to_numpy(float) / expected - 1, g["base_work_s"].mean().to_numpy() / work_s - 1])
+
+
+def check(name: str, values, exact: float, x: np.ndarray, powered: bool = True) -> None:
     v = np.asarray(values, float)
-    mean, se = v.mean(), v.std(ddof=1) / math.sqrt(len(v))
+    mean, se = controlled_mean(v, x)
+    print(f"{name}: {mean:.6g} ± {se:.3g} (SE/exact {se / abs(exact):.4f}), exact {exact:.6g}")
     assert abs(mean - exact) <= 4 * se, f"{name}: simulated {mean:.6g} ± {se:.3g} (SE), exact {exact:.6g}"
     if powered:
         assert 4 * se <= POWER * abs(exact), f"{name}: SE {se:.3g} too large to expose a 2% error of {exact:.6g}"
@@ -53,6 +66,12 @@ def check(name: str, values, exact: float, powered: bool = True) -> None:
 
 def per_rep(contacts: pd.DataFrame, fn) -> pd.Series:
     return contacts.groupby("replication").apply(fn, include_groups=False)
+
+
+def metric(res, channel: str, name: str) -> pd.Series:
+    """One metric of the replications table, by replication (the order of ``controls``)."""
+    m = res.replications
+    return m[(m["channel"] == channel) & (m["metric"] == name)].set_index("replication")["value"].sort_index()
 
 
 # --- M/G/1 ------------------------------------------------------------------------------------------------------
@@ -64,19 +83,19 @@ def test_one_agent_one_conversation_at_a_time_is_m_g_1():
     eh2 = 2 * (cv * mean_s) ** 2 + (hi - lo) ** 2 / 12 + eh**2
     rho = 0.4
     lam = rho / eh
-    raw = social_raw(rate=f"{lam * 3600:.10g}/h", exchanges=2, horizon="230d", warmup="1d",
+    raw = social_raw(rate=f"{lam * 3600:.10g}/h", exchanges=2, horizon="160d", warmup="1d",
                      message={"dist": "lognormal", "mean": f"{mean_s}s", "cv": cv},
                      think={"dist": "uniform", "low": f"{lo}s", "high": f"{hi}s"})
     res = sim.run(scenario(raw))
     c = res.contact_view()
+    x = controls(res, lam, 2 * mean_s)
     assert (c["outcome"].isin(["served", "open"])).all()
     wq = lam * eh2 / (2 * (1 - rho))  # Pollaczek–Khinchine
-    check("P(wait > 0) = ρ", per_rep(c, lambda g: (g["wait_s"] > 0).mean()), rho)
-    check("mean wait (Pollaczek–Khinchine)", per_rep(c, lambda g: g["wait_s"].mean()), wq)
+    check("P(wait > 0) = ρ", per_rep(c, lambda g: (g["wait_s"] > 0).mean()), rho, x)
+    check("mean wait (Pollaczek–Khinchine)", per_rep(c, lambda g: g["wait_s"].mean()), wq, x)
     check("mean first response = wait + first message", per_rep(c, lambda g: g["first_response_s"].mean()),
-          wq + mean_s)
-    check("occupancy = λ·(message work)", res.replications.query("channel == 'social' and metric == 'occupancy'")
-          ["value"], lam * 2 * mean_s)
+          wq + mean_s, x)
+    check("occupancy = λ·(message work)", metric(res, "social", "occupancy"), lam * 2 * mean_s, x)
 
 
 def test_one_agent_is_held_for_messages_plus_think_times_in_arrival_order():
@@ -102,33 +121,33 @@ def test_one_agent_is_held_for_messages_plus_think_times_in_arrival_order():
 def test_n_agents_single_message_matches_erlang_c():
     n, aht, rho, within = 3, 60.0, 0.7, 30.0
     lam = rho * n / aht
-    raw = social_raw(agents=n, rate=f"{lam * 3600:.10g}/h", horizon="16d", warmup="2h", reps=16, seed=3,
+    raw = social_raw(agents=n, rate=f"{lam * 3600:.10g}/h", horizon="13d", warmup="2h", reps=16, seed=3,
                      within=f"{within}s")
     res = sim.run(scenario(raw))
     c = res.contact_view()
     ex = analytic.erlang_c_metrics(n, lam, aht, within)
-    check("P(wait > 0) = C(n, R)", per_rep(c, lambda g: (g["wait_s"] > 0).mean()), ex["p_wait"])
-    check("P(wait ≤ T)", per_rep(c, lambda g: (g["wait_s"] <= within).mean()), ex["sl_offered"])
+    x = controls(res, lam, aht)
+    check("P(wait > 0) = C(n, R)", per_rep(c, lambda g: (g["wait_s"] > 0).mean()), ex["p_wait"], x)
+    check("P(wait ≤ T)", per_rep(c, lambda g: (g["wait_s"] <= within).mean()), ex["sl_offered"], x)
     # the mean wait is checked at 4·SE but not powered at this size (it would need ~10× the customers)
-    check("mean wait", per_rep(c, lambda g: g["wait_s"].mean()), ex["mean_wait_s"], powered=False)
-    check("occupancy", res.replications.query("channel == 'social' and metric == 'occupancy'")["value"],
-          ex["occupancy"])
+    check("mean wait", per_rep(c, lambda g: g["wait_s"].mean()), ex["mean_wait_s"], x, powered=False)
+    check("occupancy", metric(res, "social", "occupancy"), ex["occupancy"], x)
 
 
 def test_n_agents_with_impatient_customers_matches_erlang_a():
     n, aht, patience, within = 3, 60.0, 90.0, 30.0
     lam = 1.0 * n / aht  # offered load equals the number of agents: stable only through abandonment
-    raw = social_raw(agents=n, rate=f"{lam * 3600:.10g}/h", horizon="13d", warmup="2h", reps=16, seed=4,
+    raw = social_raw(agents=n, rate=f"{lam * 3600:.10g}/h", horizon="5d", warmup="2h", reps=16, seed=4,
                      patience=f"{patience}s", within=f"{within}s")
     res = sim.run(scenario(raw))
     c = res.contact_view()
     ex = analytic.erlang_a_metrics(n, lam, aht, patience, within)
-    check("P(abandon)", per_rep(c, lambda g: (g["outcome"] == "abandoned").mean()), ex["p_abandon"])
-    check("mean wait (answered and abandoned)", per_rep(c, lambda g: g["wait_s"].mean()), ex["mean_wait_s"])
+    x = controls(res, lam, aht)
+    check("P(abandon)", per_rep(c, lambda g: (g["outcome"] == "abandoned").mean()), ex["p_abandon"], x)
+    check("mean wait (answered and abandoned)", per_rep(c, lambda g: g["wait_s"].mean()), ex["mean_wait_s"], x)
     check("P(answered within T)", per_rep(c, lambda g: (g["answer_at_s"].notna() & (g["wait_s"] <= within)).mean()),
-          ex["sl_offered"])
-    check("occupancy", res.replications.query("channel == 'social' and metric == 'occupancy'")["value"],
-          ex["occupancy"])
+          ex["sl_offered"], x)
+    check("occupancy", metric(res, "social", "occupancy"), ex["occupancy"], x)
 
 
 # --- k > 1: the one-agent Markov chain --------------------------------------------------------------------------------
@@ -206,18 +225,18 @@ def conversation_chain(lam, k, n_ex, mu, nu, theta, s, qmax=60) -> dict:
 def test_concurrent_conversations_match_the_markov_chain():
     lam, k, n_ex, msg, think, patience, s = 1 / 60, 3, 2, 30.0, 120.0, 300.0, 0.18
     ex = conversation_chain(lam, k, n_ex, 1 / msg, 1 / think, 1 / patience, s)
-    raw = social_raw(rate="60/h", exchanges=n_ex, k=k, slowdown=s, horizon="12d", warmup="2h", reps=16, seed=6,
+    raw = social_raw(rate="60/h", exchanges=n_ex, k=k, slowdown=s, horizon="7d", warmup="2h", reps=16, seed=6,
                      message={"dist": "exponential", "mean": f"{msg}s"},
                      think={"dist": "exponential", "mean": f"{think}s"}, patience=f"{patience}s")
     res = sim.run(scenario(raw))
     c = res.contact_view()
-    rep = res.replications.set_index(["channel", "metric", "replication"])["value"]
-    check("mean wait in the inbox", rep.loc[("social", "mean_wait_s")], ex["mean_wait_s"])
-    check("share who give up", rep.loc[("social", "abandon_rate")], ex["abandon_rate"])
-    check("agent occupancy", rep.loc[("agents.team", "occupancy")], ex["occupancy"])
-    check("mean open conversations", rep.loc[("agents.team", "open_conversations")], ex["open_conversations"])
+    x = controls(res, lam, n_ex * msg)
+    check("mean wait in the inbox", metric(res, "social", "mean_wait_s"), ex["mean_wait_s"], x)
+    check("share who give up", metric(res, "social", "abandon_rate"), ex["abandon_rate"], x)
+    check("agent occupancy", metric(res, "agents.team", "occupancy"), ex["occupancy"], x)
+    check("mean open conversations", metric(res, "agents.team", "open_conversations"), ex["open_conversations"], x)
     check("opened → first response", per_rep(c, lambda g: (g["first_response_s"] - g["wait_s"]).mean()),
-          ex["to_first_response_s"])
-    length_h = 12 * 24 - 2  # arrivals counted after the warm-up
+          ex["to_first_response_s"], x)
+    length_h = 7 * 24 - 2  # arrivals counted after the warm-up
     check("conversations completed per hour", per_rep(c, lambda g: (g["outcome"] == "served").sum() / length_h),
-          ex["throughput_per_h"])
+          ex["throughput_per_h"], x)

@@ -1,7 +1,8 @@
 """Precomputed results of the lessons whose runs take longer than a student should wait (lessons 3 and 4).
 
 A grid is a small JSON file under ``sim/app/grids/`` holding the results of the lesson's own ``compute`` at the
-settings a student reaches by moving one control away from the defaults (a star around the defaults), each with more
+settings a student reaches by moving one control away from the defaults (a star around the defaults), and for a few
+pairs of controls every combination of the two (``planes``: lesson 3's next try and deflection), each with more
 replications than a live run could afford. ``experiments/app_grids.py`` builds the files; ``tests/test_app_grids.py``
 checks that a grid point agrees with a live run (within 4·SE) and that every such setting is on the grid. A page
 shows a grid point at once when the controls are on one, and otherwise runs the lesson live (cached per setting).
@@ -44,6 +45,21 @@ def star(defaults, choices: dict[str, list]) -> list:
             if key(p) not in seen:
                 seen.add(key(p))
                 points.append(p)
+    return points
+
+
+def planes(defaults, choices: dict[str, list], pairs: tuple[tuple[str, str], ...]) -> list:
+    """The star (``star``) and, for each pair of controls in ``pairs``, every setting where those two move together
+    (the others at their defaults): the combinations a lesson's question asks students to try."""
+    points = star(defaults, choices)
+    seen = {key(p) for p in points}
+    for a, b in pairs:
+        for va in choices[a]:
+            for vb in choices[b]:
+                p = replace(defaults, **{a: va, b: vb})
+                if key(p) not in seen:
+                    seen.add(key(p))
+                    points.append(p)
     return points
 
 

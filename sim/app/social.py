@@ -5,11 +5,13 @@ The social team works as asynchronous messaging (``sim.social.messaging``, the d
 replies, a thread waits for the customer between replies, and a customer whose message waits longer than their reply
 patience leaves without saying so. Resolution is counted over the nights that follow (``sim.horizons``): the share of
 the morning's customers resolved by the end of their day, within 24 h and within 72 h, the same definitions for calls
-and posts. The next-try model (customers who try again on any channel) was not on main when this lesson was written:
-an unresolved caller calls again, a social customer does not (docs/app.md).
+and posts. Two self-help assumptions are controls, written into the scenario by ``sim.app.tries``: the next try (one
+probability and one mean delay of trying again after a failed or unresolved contact, the same rule on the phone and
+on social) and deflection (a public answer keeps a share of later questions on its topic from being posted; the
+deflected count as resolved at once, ``sim.horizons``).
 
 One population of customers with an issue arrives over a morning (``[choice]``, ``sim.choice``); in the phone design
-all call the funnel of lesson 2 (with redials and a second call when unresolved), in the other design a share of them
+all call the funnel of lesson 2, in the other design a share of them
 post to a social team instead. Both designs get the same budget: the same agents on the same daily shift at the same
 price, the phone teams keeping (1 − share) of the agents and the social team the rest. Same seed, same replication
 indices: each customer arrives at the same moment with the same phone and social persona in both designs (common
@@ -25,7 +27,7 @@ import pandas as pd
 from scipy import stats
 
 import sim
-from sim.app import tables
+from sim.app import tables, tries
 from sim.app.scenarios import DEPARTMENTS, funnel_scenario, menu_tree, split_agents
 from sim.horizons import HORIZONS
 
@@ -34,6 +36,7 @@ COST_PER_HOUR = 30.0  # every agent, phone or social [assumed]
 OPENS_H, SHIFT_H = 9, 8  # customers arrive from 09:00; agents are seated 09:00–17:00 every day [assumed]
 DAYS = 4  # the morning's day and three more, so every customer is followed for 72 h (sim.horizons)
 PATIENCE = {"none": None, "1 h": "1h", "4 h": "4h", "8 h": "8h", "24 h": "24h"}  # reply patience, mean
+TRY_DELAY = {"15 min": 15.0, "1 h": 60.0, "4 h": 240.0}  # mean delay before the next try (minutes) [assumed]
 # (metric, label, scale, unit, better when higher)
 ROWS = (
     ("resolved_by_end_of_day_share", "customers resolved by the end of their day", 100.0, "%", True),
@@ -42,6 +45,7 @@ ROWS = (
     ("reached_human_share", "customers who reached a person", 100.0, "%", True),
     ("time_to_human_median_min", "time to a human, median (never = ∞)", 1.0, "min", False),
     ("transfers_per_customer", "phone transfers per customer", 1.0, "", False),
+    ("deflected", "questions deflected by a public answer (customers)", 1.0, "", True),
     ("cost_per_resolved", "cost per customer resolved within 72 h (a day's shift)", 1.0, "$", False),
 )
 
@@ -55,6 +59,9 @@ class SocialInputs:
     concurrency: int = 5          # cap on threads a messaging agent holds (default 5, LivePerson practice [assumed])
     patience: str = "8 h"         # mean reply patience before a silent abandonment (retail_social.toml; assumed)
     misroute: float = 0.07        # per menu level (domain notes §2)
+    deflection: float = 0.2       # share of later questions a public answer deflects (the headline study's; assumed)
+    next_try: float = 0.5         # P(try again) after a failed or unresolved contact, phone and social (assumed)
+    next_try_delay: str = "1 h"   # its mean delay, exponential (assumed)
     customers_per_hour: float = 120.0
     hours: float = 3.0
 
@@ -73,9 +80,7 @@ class SocialInputs:
         raw["run"].update({"start": "2024-01-01 00:00", "horizon": f"{DAYS}d"})
         phone = raw["channels"]["phone"]
         phone["arrivals"] = {"interval": "30min", "volumes": volumes}
-        phone["redials"] = {"probability": 0.5, "delay": {"dist": "exponential", "mean": "15min"}}  # domain notes §1
-        phone["resolution"] = {"first_contact": 0.78, "transfer_penalty": 0.14, "call_again": 0.8,
-                               "delay": {"dist": "exponential", "mean": "30min"}}  # a morning: shortened [assumed]
+        phone["resolution"] = {"first_contact": 0.78, "transfer_penalty": 0.14}
         phone_agents = int(round(self.agents * (1.0 - s)))
         shares = menu_tree(3, 4, self.misroute)[2]
         counts = split_agents(phone_agents, shares) if phone_agents >= len(DEPARTMENTS) else [0] * len(DEPARTMENTS)
@@ -102,6 +107,8 @@ class SocialInputs:
         raw["agents"]["social_team"] = {"serves": ["social"], **shift(int(self.agents - phone_agents)),
                                         "concurrency": int(self.concurrency), "concurrency_slowdown": 0.18,
                                         "cost_per_hour": COST_PER_HOUR}
+        tries.next_try(raw, self.next_try, TRY_DELAY[self.next_try_delay])
+        tries.deflection(raw, self.deflection)
         return raw
 
 
@@ -113,33 +120,39 @@ def shift(n: int) -> dict:
 
 
 def customer_numbers(c: pd.DataFrame) -> dict[str, float]:
-    """One replication's population numbers: first contacts of the day only (posts and calls the model caused are
-    load, not customers); never reached counts as infinitely long."""
-    local = c["contact_id"] % 10**9
-    ph = c[(c["channel"].astype(str) == "phone") & ((c["customer_id"] % 10**9) < CAUSED)]
-    so = c[(c["channel"].astype(str) == "social") & (local < CAUSED)]
+    """One replication's population numbers, per customer (``customer_id``: a redial, a second call or a next try on
+    social is the same customer; contacts of people the model made up, ids past ``CAUSED``, are load, not customers):
+    time to a human is from their first contact to the first human on any of their contacts, never reached counts as
+    infinitely long."""
+    mine = c[(c["customer_id"] % 10**9) < CAUSED]
+    channel = mine["channel"].astype(str)
+    ph, so = mine[channel == "phone"], mine[channel == "social"]
     g = ph.groupby("customer_id", sort=False)
     human = (g["first_answer_at_s"].min() - g["arrival_at_s"].min()).fillna(np.inf)
-    s_human = so["first_response_s"].to_numpy(float) if "first_response_s" in so else np.full(len(so), np.nan)
-    times = np.concatenate([human.to_numpy(float), np.nan_to_num(s_human, nan=np.inf)])
-    n = len(human) + len(so)
+    if "first_response_s" in so:
+        reply = so["arrival_at_s"] + so["first_response_s"].astype(float)
+        gs = so.assign(reply_at=reply).groupby("customer_id", sort=False)
+        s_human = (gs["reply_at"].min() - gs["arrival_at_s"].min()).fillna(np.inf)
+    else:
+        s_human = pd.Series(np.inf, index=so["customer_id"].unique())
+    times = np.concatenate([human.to_numpy(float), s_human.to_numpy(float)])
+    n = len(human) + len(s_human)
     return {"customers": float(n),
             "reached_human_share": float(np.isfinite(times).mean()) if len(times) else math.nan,
             "time_to_human_median_min": float(np.median(times)) / 60.0 if len(times) else math.nan,
             "transfers_per_customer": float(ph["transfers"].fillna(0).sum()) / n if n else math.nan}
 
 
-def resolved_shares(res) -> pd.DataFrame:
-    """Per replication, the population's resolution shares by each horizon (``sim.horizons``): the channels' shares
-    weighted by the customers each counted."""
-    counted = tables.per_replication(res, "customers_counted").set_index(["replication", "channel"])["value"]
-    out = {}
-    for metric in HORIZONS:
-        share = tables.per_replication(res, metric).set_index(["replication", "channel"])["value"]
-        n = counted.reindex(share.index)
-        out[metric] = (share * n).groupby(level=0).sum() / n.groupby(level=0).sum()
-    out["resolved"] = (tables.per_replication(res, "resolved_within_72h_share").set_index(["replication", "channel"])
-                       ["value"] * counted).groupby(level=0).sum()
+def resolved_shares(res, contacts: pd.DataFrame) -> pd.DataFrame:
+    """Per replication, the population's resolution shares by each horizon (``sim.horizons``, deflected questions
+    resolved at once): the channels' shares weighted by the customers each counted; ``resolved`` within 72 h and
+    ``deflected``, in customers."""
+    h = tables.horizons(res, contacts).pivot_table(index=["replication", "channel"], columns="metric",
+                                                   values="value", observed=True)
+    n = h["customers_counted"]
+    out = {metric: (h[metric] * n).groupby(level=0).sum() / n.groupby(level=0).sum() for metric in HORIZONS}
+    out["resolved"] = (h["resolved_within_72h_share"] * n).groupby(level=0).sum()
+    out["deflected"] = h["deflected_counted"].groupby(level=0).sum()
     return pd.DataFrame(out)
 
 
@@ -148,9 +161,10 @@ def design_rows(raw: dict) -> pd.DataFrame:
     customer (one day's shift of every agent, the same for both designs)."""
     res = sim.run(sim.parse_scenario(raw, source="lesson 3"))
     day_cost = sum(sum(a["count"]) * 0.5 * a["cost_per_hour"] for a in raw["agents"].values())
-    rows = [{"replication": rep, **customer_numbers(c)}
-            for rep, c in tables.contacts(res).groupby("replication", sort=True)]
-    out = pd.DataFrame(rows).set_index("replication").join(resolved_shares(res))
+    contacts = tables.contacts(res)
+    rows = [{"replication": rep, **customer_numbers(c)} for rep, c in contacts.groupby("replication", sort=True)]
+    out = pd.DataFrame(rows).set_index("replication").join(resolved_shares(res, contacts))
+    out["customers"] += out["deflected"]  # customers with an issue who read an answer instead of posting
     out["cost_per_resolved"] = day_cost / out["resolved"].where(out["resolved"] > 0)
     return out
 
@@ -177,7 +191,13 @@ def compare(phone: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
 
 def phone_rows(inputs: SocialInputs, replications: int) -> pd.DataFrame:
     """The phone funnel (share 0): it depends only on the budget and the menu, so a page caches it on those."""
-    return design_rows(replace(inputs, share_social=0.0, concurrency=5, patience="8 h").scenario(0.0, replications))
+    return design_rows(phone_inputs(inputs).scenario(0.0, replications))
+
+
+def phone_inputs(inputs: SocialInputs) -> SocialInputs:
+    """The inputs of the phone design: the social controls at their defaults (they change nothing on the phone)."""
+    d = SocialInputs()
+    return replace(inputs, share_social=0.0, concurrency=d.concurrency, patience=d.patience, deflection=d.deflection)
 
 
 def compute(inputs: SocialInputs, replications: int = 3) -> dict:
@@ -186,6 +206,9 @@ def compute(inputs: SocialInputs, replications: int = 3) -> dict:
             "replications": replications}
 
 
-# The values each control of the page offers: the grid holds every setting one control away from the defaults.
+# The values each control of the page offers: the grid holds every setting one control away from the defaults, and
+# every combination of the pairs in PLANES (the page's question moves deflection and the next try together).
 CHOICES = {"share_social": [0.25, 0.5, 0.75, 1.0], "agents": list(range(6, 31, 4)), "concurrency": list(range(1, 7)),
-           "patience": list(PATIENCE), "misroute": [0.0, 0.03, 0.07, 0.1, 0.15, 0.2, 0.3]}
+           "patience": list(PATIENCE), "misroute": [0.0, 0.03, 0.07, 0.1, 0.15, 0.2, 0.3],
+           "deflection": [0.0, 0.1, 0.2, 0.3, 0.4], "next_try": [0.0, 0.25, 0.5, 0.8], "next_try_delay": list(TRY_DELAY)}
+PLANES = (("deflection", "next_try"),)

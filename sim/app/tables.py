@@ -41,3 +41,13 @@ def per_replication(res, metric: str, channel: str | None = None) -> pd.DataFram
     if channel is not None:
         r = r[r["channel"].astype(str) == channel]
     return r[["replication", "channel", "value"]].assign(channel=lambda d: d["channel"].astype(str))
+
+
+def horizons(res, contacts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Rows (replication, channel, metric, value) of the resolution horizons alone (``sim.horizons``: resolved by the
+    end of the day, within 24 h and 72 h, deflected questions resolved at once), without the run's other metrics.
+    ``contacts``: the run's ``contacts(res)`` when the caller already has it."""
+    from sim.horizons import horizon_metrics
+
+    return horizon_metrics(contacts if contacts is not None else res.contact_view(), res.provenance["clock"],
+                           res.reputation)
