@@ -9,7 +9,7 @@ extra thread held, 3–6 replies needed, equal work content: the replies add up 
 reply the issue needs resolves it with the phone's 0.78; customers who wait too long for a reply leave silently, reply
 patience exponential with mean 8 h [assumed]). The reputation
 model of retail_reputation.toml runs on top (exposure, sentiment, pile-ons, callers complaining in public after a bad
-call, word of mouth, silent churn, repeat complaints; see the symmetric design below for what is switched).
+call, word of mouth, silent churn, repeat complaints; see the designs below for what is switched).
 
 Designs: the share of customers choosing social, s = 0 (a: the phone funnel), 0.25, 0.5 (c: a blend), 0.75, 1 (b:
 direct social). The staffing budget per 30 minutes is retail_phone's rota priced at each team's cost per agent-hour
@@ -26,7 +26,8 @@ think times, reply patience, resolution: the social channel's streams, same inde
 What is not shared: a customer's phone persona and social persona are independent draws (nothing links a long call to a
 long conversation, or a billing issue to a complaint); posts caused by the reputation model (pile-ons, spillover,
 repeat complaints) are decided per contact and depend on what happened to it. A deflected question takes a customer
-out of the contacts before they post; the study counts them back in, as resolved customers of the social side.
+out of the contacts before they post; the study counts them back in, as resolved customers of the social side. A
+deflected follow-up is the same customer resolved, counted once (``deflected_follow_ups``).
 
 Per replication, over the customers of the population (first contacts of the day; posts caused by the reputation model
 are load, not customers), with issues still open at midnight counted as unresolved:
@@ -46,30 +47,41 @@ are load, not customers), with issues still open at midnight counted as unresolv
 
 Beside the simulated resolved share of direct social, ``exact`` gives its ceiling with unlimited staff
 (``social_resolution_ceiling``): with unlimited staff nobody waits, so nobody leaves silently and the ceiling is the
-resolve share (0.78); the lack of a second try on social caps it whatever the budget.
+resolve share (0.78); in the original design, the lack of a second try on social caps it whatever the budget.
 
 Every design is compared with the phone funnel at the same budget by the paired difference over replications (95% t
 CI); ``var_ratio`` shows what pairing bought.
 
-Symmetric design (the default, ``--design symmetric``): both sides carry the same next-try rule — a single try: no
-redial, no repeat call, no spillover post, no repeat complaint (``SYMMETRIC``) — and self-service counts as
-resolution on both sides: the IVR's self-served callers and the social customers whose question a public answer
-deflected (deflection on, fraction 0.2 [assumed]; the deflected are customers with an issue,
-resolved at once, ``deflected_customers``). Both sides are judged by the same horizon: resolved by midnight of the
-day (a one-day run; the 24 h / 72 h horizons need four-day runs, beyond this study's CPU budget).
-``--design next-try`` adds one next-try rule to both sides (``NEXT_TRY``: 0.8 after a mean 3 h after any failed or
-unresolved contact, ``[[next_try]]`` rows, docs/next_try.md). ``--design original`` restores the earlier one-sided
-design (phone redials 0.5 and repeat calls 0.8, spillover and repeat complaints on, deflection off).
+Next-try design (the default, ``--design next-try``): both sides carry the same next-try rule (``NEXT_TRY``: two
+named ``[next_try.<name>]`` rows, docs/next_try.md) — after any failed or unresolved contact (phone: a busy signal, a
+hang-up, an unresolved call; social: an ignored, silent or unresolved thread) the customer tries again on the same
+channel with probability 0.8 after an exponential delay of mean 3 h [assumed: the original design's phone call-again];
+the phone's own redials and call-again, the spillover posts and repeat complaints are off (``SYMMETRIC``) — and
+self-service counts as resolution on both sides: the IVR's self-served callers and the social customers whose question
+a public answer deflected (deflection on, fraction 0.2 [assumed]; the deflected are customers with an issue, resolved
+at once, ``deflected_customers``). A customer's follow-ups are the same customer (resolved when one of them is). Both
+sides are judged by the same horizon: resolved by midnight of the day (a one-day run). That horizon cuts next tries
+late in the day: the phone line and the social team close at 20:00, and with arrivals as the forecast's and a mean
+3 h delay about 17% of next tries drawn from the first contact's moment fall after 20:00 (about 4.5% after midnight;
+46% and 28% at a mean of 8 h), so they count only if they happen by midnight — a cut that falls on both sides alike
+but penalises long delays. ``--horizon 24h`` judges by resolution within 24 h of the first contact instead: a two-day
+run (twice the CPU) whose first day's customers count, their next tries on the second day included
+(``funnel_vs_social_24h.csv``; time to a human is cut at 24 h too; cost is the two days'). ``--design single-try``
+keeps the earlier symmetric design (a single try on both sides, otherwise the same); ``--design original`` restores
+the one-sided design (phone redials 0.5 and repeat calls 0.8, spillover and repeat complaints on, deflection off).
 
-Sensitivity (``--sensitivity``): the paired difference in resolved share, direct social − phone funnel at the same
-budget, over ``DRIVERS`` (every unsourced driver with a range around its value, and the budget): a tornado (2D + 1
-points), Morris screening (3 trajectories: 3(D + 1) points) and Sobol indices on the top 2 drivers (Saltelli,
-N = 8: N(2k + 2) = 48 points), each point both designs over the same replication (common random numbers): with
-D = 12, 112 points × 2 designs × 1 replication = 224 one-day runs, about 6 min CPU (≈ 1.5 s a run). Sized for a shared
-2-core machine: few trajectories, a small Sobol N and one replication give wide CIs; raise ``SENS_*`` for more.
+Sensitivity (``--sensitivity``; ``--sensitivity-only`` skips the table): the paired difference in resolved share,
+direct social − phone funnel at the same budget, in the next-try design, over ``DRIVERS`` (every unsourced driver
+with a range around its value, and the budget; each side's next-try row is two drivers of its own, probability and
+mean delay, so the two sides' next tries are swept apart): a tornado (2D + 1 points), Morris screening (3
+trajectories: 3(D + 1) points) and Sobol indices on the top 2 drivers (Saltelli, N = 8: N(2k + 2) = 48 points), each
+point both designs over the same replication (common random numbers): with D = 14, 122 points × 2 designs × 1
+replication = 244 one-day runs, 458 s CPU (≈ 1.9 s a run). Sized for a shared 2-core machine: few trajectories,
+a small Sobol N and one replication give wide CIs; raise ``SENS_*`` for more.
 
     .venv/bin/python experiments/funnel_vs_social.py [--quick] [--out plots] [--workers N] [--reps R]
-        [--design symmetric|next-try|original] [--shares 0,1] [--sensitivity]
+        [--design next-try|single-try|original] [--horizon midnight|24h] [--shares 0,1]
+        [--sensitivity | --sensitivity-only]
 
 Writes OUT/funnel_vs_social.csv (budget, share, metric: mean and 95% CI, the paired difference from the phone funnel
 with its CI, the exact ceiling) and OUT/funnel_vs_social.png; prints the headline table.
@@ -93,13 +105,15 @@ SCENARIO = ROOT / "scenarios" / "study_funnel_vs_social.toml"
 PHONE_TEAMS = ("orders_team", "billing_team", "service_team")
 SOCIAL_TEAM = "social_team"
 SEED = 2024
+DAY = 86_400.0
 CAUSED = 500_000_000  # contact ids past this offset (per channel) are later attempts or posts caused by reputation
 NAMES = {0.0: "(a) phone funnel", 0.5: "(c) blend", 1.0: "(b) direct social"}
 REPUTATION = ("net_reputation_per_day", "revenue_at_risk_per_day", "pile_on_posts", "spillover_posts")
 
 
-# The symmetric design (default): the same next-try rule on both sides — a single try (no redial, no repeat call, no
-# spillover post, no repeat complaint) — and self-service counted on both sides: IVR self-service on the phone,
+# The single-try design (``--design single-try``; the next-try design adds NEXT_TRY to it): the same next-try rule on
+# both sides — a single try (no redial, no repeat call, no spillover post, no repeat complaint) — and self-service
+# counted on both sides: IVR self-service on the phone,
 # deflection (a public answer read by a customer with the same question, fraction 0.2 [assumed], docs/reputation.md)
 # on social.
 SYMMETRIC = {"channels.phone.redials.probability": 0.0, "channels.phone.resolution.call_again": 0.0,
@@ -107,15 +121,18 @@ SYMMETRIC = {"channels.phone.redials.probability": 0.0, "channels.phone.resoluti
              "reputation.deflection": {"enabled": True, "fraction": 0.2}}
 
 
-# The symmetric design with a next try on both sides (``--design next-try``): one [[next_try]] rule for both, the
-# original design's phone call-again (0.8 after a mean 3 h [assumed]) for every failed or unresolved contact — phone
-# after a busy signal, a hang-up or an unresolved call; social after an ignored, silent or unresolved thread.
+# The next-try design (the default, ``--design next-try``): the single-try design with one next-try rule for both sides,
+# two named [[next_try]] rows (``[next_try.<name>]``, so a sweep reaches ``next_try.phone_again.probability`` and
+# ``next_try.phone_again.delay.mean``) with the original design's phone call-again (0.8 after a mean 3 h [assumed]) for
+# every failed or unresolved contact — phone after a busy signal, a hang-up or an unresolved call; social after an
+# ignored, silent or unresolved thread.
 NEXT_TRY_DELAY = {"dist": "exponential", "mean": "3h"}
-NEXT_TRY = {"next_try": [
-    {"from": "phone", "after": ["blocked", "abandoned", "abandoned_ivr", "served"], "to": "phone", "probability": 0.8,
-     "delay": NEXT_TRY_DELAY},
-    {"from": "social", "after": ["ignored", "silent", "served"], "to": "social", "probability": 0.8,
-     "delay": NEXT_TRY_DELAY}]}
+NEXT_TRY = {"next_try": {
+    "phone_again": {"from": "phone", "after": ["blocked", "abandoned", "abandoned_ivr", "served"], "to": "phone",
+                    "probability": 0.8, "delay": dict(NEXT_TRY_DELAY)},
+    "social_again": {"from": "social", "after": ["ignored", "silent", "served"], "to": "social", "probability": 0.8,
+                     "delay": dict(NEXT_TRY_DELAY)}}}
+DESIGNS = ("next-try", "single-try", "original")
 
 
 def design(share_social: float, budget: float = 1.0, symmetric: bool = False) -> dict:
@@ -174,14 +191,23 @@ def _median(x: np.ndarray) -> float:
 
 
 def customer_metrics(contacts: pd.DataFrame, legs: pd.DataFrame | None, horizon: float,
-                     deflected: int = 0) -> dict[str, float]:
+                     deflected: int = 0, within: float | None = None) -> dict[str, float]:
     """The population customers' numbers of one replication (see the module notes). ``deflected``: social customers
-    whose question a public answer deflected (no contact row): customers with an issue, resolved at once."""
+    whose question a public answer deflected (no contact row): customers with an issue, resolved at once.
+    ``within`` (seconds; the ``--horizon 24h`` mode): only customers whose first contact is on the first day count,
+    and an issue is resolved when it is resolved within ``within`` of the first contact (a next try on the next day
+    counts; the run lasts a day longer)."""
     c = contacts
+    if within is not None:  # the first day's customers, all their attempts (also those of the next day)
+        first = c.groupby("customer_id", sort=False)["arrival_at_s"].transform("min")
+        c = c[first < DAY]
     local = c["contact_id"] % 10**9
     ph = c[(c["channel"] == "phone") & ((c["customer_id"] % 10**9) < CAUSED)]
     later = c["next_try_of"].to_numpy() >= 0 if "next_try_of" in c else np.zeros(len(c), bool)
-    so = c[(c["channel"] == "social") & ((local < CAUSED) | later)]  # posts and their follow-ups (sim.next_try)
+    # the population's posts and their follow-ups (sim.next_try): a follow-up keeps its customer's id, so one of a
+    # post caused by the reputation model (a pile-on: another person, id past CAUSED) is load, not a customer
+    population = (c["customer_id"] % 10**9) < CAUSED
+    so = c[(c["channel"] == "social") & population & ((local < CAUSED) | later)]
     inf = np.inf
 
     # phone customers: every attempt of a customer shares the first dial's id
@@ -198,7 +224,11 @@ def customer_metrics(contacts: pd.DataFrame, legs: pd.DataFrame | None, horizon:
     end = np.where(np.isnan(ph["end_at_s"].to_numpy(float)), horizon, ph["end_at_s"].to_numpy(float))
     line = np.nan_to_num(np.clip(end - start, 0, None))
     p_human = np.where(human_at.isna(), inf, human_at - first_at)[~self_served.to_numpy()]
+    if within is not None:
+        p_human = np.where(p_human <= within, p_human, inf)
     p_res = np.where(res_at.isna(), inf, res_at - first_at)
+    if within is not None:
+        p_res = np.where(p_res <= within, p_res, inf)
 
     # social customers: a post and its follow-ups (one post each in a single-try design)
     sg = so.groupby("customer_id", sort=False)
@@ -208,6 +238,9 @@ def customer_metrics(contacts: pd.DataFrame, legs: pd.DataFrame | None, horizon:
     done_at = so[s_resolved].groupby("customer_id", sort=False)["resolved_at_s"].min()
     s_human = np.nan_to_num((replied.reindex(first_post.index) - first_post).to_numpy(float), nan=inf)
     s_res = np.nan_to_num((done_at.reindex(first_post.index) - first_post).to_numpy(float), nan=inf)
+    if within is not None:
+        s_res = np.where(s_res <= within, s_res, inf)
+        s_human = np.where(s_human <= within, s_human, inf)
     if deflected:  # self-served: resolved at once, never needed a human (left out of time to human, like the IVR's)
         s_res = np.concatenate([s_res, np.zeros(deflected)])
     replies = 0
@@ -237,8 +270,8 @@ def customer_metrics(contacts: pd.DataFrame, legs: pd.DataFrame | None, horizon:
     }
 
 
-def replication_rows(res, horizon: float) -> pd.DataFrame:
-    """Tidy (replication, metric, value) rows of one design's results."""
+def replication_rows(res, horizon: float, within: float | None = None) -> pd.DataFrame:
+    """Tidy (replication, metric, value) rows of one design's results (``within``: see ``customer_metrics``)."""
     rows = []
     legs = getattr(res, "messages", None)  # the conversations' messages (reply think times)
     per = res.replications
@@ -246,8 +279,9 @@ def replication_rows(res, horizon: float) -> pd.DataFrame:
     for rep, c in res.contact_view().groupby("replication", sort=True):
         defl = 0
         if led is not None and "deflected" in led:
-            defl = int(led[(led["replication"] == rep) & (led["channel"] == "social")]["deflected"].sum())
-        m = customer_metrics(c, None if legs is None else legs[legs["replication"] == rep], horizon, defl)
+            day = led["interval_start_at_s"] < DAY if within is not None else True
+            defl = int(led[(led["replication"] == rep) & (led["channel"] == "social") & day]["deflected"].sum())
+        m = customer_metrics(c, None if legs is None else legs[legs["replication"] == rep], horizon, defl, within)
         r = per[per["replication"] == rep]
         cost = r[(r["channel"] == "all") & (r["metric"] == "cost")]["value"]
         m["cost"] = float(cost.iloc[0]) if len(cost) else np.nan
@@ -261,14 +295,41 @@ def replication_rows(res, horizon: float) -> pd.DataFrame:
 
 def _simulate(tasks: list, reps: int, folder: Path) -> None:
     """Run each (task id, budget, share, symmetric, extra overrides) design and store its per-replication rows as
-    Parquet (worker side)."""
+    Parquet (worker side). An extra ``"within"`` (seconds) runs two days and counts the first day's customers resolved
+    within that long (``customer_metrics``)."""
     for i, budget, share, symmetric, extra in tasks:
+        extra = dict(extra)
+        within = extra.pop("within", None)
+        if within is not None:
+            extra["run.horizon"] = "2d"
         sc = sim.load_scenario(SCENARIO, overrides={**design(share, budget, symmetric), **extra})
         res = sim.run(sc, replications=reps, seed=SEED)
-        t = replication_rows(res, sc.run.horizon_s).assign(budget=budget, share_social=share, task=i)
+        t = replication_rows(res, sc.run.horizon_s, within).assign(budget=budget, share_social=share, task=i)
         tmp = folder / f"task{i:04d}.parquet.tmp"
         t.to_parquet(tmp, index=False)
         tmp.replace(folder / f"task{i:04d}.parquet")
+
+
+def deflected_follow_ups(rows: pd.DataFrame) -> pd.DataFrame:
+    """A follow-up question can be deflected too (the customer reads a public answer on their next try): the reputation
+    ledger then counts one more deflected customer, without saying whose, while the customer's first post stays in
+    the contacts, unresolved. Such a customer is resolved once (by self-service), so the resolved count is right and
+    the denominator one too many: ``resolved_share`` is recomputed over the population — the phone funnel's customers
+    of the same budget and replication (the designs meet the same customers) — and the surplus reported as
+    ``deflected_follow_ups``. Other per-customer shares and medians keep the surplus (at most a few percent of the
+    customers). Needs share 0 among the designs."""
+    key = ["budget", "replication"]
+    pop = rows[(rows["share_social"] == 0.0) & (rows["metric"] == "customers")][[*key, "value"]]
+    if pop.empty:
+        return rows
+    wide = rows[rows["metric"].isin(["customers", "resolved_customers"])].pivot_table(
+        index=[*key, "share_social", "task"], columns="metric", values="value").reset_index()
+    wide = wide.merge(pop.rename(columns={"value": "population"}), on=key)
+    extra = [wide.assign(metric="deflected_follow_ups", value=wide["customers"] - wide["population"]),
+             wide.assign(metric="resolved_share", value=wide["resolved_customers"] / wide["population"])]
+    cols = ["replication", "metric", "value", "budget", "share_social", "task"]
+    kept = rows[rows["metric"] != "resolved_share"]
+    return pd.concat([kept, *(e[cols] for e in extra)], ignore_index=True)
 
 
 def study(quick: bool, workers: int, folder: Path, symmetric: bool = True, reps: int | None = None,
@@ -277,7 +338,7 @@ def study(quick: bool, workers: int, folder: Path, symmetric: bool = True, reps:
     budgets = (1.0,) if quick else (1.0, 1.5, 2.0)
     reps = reps or (3 if quick else 20)
     tasks = [(i, b, s, symmetric, extra or {}) for i, (b, s) in enumerate((b, s) for b in budgets for s in shares)]
-    rows = run_tasks(_simulate, tasks, reps, workers, folder)
+    rows = deflected_follow_ups(run_tasks(_simulate, tasks, reps, workers, folder))
     with np.errstate(invalid="ignore"):  # a median that is infinite in some replications has no finite sd
         table = summarize(rows, ["budget", "share_social", "metric"])
     diffs = []
@@ -300,7 +361,8 @@ def study(quick: bool, workers: int, folder: Path, symmetric: bool = True, reps:
 
 # The sensitivity analysis (``--sensitivity``): every unsourced driver of the headline with a range around its value,
 # and the budget (a condition of the answer, not an assumption). The metric is the paired difference in resolved share,
-# direct social − phone funnel, both at the same budget, in the symmetric design.
+# direct social − phone funnel, both at the same budget, in the next-try design (the default): each next-try row's
+# probability and mean delay is a driver of its own, so the two sides' next tries are swept apart.
 DRIVERS = {  # key: (low, high, integer, what it is)
     "budget": (1.0, 2.0, False, "staffing budget × retail_phone's rota cost (design)"),
     "channels.social.reply_patience.mean": ("2h", "24h", False, "silent abandonment while waiting for a reply [assumed 8h]"),
@@ -312,8 +374,11 @@ DRIVERS = {  # key: (low, high, integer, what it is)
     "reputation.deflection.fraction": (0.0, 0.4, False, "questions deflected by a public answer [assumed 0.2]"),
     "channels.phone.patience.mean": ("2min", "8min", False, "caller patience [assumed 4min]"),
     "channels.phone.resolution.first_contact": (0.65, 0.9, False, "first-contact resolution [assumed 0.78]"),
-    "channels.phone.redials.probability": (0.0, 0.8, False, "phone next try after a failed call [assumed 0.5]"),
-    "channels.phone.resolution.call_again": (0.0, 1.0, False, "phone next try after an unresolved call [assumed 0.8]"),
+    "next_try.phone_again.probability": (0.4, 1.0, False, "phone next try after a failed or unresolved call [assumed 0.8]"),
+    "next_try.phone_again.delay.mean": ("30min", "8h", False, "mean delay of the phone next try [assumed 3h]"),
+    "next_try.social_again.probability": (0.4, 1.0, False, "social follow-up after an ignored, silent or unresolved "
+                                          "thread [assumed 0.8]"),
+    "next_try.social_again.delay.mean": ("30min", "8h", False, "mean delay of the social follow-up [assumed 3h]"),
 }
 SENS_REPS, SENS_TRAJECTORIES, SENS_TOP, SENS_N = 1, 3, 2, 8
 
@@ -329,7 +394,10 @@ def sensitivity_spec():
 
 
 def _overrides(setting: dict) -> tuple[float, dict]:
-    extra = {k: v for k, v in setting.items() if k not in ("budget", "reputation.deflection.fraction")}
+    """A design point's budget and overrides: the next-try design's rows first (``NEXT_TRY``), then the point's dotted
+    keys, which reach into them (applied in order by ``sim.load_scenario``)."""
+    extra: dict = {**NEXT_TRY}
+    extra.update({k: v for k, v in setting.items() if k not in ("budget", "reputation.deflection.fraction")})
     extra["reputation.deflection"] = {"enabled": True, "fraction": float(setting["reputation.deflection.fraction"])}
     return float(setting["budget"]), extra
 
@@ -350,6 +418,7 @@ def sensitivity(workers: int, folder: Path) -> pd.DataFrame:
         sub = folder / f"{stage}{next(calls)}"
         sub.mkdir()
         rows = run_tasks(_simulate, tasks, spec.replications, workers, sub)
+        rows = deflected_follow_ups(rows.assign(budget=rows["task"] // 2))  # pairs each point's two designs
         r = rows[rows["metric"] == "resolved_share"].assign(point=lambda d: d["task"] // 2)
         wide = r.pivot_table(index=["point", "replication"], columns="share_social", values="value")
         print(f"  {stage}: {len(points)} design points × 2 designs × {spec.replications} replications", flush=True)
@@ -370,22 +439,32 @@ def main(argv=None) -> pd.DataFrame:
     ap.add_argument("--quick", action="store_true", help="3 replications, shares 0 / 0.5 / 1, one budget (test suite)")
     ap.add_argument("--out", default=str(ROOT / "plots"))
     ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--design", choices=("symmetric", "next-try", "original"), default="symmetric",
-                    help="symmetric (default): a single try and self-service counted on both sides; next-try: the "
-                         "same with one next-try rule on both sides (NEXT_TRY); original: the phone's redials and "
-                         "repeat calls, spillover, repeat complaints, deflection off")
+    ap.add_argument("--design", choices=DESIGNS, default="next-try",
+                    help="next-try (default): one next-try rule on both sides (NEXT_TRY) and self-service counted on "
+                         "both; single-try: the same with a single try on both sides; original: the phone's redials "
+                         "and repeat calls, spillover, repeat complaints, deflection off")
     ap.add_argument("--shares", help="comma-separated shares on social (default 0,0.25,0.5,0.75,1; must include 0)")
     ap.add_argument("--reps", type=int, help="replications per design (default 20, --quick 3)")
     ap.add_argument("--sensitivity", action="store_true",
                     help="also run the sensitivity analysis over DRIVERS (tornado, Morris, Sobol on the top 2)")
+    ap.add_argument("--horizon", choices=("midnight", "24h"), default="midnight",
+                    help="midnight (default): a one-day run, resolved by midnight; 24h: a two-day run, the first "
+                         "day's customers resolved within 24 h of their first contact (twice the CPU)")
+    ap.add_argument("--sensitivity-only", action="store_true",
+                    help="only the sensitivity analysis (writes only its CSV and figure)")
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        shares = tuple(float(x) for x in args.shares.split(",")) if args.shares else None
-        table = study(args.quick, args.workers, Path(tmp), symmetric=args.design != "original", reps=args.reps,
-                      extra=NEXT_TRY if args.design == "next-try" else None, shares=shares)
-    if args.sensitivity:
+    table = pd.DataFrame()
+    if not args.sensitivity_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            shares = tuple(float(x) for x in args.shares.split(",")) if args.shares else None
+            extra = dict(NEXT_TRY) if args.design == "next-try" else {}
+            if args.horizon == "24h":
+                extra["within"] = DAY
+            table = study(args.quick, args.workers, Path(tmp), symmetric=args.design != "original", reps=args.reps,
+                          extra=extra, shares=shares)
+    if args.sensitivity or args.sensitivity_only:
         from sim.plots.sensitivity import sensitivity_figure
 
         with tempfile.TemporaryDirectory() as tmp:
@@ -395,12 +474,15 @@ def main(argv=None) -> pd.DataFrame:
                            "funnel_vs_social_sensitivity.png")
         print(sens[["driver", "low", "high", "effect_low", "effect_high", "mu_star", "mu_star_ci_low",
                     "mu_star_ci_high", "sigma", "S1", "ST"]].to_string(index=False))
-    table.to_csv(out / "funnel_vs_social.csv", index=False)
+    if args.sensitivity_only:
+        return table
+    name = "funnel_vs_social" if args.horizon == "midnight" else "funnel_vs_social_24h"
+    table.to_csv(out / f"{name}.csv", index=False)
     fig = funnel_vs_social_figure(table, ("time_to_human_median_min", "reached_human_share", "resolved_share",
                                           "resolved_within_2h_share", "transfers_per_customer",
                                           "contacts_per_customer", "line_min_per_customer", "cost_per_resolved",
                                           "net_reputation_per_day"))
-    fig.savefig(out / "funnel_vs_social.png", dpi=110, bbox_inches="tight")
+    fig.savefig(out / f"{name}.png", dpi=110, bbox_inches="tight")
     print(f"direct social, unlimited staff: P(resolved) = {social_resolution_ceiling(sim.load_scenario(SCENARIO)):.4f}")
     for b, t in table[table["metric"].isin(HEADLINE)].groupby("budget"):
         print(f"\nbudget {b:g}× retail_phone's rota — mean [95% CI]; paired difference from the phone funnel [95% CI]:")

@@ -86,8 +86,11 @@ def test_funnel_vs_social_quick(tmp_path):
     t = table.set_index(["share_social", "metric"])
     assert sorted(table["share_social"].unique()) == [0.0, 0.5, 1.0] and (table["n"] == 3).all()
     # paired: every design meets the same population, replication by replication
+    # (a deflected follow-up adds a ledger entry for a customer already counted: the surplus is reported apart)
     for s in (0.5, 1.0):
-        assert t.loc[(s, "customers"), "diff"] == 0 and t.loc[(s, "customers"), "diff_ci_high"] == 0
+        surplus = t.loc[(s, "deflected_follow_ups"), "mean"]
+        assert surplus >= 0 and abs(t.loc[(s, "customers"), "diff"] - surplus) < 1e-9
+    assert t.loc[(0.0, "deflected_follow_ups"), "mean"] == 0
     assert t.loc[(0.0, "social_customers"), "mean"] == 0 and t.loc[(1.0, "phone_customers"), "mean"] == 0
     # the same budget to within rounding whole agents
     assert all(abs(t.loc[(s, "cost"), "mean"] / t.loc[(0.0, "cost"), "mean"] - 1) < 0.02 for s in (0.5, 1.0))
@@ -97,10 +100,30 @@ def test_funnel_vs_social_quick(tmp_path):
     # at the phone rota's cost the social team is overwhelmed: later first replies, fewer issues resolved
     assert t.loc[(1.0, "time_to_human_median_min"), "diff_ci_low"] > 0
     assert t.loc[(1.0, "resolved_share"), "diff_ci_high"] < 0
-    # symmetric design (the default): a single try on both sides, self-service counted on both (IVR, deflection)
-    assert t.loc[(0.0, "contacts_per_customer"), "mean"] < 1.1  # a caller dials once (transfers are no new call)
+    # next-try design (the default): one next-try rule on both sides, self-service counted on both (IVR, deflection)
+    assert t.loc[(0.0, "contacts_per_customer"), "mean"] > 1.1  # callers try again (transfers are no new call)
     assert t.loc[(1.0, "deflected_customers"), "mean"] > 0 and t.loc[(0.0, "deflected_customers"), "mean"] == 0
     assert t.loc[(0.0, "self_served_share"), "mean"] > 0
+
+
+def test_funnel_vs_social_next_try_drivers_reach_both_rows():
+    """The sensitivity's next-try drivers are the named rows' keys: each reaches its own side's row only."""
+    from sim.next_try import next_try_table
+
+    mod = load_study("funnel_vs_social")
+    keys = [k for k in mod.DRIVERS if k.startswith("next_try.")]
+    assert sorted(keys) == sorted(f"next_try.{r}.{k}" for r in ("phone_again", "social_again")
+                                  for k in ("probability", "delay.mean"))
+    budget, extra = mod._overrides({"budget": 1.5, "reputation.deflection.fraction": 0.1,
+                                    "next_try.phone_again.probability": 0.4,
+                                    "next_try.social_again.delay.mean": "30min"})
+    sc = sim.load_scenario(mod.SCENARIO, overrides={**mod.design(1.0, budget, True), **extra})
+    rows = next_try_table(sc).set_index("key")
+    assert rows.loc["next_try.phone_again", "probability"] == 0.4
+    assert rows.loc["next_try.social_again", "probability"] == 0.8
+    assert "mean 30min" in rows.loc["next_try.social_again", "delay"]
+    assert "mean 3h" in rows.loc["next_try.phone_again", "delay"]
+    assert mod.NEXT_TRY["next_try"]["phone_again"]["probability"] == 0.8  # the design's rows are not changed in place
 
 
 def test_direct_social_resolution_ceiling_matches_unlimited_staff():
