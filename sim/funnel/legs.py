@@ -40,16 +40,17 @@ LEG_COLUMNS = (
 class LegBook:
     """Appends a call's stages to the record book's ``legs`` table (``model.book["legs"]``)."""
 
-    __slots__ = ("table",)
+    __slots__ = ("table", "_write")
 
     def __init__(self, table):
         self.table = table
+        # one row writer for every column (``Table.appender``: labels coded once per distinct value)
+        self._write = table.appender("contact_id", "leg", "stage", "name", "option", "queue", "agent_group",
+                                     "agent_id", "start_at_s", "end_at_s", "wrap_up_s", "result")
 
     def add(self, cid: int, stage: str, name, queue, group, agent: int, start: float, end: float = NAN,
             result=None, option=None) -> int:
-        return self.table.append(contact_id=cid, leg=0, stage=stage, name=name, option=option, queue=queue,
-                                 agent_group=group, agent_id=agent, start_at_s=start, end_at_s=end, wrap_up_s=0.0,
-                                 result=result)
+        return self._write(cid, 0, stage, name, option, queue, group, agent, start, end, 0.0, result)
 
     def close(self, i: int, end: float, result) -> None:
         self.table.set(i, end_at_s=end, result=result)
