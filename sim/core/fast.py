@@ -197,16 +197,7 @@ def run_heap(model: Model, until: float) -> None:
             seq += 1
         else:
             e = (r, handle, INF, 0)
-        if q.credit is not None:
-            heapq.heappush(q.line, (now - q.credit.get(prio, 0.0), q.seq, e))
-            q.seq += 1
-        else:
-            dq = q.levels.get(prio)
-            if dq is None:
-                dq = q.levels[prio] = deque()
-                q.order = [q.levels[p] for p in sorted(q.levels, reverse=True)]
-            dq.append(e)
-        q.n += 1
+        q.enter(e, prio, now)
 
     multi = len(feeds) > 1
 
@@ -250,12 +241,7 @@ def run_heap(model: Model, until: float) -> None:
             seq += 1
         else:
             e = (r, handle[i], INF, 0)
-        if q.credit is not None:
-            heapq.heappush(q.line, (now - q.credit.get(0, 0.0), q.seq, e))
-            q.seq += 1
-        else:
-            q.levels[0].append(e)
-        q.n += 1
+        q.enter(e, 0, now)
 
     def on_ivr_end(v: tuple, now: float) -> None:
         r, st, i = v

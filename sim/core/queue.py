@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 from collections import deque
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sim.core.agents import Group
@@ -37,8 +37,13 @@ class Queue:
         self.credit = dict(credit)
 
     def push(self, c: Contact, priority: int) -> None:
+        self.enter(c, priority, c.enqueued)
+
+    def enter(self, item: Any, priority: int, entered: float) -> None:
+        """Queue ``item`` (a contact, or the fast path's row tuple) of class ``priority`` that joined at ``entered``:
+        the one place of the queue discipline (head-start credit, else strict priority levels, FIFO within)."""
         if self.credit is not None:
-            heapq.heappush(self.line, (c.enqueued - self.credit.get(priority, 0.0), self.seq, c))
+            heapq.heappush(self.line, (entered - self.credit.get(priority, 0.0), self.seq, item))
             self.seq += 1
             self.n += 1
             return
@@ -46,7 +51,7 @@ class Queue:
         if dq is None:
             dq = self.levels[priority] = deque()
             self.order = [self.levels[p] for p in sorted(self.levels, reverse=True)]
-        dq.append(c)
+        dq.append(item)
         self.n += 1
 
     def pop(self) -> Contact | None:
