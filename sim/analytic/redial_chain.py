@@ -46,12 +46,11 @@ def _solve_chain(n, lam, mu, theta, lines, r, nu, width) -> np.ndarray:
 
     xs: list = [None] * (width + 1)
     nxt = None  # X_{j+1}
+    levels = np.repeat(neg_inner[None], width + 1, axis=0)
+    levels.reshape(width + 1, -1)[:, :: ni + 1] += np.arange(width + 1)[:, None] * down_out
+    levels[width].flat[:: ni + 1] -= up_out
     for j in range(width, 0, -1):
-        a = neg_inner.copy()
-        dv = a.reshape(-1)[:: ni + 1]
-        dv += j * down_out
-        if j == width:
-            dv -= up_out
+        a = levels[j]
         if nxt is not None:  # a[:, rows] −= (j + 1) · ((R V)[rows])ᵀ, R given by X = (R[rows])ᵀ
             a[1:, rows] -= nxt[:-1] * (nu * (j + 1))
             a[lines, rows] -= nxt[lines] * (c_last * (j + 1))
