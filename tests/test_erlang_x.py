@@ -124,7 +124,7 @@ def test_fixed_point_without_a_queue_reproduces_published_extended_erlang_b_valu
     (18, 0.07, 1 / 240.0, 1 / 300.0, 40, 0.5, 1 / 900.0, 45),  # an interval of the planner's day (40 lines)
 ])
 def test_level_reduction_equals_one_sparse_lu_of_the_whole_chain(args):
-    from sim.analytic.erlang_x import _solve_chain, _solve_chain_sparse
+    from sim.analytic.redial_chain import _solve_chain, _solve_chain_sparse
 
     a, b = _solve_chain(*args), _solve_chain_sparse(*args)
     assert a.shape == (args[4] + 1, args[-1] + 1) and np.abs(a - b).max() < 1e-12 and a.sum() == pytest.approx(1.0)
@@ -134,7 +134,7 @@ def test_level_reduction_equals_one_sparse_lu_of_the_whole_chain(args):
 def test_closed_form_waiting_chain_equals_the_absorbing_chain_exponential(target):
     """P(answered), P(answered / hung up within T) and the answered wait by products, forward substitution
     and uniformization equal the absorbing chain's sparse solves and matrix exponential."""
-    from sim.analytic.erlang_x import _waiting_chain, _waiting_chain_expm
+    from sim.analytic.waiting_chain import _waiting_chain, _waiting_chain_expm
 
     for n, theta, positions in [(6, 1 / PATIENCE, 3), (20, 1 / 300.0, 40), (10, 0.0, 25), (1, 1 / 60.0, 1)]:
         fast, ref = _waiting_chain(n, 1 / AHT, theta, positions, target), _waiting_chain_expm(n, 1 / AHT, theta,

@@ -38,9 +38,12 @@ class Redialing:
     mean_delay_s: float = 900.0
 
 
-def _x_required(rate, aht, patience, tg: DayTargets, red: Redialing, start: int) -> tuple[int | None, dict, int]:
+def _x_required(rate, aht, patience, tg: DayTargets, red: Redialing, start: int,
+                fewest: int = 1) -> tuple[int | None, dict, int]:
     """Fewest agents meeting the targets under Erlang X (None when no count up to the lines does), its metrics and
-    lines. The fixed point finds the neighbourhood cheaply; the exact chain decides."""
+    lines. The fixed point finds the neighbourhood cheaply; the exact chain decides. ``fewest``: a count known to be
+    needed (``fewest`` − 1 agents fail the targets, shown at a lower arrival rate), so the search never goes below
+    it and a count of ``fewest`` that meets the targets is the answer without solving the chain at ``fewest`` − 1."""
     sl, ab, occ = _targets(tg.service_level, tg.max_abandon, tg.max_occupancy, tg.sl_definition)
     cache: dict[tuple[int, str], tuple[dict, int]] = {}
 
@@ -55,10 +58,10 @@ def _x_required(rate, aht, patience, tg: DayTargets, red: Redialing, start: int)
         return _meets(metrics(n, method)[0], sl, ab, occ, tg.sl_definition)
 
     top = red.lines if red.lines is not None else 10 * start + 100
-    n = max(1, min(start, top))
+    n = max(fewest, min(start, top))
     for method in ("fixed_point", "exact"):
         if meets(n, method):
-            while n > 1 and meets(n - 1, method):
+            while n > fewest and meets(n - 1, method):
                 n -= 1
         else:
             while n < top and not meets(n, method):
@@ -73,20 +76,29 @@ def plan_rows(volumes, ahts, patiences, interval_s: float, targets: DayTargets, 
     """One dict per interval (``volumes`` calls offered, ``ahts`` and ``patiences`` mean seconds, NaN or None
     patience: none): the offered load and, per model, the agents on the phones, the rostered heads
     (⌈n/(1 − shrinkage)⌉) and the service level, ASA and abandonment at that staffing. Intervals without calls need
-    0 agents. Intervals with the same inputs (a night of equal volumes) are computed once."""
-    done: dict[tuple, dict] = {}
-    rows = []
+    0 agents. Intervals with the same inputs (a night of equal volumes) are computed once.
+
+    Erlang X plans the intervals of the same handle time and patience in increasing volume, each searched from the
+    count the next smaller volume needed: more calls never need fewer agents (every target gets harder as the
+    arrival rate grows, as it does with fewer agents), so that count minus one is known to fail, and a day of
+    all-different volumes mostly needs the exact chain once per interval instead of twice."""
+    keys = []
     for vol, aht, pat in zip(volumes, ahts, patiences):
         patience = None if pat is None or (isinstance(pat, float) and math.isnan(pat)) else float(pat)
-        key = (float(vol), float(aht), patience)
-        if key not in done:
-            done[key] = _interval(float(vol) / interval_s, float(aht), patience, targets, shrinkage, redialing)
-        rows.append(dict(done[key]))
-    return rows
+        keys.append((float(vol), float(aht), patience))
+    done: dict[tuple, dict] = {}
+    fewest: dict[tuple, int] = {}  # by (aht, patience): the Erlang X agents of the last, smaller volume
+    for key in sorted(set(keys), key=lambda k: (k[1], math.inf if k[2] is None else k[2], k[0])):
+        vol, aht, patience = key
+        row = _interval(vol / interval_s, aht, patience, targets, shrinkage, redialing, fewest.get(key[1:], 1))
+        if redialing is not None and vol > 0 and not math.isnan(row["erlang_x_agents"]):
+            fewest[key[1:]] = row["erlang_x_agents"]
+        done[key] = row
+    return [dict(done[key]) for key in keys]
 
 
 def _interval(rate: float, aht: float, patience: float | None, targets: DayTargets, shrinkage: float,
-              redialing: Redialing | None) -> dict:
+              redialing: Redialing | None, fewest_x: int = 1) -> dict:
     row = {"rate_per_h": rate * 3600.0, "load_erlangs": rate * aht}
     models = [("erlang_c", None)] + ([("erlang_a", patience)] if patience is not None else [])
     for name, pat_m in models:
@@ -102,7 +114,7 @@ def _interval(rate: float, aht: float, patience: float | None, targets: DayTarge
             n, m = 0, None
         else:
             n, m, lines = _x_required(rate, aht, patience, targets, redialing,
-                                      row.get("erlang_a_agents", row["erlang_c_agents"]))
+                                      row.get("erlang_a_agents", row["erlang_c_agents"]), fewest_x)
         row.update(_columns("erlang_x", n, m, shrinkage, targets.sl_definition))
         row["erlang_x_blocked"] = 0.0 if m is None else m["blocked_rate"]
         row["erlang_x_attempts_per_call"] = 1.0 if m is None else m["attempts_per_customer"]
