@@ -78,8 +78,9 @@ with a range around its value, and the budget; each side's next-try row is two d
 mean delay, so the two sides' next tries are swept apart): a tornado (2D + 1 points), Morris screening (3
 trajectories: 3(D + 1) points) and Sobol indices on the top 2 drivers (Saltelli, N = 8: N(2k + 2) = 48 points), each
 point both designs over the same replication (common random numbers): with D = 14, 122 points × 2 designs × 1
-replication = 244 one-day runs, 458 s CPU (≈ 1.9 s a run). Sized for a shared 2-core machine: few trajectories,
-a small Sobol N and one replication give wide CIs; raise ``SENS_*`` for more.
+replication = 244 one-day runs (``--reps 4 --sensitivity``: these and the table's 60 runs took 153 s CPU, README).
+Sized for a shared 2-core machine: few trajectories, a small Sobol N and one replication give wide CIs; raise
+``SENS_*`` for more.
 
     .venv/bin/python experiments/funnel_vs_social.py [--quick] [--out plots] [--workers N] [--reps R]
         [--design next-try|single-try|original] [--horizon midnight|24h] [--shares 0,1]
