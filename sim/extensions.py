@@ -200,7 +200,8 @@ def _reputation_tables(scenario, replication, seed, contacts, raw):
         return contacts, {}
     events = raw.get("reputation") or {}  # the deflection board's decisions (empty when nothing acts during the run)
     return contacts, {"reputation": table,
-                      "deflections": deflection.deflections_table(replication, events, scenario.run.warmup_s)}
+                      "deflections": deflection.deflections_table(replication, events, list(scenario.channels),
+                                                                 scenario.run.warmup_s)}
 
 
 # Public visibility and reputation (sim.reputation, docs/reputation.md) ------------------------------------------------

@@ -148,3 +148,18 @@ def test_a_run_counts_a_customer_whose_follow_up_is_deflected_once():
     assert s[("social", "customers_counted")] == len(in_window)
     new = d[~d["customer_id"].isin(c["customer_id"])]  # first tries deflected: customers the contacts do not hold
     assert s[("social", "deflected_counted")] == new["customer_id"].isin(in_window.index).sum() < len(d)
+
+
+def test_replications_with_and_without_deflections_join_in_one_table():
+    """A replication in which nothing was deflected still has the channel categories of the scenario."""
+    from sim.core import concat
+    from sim.reputation.deflection import Deflection, DeflectionBoard, deflections_table
+
+    board = DeflectionBoard(Deflection(fraction=1.0))
+    board.answered("social", 3, 0.0)
+    assert board.decide("social", 3, 10.0, 0.5, contact_id=900_000_001, customer_id=7)
+    tables = [deflections_table(0, board.records(), ["phone", "social"]),
+              deflections_table(1, DeflectionBoard(Deflection()).records(), ["phone", "social"])]
+    both = concat(tables)
+    assert list(both["channel"].cat.categories) == ["phone", "social"]
+    assert both[["replication", "contact_id", "customer_id"]].values.tolist() == [[0, 900_000_001, 7]]

@@ -18,8 +18,8 @@ earlier questions on the same topic combine as independent chances (``sim.incide
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable
-from dataclasses import dataclass
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -118,15 +118,17 @@ class DeflectionBoard:
                 "deflection_p": np.array(self.p, float)}
 
 
-def deflections_table(replication: int, events: dict, warmup_s: float = 0.0) -> pd.DataFrame:
+def deflections_table(replication: int, events: dict, channels: Sequence[str], warmup_s: float = 0.0) -> pd.DataFrame:
     """The ``deflections`` table of one replication from the board's raw records (``DeflectionBoard.records``): one row
-    per question deflected after the warm-up, in decision order (``DEFLECTION_COLUMNS``)."""
+    per question deflected after the warm-up, in decision order (``DEFLECTION_COLUMNS``; ``channel``'s categories the
+    scenario's ``channels``, so replications without a deflection join the others)."""
     at = np.asarray(events.get("deflected_at_s", []), float)
     n = len(at)
     ids = np.asarray(events.get("deflected_contact_id", np.full(n, -1)), np.int64)
     cust = np.asarray(events.get("deflected_customer_id", np.full(n, -1)), np.int64)
     keep = at >= warmup_s
-    t = Table("deflections", ("replication",), (Column("replication", "int64", key=True), *DEFLECTION_COLUMNS))
+    cols = [replace(c, categories=tuple(sorted(channels))) if c.name == "channel" else c for c in DEFLECTION_COLUMNS]
+    t = Table("deflections", ("replication",), (Column("replication", "int64", key=True), *cols))
     t.extend(int(keep.sum()), replication=[replication] * int(keep.sum()), contact_id=ids[keep].tolist(),
              customer_id=cust[keep].tolist(), channel=np.asarray(events.get("deflected_channel", []), object)[keep],
              deflected_at_s=at[keep].tolist())
