@@ -26,8 +26,9 @@ think times, reply patience, resolution: the social channel's streams, same inde
 What is not shared: a customer's phone persona and social persona are independent draws (nothing links a long call to a
 long conversation, or a billing issue to a complaint); posts caused by the reputation model (pile-ons, spillover,
 repeat complaints) are decided per contact and depend on what happened to it. A deflected question takes a customer
-out of the contacts before they post; the study counts them back in, as resolved customers of the social side. A
-deflected follow-up is the same customer resolved, counted once (``deflected_follow_ups``).
+out of the contacts before they post; the study counts them back in from ``Results.deflections`` (each deflected
+question's customer and time, ``sim.horizons.tries``), as customers of the social side resolved at once. A deflected
+follow-up is the same customer, resolved when it was deflected and counted once (``deflected_follow_ups``: how many).
 
 Per replication, over the customers of the population (first contacts of the day; posts caused by the reputation model
 are load, not customers), with issues still open at midnight counted as unresolved:
@@ -59,7 +60,8 @@ channel with probability 0.8 after an exponential delay of mean 3 h [assumed: th
 the phone's own redials and call-again, the spillover posts and repeat complaints are off (``SYMMETRIC``) — and
 self-service counts as resolution on both sides: the IVR's self-served callers and the social customers whose question
 a public answer deflected (deflection on, fraction 0.2 [assumed]; the deflected are customers with an issue, resolved
-at once, ``deflected_customers``). A customer's follow-ups are the same customer (resolved when one of them is). Both
+at once, ``deflected_customers``). A customer's follow-ups are the same customer (resolved when one of them is, or
+when one is deflected). Both
 sides are judged by the same horizon: resolved by midnight of the day (a one-day run). That horizon cuts next tries
 late in the day: the phone line and the social team close at 20:00, and with arrivals as the forecast's and a mean
 3 h delay about 17% of next tries drawn from the first contact's moment fall after 20:00 (about 4.5% after midnight;
@@ -76,8 +78,9 @@ with a range around its value, and the budget; each side's next-try row is two d
 mean delay, so the two sides' next tries are swept apart): a tornado (2D + 1 points), Morris screening (3
 trajectories: 3(D + 1) points) and Sobol indices on the top 2 drivers (Saltelli, N = 8: N(2k + 2) = 48 points), each
 point both designs over the same replication (common random numbers): with D = 14, 122 points × 2 designs × 1
-replication = 244 one-day runs, 458 s CPU (≈ 1.9 s a run). Sized for a shared 2-core machine: few trajectories,
-a small Sobol N and one replication give wide CIs; raise ``SENS_*`` for more.
+replication = 244 one-day runs (``--reps 4 --sensitivity``: these and the table's 60 runs took 153 s CPU, README).
+Sized for a shared 2-core machine: few trajectories, a small Sobol N and one replication give wide CIs; raise
+``SENS_*`` for more.
 
     .venv/bin/python experiments/funnel_vs_social.py [--quick] [--out plots] [--workers N] [--reps R]
         [--design next-try|single-try|original] [--horizon midnight|24h] [--shares 0,1]
@@ -98,6 +101,7 @@ import pandas as pd
 import sim
 from sim.experiment import paired_difference, summarize
 from sim.experiment.tasks import run_tasks
+from sim.horizons import tries
 from sim.plots.studies import funnel_vs_social_figure
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -191,16 +195,23 @@ def _median(x: np.ndarray) -> float:
 
 
 def customer_metrics(contacts: pd.DataFrame, legs: pd.DataFrame | None, horizon: float,
-                     deflected: int = 0, within: float | None = None) -> dict[str, float]:
-    """The population customers' numbers of one replication (see the module notes). ``deflected``: social customers
-    whose question a public answer deflected (no contact row): customers with an issue, resolved at once.
-    ``within`` (seconds; the ``--horizon 24h`` mode): only customers whose first contact is on the first day count,
-    and an issue is resolved when it is resolved within ``within`` of the first contact (a next try on the next day
-    counts; the run lasts a day longer)."""
+                     deflections: pd.DataFrame | None = None, within: float | None = None) -> dict[str, float]:
+    """The population customers' numbers of one replication (see the module notes). ``deflections``: the questions a
+    public answer deflected (``Results.deflections``, no contact row): each resolves its customer at once — a customer
+    whose first question it was is a social customer with an issue, self-served; a deflected follow-up resolves the
+    customer its first post counts. ``within`` (seconds; the ``--horizon 24h`` mode): only customers whose first try
+    is on the first day count, and an issue is resolved when it is resolved within ``within`` of the first try (a next
+    try on the next day counts; the run lasts a day longer)."""
     c = contacts
-    if within is not None:  # the first day's customers, all their attempts (also those of the next day)
-        first = c.groupby("customer_id", sort=False)["arrival_at_s"].transform("min")
-        c = c[first < DAY]
+    d = deflections if deflections is not None else pd.DataFrame(
+        {"customer_id": pd.Series(dtype="int64"), "channel": pd.Series(dtype=object),
+         "deflected_at_s": pd.Series(dtype=float)})
+    d = d[(d["customer_id"] % 10**9) < CAUSED]  # the population's questions (a caused post is a complaint)
+    if within is not None:  # the first day's customers, all their tries (also those of the next day)
+        first = pd.concat([c.groupby("customer_id")["arrival_at_s"].min(),
+                           d.groupby("customer_id")["deflected_at_s"].min()]).groupby(level=0).min()
+        day1 = first.index[first.to_numpy() < DAY]
+        c, d = c[c["customer_id"].isin(day1)], d[d["customer_id"].isin(day1)]
     local = c["contact_id"] % 10**9
     ph = c[(c["channel"] == "phone") & ((c["customer_id"] % 10**9) < CAUSED)]
     later = c["next_try_of"].to_numpy() >= 0 if "next_try_of" in c else np.zeros(len(c), bool)
@@ -230,25 +241,34 @@ def customer_metrics(contacts: pd.DataFrame, legs: pd.DataFrame | None, horizon:
     if within is not None:
         p_res = np.where(p_res <= within, p_res, inf)
 
-    # social customers: a post and its follow-ups (one post each in a single-try design)
-    sg = so.groupby("customer_id", sort=False)
-    first_post = sg["arrival_at_s"].min()
+    # social customers: a post and its follow-ups (one post each in a single-try design), and the deflected questions
+    # (sim.horizons.tries: every try of a customer, a deflected one resolved at once); a deflected follow-up of a
+    # phone customer (a phone → social next try) resolves that phone customer
+    d_phone = d[d["customer_id"].isin(first_at.index)]
+    if len(d_phone):
+        at = d_phone.groupby("customer_id")["deflected_at_s"].min().reindex(first_at.index)
+        p_res = np.minimum(p_res, np.nan_to_num((at - first_at).to_numpy(float), nan=inf))
+        if within is not None:
+            p_res = np.where(p_res <= within, p_res, inf)
+    d_social = d[~d["customer_id"].isin(first_at.index)]
+    t = tries(so.assign(replication=0), d_social.assign(replication=0))
+    sg = t.groupby("customer", sort=False)
+    first_post = sg["arrival"].first()
+    posted = ~sg["deflected"].first().to_numpy(bool)  # first try a post; else self-served: resolved at once, never
+    deflected = int((~posted).sum())                  # needed a human (left out of time to human, like the IVR's)
     replied = (so["arrival_at_s"] + so["first_response_s"]).groupby(so["customer_id"], sort=False).min()
-    s_resolved = so["resolved"].astype("boolean").fillna(False).to_numpy(bool)
-    done_at = so[s_resolved].groupby("customer_id", sort=False)["resolved_at_s"].min()
-    s_human = np.nan_to_num((replied.reindex(first_post.index) - first_post).to_numpy(float), nan=inf)
-    s_res = np.nan_to_num((done_at.reindex(first_post.index) - first_post).to_numpy(float), nan=inf)
+    s_human = np.nan_to_num((replied.reindex(first_post.index) - first_post).to_numpy(float), nan=inf)[posted]
+    s_res = np.nan_to_num((sg["resolved_at"].min() - first_post).to_numpy(float), nan=inf)
     if within is not None:
         s_res = np.where(s_res <= within, s_res, inf)
         s_human = np.where(s_human <= within, s_human, inf)
-    if deflected:  # self-served: resolved at once, never needed a human (left out of time to human, like the IVR's)
-        s_res = np.concatenate([s_res, np.zeros(deflected)])
+    follow_ups = int(d_social["customer_id"].isin(so["customer_id"]).sum()) + len(d_phone)
     replies = 0
     if legs is not None and len(so):
         lg = legs[(legs["stage"] == "reply") & legs["contact_id"].isin(so["contact_id"])]
         replies = len(lg)
 
-    n_phone, n_social = len(first_at), len(first_post) + deflected
+    n_phone, n_social = len(first_at), len(first_post)
     n = n_phone + n_social
     human = np.concatenate([p_human, s_human])
     res = np.concatenate([p_res, s_res])
@@ -267,6 +287,7 @@ def customer_metrics(contacts: pd.DataFrame, legs: pd.DataFrame | None, horizon:
         "resolved_customers": float(np.isfinite(res).sum()),
         "self_served_share": (float(self_served.sum()) + deflected) / n if n else np.nan,
         "deflected_customers": float(deflected),
+        "deflected_follow_ups": float(follow_ups),
     }
 
 
@@ -275,13 +296,10 @@ def replication_rows(res, horizon: float, within: float | None = None) -> pd.Dat
     rows = []
     legs = getattr(res, "messages", None)  # the conversations' messages (reply think times)
     per = res.replications
-    led = getattr(res, "reputation", None)
+    defl = res.deflections
     for rep, c in res.contact_view().groupby("replication", sort=True):
-        defl = 0
-        if led is not None and "deflected" in led:
-            day = led["interval_start_at_s"] < DAY if within is not None else True
-            defl = int(led[(led["replication"] == rep) & (led["channel"] == "social") & day]["deflected"].sum())
-        m = customer_metrics(c, None if legs is None else legs[legs["replication"] == rep], horizon, defl, within)
+        d = None if defl is None else defl[(defl["replication"] == rep) & (defl["channel"] == "social")]
+        m = customer_metrics(c, None if legs is None else legs[legs["replication"] == rep], horizon, d, within)
         r = per[per["replication"] == rep]
         cost = r[(r["channel"] == "all") & (r["metric"] == "cost")]["value"]
         m["cost"] = float(cost.iloc[0]) if len(cost) else np.nan
@@ -310,35 +328,13 @@ def _simulate(tasks: list, reps: int, folder: Path) -> None:
         tmp.replace(folder / f"task{i:04d}.parquet")
 
 
-def deflected_follow_ups(rows: pd.DataFrame) -> pd.DataFrame:
-    """A follow-up question can be deflected too (the customer reads a public answer on their next try): the reputation
-    ledger then counts one more deflected customer, without saying whose, while the customer's first post stays in
-    the contacts, unresolved. Such a customer is resolved once (by self-service), so the resolved count is right and
-    the denominator one too many: ``resolved_share`` is recomputed over the population — the phone funnel's customers
-    of the same budget and replication (the designs meet the same customers) — and the surplus reported as
-    ``deflected_follow_ups``. Other per-customer shares and medians keep the surplus (at most a few percent of the
-    customers). Needs share 0 among the designs."""
-    key = ["budget", "replication"]
-    pop = rows[(rows["share_social"] == 0.0) & (rows["metric"] == "customers")][[*key, "value"]]
-    if pop.empty:
-        return rows
-    wide = rows[rows["metric"].isin(["customers", "resolved_customers"])].pivot_table(
-        index=[*key, "share_social", "task"], columns="metric", values="value").reset_index()
-    wide = wide.merge(pop.rename(columns={"value": "population"}), on=key)
-    extra = [wide.assign(metric="deflected_follow_ups", value=wide["customers"] - wide["population"]),
-             wide.assign(metric="resolved_share", value=wide["resolved_customers"] / wide["population"])]
-    cols = ["replication", "metric", "value", "budget", "share_social", "task"]
-    kept = rows[rows["metric"] != "resolved_share"]
-    return pd.concat([kept, *(e[cols] for e in extra)], ignore_index=True)
-
-
 def study(quick: bool, workers: int, folder: Path, symmetric: bool = True, reps: int | None = None,
           extra: dict | None = None, shares: tuple[float, ...] | None = None) -> pd.DataFrame:
     shares = shares or ((0.0, 0.5, 1.0) if quick else (0.0, 0.25, 0.5, 0.75, 1.0))
     budgets = (1.0,) if quick else (1.0, 1.5, 2.0)
     reps = reps or (3 if quick else 20)
     tasks = [(i, b, s, symmetric, extra or {}) for i, (b, s) in enumerate((b, s) for b in budgets for s in shares)]
-    rows = deflected_follow_ups(run_tasks(_simulate, tasks, reps, workers, folder))
+    rows = run_tasks(_simulate, tasks, reps, workers, folder)
     with np.errstate(invalid="ignore"):  # a median that is infinite in some replications has no finite sd
         table = summarize(rows, ["budget", "share_social", "metric"])
     diffs = []
@@ -418,7 +414,6 @@ def sensitivity(workers: int, folder: Path) -> pd.DataFrame:
         sub = folder / f"{stage}{next(calls)}"
         sub.mkdir()
         rows = run_tasks(_simulate, tasks, spec.replications, workers, sub)
-        rows = deflected_follow_ups(rows.assign(budget=rows["task"] // 2))  # pairs each point's two designs
         r = rows[rows["metric"] == "resolved_share"].assign(point=lambda d: d["task"] // 2)
         wide = r.pivot_table(index=["point", "replication"], columns="share_social", values="value")
         print(f"  {stage}: {len(points)} design points × 2 designs × {spec.replications} replications", flush=True)

@@ -39,7 +39,7 @@ from sim.funnel.menus import parse_ivr
 from sim.intervals import IntervalPart
 from sim.next_try import follow_up as next_try_follow_up
 from sim.next_try import rows as next_try_rows
-from sim.reputation import accounts, live
+from sim.reputation import accounts, deflection, live
 from sim.reputation import config as reputation_config
 from sim.social import messaging
 from sim.social import records as social_records
@@ -66,6 +66,7 @@ class Tables:
     reputation: pd.DataFrame | None = None
     provenance: dict | None = None  # the run's start, targets and clock (sim.runner): dated figures
     clock: Mapping[str, float] | None = None  # warm-up, horizon, start of day (``sim.horizons.clock_of``)
+    deflections: pd.DataFrame | None = None  # the deflected questions and their customers (sim.reputation.deflection)
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,12 @@ SOCIAL = Feature(
 
 def _reputation_tables(scenario, replication, seed, contacts, raw):
     contacts, table = accounts.reputation_tables(scenario, replication, seed, contacts, raw)
-    return contacts, {} if table is None else {"reputation": table}
+    if table is None:
+        return contacts, {}
+    events = raw.get("reputation") or {}  # the deflection board's decisions (empty when nothing acts during the run)
+    return contacts, {"reputation": table,
+                      "deflections": deflection.deflections_table(replication, events, list(scenario.channels),
+                                                                 scenario.run.warmup_s)}
 
 
 # Public visibility and reputation (sim.reputation, docs/reputation.md) ------------------------------------------------
@@ -219,7 +225,8 @@ REPUTATION = Feature(
     attach=live.attach,
     replication_tables=_reputation_tables,
     records={"contacts": live.CONTACT_COLUMNS},
-    columns={"contacts": REPUTATION_CONTACT_COLUMNS, "reputation": accounts.COLUMNS},
+    columns={"contacts": REPUTATION_CONTACT_COLUMNS, "reputation": accounts.COLUMNS,
+             "deflections": tuple(c.name for c in deflection.DEFLECTION_COLUMNS)},
     metrics=_reputation_metrics,
     figures=_reputation_figures,
 )
@@ -244,7 +251,7 @@ STAFFING = Feature(
 def _horizon_metrics(t: Tables) -> pd.DataFrame | None:
     if not t.clock:
         return None
-    hm = horizons.horizon_metrics(t.contacts, t.clock, t.reputation)
+    hm = horizons.horizon_metrics(t.contacts, t.clock, t.deflections)
     return hm if len(hm) else None
 
 

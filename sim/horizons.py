@@ -15,10 +15,12 @@ calendar (``[run] start``). Metrics (per replication, channel of the first conta
 
 Self-service counts as resolution wherever it happens, over one denominator (customers with an issue): a caller who
 self-serves in the IVR is resolved at the end of that call, and a customer whose question is *deflected* — they read
-a public answer to the same question and never post (``[reputation.deflection]``, docs/reputation.md) — is a customer
-of that channel resolved at that instant (``deflected_counted``: how many of the counted customers they are). The
-deflected come from the reputation ledger's ``deflected`` counts of the intervals starting in the measurement window
-(exact when the window's ends fall on interval boundaries, as whole-hour warm-ups and whole-day horizons do).
+a public answer to the same question and never post (``[reputation.deflection]``, docs/reputation.md) — is resolved
+at that instant. Deflections come from the ``deflections`` table (``sim.reputation.deflection``: each deflected
+question's ``customer_id`` and time) and count as one more try of their customer: a customer is counted once, whatever
+their tries — a deflected follow-up post (``[[next_try]]``) resolves the customer its first contact already counts; a
+customer whose first try was deflected is a customer of that channel, resolved at once (``deflected_counted``: how
+many of the counted customers they are, on both designs of a comparison the same population).
 """
 from __future__ import annotations
 
@@ -52,31 +54,34 @@ def resolved_at(contacts: pd.DataFrame) -> np.ndarray:
     return at
 
 
-def deflected_in_window(reputation: pd.DataFrame | None, clock: dict) -> pd.DataFrame:
-    """Deflected customers per (replication, channel) whose question arrived in the measurement window."""
-    if reputation is None or "deflected" not in reputation or reputation.empty:
-        return pd.DataFrame(columns=["replication", "channel", "deflected"])
-    last = clock["horizon_s"] - 3 * DAY
-    start = reputation["interval_start_at_s"].to_numpy(float)
-    r = reputation[(start >= clock["warmup_s"]) & (start < last)]
-    d = r.groupby(["replication", "channel"], sort=True)["deflected"].sum().reset_index()
-    return d[d["deflected"] > 0]
+def tries(contacts: pd.DataFrame, deflections: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every try of every customer, in (replication, customer, arrival) order: the contacts (resolved at
+    ``resolved_at``) and the deflected questions (resolved the instant they were deflected; ``deflected`` true)."""
+    c = pd.DataFrame({"replication": contacts["replication"].to_numpy(),
+                      "customer": contacts["customer_id"].to_numpy(np.int64),
+                      "channel": contacts["channel"].astype(object).to_numpy(),
+                      "arrival": contacts["arrival_at_s"].to_numpy(float),
+                      "resolved_at": resolved_at(contacts), "deflected": False})
+    if deflections is not None and len(deflections):
+        at = deflections["deflected_at_s"].to_numpy(float)
+        d = pd.DataFrame({"replication": deflections["replication"].to_numpy(),
+                          "customer": deflections["customer_id"].to_numpy(np.int64),
+                          "channel": deflections["channel"].astype(object).to_numpy(),
+                          "arrival": at, "resolved_at": at, "deflected": True})
+        c = pd.concat([c, d], ignore_index=True)
+    return c.sort_values(["replication", "customer", "arrival"], kind="stable")
 
 
-def horizon_metrics(contacts: pd.DataFrame, clock: dict, reputation: pd.DataFrame | None = None) -> pd.DataFrame:
+def horizon_metrics(contacts: pd.DataFrame, clock: dict, deflections: pd.DataFrame | None = None) -> pd.DataFrame:
     """Tidy rows (replication, channel, metric, value); empty when the run is shorter than warm-up + 72 h.
-    ``reputation``: the reputation ledger, whose deflected customers count as resolved at once."""
+    ``deflections``: the deflected questions (``Results.deflections``), each resolving its customer at once."""
     cols = ["replication", "channel", "metric", "value"]
     last = clock["horizon_s"] - 3 * DAY
     if last <= clock["warmup_s"] or contacts.empty:
         return pd.DataFrame(columns=cols)
-    c = pd.DataFrame({"replication": contacts["replication"].to_numpy(),
-                      "customer": contacts["customer_id"].to_numpy(),
-                      "channel": contacts["channel"].astype(object).to_numpy(),
-                      "arrival": contacts["arrival_at_s"].to_numpy(float),
-                      "resolved_at": resolved_at(contacts)}).sort_values(["replication", "customer", "arrival"])
-    g = c.groupby(["replication", "customer"], sort=False)
-    cust = g.agg(channel=("channel", "first"), first=("arrival", "first"), resolved=("resolved_at", "min"))
+    g = tries(contacts, deflections).groupby(["replication", "customer"], sort=False)
+    cust = g.agg(channel=("channel", "first"), first=("arrival", "first"), resolved=("resolved_at", "min"),
+                 deflected_counted=("deflected", "first"))
     cust = cust[(cust["first"] >= clock["warmup_s"]) & (cust["first"] < last)]
     shift = clock["start_clock_s"]
     eod = (np.floor((cust["first"].to_numpy() + shift) / DAY) + 1) * DAY - shift
@@ -86,21 +91,11 @@ def horizon_metrics(contacts: pd.DataFrame, clock: dict, reputation: pd.DataFram
         flags[name] = np.nan_to_num(cust["resolved"].to_numpy(), nan=np.inf) <= eod if h is None \
             else np.nan_to_num(took, nan=np.inf) <= h
     frame = pd.DataFrame({"replication": cust.index.get_level_values(0), "channel": cust["channel"].to_numpy(),
-                          **{k: v.astype(float) for k, v in flags.items()}})
-    frame["deflected_counted"] = 0.0
-    defl = deflected_in_window(reputation, clock)
-    if len(defl):  # deflected customers: resolved at once, one row of weight n each (replication, channel)
-        extra = pd.DataFrame({"replication": defl["replication"].to_numpy(), "channel": defl["channel"].to_numpy(),
-                              **{k: 1.0 for k in flags}, "deflected_counted": 1.0})
-        weight = np.concatenate([np.ones(len(frame)), defl["deflected"].to_numpy(float)])
-        frame = pd.concat([frame, extra], ignore_index=True)
-    else:
-        weight = np.ones(len(frame))
+                          **{k: v.astype(float) for k, v in flags.items()},
+                          "deflected_counted": cust["deflected_counted"].to_numpy(float)})
     rates = [k for k in flags if k != "customers_counted"]
-    w = pd.DataFrame({k: frame[k].to_numpy(float) * weight for k in [*flags, "deflected_counted"]})
-    w["replication"], w["channel"], w["n"] = frame["replication"].to_numpy(), frame["channel"].to_numpy(), weight
-    per = w.groupby(["replication", "channel"]).sum().reset_index()
+    per = frame.groupby(["replication", "channel"]).sum().reset_index()
     for k in rates:
-        per[k] = per[k] / per["n"]
+        per[k] = per[k] / per["customers_counted"]
     per = per[["replication", "channel", "customers_counted", *rates, "deflected_counted"]]
     return per.melt(id_vars=["replication", "channel"], var_name="metric", value_name="value")[cols]

@@ -25,7 +25,7 @@ KIND_TABLES = ("funnel_calls", "social_threads")
 INTERVAL_TABLES = ("funnel_intervals", "social_intervals")
 # Every table a run may make, in the order Results holds them.
 TABLES = ("contacts", "funnel_calls", "social_threads", "legs", "messages", "intervals", *INTERVAL_TABLES, "agents",
-          "reputation")
+          "reputation", "deflections")
 
 
 def contact_view(contacts: pd.DataFrame, kinds: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
@@ -119,6 +119,8 @@ class Results:
       response, resolution and backlog, a row for every channel's queue (a call's first response is its answer).
     - ``agents`` (key replication, agent_group, interval_start_at_s): staffed, busy and paid agent time per interval.
     - ``reputation`` (key replication, channel, interval_start_at_s): the reputation ledger.
+    - ``deflections`` (key replication, contact_id; None without the reputation model): one row per question a public
+      answer deflected after the warm-up — its customer, channel and time (``sim.reputation.deflection``).
     - ``replications`` and ``summary``: per-replication metrics and their mean with a confidence interval.
 
     ``contact_view()`` joins the kind tables to the contacts and ``interval_view()`` the feature interval tables to
@@ -139,6 +141,7 @@ class Results:
     messages: pd.DataFrame | None = None
     funnel_intervals: pd.DataFrame | None = None
     social_intervals: pd.DataFrame | None = None
+    deflections: pd.DataFrame | None = None  # the deflected questions (sim.reputation.deflection)
     _replications: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     _summary: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     _contact_view: pd.DataFrame | None = field(default=None, repr=False, compare=False)
@@ -166,14 +169,14 @@ class Results:
         from sim.extensions import Tables
 
         return Tables(self.contact_view(), self.interval_view(), self.agents, self.legs, self.reputation,
-                      self.provenance, self.provenance.get("clock"))
+                      self.provenance, self.provenance.get("clock"), self.deflections)
 
     @classmethod
     def from_tables(cls, contacts, intervals, agents, provenance, legs=None, reputation=None, *,
                     funnel_calls=None, social_threads=None, messages=None, funnel_intervals=None,
-                    social_intervals=None) -> Results:
+                    social_intervals=None, deflections=None) -> Results:
         return cls(contacts, intervals, agents, provenance, legs, reputation, funnel_calls, social_threads, messages,
-                   funnel_intervals, social_intervals)
+                   funnel_intervals, social_intervals, deflections)
 
     @property
     def replications(self) -> pd.DataFrame:

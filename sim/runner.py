@@ -29,7 +29,7 @@ def replication_indices(scenario, replications: int | Sequence[int] | None) -> l
 def run_replication(scenario, replication: int, seed: int) -> dict[str, pd.DataFrame]:
     """The tables of one replication (contacts after warm-up; each other table present when the scenario makes it):
     ``contacts``, ``funnel_calls``, ``social_threads``, ``legs``, ``messages``, ``intervals``, ``funnel_intervals``,
-    ``social_intervals``, ``agents``, ``reputation``."""
+    ``social_intervals``, ``agents``, ``reputation``, ``deflections``."""
     model = Model(scenario, replication, seed)
     book = model.run()
     frames = book.frames()  # every column converted once, to its declared dtype
@@ -81,4 +81,4 @@ def run(scenario, replications: int | Sequence[int] | None = None, seed: int | N
     return Results.from_tables(cat("contacts"), cat("intervals"), cat("agents"), provenance, cat("legs"),
                                cat("reputation"), funnel_calls=cat("funnel_calls"),
                                social_threads=cat("social_threads"), messages=cat("messages"),
-                               **{name: cat(name) for name in INTERVAL_TABLES})
+                               deflections=cat("deflections"), **{name: cat(name) for name in INTERVAL_TABLES})

@@ -218,7 +218,7 @@ def test_the_study_counts_a_social_customer_once_with_their_follow_ups():
                       "first_response_s": [np.nan, 600.0, 60.0], "resolved": pd.array([False, True, False], "boolean"),
                       "resolved_at_s": [np.nan, 6000.0, np.nan], "next_try_of": [-1, base + 1, -1],
                       "origin": None, "transfers": 0.0, "first_answer_at_s": np.nan, "answer_at_s": np.nan,
-                      "end_at_s": np.nan, "outcome": "served"})
+                      "end_at_s": np.nan, "outcome": "served", "kind": "question"})
     m = mod.customer_metrics(c, None, 86400.0)
     assert m["social_customers"] == 2 and m["resolved_share"] == 0.5
     assert m["time_to_resolution_mean_min"] == 100.0  # 6000 s after the customer's first post

@@ -50,4 +50,4 @@ def horizons(res, contacts: pd.DataFrame | None = None) -> pd.DataFrame:
     from sim.horizons import horizon_metrics
 
     return horizon_metrics(contacts if contacts is not None else res.contact_view(), res.provenance["clock"],
-                           res.reputation)
+                           res.deflections)

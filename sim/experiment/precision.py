@@ -72,7 +72,8 @@ class PrecisionRun:
         return Results.from_tables(cat("contacts"), cat("intervals"), cat("agents"), prov, cat("legs"),
                                    cat("reputation"), funnel_calls=cat("funnel_calls"),
                                    social_threads=cat("social_threads"), messages=cat("messages"),
-                                   funnel_intervals=cat("funnel_intervals"), social_intervals=cat("social_intervals"))
+                                   funnel_intervals=cat("funnel_intervals"), social_intervals=cat("social_intervals"),
+                                   deflections=cat("deflections"))
 
     def report(self) -> str:
         head = (f"precision {self.precision:.1%}: {self.n} replications"

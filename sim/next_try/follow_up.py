@@ -198,6 +198,7 @@ class FollowUps:
             f.reach[i], f.public[i] = before.reach, before.src.public[before.i]
             f.to_dm[i] = f.to_dm[i] and f.public[i]
         self.customer[pid], self.attempt[pid], self.of[pid] = customer, attempt, prev
+        p.customer_id = customer  # a deflected follow-up is this customer's (sim.reputation.deflection)
         m.admit(p)
 
     def _create(self, channel: str, kind: str | None, pid: int):

@@ -19,11 +19,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
-
 from sim.core import Column
 from sim.reputation.config import ReputationSpec, pile_on_channels, reputation_of, spillover_route
-from sim.reputation.deflection import DeflectionBoard
+from sim.reputation.deflection import Deflection, DeflectionBoard
 from sim.reputation.experience import call_experience
 from sim.reputation.keyed import KeyedDraws
 
@@ -132,7 +130,8 @@ class Reputation:
         if self.board is not None and p.kind == "question":
             rng = self.draws["deflection"].at(self.key(p))
             topic = int(rng.integers(self.spec.deflection.topics))
-            if self.board.decide(p.channel, topic, now, float(rng.random())):
+            who = p.customer_id if p.customer_id >= 0 else self.customer(p)  # a follow-up's: its customer's
+            if self.board.decide(p.channel, topic, now, float(rng.random()), p.id, who):
                 return False
             if p.message_public(1):
                 self.topic[p.id] = topic
@@ -203,9 +202,5 @@ class Reputation:
         """Deflected questions go to ``book["reputation"]``. (A call's cells were written as the run went: its row
         starts with ``cause_contact_id`` −1 and ``posted_publicly`` false, the column defaults; ``contact_ended`` sets
         ``posted_publicly`` when the caller decides to post a complaint about the call.)"""
-        deflected, p = (self.board.deflected, self.board.p) if self.board is not None else ([], [])
-        book["reputation"] = {  # deflected questions (sim.reputation.deflection), and P(deflected) of every question
-            "deflected_at_s": np.array([d[0] for d in deflected], float),
-            "deflected_channel": [d[1] for d in deflected],
-            "deflection_p": np.array(p, float),
-        }
+        # deflected questions and their customers (sim.reputation.deflection), and P(deflected) of every question
+        book["reputation"] = (self.board or DeflectionBoard(Deflection())).records()

@@ -31,6 +31,7 @@ class Post:
     last_post_at = math.nan  # when the last agent message was posted
     outcome = agent = desk = None
     row = -1  # its row in the posts' block of contacts and in social_threads (sim.social.records.ThreadBook)
+    customer_id = -1  # a next try's post: its customer's id (sim.next_try); −1: the customer is the post's own id
     # messaging mode (sim.social.messaging): the thread between replies
     holder = None  # the agent holding the thread (affinity), or None
     pending = False  # a customer message awaits a reply
