@@ -25,6 +25,7 @@ Contact ids of the contacts it starts are the target channel's id prefix + 900M 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -75,7 +76,7 @@ class _Group:
 
 
 class FollowUps:
-    def __init__(self, model, rows: list[Row], offered: list[tuple[RowProvider, Row]] = ()):
+    def __init__(self, model, rows: list[Row], offered: Sequence[tuple[RowProvider, Row]] = ()):
         self.model, self.env, self.rows = model, model.env, rows
         self.own = bool(rows)  # rows of the scenario: this part starts contacts and writes next_try_of
         self.scenario = model.scenario
@@ -84,8 +85,8 @@ class FollowUps:
         self.seed, self.rep = st.seed, st.replication
         self.tag = stable_hash("next_try")
         self.keyed: dict[str, KeyedDraws] = {}
-        # offered rows first: they decide before the scenario's rows of the same contact (the order of the events
-        # they schedule is the order of the observers before the spillover was a row)
+        # offered rows first: a call's spillover is drawn and scheduled before its next try of the scenario's rows (the
+        # order of events the shipped fingerprints were made with)
         self.by_from: dict[tuple[str, str], list[_Group]] = {}
         for provider, r in [*offered, *((None, r) for r in rows)]:
             if r.stream == STREAM and provider is not None:
