@@ -128,3 +128,20 @@ def test_candidates_of_one_complaint_are_poisson_with_kernel_ages():
     ages = np.concatenate(ages)
     share, exact = (ages <= 1800.0).mean(), float(KERNELS["exponential"].cdf(1800.0))
     assert abs(share - exact) <= 4 * math.sqrt(exact * (1 - exact) / len(ages))
+
+
+def test_the_mean_mark_is_the_sum_over_whole_follower_counts_and_depends_on_the_parameters_only():
+    """With a small cap, E[(R/r)^β] term by term from P(R = k) = P(k ≤ X < k + 1) (and P(X ≥ cap) at the cap); the
+    value is computed once per parameters (another Reach with the same values gets it from the cache)."""
+    a, m, cap = 1.7, 3.0, 4000.0
+    k = np.arange(3, 4001, dtype=float)
+    surv = lambda x: np.minimum(1.0, (m / x) ** a)
+    p = np.append(surv(k[:-1]) - surv(k[:-1] + 1), surv(cap))
+    for beta, r in ((0.5, 3.0), (1.3, 10.0)):
+        direct = float(np.sum((k / r) ** beta * p))
+        assert mean_power_of_reach(Reach(a, m, cap), beta, r) == pytest.approx(direct, rel=1e-12)
+    from sim.reputation.hawkes import _mean_power
+
+    hits = _mean_power.cache_info().hits
+    assert mean_power_of_reach(Reach(a, m, cap), 0.5, 3.0) == mean_power_of_reach(Reach(a, m, cap), 0.5, 3.0)
+    assert _mean_power.cache_info().hits >= hits + 2

@@ -16,17 +16,24 @@ message and think times, reply patience) come from the channel's follow-up facto
 ``next_try.<kind>.<chunk>.<channel>.*`` (as the reputation model's caused posts do), so under another staffing the
 k-th follow-up may be another customer's.
 
+Rows a feature offers (``sim.next_try.provided``: the reputation model's spillover) are run here too, each stream of
+them deciding on its own keyed uniform, before the ``next_try`` rows of the same contact; the feature gives their
+probability and creates their contacts.
+
 Contact ids of the contacts it starts are the target channel's id prefix + 900M + a count.
 """
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
 
 from sim.core import Column, Contact, PhoneQueue
-from sim.next_try.rows import Row, rows_of
+from sim.next_try.provided import RowProvider, providers
+from sim.next_try.rows import STREAM, Row, rows_of
+from sim.reputation.keyed import KeyedDraws
 from sim.streams import stable_hash
 
 ID_OFFSET = 900_000_000
@@ -43,27 +50,59 @@ def run_here(row: Row, scenario) -> bool:
 
 
 def attach(model) -> FollowUps | None:
+    """The part, when the scenario has rows it runs or a feature offers some; with only offered rows, which start no
+    contact of this part's, the contacts table has no ``next_try_of`` column."""
     rows = [r for r in rows_of(model.scenario) if run_here(r, model.scenario)]
-    if not rows:
+    offered = [(p, r) for p in providers(model.parts) for r in p.next_try_rows()]
+    if not rows and not offered:
         return None
-    part = FollowUps(model, rows)
+    part = FollowUps(model, rows, offered)
+    if not rows:
+        model.book.drop("contacts", [c.name for c in CONTACT_COLUMNS])
     model.observe(part)
     model.at_start(part.bind)
     return part
 
 
+class _Group:
+    """The rows of one stream from one channel after one outcome: one uniform picks at most one of them."""
+
+    __slots__ = ("stream", "provider", "rows", "every_end")
+
+    def __init__(self, stream: str, provider: RowProvider | None):
+        self.stream, self.provider = stream, provider
+        self.rows: list[Row] = []
+        self.every_end = False
+
+
 class FollowUps:
-    def __init__(self, model, rows: list[Row]):
+    def __init__(self, model, rows: list[Row], offered: Sequence[tuple[RowProvider, Row]] = ()):
         self.model, self.env, self.rows = model, model.env, rows
+        self.own = bool(rows)  # rows of the scenario: this part starts contacts and writes next_try_of
         self.scenario = model.scenario
         self.horizon = model.horizon
         st = model.streams
         self.seed, self.rep = st.seed, st.replication
         self.tag = stable_hash("next_try")
-        self.by_from: dict[tuple[str, str], list[Row]] = {}
-        for r in rows:
+        self.keyed: dict[str, KeyedDraws] = {}
+        # offered rows first: a call's spillover is drawn and scheduled before its next try of the scenario's rows (the
+        # order of events the shipped fingerprints were made with)
+        self.by_from: dict[tuple[str, str], list[_Group]] = {}
+        for provider, r in [*offered, *((None, r) for r in rows)]:
+            if r.stream == STREAM and provider is not None:
+                raise ValueError(f"{r.key}: a feature's row needs a stream of its own (not {STREAM!r})")
+            if r.stream != STREAM and r.stream not in self.keyed:
+                self.keyed[r.stream] = KeyedDraws(st, r.stream)
             for a in r.after:
-                self.by_from.setdefault((r.from_channel, a), []).append(r)
+                groups = self.by_from.setdefault((r.from_channel, a), [])
+                g = next((g for g in groups if g.stream == r.stream), None)
+                if g is None:
+                    g = _Group(r.stream, provider)
+                    groups.append(g)
+                elif g.provider is not provider:
+                    raise ValueError(f"{r.key}: stream {r.stream!r} is another feature's")
+                g.rows.append(r)
+                g.every_end = g.every_end or r.every_end
         self.messaging = None
         self.funnels: dict[str, object] = {}
         self.factories: dict[tuple[str, str], object] = {}
@@ -77,10 +116,12 @@ class FollowUps:
 
     def bind(self) -> None:
         """At the start of the run: the messaging model and the phone funnels (attached after this part)."""
+        from sim.social.kinds import conversation_channel
         from sim.social.messaging import Messaging
 
         social = self.model.parts.get("social")
-        if social is not None and hasattr(social, "watchers"):
+        threads = self.own or any(conversation_channel(self.scenario.channels[ch]) for ch, _ in self.by_from)
+        if threads and social is not None and hasattr(social, "watchers"):
             social.watchers.append(self)
             self.messaging = social
             self.timers = isinstance(social, Messaging)  # sessions close a quiet conversation themselves
@@ -94,30 +135,48 @@ class FollowUps:
                                                                            int(contact_id)])))
 
     def decide(self, channel: str, outcome: str, contact_id: int, customer: int, attempts: int, at: float,
-               taken: float = 0.0, post=None) -> None:
-        """The contact ended with ``outcome`` at ``at``: one of its rows may start the customer's next try.
+               taken: float = 0.0, post=None, contact=None, resolved: bool = False) -> None:
+        """The contact ended with ``outcome`` at ``at``: one row of each stream may start the customer's next try.
         ``taken``: the probability that another mechanism (the funnel's same-channel row) already took this contact's
-        next try; the rows here are drawn on the rest, so each keeps its own probability. ``post``: the thread that
-        ended (a follow-up post keeps its kind, reach and publicity)."""
-        rows = self.by_from.get((channel, outcome))
-        if not rows:
+        next try; the ``next_try`` rows here are drawn on the rest, so each keeps its own probability. ``post``: the
+        thread that ended (a follow-up post keeps its kind, reach and publicity). ``contact``: the call or thread that
+        ended (a feature's row takes its probability from it). ``resolved``: only ``every_end`` rows follow it."""
+        groups = self.by_from.get((channel, outcome))
+        if not groups:
             return
-        rng = self.rng(contact_id)
-        u = float(rng.random()) * (1.0 - taken)
-        acc = 0.0
-        for r in rows:
-            acc += r.probability
-            if u < acc:
-                if attempts >= r.max_attempts:
-                    return
-                t = at + float(r.delay.sample(rng, 1)[0])
-                if t < self.horizon:
-                    self.model.schedule_at(max(t, self.env.now), self._on_try, (r, contact_id, customer, attempts,
-                                                                                rng, post))
-                return
+        for g in groups:
+            if resolved and not g.every_end:
+                continue
+            provider = g.provider
+            if g.stream == STREAM:
+                rng = self.rng(contact_id)
+                u = float(rng.random()) * (1.0 - taken)
+            else:
+                rng = self.keyed[g.stream].at((contact_id,))
+                u = float(rng.random())
+            acc = 0.0
+            for r in g.rows:
+                if resolved and not r.every_end:
+                    continue
+                acc += r.probability if provider is None else provider.next_try_probability(r, contact)
+                if u < acc:
+                    if attempts < r.max_attempts:
+                        if provider is not None:
+                            provider.next_try_chosen(r, contact)
+                        delay = float(r.delay.sample(rng, 1)[0])
+                        if at + delay < self.horizon:
+                            value = (r, contact_id, customer, attempts, rng, post, provider)
+                            if at == self.env.now:
+                                self.model.schedule(delay, self._on_try, value)
+                            else:
+                                self.model.schedule_at(max(at + delay, self.env.now), self._on_try, value)
+                    break
 
     def _on_try(self, ev) -> None:
-        r, prev, customer, attempts, rng, post = ev.value
+        r, prev, customer, attempts, rng, post, provider = ev.value
+        if provider is not None:
+            provider.next_try_start(r, prev, customer, attempts + 1)
+            return
         to = self.scenario.channels[r.to_channel]
         if to.kind == "phone":
             self._call(r.to_channel, prev, customer, attempts + 1, rng)
@@ -126,19 +185,20 @@ class FollowUps:
 
     # Calls ---------------------------------------------------------------------------------------------------------
     def contact_ended(self, c) -> None:
-        """A call ended: rows from its channel towards another channel."""
+        """A call ended: rows from its channel towards another channel, and the rows features offer."""
         outcome = c.outcome
         if (c.channel, outcome) not in self.by_from:
             return
-        if outcome == "served" and getattr(c, "resolved", True):
-            return  # resolved (a plain queue's served call resolves the issue)
+        # resolved: a plain queue's served call resolves the issue; only rows following every end go on
+        resolved = outcome == "served" and getattr(c, "resolved", True)
         f = self.funnels.get(c.channel)
         taken = 0.0
         if f is not None:
             same = f.retry.get(outcome)
             if same is not None and c.customer.attempts < same.max_attempts:
                 taken = same.probability
-        self.decide(c.channel, outcome, c.id, c.customer_id, c.attempt, self.env.now, taken)
+        self.decide(c.channel, outcome, c.id, c.customer_id, c.attempt, self.env.now, taken, contact=c,
+                    resolved=resolved)
 
     def _new_id(self, channel: str) -> int:
         n = self.count[channel] = self.count.get(channel, 0) + 1
@@ -182,7 +242,8 @@ class FollowUps:
             self._thread_ended(p, "silent", self.env.now)
 
     def _thread_ended(self, p, outcome: str, at: float) -> None:
-        self.decide(p.channel, outcome, p.id, self.customer.get(p.id, p.id), self.attempt.get(p.id, 1), at, post=p)
+        self.decide(p.channel, outcome, p.id, self.customer.get(p.id, p.id), self.attempt.get(p.id, 1), at, post=p,
+                    contact=p)
 
     def _post(self, channel: str, prev: int, customer: int, attempt: int, before) -> None:
         """A new thread on ``channel`` by the same customer: kind, reach and publicity of the thread it follows
@@ -220,7 +281,10 @@ class FollowUps:
 
     # Records -------------------------------------------------------------------------------------------------------
     def records(self, book) -> None:
-        """``next_try_of`` on every contact; a next try's ``customer_id`` and ``attempt`` are the customer's."""
+        """``next_try_of`` on every contact; a next try's ``customer_id`` and ``attempt`` are the customer's. (A
+        feature's rows start the feature's contacts, which it records.)"""
+        if not self.own:
+            return
         cols = book["contacts"]
         ids = np.asarray(cols["contact_id"], dtype=np.int64)
         n = len(ids)

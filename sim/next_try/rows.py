@@ -15,8 +15,8 @@ tries again on ``to`` with ``probability``, after a delay drawn from ``delay``, 
 Today's shorthands produce rows too, so old scenarios keep working unchanged: ``channels.<phone>.redials`` (phone →
 phone after blocked, abandoned or abandoned_ivr) and ``channels.<phone>.resolution.call_again`` (phone → phone after
 served, unresolved). A ``[[next_try]]`` row for the same from, to and outcome replaces the shorthand's row for that
-outcome. The reputation model's spillover (phone → public post, probability from the caller's experience) is listed as
-a row by ``sim.next_try.table``.
+outcome. A feature may add rows of its own (``sim.next_try.provided``): the reputation model's spillover (phone →
+public post after every end of a call, probability from the caller's experience) is one.
 
 Defaults (per from-channel kind and outcome; ``DEFAULTS``):
 
@@ -45,6 +45,7 @@ SESSION_AFTER = ("ignored", "silent", "abandoned", "served")
 AFTER = {"phone": PHONE_AFTER, "social": MESSAGING_AFTER, "email": MESSAGING_AFTER, "chat": MESSAGING_AFTER}
 KEYS = ("from", "after", "to", "probability", "delay", "max_attempts")
 MAX_ATTEMPTS = 10  # [assumed] (the redials cap)
+STREAM = "next_try"  # the keyed stream of the rows written in a scenario and of the shorthands' rows
 SOURCE_REDIAL = "Aguir et al. 2004 (mechanism); values assumed"
 
 
@@ -66,7 +67,10 @@ def default(kind: str, outcome: str) -> Default:
 
 @dataclass(frozen=True)
 class Row:
-    """One next-try row (module docstring). ``key``: where it was written (``next_try[0]``, ``channels.phone.redials``)."""
+    """One next-try row (module docstring). ``key``: where it was written (``next_try[0]``, ``channels.phone.redials``).
+    ``stream``: the keyed stream its decisions draw on; the rows of one stream from one contact are exclusive (one
+    uniform picks at most one), rows of different streams decide independently. ``every_end``: the row follows every
+    end of a contact, resolved ones too (a feature's row, ``sim.next_try.provided``)."""
 
     from_channel: str
     after: tuple[str, ...]
@@ -76,6 +80,8 @@ class Row:
     max_attempts: float
     key: str
     source: str = "assumed"
+    stream: str = STREAM
+    every_end: bool = False
 
     @property
     def same_channel(self) -> bool:

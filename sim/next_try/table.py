@@ -6,8 +6,8 @@ One table, by from-channel, outcome and to-channel, each row a probability and a
 reputation model, which sets or keeps their probability:
 
 - phone → social, *spillover* after any end of a call: probability logistic in the call's experience (≈ 0.25% for a
-  caller served at once, ≈ 2.9% after 10 min and giving up; *assumed*, docs/reputation.md), exponential mean 10 min,
-  ``sim.reputation.live``;
+  caller served at once, ≈ 2.9% after 10 min and giving up; *assumed*, docs/reputation.md), exponential mean 10 min;
+  a row the reputation model offers (``sim.next_try.provided``), run by ``sim.next_try.follow_up``;
 - social → social, *repeat complaint* after the first reply to a complaint: ``reputation.repeat.probability`` (0.1,
   exponential mean 4 h; Ma, Sun & Kekre 2015 for the mechanism, the values *assumed*), ``sim.reputation.live``.
 
@@ -22,7 +22,6 @@ docs/next_try.md.
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 COLUMNS = ("from_channel", "after", "to_channel", "probability", "delay", "max_attempts", "key", "source",
@@ -45,27 +44,23 @@ def next_try_table(scenario) -> pd.DataFrame:
     """Every next-try row of ``scenario`` in one form (``COLUMNS``), whichever mechanism executes it."""
     from sim.next_try.follow_up import run_here
     from sim.next_try.rows import rows_of
-    from sim.reputation.config import reputation_of, spillover_route
+    from sim.reputation.config import reputation_of
+    from sim.reputation.spillover import spillover_rows
 
+    spec = reputation_of(scenario)
+    live = spec is not None and spec.live
     rows = []
-    for r in rows_of(scenario):
-        rows.append((r.from_channel, ", ".join(r.after), r.to_channel, r.probability, _dist(r.delay),
+    for r in [*rows_of(scenario), *(spillover_rows(scenario, spec) if live else ())]:
+        after = "any end of a call" if r.every_end else ", ".join(r.after)
+        rows.append((r.from_channel, after, r.to_channel, r.probability, _dist(r.delay),
                      r.max_attempts if r.max_attempts < float("inf") else None, r.key, r.source,
                      "sim.next_try.follow_up" if run_here(r, scenario) else "sim.funnel.flow"))
-    spec = reputation_of(scenario)
-    if spec is not None and spec.live:
-        if spec.spillover is not None:
-            src, to = spillover_route(scenario, spec)
-            for name in src:
-                rows.append((name, "any end of a call", to, np.nan, _dist(spec.spillover.delay), None,
-                             "reputation.spillover", "assumed; probability from the call's experience",
-                             "sim.reputation.live"))
-        if spec.repeat is not None:
-            for name, ch in scenario.channels.items():
-                if ch.kind == "social":
-                    rows.append((name, "first reply to a complaint", name, spec.repeat.probability,
-                                 _dist(spec.repeat.delay), None, "reputation.repeat",
-                                 "Ma, Sun & Kekre 2015; values assumed", "sim.reputation.live"))
+    if live and spec.repeat is not None:
+        for name, ch in scenario.channels.items():
+            if ch.kind == "social":
+                rows.append((name, "first reply to a complaint", name, spec.repeat.probability,
+                             _dist(spec.repeat.delay), None, "reputation.repeat",
+                             "Ma, Sun & Kekre 2015; values assumed", "sim.reputation.live"))
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 

@@ -21,7 +21,7 @@ from sim.reputation.hawkes import KERNELS, ExponentialKernel, PileOn, PowerLawKe
 from sim.reputation.ledger import REPLY_VALUE, ReplyValue, Sentiment
 from sim.reputation.repeat import RepeatComplaints
 from sim.reputation.silent_majority import SilentMajority
-from sim.reputation.spillover import Spillover
+from sim.reputation.spillover import Spillover, spillover_route
 from sim.reputation.word_of_mouth import WordOfMouth
 from sim.social.kinds import conversation_channel
 from sim.units import parse_duration
@@ -91,17 +91,6 @@ def pile_on_channels(scenario, spec: ReputationSpec) -> list[str]:
     if spec.pile_on is None:
         return []
     return list(spec.pile_on.channels) if spec.pile_on.channels is not None else social_channels(scenario)
-
-
-def spillover_route(scenario, spec: ReputationSpec) -> tuple[list[str], str | None]:
-    """(channels whose callers may post, the social channel they post on)."""
-    if spec.spillover is None:
-        return [], None
-    src = spec.spillover.sources
-    src = list(src) if src is not None else [c.name for c in scenario.channels.values() if c.kind == "phone"]
-    social = social_channels(scenario)
-    to = spec.spillover.to if spec.spillover.to is not None else (social[0] if len(social) == 1 else None)
-    return src, to
 
 
 # Parsing ----------------------------------------------------------------------------------------------------------
@@ -373,6 +362,13 @@ def check_scenario(sc, chk: Checker) -> None:
             chk.add("reputation.spillover.to", f"the social channel callers post on (one of {', '.join(social)})")
         elif kinds.get(to) != "social":
             chk.add("reputation.spillover.to", f"a social channel ({', '.join(social)})", to)
+        else:
+            for r in sc.sections.get("next_try") or ():  # one row per from, to and outcome (sim.next_try.rows)
+                if r.from_channel in src and r.to_channel == to:
+                    chk.add(join(r.key, "to"), f"another channel than {to}: reputation.spillover is already the row "
+                            f"from {r.from_channel} to {to} after every end of a call (its probability from the call's "
+                            "experience); set it in [reputation.spillover], or write spillover = false to write "
+                            "this row instead", to)
 
 
 def without(spec: ReputationSpec, *mechanisms: str) -> ReputationSpec:

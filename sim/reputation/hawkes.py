@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -81,16 +82,21 @@ def mean_power_of_reach(reach, beta: float, r_ref: float) -> float:
     """E[(R / r_ref)^β] for the social channel's reach R = min(⌊X⌋, cap), X Pareto(exponent a, minimum m).
 
     Exact over whole follower counts (summation by parts: E f(R) = f(k0) + Σ_k (f(k) − f(k−1))·P(X ≥ k)) up to a
-    million, and the integral ∫ f'(x)·(m/x)^a dx above it (the rounding no longer matters there)."""
-    a, m, cap = reach.exponent, reach.minimum, reach.cap
-    f = lambda x: (np.minimum(x, cap) / r_ref) ** beta
+    million, and the integral ∫ f'(x)·(m/x)^a dx above it (the rounding no longer matters there). It depends on the
+    parameters only: computed once per process for each (a, m, cap, β, r_ref) (``_mean_power``)."""
+    return _mean_power(float(reach.exponent), float(reach.minimum), float(reach.cap), float(beta), float(r_ref))
+
+
+@lru_cache(maxsize=256)
+def _mean_power(a: float, m: float, cap: float, beta: float, r_ref: float) -> float:
     k0 = math.floor(m)
     top = min(math.floor(cap), 1_000_000)
-    out = float(f(k0))
+    out = float((np.minimum(k0, cap) / r_ref) ** beta)
     if top > k0:
-        k = np.arange(k0 + 1, top + 1, dtype=float)
-        surv = np.minimum(1.0, (m / k) ** a)
-        out += float(np.sum((f(k) - f(k - 1)) * surv))
+        k = np.arange(k0, top + 1, dtype=float)  # f on k0 … top, once: f(k) − f(k−1) is its difference
+        fk = (np.minimum(k, cap) / r_ref) ** beta
+        surv = np.minimum(1.0, (m / k[1:]) ** a)
+        out += float(np.sum(np.diff(fk) * surv))
     if cap > top:  # continuous tail: ∫_top^cap β x^(β−1) / r_ref^β · (m/x)^a dx
         if abs(beta - a) < 1e-12:
             tail = beta * m ** a / r_ref ** beta * math.log(cap / top)

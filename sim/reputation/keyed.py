@@ -11,33 +11,46 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from collections.abc import Iterable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from sim.streams import Streams, stable_hash
 
 BLOCK = 1_000_000  # contact ids are grouped in blocks of a million, one stream per block (see keyed_uniforms)
+MASK128 = (1 << 128) - 1
 
 
 class KeyedDraws:
     """Generators keyed by contact for one named purpose of one replication (see the module notes).
 
-    ``at(key)`` re-seeds and returns one shared Generator: take its draws before the next ``at``."""
+    ``at(key)`` re-seeds and returns one shared Generator: take its draws before the next ``at``. (The hash of the
+    prefix is taken once and copied for each key; the state dict handed to the bit generator is reused.)"""
 
     def __init__(self, streams: Streams, name: str):
         self.prefix = struct.pack("<qqQ", streams.seed, streams.replication, stable_hash(name))
+        self.hash = hashlib.blake2b(self.prefix, digest_size=32)
         self.bitgen = np.random.PCG64(0)
         self.rng = np.random.Generator(self.bitgen)
+        self.pcg = {"state": 0, "inc": 1}
+        self.state = {"bit_generator": "PCG64", "state": self.pcg, "has_uint32": 0, "uinteger": 0}
+        self.packers: dict[int, Callable[..., bytes]] = {}
 
-    def at(self, key: Iterable[int]) -> np.random.Generator:
+    def at(self, key: Sequence[int]) -> np.random.Generator:
         """The generator of contact ``key`` (its id, or a path of ids for a post caused by another)."""
-        k = tuple(int(x) for x in key)
-        digest = hashlib.blake2b(self.prefix + struct.pack(f"<{len(k)}q", *k), digest_size=32).digest()
-        state = int.from_bytes(digest[:16], "little")
-        inc = int.from_bytes(digest[16:], "little") | 1
-        self.bitgen.state = {"bit_generator": "PCG64", "state": {"state": state, "inc": inc}, "has_uint32": 0,
-                             "uinteger": 0}
+        pack = self.packers.get(len(key))
+        if pack is None:
+            pack = self.packers[len(key)] = struct.Struct(f"<{len(key)}q").pack
+        try:
+            data = pack(*key)
+        except (TypeError, struct.error):  # not integers as such (a float id): as int() reads them
+            data = pack(*(int(x) for x in key))
+        h = self.hash.copy()
+        h.update(data)
+        v = int.from_bytes(h.digest(), "little")
+        self.pcg["state"] = v & MASK128
+        self.pcg["inc"] = (v >> 128) | 1
+        self.bitgen.state = self.state
         return self.rng
 
 

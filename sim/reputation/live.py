@@ -2,13 +2,16 @@
 
 A ``Reputation`` attaches to a model (``attach``) when the scenario's ``[reputation]`` section has one of these on and
 the conversations (``sim.social``) have a social channel to act on. It is an observer of the kernel
-(``sim.core.protocol``) at three moments:
+(``sim.core.protocol``) at two moments:
 
 - ``post_arrived(p)`` when a post reaches the brand (``sim.social.conversation.Conversations.admit``): a question may
   be deflected (return False: it never becomes a contact); a public complaint draws its candidate pile-on posts.
 - ``first_response(p)`` when the brand's first message on a post is out: a public answer starts deflecting later
   questions on its topic; a complaint's author may complain again later (repeat complaints).
-- ``contact_ended(c)`` when a phone or chat call ends: the caller may post a public complaint (spillover).
+
+and a provider of rows to the next-try rule (``sim.next_try.provided``): the spillover — after a phone or chat call
+ends, the caller may post a public complaint — is a row that ``sim.next_try.follow_up`` runs on its own keyed stream;
+this model gives its probability from the call's experience, marks the call ``posted_publicly`` and creates the post.
 
 Posts this module creates (pile-on, spillover and repeat complaints) are made by their own ``PostFactory`` (in
 chunks of 256, on streams prefixed ``reputation.<cause>.<chunk>.``) and handed to ``Conversations.admit`` like any
@@ -20,10 +23,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sim.core import Column
-from sim.reputation.config import ReputationSpec, pile_on_channels, reputation_of, spillover_route
+from sim.reputation.config import ReputationSpec, pile_on_channels, reputation_of
 from sim.reputation.deflection import Deflection, DeflectionBoard
 from sim.reputation.experience import call_experience
 from sim.reputation.keyed import KeyedDraws
+from sim.reputation.spillover import spillover_rows
 
 PILE_ON, SPILLOVER, REPEAT = "pile_on", "spillover", "repeat"
 CAUSES = (PILE_ON, SPILLOVER, REPEAT)
@@ -73,18 +77,15 @@ class Reputation:
         self.feeds = {f.channel.name: f for f in social}
         self.conv_spec = {name: conversation_spec(f.channel) for name, f in self.feeds.items()}
         self.pile_channels = set(pile_on_channels(sc, spec))
-        src, to = spillover_route(sc, spec)
-        self.spill_from, self.spill_to = set(src), to
+        self.spill_rows = spillover_rows(sc, spec)
         self.board = DeflectionBoard(spec.deflection) if spec.deflection is not None else None
-        self.draws = {m: KeyedDraws(self.streams, f"reputation.{m}") for m in ("pile_on", "spillover", "deflection",
-                                                                                "repeat")}
+        self.draws = {m: KeyedDraws(self.streams, f"reputation.{m}") for m in ("pile_on", "deflection", "repeat")}
         self.factories: dict[tuple[str, str], object] = {}  # (cause, channel) -> current PostFactory
         self.chunks: dict[tuple[str, str], int] = {}
         self.counts = {c: 0 for c in CAUSES}
         self.keys: dict[int, tuple] = {}  # post id -> key of its keyed generators
         self.cause: dict[int, tuple[str, int, int]] = {}  # post id -> (cause, cause contact id, customer id)
         self.topic: dict[int, int] = {}  # public question -> topic
-        self.posted: set[int] = set()  # calls whose caller posted a complaint afterwards
 
     # Helpers --------------------------------------------------------------------------------------------------------
     def key(self, p) -> tuple:
@@ -170,24 +171,20 @@ class Reputation:
         p = ev.value
         self.inject(REPEAT, p.channel, (*self.key(p), KEY_TAG[REPEAT], 0), p.id, self.customer(p))
 
-    # Calls ----------------------------------------------------------------------------------------------------------
-    def contact_ended(self, c) -> None:
-        """A phone or chat call ended: does the caller post a public complaint about it?"""
-        sp = self.spec.spillover
-        if sp is None or self.spill_to is None or c.channel not in self.spill_from:
-            return
-        rng = self.draws["spillover"].at((c.id,))
-        u = float(rng.random())
-        if u < sp.probability(*call_experience(c)):
-            self.posted.add(c.id)
-            if c.row >= 0:  # the call's row of contacts (written when it was created)
-                self.model.book["contacts"].set(c.row, posted_publicly=True)
-            delay = float(sp.delay.sample(rng, 1)[0])
-            self._later(delay, (c.id, c.customer_id), self._on_spill)
+    # The spillover, a row of the next-try rule (sim.next_try.provided) ------------------------------------------
+    def next_try_rows(self) -> list:
+        return self.spill_rows
 
-    def _on_spill(self, ev) -> None:
-        call_id, customer_id = ev.value
-        self.inject(SPILLOVER, self.spill_to, (call_id, KEY_TAG[SPILLOVER], 0), call_id, customer_id)
+    def next_try_probability(self, row, c) -> float:
+        """The caller of call ``c`` posts a public complaint about it with the logistic of its experience."""
+        return self.spec.spillover.probability(*call_experience(c))
+
+    def next_try_chosen(self, row, c) -> None:
+        if c.row >= 0:  # the call's row of contacts (written when it was created)
+            self.model.book["contacts"].set(c.row, posted_publicly=True)
+
+    def next_try_start(self, row, call_id: int, customer_id: int, attempt: int) -> None:
+        self.inject(SPILLOVER, row.to_channel, (call_id, KEY_TAG[SPILLOVER], 0), call_id, customer_id)
 
     # Records --------------------------------------------------------------------------------------------------------
     def post_cells(self, p) -> dict:
@@ -200,7 +197,7 @@ class Reputation:
 
     def records(self, book) -> None:
         """Deflected questions go to ``book["reputation"]``. (A call's cells were written as the run went: its row
-        starts with ``cause_contact_id`` −1 and ``posted_publicly`` false, the column defaults; ``contact_ended`` sets
+        starts with ``cause_contact_id`` −1 and ``posted_publicly`` false, the column defaults; ``next_try_chosen`` sets
         ``posted_publicly`` when the caller decides to post a complaint about the call.)"""
         # deflected questions and their customers (sim.reputation.deflection), and P(deflected) of every question
         book["reputation"] = (self.board or DeflectionBoard(Deflection())).records()
