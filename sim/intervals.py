@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.metrics import COUNT_COLUMNS, add_ratios, interval_edges, overlap_by_interval
+from sim.metrics import COUNT_COLUMNS, by_label, interval_edges, label_in, overlap_by_interval, ratio_columns
 
 KEY = ("replication", "channel", "queue", "interval_start_at_s")
 
@@ -101,7 +101,9 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
                     waits: dict | None = None, parts: Sequence[IntervalPart] = ()) -> dict[str, pd.DataFrame]:
     """``intervals``, ``agents`` and each applying part's table for one replication. ``allc``: every contact with the
     kind tables' columns joined (``sim.results.contact_view``), warm-up included; ``work``: agent work spans not on
-    the contact rows; ``waits``: queue waits not on the contact rows (earlier visits of transferred calls)."""
+    the contact rows; ``waits``: queue waits not on the contact rows (earlier visits of transferred calls).
+
+    Every column is an array first (labels as integer codes, counts by ``bincount``) and each table is made once."""
     run = scenario.run
     edges = interval_edges(run)
     n_int = len(edges) - 1
@@ -109,7 +111,7 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
     queues = list(scenario.queue_channel().items())
     qindex = {q: i for i, (q, _) in enumerate(queues)}
     nq = len(queues)
-    qcode = allc["queue"].astype(object).map(qindex).to_numpy(dtype=np.int64)
+    qcode = by_label(allc["queue"], qindex, -1, np.int64)
     horizon = run.horizon_s
     parts = [p for p in parts if p.applies(allc, scenario)]
 
@@ -133,9 +135,10 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
 
     # Staffed agent time per group, attributed to the group's queues in proportion to the busy time it gave them.
     gnames = list(scenario.agents)
-    agent_rows, staffed_q, cost_q = [], np.zeros((nq, n_int)), np.zeros((nq, n_int))
-    gcode = allc["agent_group"].astype(object).map({g: i for i, g in enumerate(gnames)})
-    gcode = gcode.fillna(-1).astype(np.int64).to_numpy()
+    staffed_q, cost_q = np.zeros((nq, n_int)), np.zeros((nq, n_int))
+    gcode = by_label(allc["agent_group"], {g: i for i, g in enumerate(gnames)}, -1, np.int64)
+    per_group: dict[str, list[np.ndarray]] = {"staffed_agent_s": [], "busy_agent_s": [], "seated_agent_s": [],
+                                              "cost": []}
     for gi, g in enumerate(gnames):
         log = staff_logs[g]
         t = np.array([x[0] for x in log] + [horizon])
@@ -158,38 +161,43 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
         share = np.where(busy_g > 0, share, even)
         staffed_q += share * staffed
         cost_q += share * cost
-        agent_rows.append(pd.DataFrame({"replication": replication, "agent_group": g, "interval_start_at_s": starts,
-                                        "staffed_agent_s": staffed, "busy_agent_s": busy_g,
-                                        "seated_agent_s": seated, "cost": cost}))
-    agents = pd.concat(agent_rows, ignore_index=True)
+        for name, v in (("staffed_agent_s", staffed), ("busy_agent_s", busy_g), ("seated_agent_s", seated),
+                        ("cost", cost)):
+            per_group[name].append(v)
+    group_cols = {k: np.concatenate(v) for k, v in per_group.items()}
+    st = group_cols["staffed_agent_s"]
     with np.errstate(invalid="ignore", divide="ignore"):
-        agents["occupancy"] = np.where(agents["staffed_agent_s"] > 0,
-                                       agents["busy_agent_s"] / agents["staffed_agent_s"].where(agents["staffed_agent_s"] > 0, 1), np.nan)
+        occupancy = np.where(st > 0, group_cols["busy_agent_s"] / np.where(st > 0, st, 1), np.nan)
+    agents = pd.DataFrame({"replication": np.full(len(gnames) * n_int, replication, dtype=np.int64),
+                           "agent_group": np.repeat(np.array(gnames, dtype=object), n_int),
+                           "interval_start_at_s": np.tile(starts, len(gnames)), **group_cols,
+                           "occupancy": occupancy})
 
     # Arrival-interval counts (contacts arriving after the warm-up, offered to a queue).
-    c_all = allc[allc["arrival_at_s"] >= run.warmup_s]
+    c_all = allc[allc["arrival_at_s"].to_numpy() >= run.warmup_s]
     c = c_all
     for p in parts:
         if p.offered is not None:
             c = p.offered(c)
     k = np.searchsorted(edges, c["arrival_at_s"].to_numpy(), side="right") - 1
-    key = c["queue"].astype(object).map(qindex).to_numpy(dtype=np.int64) * n_int + k
+    key = by_label(c["queue"], qindex, -1, np.int64) * n_int + k
     size = nq * n_int
-    within = c["channel"].astype(object).map({ch.name: ch.targets.answer_within_s for ch in scenario.channels.values()}).to_numpy(float)
+    within = by_label(c["channel"], {ch.name: ch.targets.answer_within_s for ch in scenario.channels.values()})
     wait = c["wait_s"].to_numpy()
-    out = c["outcome"].to_numpy(dtype=object)
+    outcome = c["outcome"]
     answered = ~np.isnan(c["answer_at_s"].to_numpy())
-    abandoned = out == "abandoned"
+    abandoned = label_in(outcome, ("abandoned",))
+    served = label_in(outcome, ("served",))
     count = lambda m: np.bincount(key[m], minlength=size)
     total = lambda m, v: np.bincount(key[m], weights=v[m], minlength=size)
     allm = np.ones(len(key), bool)
     cols = {
-        "offered": count(allm), "answered": count(answered), "served": count(out == "served"),
-        "abandoned": count(abandoned), "open": count(out == "open"),
+        "offered": count(allm), "answered": count(answered), "served": count(served),
+        "abandoned": count(abandoned), "open": count(label_in(outcome, ("open",))),
         "answered_within_target": count(answered & (wait <= within)),
         "abandoned_within_target": count(abandoned & (wait <= within)),
         "wait_sum_s": total(answered | abandoned, wait), "answered_wait_sum_s": total(answered, wait),
-        "handle_sum_s": total(out == "served", np.nan_to_num(c["handle_s"].to_numpy())),
+        "handle_sum_s": total(served, np.nan_to_num(c["handle_s"].to_numpy())),
     }
     shared = set(cols)
     ctx = IntervalContext(scenario, edges, n_int, qindex, horizon, allc, qcode, c_all, c, key, size, within,
@@ -199,36 +207,44 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
         more = p.arrivals(ctx)
         owned[p.table] = [name for name in more if name not in shared]
         cols.update(more)
-    df = pd.DataFrame({name: v for name, v in cols.items()})
-    df.insert(0, "interval_start_at_s", np.tile(starts, nq))
-    df.insert(0, "queue", np.repeat([q for q, _ in queues], n_int))
-    df.insert(0, "channel", np.repeat([ch for _, ch in queues], n_int))
-    df.insert(0, "replication", replication)
-    df["busy_agent_s"] = busy_q.ravel()
-    df["staffed_agent_s"] = staffed_q.ravel()
-    df["queue_time_s"] = queue_t.ravel()
+    wide: dict[str, Any] = {
+        "replication": np.full(size, replication, dtype=np.int64),
+        "channel": np.repeat(np.array([ch for _, ch in queues], dtype=object), n_int),
+        "queue": np.repeat(np.array([q for q, _ in queues], dtype=object), n_int),
+        "interval_start_at_s": np.tile(starts, nq), **cols,
+        "busy_agent_s": busy_q.ravel(), "staffed_agent_s": staffed_q.ravel(), "queue_time_s": queue_t.ravel()}
     for p in parts:
         if p.clock is not None:
             for name, v in p.clock(ctx).items():
-                df[name] = v
+                wide[name] = v
                 owned[p.table].append(name)
         if p.agents is not None:
             agents = p.agents(ctx, agents)
-    df["cost"] = cost_q.ravel()
-    df["length_s"] = np.tile(np.diff(edges), nq)
+    wide["cost"] = cost_q.ravel()
+    wide["length_s"] = np.tile(np.diff(edges), nq)
     for col in COUNT_COLUMNS:
-        df[col] = df[col].astype(np.int64)
-    df = add_ratios(df)
+        wide[col] = np.asarray(wide[col], dtype=np.int64)
+    wide.update(ratio_columns(wide))
     for p in parts:
-        owned[p.table] += [r for r in p.ratios(df.columns) if r in df]
-    return {"intervals": df.drop(columns=[c for cs in owned.values() for c in cs]), "agents": agents,
-            **{p.table: _rows(df, p, scenario)[[*KEY, *owned[p.table]]].reset_index(drop=True) for p in parts}}
+        owned[p.table] += [r for r in p.ratios(wide) if r in wide]
+    elsewhere_cols = {c for cs in owned.values() for c in cs}
+    out = {"intervals": _frame({k: v for k, v in wide.items() if k not in elsewhere_cols}), "agents": agents}
+    for p in parts:
+        rows = _rows(wide["channel"], p, scenario)
+        out[p.table] = _frame({k: wide[k] if rows is None else wide[k][rows] for k in (*KEY, *owned[p.table])})
+    return out
 
 
-def _rows(df: pd.DataFrame, part: IntervalPart, scenario) -> pd.DataFrame:
+def _frame(columns: Mapping[str, Any]) -> pd.DataFrame:
+    """One table from its column arrays (text columns of names as pandas' text dtype, as a DataFrame infers them)."""
+    return pd.DataFrame(dict(columns))
+
+
+def _rows(channel: np.ndarray, part: IntervalPart, scenario) -> np.ndarray | None:
+    """The rows of ``part``'s table (None: every row)."""
     if part.channels is None:
-        return df
-    return df[df["channel"].isin(list(part.channels(scenario))).to_numpy()]
+        return None
+    return np.isin(channel, list(part.channels(scenario)))
 
 
 def interval_view(intervals: pd.DataFrame, tables: Mapping[str, pd.DataFrame | None]) -> pd.DataFrame:

@@ -8,6 +8,8 @@ within T); ``asa_s`` = mean wait of answered contacts, ``mean_wait_s`` = mean wa
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -91,6 +93,23 @@ def funnel_ratios(columns) -> dict[str, tuple[str, str]]:
     return out
 
 
+def by_label(s: pd.Series, values: Mapping[Any, Any], missing: Any = np.nan, dtype: Any = float) -> np.ndarray:
+    """``values[label]`` for each row of a label column (a category column: one lookup per category, then its codes;
+    a missing label or one not in ``values``: ``missing``). What ``s.astype(object).map(values)`` gives, as an array
+    of ``dtype``, without a Python call per row."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        lut = np.array([values.get(c, missing) for c in s.cat.categories] + [missing], dtype=dtype)
+        return lut[s.cat.codes.to_numpy()]  # code −1 (missing) takes the last entry
+    return np.array([missing if v is None or v is pd.NA or v != v else values.get(v, missing)
+                     for v in s.to_numpy(dtype=object)], dtype=dtype)
+
+
+def label_in(s: pd.Series, labels: Iterable[Any]) -> np.ndarray:
+    """Whether each row of a label column is one of ``labels`` (missing: False), from a category column's codes."""
+    want = set(labels)
+    return by_label(s, {k: True for k in want}, False, bool)
+
+
 def interval_edges(run) -> np.ndarray:
     """Reporting interval boundaries from the end of the warm-up to the horizon (aligned to t = 0)."""
     first = np.floor(run.warmup_s / run.interval_s) * run.interval_s
@@ -138,18 +157,27 @@ def ratio_parts(columns) -> dict[str, tuple[str, str]]:
     return out
 
 
+def ratio_columns(columns: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """The ratio columns derived from numerator and denominator columns (name -> array, in ``ratio_parts`` order;
+    NaN where the denominator is 0). ``columns``: a DataFrame or a mapping of column arrays."""
+    frame = isinstance(columns, pd.DataFrame)
+    get = lambda name, dtype=None: columns[name].to_numpy(dtype) if frame else np.asarray(columns[name], dtype)
+    base = {"short_abandon_base": lambda: get("offered") - get("abandoned_within_target"),
+            "left_queue": lambda: get("answered") + get("abandoned")}
+    new: dict[str, np.ndarray] = {}
+    # cost_per_resolved: rostered agent-hours × cost_per_hour, attributed to queues by busy share (sim.intervals)
+    for name, (num, den) in ratio_parts(columns.keys()).items():
+        d = np.asarray(base[den](), dtype=float) if den in base else get(den, float)
+        n = get(num, float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            new[name] = np.where(d > 0, n / np.where(d > 0, d, 1), np.nan)
+    return new
+
+
 def add_ratios(df: pd.DataFrame) -> pd.DataFrame:
     """Derive the ratio columns from the numerators and denominators (NaN where the denominator is 0). Every ratio is
     computed as an array first and the new columns are joined in one step."""
-    base = {"short_abandon_base": df["offered"].to_numpy() - df["abandoned_within_target"].to_numpy(),
-            "left_queue": df["answered"].to_numpy() + df["abandoned"].to_numpy()}
-    new: dict[str, np.ndarray] = {}
-    # cost_per_resolved: rostered agent-hours × cost_per_hour, attributed to queues by busy share (sim.intervals)
-    for name, (num, den) in ratio_parts(df.columns).items():
-        d = np.asarray(base[den] if den in base else df[den].to_numpy(), dtype=float)
-        n = df[num].to_numpy(float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            new[name] = np.where(d > 0, n / np.where(d > 0, d, 1), np.nan)
+    new = ratio_columns(df)
     here = [k for k in new if k in df]
     out = df.copy() if here else df
     for k in here:
