@@ -8,7 +8,7 @@ within T); ``asa_s`` = mean wait of answered contacts, ``mean_wait_s`` = mean wa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -108,6 +108,22 @@ def label_in(s: pd.Series, labels: Iterable[Any]) -> np.ndarray:
     """Whether each row of a label column is one of ``labels`` (missing: False), from a category column's codes."""
     want = set(labels)
     return by_label(s, {k: True for k in want}, False, bool)
+
+
+def label_test(s: pd.Series) -> Callable[..., np.ndarray]:
+    """``test(*labels)``: whether each row of label column ``s`` is one of ``labels`` (missing: False) — ``s == label``
+    compared on a category column's integer codes, not on its text."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes, cats = s.cat.codes.to_numpy(), s.cat.categories
+
+        def test(*labels: Any) -> np.ndarray:
+            at = [int(i) for i in cats.get_indexer(list(labels)) if i >= 0]
+            if len(at) == 1:
+                return codes == at[0]
+            return np.isin(codes, at) if at else np.zeros(len(codes), bool)
+        return test
+    values = s.to_numpy(dtype=object)
+    return lambda *labels: np.isin(values, list(labels))
 
 
 def interval_edges(run) -> np.ndarray:

@@ -26,10 +26,12 @@ Per replication (``Results.replications`` and the summary): channel ``reputation
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
-from sim.metrics import interval_edges, overlap_by_interval, tidy
+from sim.metrics import by_label, interval_edges, label_in, label_test, overlap_by_interval, tidy
 from sim.reputation import manager
 from sim.reputation.config import ReputationSpec, pile_on_channels, reputation_of
 from sim.reputation.customers import customer_outcomes
@@ -61,8 +63,14 @@ def branching_ratios(scenario, spec: ReputationSpec) -> dict[str, float]:
         return {}
     from sim.social.spec import conversation_spec
 
-    return {c: spec.pile_on.branching_ratio(conversation_spec(scenario.channels[c]).reach)
+    return {c: _branching_ratio(spec.pile_on, conversation_spec(scenario.channels[c]).reach)
             for c in pile_on_channels(scenario, spec) if c in scenario.channels}
+
+
+@lru_cache(maxsize=64)
+def _branching_ratio(pile_on, reach) -> float:
+    """n* of one pile-on and reach (a sum over a million follower counts: worked out once per process)."""
+    return pile_on.branching_ratio(reach)
 
 
 class _Book:
@@ -99,7 +107,7 @@ def reputation_tables(scenario, replication: int, seed: int, contacts: pd.DataFr
     c = contacts.reset_index(drop=True)
     n = len(c)
     channels = list(scenario.channels)
-    chan = c["channel"].astype(object).map({name: i for i, name in enumerate(channels)}).to_numpy(dtype=np.int64)
+    chan = by_label(c["channel"], {name: i for i, name in enumerate(channels)}, -1, np.int64)
     kinds = np.array([scenario.channels[name].kind for name in channels], dtype=object)
     social = kinds[chan] == "social" if n else np.zeros(0, bool)
     book = _Book(len(channels), n_int)
@@ -174,13 +182,13 @@ def reputation_tables(scenario, replication: int, seed: int, contacts: pd.DataFr
     # Posts by arrival: the complaints that can start a pile-on, and the posts the mechanisms caused.
     arrbin = bin_of(arrival)
     ratios = branching_ratios(scenario, spec)
-    piles = np.isin(c["channel"].astype(object).to_numpy(), list(ratios)) & public & (kind == "complaint")
+    piles = label_in(c["channel"], ratios) & public & (kind == "complaint")
     book.add("public_complaints", chan[piles], arrbin[piles])
     seen = public & (kind == "complaint")
     book.add("complaints_seen", chan[seen], arrbin[seen])
-    caused = c["caused_by"].astype(object).to_numpy() if "caused_by" in c else np.full(n, None, dtype=object)
+    caused = label_test(c["caused_by"]) if "caused_by" in c else (lambda *labels: np.zeros(n, bool))
     for cause in CAUSES:
-        m = caused == cause
+        m = caused(cause)
         book.add(f"{cause}_posts", chan[m], arrbin[m])
     events = raw.get("reputation") or {}
     defl = np.asarray(events.get("deflected_at_s", []), float)

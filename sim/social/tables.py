@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.intervals import IntervalContext, IntervalPart
-from sim.metrics import CONVERSATION_RATIOS, overlap_by_interval
+from sim.metrics import CONVERSATION_RATIOS, by_label, label_test, overlap_by_interval
 from sim.social.kinds import conversation_channel
 
 
@@ -31,7 +31,7 @@ def conversation_mask(scenario, df: pd.DataFrame) -> np.ndarray | None:
     kinds = {ch.name: conversation_channel(ch) for ch in scenario.channels.values()}
     if not any(kinds.values()):
         return None
-    return df["channel"].astype(object).map(kinds).fillna(False).to_numpy(bool)
+    return by_label(df["channel"], kinds, False, bool)
 
 
 def _respond_at(allc: pd.DataFrame, conv: np.ndarray) -> np.ndarray:
@@ -55,18 +55,18 @@ def interval_counts(c: pd.DataFrame, conv: np.ndarray, key: np.ndarray, size: in
     """Arrival-interval counts and sums of the conversation metrics (see the module notes)."""
     count = lambda m: np.bincount(key[m], minlength=size)
     total = lambda m, v: np.bincount(key[m], weights=v[m], minlength=size)
-    out = c["outcome"].astype(object).to_numpy()
+    out = label_test(c["outcome"])
     arrival = c["arrival_at_s"].to_numpy()
     fr = _respond_at(c, conv) - arrival
     responded = ~np.isnan(fr)
     hit = np.where(conv, responded & (np.nan_to_num(fr, nan=np.inf) <= within), answered_within)
     res = c["resolved"].astype("boolean") if "resolved" in c else pd.array([pd.NA] * len(c), dtype="boolean")
-    resolved = np.where(pd.isna(res), out == "served", res.fillna(False).to_numpy(bool))
+    resolved = np.where(pd.isna(res), out("served"), res.fillna(False).to_numpy(bool))
     res_at = np.where(conv, c["resolved_at_s"].to_numpy(float), np.where(resolved, c["end_at_s"].to_numpy(), np.nan))
     has_res = resolved & ~np.isnan(res_at)
     return {
         "answered_within_target": count(hit),
-        "ignored": count(out == "ignored"), "silent": count(out == "silent"), "responded": count(responded),
+        "ignored": count(out("ignored")), "silent": count(out("silent")), "responded": count(responded),
         "resolved": count(resolved), "first_response_sum_s": total(responded, np.nan_to_num(fr)),
         "resolution_sum_s": total(has_res, np.nan_to_num(res_at - arrival)),
     }
@@ -79,8 +79,7 @@ def agent_columns(agents: pd.DataFrame, allc: pd.DataFrame, conv: np.ndarray, ed
     sel = conv & ~np.isnan(ans)
     end = allc["end_at_s"].to_numpy()[sel]
     end = np.minimum(np.where(np.isnan(end), horizon, end), horizon)
-    gcode = allc["agent_group"].astype(object).map({g: i for i, g in enumerate(groups)}).to_numpy()[sel]
-    gcode = np.array([-1 if pd.isna(x) else int(x) for x in gcode], dtype=np.int64)
+    gcode = by_label(allc["agent_group"], {g: i for i, g in enumerate(groups)}, -1, np.int64)[sel]
     held = overlap_by_interval(ans[sel], end, gcode, len(groups), edges)
     agents = agents.copy()
     agents["open_conversation_s"] = held.ravel()  # rows are group-major, intervals in order (sim.results)
