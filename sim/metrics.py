@@ -211,22 +211,65 @@ def replication_metrics(intervals: pd.DataFrame) -> pd.DataFrame:
     # queue length: the channel's queues are summed, and time is counted once per interval, not once per queue (when
     # every channel has one queue, each interval is there once already)
     if intervals["queue"].nunique() != intervals["channel"].nunique():
-        length = intervals.drop_duplicates(["replication", "channel", "interval_start_at_s"]) \
+        once = _first_of_each(intervals["replication"].to_numpy(), intervals["channel"].cat.codes.to_numpy()
+                              if isinstance(intervals["channel"].dtype, pd.CategoricalDtype)
+                              else pd.factorize(intervals["channel"])[0],
+                              intervals["interval_start_at_s"].to_numpy())
+        length = intervals[["replication", "channel", "length_s"]][once] \
             .groupby(["replication", "channel"], observed=True)["length_s"].sum()
         tot["length_s"] = length
-    tot = add_ratios(tot.reset_index())
-    keep = [m for m in (*HEADLINE, *CONVERSATION_COLUMNS[:4], *CONVERSATION_RATIOS, *funnel_ratios(tot.columns), *extra)
-            if m in tot]
-    out = tidy(tot, ["replication", "channel"], keep)
-    if "cost" in tot:  # the whole centre: total cost and cost per resolved contact over every channel
-        base = "resolved" if "resolved" in tot else "served"
-        allc = tot.groupby("replication")[["cost", base]].sum()
-        per = allc["cost"] / allc[base].where(allc[base] > 0)
-        reps = allc.index.to_numpy()
-        rows = pd.DataFrame({"replication": np.tile(reps, 2), "channel": "all",
-                             "metric": np.repeat(["cost", "cost_per_resolved"], len(reps)),
-                             "value": np.concatenate([allc["cost"].to_numpy(float), per.to_numpy(float)])})
-        out = pd.concat([out.astype({"channel": object}), rows], ignore_index=True)
+    ids = tot.index.to_frame(index=False)
+    columns = _arrays(tot)
+    columns.update(ratio_columns(columns))
+    keep = [m for m in (*HEADLINE, *CONVERSATION_COLUMNS[:4], *CONVERSATION_RATIOS, *funnel_ratios(columns), *extra)
+            if m in columns]
+    out = _tidy_columns(ids, columns, keep)
+    if "cost" in columns:  # the whole centre: total cost and cost per resolved contact over every channel
+        base = "resolved" if "resolved" in columns else "served"
+        rep = ids["replication"].to_numpy()
+        cost = pd.Series(columns["cost"]).groupby(rep).sum().to_numpy(float)
+        done = pd.Series(columns[base]).groupby(rep).sum().to_numpy(float)
+        reps = np.unique(rep)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per = cost / np.where(done > 0, done, np.nan)
+        out["replication"] = np.concatenate([out["replication"], np.tile(reps, 2)])
+        out["channel"] = pd.Series(np.concatenate([np.asarray(out["channel"], dtype=object),
+                                                   np.full(2 * len(reps), "all", dtype=object)]), dtype=object)
+        out["metric"] = np.concatenate([out["metric"], np.repeat(["cost", "cost_per_resolved"], len(reps))])
+        out["value"] = np.concatenate([out["value"], cost, per])
+    return pd.DataFrame(out)
+
+
+def _arrays(df: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each column of an all-numeric table as an array (one conversion for the whole table: integers as floats, the
+    values kept — what the ratios and the tidy ``value`` column make of them anyway)."""
+    if all(isinstance(t, np.dtype) and t.kind in "iuf" for t in df.dtypes):
+        block = df.to_numpy(dtype=float)
+        return {c: block[:, i] for i, c in enumerate(df.columns)}
+    return {c: df[c].to_numpy() for c in df.columns}
+
+
+def _first_of_each(*keys: np.ndarray) -> np.ndarray:
+    """Whether each row is the first with its combination of ``keys`` (what ``drop_duplicates`` keeps)."""
+    n = len(keys[0])
+    order = np.lexsort(keys[::-1])  # stable: equal keys stay in row order
+    new = np.ones(n, bool)
+    if n > 1:
+        new[1:] = np.logical_or.reduce([k[order][1:] != k[order][:-1] for k in keys])
+    first = np.zeros(n, bool)
+    first[order[new]] = True
+    return first
+
+
+def _tidy_columns(ids: pd.DataFrame, columns: Mapping[str, np.ndarray], values: list[str],
+                  var_name: str = "metric", value_name: str = "value") -> dict[str, Any]:
+    """The columns of tidy rows from id columns and value arrays: each id column repeated once per value column (in
+    its dtype), the value columns' names, their values one after the other."""
+    n = len(ids)
+    at = np.tile(np.arange(n), len(values))
+    out: dict[str, Any] = {k: ids[k].array.take(at) for k in ids.columns}
+    out[var_name] = np.repeat(np.array(values, dtype=str), n)
+    out[value_name] = np.concatenate([np.asarray(columns[m]) for m in values]) if values else np.zeros(0)
     return out
 
 
@@ -235,12 +278,8 @@ def tidy(wide: pd.DataFrame, ids: list[str], values: list[str] | None = None, va
     """``wide.melt(id_vars=ids, value_vars=values, …)`` without its per-column overhead: the same rows (column by
     column, each with every row of ``wide`` in order), the id columns' dtypes kept."""
     values = [c for c in wide.columns if c not in ids] if values is None else list(values)
-    n = len(wide)
-    at = np.tile(np.arange(n), len(values))
-    out = {k: wide[k].take(at).reset_index(drop=True) for k in ids}
-    out[var_name] = pd.Series(np.repeat(np.array(values, dtype=object), n)).astype(str)
-    out[value_name] = np.concatenate([wide[m].to_numpy() for m in values]) if values else np.zeros(0)
-    return pd.DataFrame(out)
+    return pd.DataFrame(_tidy_columns(wide[ids], {m: wide[m].to_numpy() for m in values}, values, var_name,
+                                      value_name))
 
 
 def _t_quantile(q, df):
