@@ -23,7 +23,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.metrics import COUNT_COLUMNS, by_label, interval_edges, label_in, overlap_by_interval, ratio_columns
+from sim.metrics import (
+    COUNT_COLUMNS,
+    by_label,
+    column_arrays,
+    interval_edges,
+    label_in,
+    overlap_by_interval,
+    ratio_columns,
+)
 
 KEY = ("replication", "channel", "queue", "interval_start_at_s")
 
@@ -253,18 +261,13 @@ def interval_view(intervals: pd.DataFrame, tables: Mapping[str, pd.DataFrame | N
     found = [t for t in tables.values() if t is not None]
     if not found:
         return intervals.copy()
-    key = pd.MultiIndex.from_frame(intervals[list(KEY)].astype({"channel": object, "queue": object}))
     extra: dict[str, np.ndarray] = {}
     for t in found:
         same = len(t) == len(intervals) and all(np.array_equal(t[k].to_numpy(), intervals[k].to_numpy())
                                                  for k in KEY)
-        pos = np.arange(len(t)) if same else pd.MultiIndex.from_frame(
-            t[list(KEY)].astype({"channel": object, "queue": object})).get_indexer(key)
+        pos = np.arange(len(t)) if same else _key_positions(t, intervals)
         hit, take = pos >= 0, np.maximum(pos, 0)
-        for col in t.columns:
-            if col in KEY:
-                continue
-            a = t[col].to_numpy()
+        for col, a in column_arrays(t, [c for c in t.columns if c not in KEY]).items():
             if same:
                 extra[col] = a
                 continue
@@ -272,3 +275,14 @@ def interval_view(intervals: pd.DataFrame, tables: Mapping[str, pd.DataFrame | N
             filled = a[take] if len(a) else np.zeros(len(pos), a.dtype)
             extra[col] = np.where(hit, filled, 0 if zero else np.nan).astype(a.dtype if zero else float)
     return pd.concat([intervals, pd.DataFrame(extra, index=intervals.index)], axis=1)
+
+
+def _key_positions(table: pd.DataFrame, intervals: pd.DataFrame) -> np.ndarray:
+    """For each row of ``intervals``, the row of ``table`` with the same ``KEY`` (−1: none). Each key column is
+    numbered over both tables at once and the numbers combined into one integer per row."""
+    n = len(table)
+    combined = np.zeros(n + len(intervals), np.int64)
+    for k in KEY:
+        codes, uniques = pd.factorize(np.concatenate([table[k].to_numpy(), intervals[k].to_numpy()]))
+        combined = combined * max(len(uniques), 1) + codes
+    return pd.Index(combined[:n]).get_indexer(combined[n:])

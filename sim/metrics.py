@@ -110,6 +110,23 @@ def label_in(s: pd.Series, labels: Iterable[Any]) -> np.ndarray:
     return by_label(s, {k: True for k in want}, False, bool)
 
 
+def column_arrays(df: pd.DataFrame, names: Iterable[str] | None = None) -> dict[str, np.ndarray]:
+    """Columns ``names`` (default: all) of ``df`` as arrays in their own dtypes, the columns of one numpy dtype taken
+    out together (a table of many count and sum columns: a few conversions, not one per column)."""
+    names = list(df.columns) if names is None else list(names)
+    by_dtype: dict[Any, list[str]] = {}
+    out: dict[str, np.ndarray] = {}
+    for name, dt in zip(names, df.dtypes[names]):
+        if isinstance(dt, np.dtype) and dt.kind in "biuf":
+            by_dtype.setdefault(dt, []).append(name)
+        else:
+            out[name] = df[name].to_numpy()
+    for dt, group in by_dtype.items():
+        block = df[group].to_numpy(dtype=dt)
+        out.update({name: block[:, i] for i, name in enumerate(group)})
+    return {name: out[name] for name in names}
+
+
 def label_test(s: pd.Series) -> Callable[..., np.ndarray]:
     """``test(*labels)``: whether each row of label column ``s`` is one of ``labels`` (missing: False) — ``s == label``
     compared on a category column's integer codes, not on its text."""
