@@ -260,7 +260,7 @@ def interval_view(intervals: pd.DataFrame, tables: Mapping[str, pd.DataFrame | N
     cover, its counts and sums (integer columns, names ending ``_count``, ``_sum``) are 0 and its ratios NaN."""
     found = [t for t in tables.values() if t is not None]
     if not found:
-        return intervals.copy()
+        return intervals.copy(deep=False)  # (copied on write)
     extra: dict[str, np.ndarray] = {}
     for t in found:
         same = len(t) == len(intervals) and all(np.array_equal(t[k].to_numpy(), intervals[k].to_numpy())

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim.funnel.records import plain_call_values
+from sim.funnel.records import plain_call_columns
 from sim.intervals import interval_tables as build_intervals
 from sim.intervals import interval_view
 from sim.metrics import replication_metrics, summarize
@@ -32,8 +33,10 @@ def contact_view(contacts: pd.DataFrame, kinds: dict[str, pd.DataFrame | None]) 
     """``contacts`` with the columns of the kind tables (``funnel_calls``, ``social_threads``) joined by
     (replication, contact_id): NA on rows of another kind (integers and flags as pandas' nullable types), except the
     funnel's plain values on contacts that are neither a funnel call nor a conversation
-    (``sim.funnel.records.plain_call_values``). What the feature metrics and figures read."""
-    view = contacts.copy()
+    (``sim.funnel.records.plain_call_columns``). What the feature metrics and figures read."""
+    if not any(kinds.get(name) is not None for name in KIND_TABLES):
+        return contacts.copy(deep=False)  # (copied on write)
+    cols: dict[str, Any] = {c: contacts[c] for c in contacts.columns}
     key = pd.MultiIndex.from_arrays([contacts["replication"].to_numpy(), contacts["contact_id"].to_numpy()])
     found = {}
     for name in KIND_TABLES:
@@ -50,7 +53,7 @@ def contact_view(contacts: pd.DataFrame, kinds: dict[str, pd.DataFrame | None]) 
             dt = s_.dtype
             if isinstance(dt, pd.CategoricalDtype):
                 codes = np.where(pos >= 0, s_.cat.codes.to_numpy()[take] if len(t) else -1, -1)
-                view[col] = pd.Categorical.from_codes(codes, dtype=dt)
+                cols[col] = pd.Categorical.from_codes(codes, dtype=dt)
                 continue
             if dt == np.dtype(bool):
                 arr = pd.array(s_.to_numpy()[take] if len(t) else np.zeros(len(pos), bool), dtype="boolean")
@@ -64,12 +67,11 @@ def contact_view(contacts: pd.DataFrame, kinds: dict[str, pd.DataFrame | None]) 
                 arr[pos < 0] = pd.NA
             else:
                 arr[pos < 0] = np.nan
-            view[col] = arr
+            cols[col] = arr
     if "funnel_calls" in found:
-        view["department"] = view["department"].astype(object)
-        other = found.get("social_threads", np.zeros(len(view), bool))
-        view = plain_call_values(view, found["funnel_calls"] | other)
-    return view
+        other = found.get("social_threads", np.zeros(len(contacts), bool))
+        plain_call_columns(cols, found["funnel_calls"] | other)
+    return pd.DataFrame(cols, index=contacts.index, copy=False)  # new arrays, and contacts' columns copied on write
 
 
 def contact_table(scenario, replication: int, c: pd.DataFrame) -> pd.DataFrame:
