@@ -161,19 +161,22 @@ def customer_table(c: pd.DataFrame, horizon: float) -> pd.DataFrame:
     on_line_from = np.where(origin("callback"), c["first_answer_at_s"].to_numpy(float), arrival)
     line = np.where(np.isnan(on_line_from), 0.0, np.where(np.isnan(end), horizon, end) - np.nan_to_num(on_line_from))
     res = c["resolved"].fillna(False).to_numpy(bool)
-    d = pd.DataFrame({
-        "customer": c["customer_id"].to_numpy(), "attempt": c["attempt"].to_numpy(), "row": np.arange(len(c)),
-        "first": origin("first"), "arrival": arrival, "res_at": np.where(res, end, np.inf), "line": line,
-        "failed": label_test(c["outcome"])(*FAILED) & ~label_test(c["followed_by"])("redial"),
-    })
-    g = d.sort_values(["customer", "attempt"], kind="stable").groupby("customer", sort=False)
-    per = pd.DataFrame({"row": g["row"].first(), "first": g["first"].first(), "start": g["arrival"].first(),
-                        "res_at": g["res_at"].min(), "line_s": g["line"].sum(), "lost": g["failed"].last()})
-    per = per[per["first"]]
-    resolved = np.isfinite(per["res_at"].to_numpy())
-    return pd.DataFrame({"row": per["row"].to_numpy(), "lost": per["lost"].to_numpy(bool), "resolved": resolved,
-                         "effort_s": np.where(resolved, per["res_at"].to_numpy() - per["start"].to_numpy(), np.nan),
-                         "line_s": per["line_s"].to_numpy(float)})
+    failed = label_test(c["outcome"])(*FAILED) & ~label_test(c["followed_by"])("redial")
+    # attempts in order of customer, then attempt; each customer's first and last attempt
+    order = np.lexsort((c["attempt"].to_numpy(), c["customer_id"].to_numpy()))
+    cust = c["customer_id"].to_numpy()[order]
+    new = np.concatenate([[True], cust[1:] != cust[:-1]])
+    starts = np.flatnonzero(new)
+    last = np.concatenate([starts[1:], [len(cust)]]) - 1
+    first = order[starts]
+    per_first = origin("first")[first]
+    res_at = np.fmin.reduceat(np.where(res, end, np.inf)[order], starts)[per_first]
+    line_s = pd.Series(line[order]).groupby(np.cumsum(new)).sum().to_numpy(float)[per_first]
+    lost = failed[order][last][per_first]
+    start = arrival[first][per_first]
+    resolved = np.isfinite(res_at)
+    return pd.DataFrame({"row": first[per_first], "lost": lost, "resolved": resolved,
+                         "effort_s": np.where(resolved, res_at - start, np.nan), "line_s": line_s})
 
 
 def _funnel_channels(scenario) -> set[str]:
