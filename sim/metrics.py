@@ -300,9 +300,12 @@ def tidy(wide: pd.DataFrame, ids: list[str], values: list[str] | None = None, va
 
 
 def _t_quantile(q, df):
-    from scipy import stats  # here, not at the top: a sweep worker that only simulates never pays for scipy.stats
+    """Student's t quantile: ``scipy.special.stdtrit``, the function ``scipy.stats.t.ppf`` evaluates (the same
+    floats), imported here, not at the top — a sweep worker that only simulates never pays for it, and a summary does
+    not pay for importing all of ``scipy.stats`` (about 0.4 s CPU)."""
+    from scipy.special import stdtrit
 
-    return stats.t.ppf(q, df)
+    return stdtrit(df, q)
 
 
 def summarize(per_rep: pd.DataFrame, by: tuple[str, ...] = ("channel", "metric"), level: float = 0.95) -> pd.DataFrame:
