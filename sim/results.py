@@ -13,7 +13,7 @@ import pandas as pd
 from sim.funnel.records import plain_call_columns
 from sim.intervals import interval_tables as build_intervals
 from sim.intervals import interval_view
-from sim.metrics import replication_metrics, summarize
+from sim.metrics import label_test, replication_metrics, summarize
 
 CONTACT_COLUMNS = ("replication", "contact_id", "customer_id", "attempt", "channel", "queue", "priority",
                    "arrival_at_s", "answer_at_s", "end_at_s", "wait_s", "handle_s", "outcome", "agent_group",
@@ -77,16 +77,16 @@ def contact_view(contacts: pd.DataFrame, kinds: dict[str, pd.DataFrame | None]) 
 def contact_table(scenario, replication: int, c: pd.DataFrame) -> pd.DataFrame:
     """All contacts of one replication (warm-up included: the caller filters), with waits and handle times derived."""
     horizon = scenario.run.horizon_s
-    answered = ~np.isnan(c["answer_at_s"])
-    entry = c["queue_entry_at_s"]
-    left = np.where(answered, c["answer_at_s"], np.where(np.isnan(c["end_at_s"]), horizon, c["end_at_s"]))
+    ans, end, entry = (c[k].to_numpy(float) for k in ("answer_at_s", "end_at_s", "queue_entry_at_s"))
+    left = np.where(~np.isnan(ans), ans, np.where(np.isnan(end), horizon, end))
     wait = np.where(np.isnan(entry), 0.0, left - np.nan_to_num(entry))
-    served = (c["outcome"] == "served").to_numpy()
-    df = c.drop(columns=["handle_draw_s"]).assign(
-        wait_s=np.maximum(wait, 0.0), handle_s=np.where(served, c["end_at_s"] - c["answer_at_s"], np.nan))
-    df.insert(0, "replication", np.full(len(df), replication, dtype=np.int64))
-    extra = [k for k in df.columns if k not in CONTACT_COLUMNS and k != "queue_entry_at_s"]
-    return df[[*CONTACT_COLUMNS, *extra, "queue_entry_at_s"]]
+    served = label_test(c["outcome"])("served")
+    cols: dict[str, Any] = {"replication": np.full(len(c), replication, dtype=np.int64)}
+    cols.update((k, c[k]) for k in c.columns if k != "handle_draw_s")
+    cols.update(wait_s=np.maximum(wait, 0.0), handle_s=np.where(served, end - ans, np.nan))
+    extra = [k for k in cols if k not in CONTACT_COLUMNS and k != "queue_entry_at_s"]
+    return pd.DataFrame({k: cols[k] for k in (*CONTACT_COLUMNS, *extra, "queue_entry_at_s")}, index=c.index,
+                        copy=False)  # one table, made once (the frame's columns copied on write)
 
 
 def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: dict,
