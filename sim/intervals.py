@@ -28,7 +28,7 @@ from sim.metrics import (
     by_label,
     column_arrays,
     interval_edges,
-    label_in,
+    label_test,
     overlap_by_interval,
     ratio_columns,
 )
@@ -158,7 +158,10 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
                                      weights=pv)[0]
         cost = seated / 3600.0 * scenario.agents[g].cost_per_hour
         sel = has & (gcode == gi)
-        busy_gq = overlap_by_interval(ans[sel], np.minimum(busy_end[sel], horizon), qcode[sel], nq, edges)
+        if not work and np.array_equal(sel, has):  # one group did all the work
+            busy_gq = busy_q.copy()
+        else:
+            busy_gq = overlap_by_interval(ans[sel], np.minimum(busy_end[sel], horizon), qcode[sel], nq, edges)
         if work:
             busy_gq += spans_by_interval(work, qindex, nq, edges, horizon, g)
         busy_g = busy_gq.sum(axis=0)
@@ -181,31 +184,36 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
                            "interval_start_at_s": np.tile(starts, len(gnames)), **group_cols,
                            "occupancy": occupancy})
 
-    # Arrival-interval counts (contacts arriving after the warm-up, offered to a queue).
-    c_all = allc[allc["arrival_at_s"].to_numpy() >= run.warmup_s]
-    c = c_all
-    for p in parts:
-        if p.offered is not None:
-            c = p.offered(c)
-    k = np.searchsorted(edges, c["arrival_at_s"].to_numpy(), side="right") - 1
-    key = by_label(c["queue"], qindex, -1, np.int64) * n_int + k
+    # Arrival-interval counts (contacts arriving after the warm-up, offered to a queue). The parts read those contacts
+    # as tables; without parts (plain queues) the counts take the arriving rows of the columns.
+    arriving = allc["arrival_at_s"].to_numpy() >= run.warmup_s
+    c_all = c = allc
+    pick: Callable[[np.ndarray], np.ndarray] = lambda a: a[arriving]
+    if parts:
+        c_all = c = allc[arriving]
+        for p in parts:
+            if p.offered is not None:
+                c = p.offered(c)
+        pick = lambda a: a
+    k = np.searchsorted(edges, pick(c["arrival_at_s"].to_numpy()), side="right") - 1
+    key = (pick(qcode) if c is allc else by_label(c["queue"], qindex, -1, np.int64)) * n_int + k
     size = nq * n_int
-    within = by_label(c["channel"], {ch.name: ch.targets.answer_within_s for ch in scenario.channels.values()})
-    wait = c["wait_s"].to_numpy()
-    outcome = c["outcome"]
-    answered = ~np.isnan(c["answer_at_s"].to_numpy())
-    abandoned = label_in(outcome, ("abandoned",))
-    served = label_in(outcome, ("served",))
+    within = pick(by_label(c["channel"], {ch.name: ch.targets.answer_within_s for ch in scenario.channels.values()}))
+    wait = pick(c["wait_s"].to_numpy())
+    outcome = label_test(c["outcome"])
+    answered = ~np.isnan(pick(c["answer_at_s"].to_numpy()))
+    abandoned = pick(outcome("abandoned"))
+    served = pick(outcome("served"))
     count = lambda m: np.bincount(key[m], minlength=size)
     total = lambda m, v: np.bincount(key[m], weights=v[m], minlength=size)
     allm = np.ones(len(key), bool)
     cols = {
         "offered": count(allm), "answered": count(answered), "served": count(served),
-        "abandoned": count(abandoned), "open": count(label_in(outcome, ("open",))),
+        "abandoned": count(abandoned), "open": count(pick(outcome("open"))),
         "answered_within_target": count(answered & (wait <= within)),
         "abandoned_within_target": count(abandoned & (wait <= within)),
         "wait_sum_s": total(answered | abandoned, wait), "answered_wait_sum_s": total(answered, wait),
-        "handle_sum_s": total(served, np.nan_to_num(c["handle_s"].to_numpy())),
+        "handle_sum_s": total(served, np.nan_to_num(pick(c["handle_s"].to_numpy()))),
     }
     shared = set(cols)
     ctx = IntervalContext(scenario, edges, n_int, qindex, horizon, allc, qcode, c_all, c, key, size, within,
