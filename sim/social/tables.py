@@ -128,21 +128,37 @@ def replication_extras(contacts: pd.DataFrame, agents: pd.DataFrame) -> pd.DataF
     """Tidy per-replication rows (replication, channel, metric, value): response/resolution quantiles per
     conversation channel, and occupancy and mean open conversations per agent group (channel ``agents.<group>``)."""
     rows = []
-    conv = contacts[contacts["first_response_s"].notna() | contacts["kind"].notna()]
-    conv = conv.assign(resolution_s=conv["resolved_at_s"] - conv["arrival_at_s"])
-    for (rep, ch), g in conv.groupby(["replication", "channel"], observed=True):
-        for metric, (col, q) in QUANTILES.items():
-            x = g[col].dropna().to_numpy(float)
-            rows.append((rep, ch, metric, float(np.quantile(x, q)) if len(x) else np.nan))
-    if "resolution" in conv:  # messaging threads (sim.social.messaging, sim.social.thread_records)
-        rows += messaging_rows(conv)
+    is_conv = contacts["first_response_s"].notna().to_numpy() | contacts["kind"].notna().to_numpy()
+    rep = contacts["replication"].to_numpy()[is_conv]
+    ch = contacts["channel"]
+    codes, labels = (ch.cat.codes.to_numpy(), ch.cat.categories) if isinstance(ch.dtype, pd.CategoricalDtype) \
+        else pd.factorize(ch, sort=True)
+    codes = codes[is_conv]
+    values = {"first_response_s": contacts["first_response_s"].to_numpy(float)[is_conv],
+              "resolution_s": (contacts["resolved_at_s"].to_numpy(float)
+                               - contacts["arrival_at_s"].to_numpy(float))[is_conv]}
+    # groups by replication, then channel (as grouping by both gives them); missing channels left out
+    keep = codes >= 0
+    order = np.lexsort((codes[keep], rep[keep]))
+    at = np.flatnonzero(keep)[order]
+    if len(at):
+        gr, gc = rep[at], codes[at]
+        starts = np.flatnonzero(np.concatenate([[True], (gr[1:] != gr[:-1]) | (gc[1:] != gc[:-1])]))
+        for lo, hi in zip(starts, [*starts[1:], len(at)]):
+            rows_g = at[lo:hi]
+            for metric, (col, q) in QUANTILES.items():
+                x = values[col][rows_g]
+                x = x[~np.isnan(x)]
+                rows.append((gr[lo], labels[gc[lo]], metric, float(np.quantile(x, q)) if len(x) else np.nan))
+    if "resolution" in contacts:  # messaging threads (sim.social.messaging, sim.social.thread_records)
+        rows += messaging_rows(contacts[is_conv])
     if "open_conversation_s" in agents:
         tot = agents.groupby(["replication", "agent_group"], observed=True)[
             ["busy_agent_s", "staffed_agent_s", "open_conversation_s"]].sum()
-        for (rep, grp), r in tot.iterrows():
-            st = r["staffed_agent_s"]
-            rows.append((rep, f"agents.{grp}", "occupancy", r["busy_agent_s"] / st if st > 0 else np.nan))
-            rows.append((rep, f"agents.{grp}", "open_conversations", r["open_conversation_s"] / st if st > 0 else np.nan))
+        busy, staffed, held = (tot[k].to_numpy() for k in ("busy_agent_s", "staffed_agent_s", "open_conversation_s"))
+        for (rep_, grp), b, st, h in zip(tot.index, busy, staffed, held):
+            rows.append((rep_, f"agents.{grp}", "occupancy", b / st if st > 0 else np.nan))
+            rows.append((rep_, f"agents.{grp}", "open_conversations", h / st if st > 0 else np.nan))
     return pd.DataFrame(rows, columns=["replication", "channel", "metric", "value"])
 
 
