@@ -23,7 +23,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.metrics import COUNT_COLUMNS, add_ratios, interval_edges, overlap_by_interval
+from sim.metrics import (
+    COUNT_COLUMNS,
+    by_label,
+    column_arrays,
+    interval_edges,
+    label_test,
+    overlap_by_interval,
+    ratio_columns,
+)
 
 KEY = ("replication", "channel", "queue", "interval_start_at_s")
 
@@ -101,7 +109,9 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
                     waits: dict | None = None, parts: Sequence[IntervalPart] = ()) -> dict[str, pd.DataFrame]:
     """``intervals``, ``agents`` and each applying part's table for one replication. ``allc``: every contact with the
     kind tables' columns joined (``sim.results.contact_view``), warm-up included; ``work``: agent work spans not on
-    the contact rows; ``waits``: queue waits not on the contact rows (earlier visits of transferred calls)."""
+    the contact rows; ``waits``: queue waits not on the contact rows (earlier visits of transferred calls).
+
+    Every column is an array first (labels as integer codes, counts by ``bincount``) and each table is made once."""
     run = scenario.run
     edges = interval_edges(run)
     n_int = len(edges) - 1
@@ -109,7 +119,7 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
     queues = list(scenario.queue_channel().items())
     qindex = {q: i for i, (q, _) in enumerate(queues)}
     nq = len(queues)
-    qcode = allc["queue"].astype(object).map(qindex).to_numpy(dtype=np.int64)
+    qcode = by_label(allc["queue"], qindex, -1, np.int64)
     horizon = run.horizon_s
     parts = [p for p in parts if p.applies(allc, scenario)]
 
@@ -133,9 +143,10 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
 
     # Staffed agent time per group, attributed to the group's queues in proportion to the busy time it gave them.
     gnames = list(scenario.agents)
-    agent_rows, staffed_q, cost_q = [], np.zeros((nq, n_int)), np.zeros((nq, n_int))
-    gcode = allc["agent_group"].astype(object).map({g: i for i, g in enumerate(gnames)})
-    gcode = gcode.fillna(-1).astype(np.int64).to_numpy()
+    staffed_q, cost_q = np.zeros((nq, n_int)), np.zeros((nq, n_int))
+    gcode = by_label(allc["agent_group"], {g: i for i, g in enumerate(gnames)}, -1, np.int64)
+    per_group: dict[str, list[np.ndarray]] = {"staffed_agent_s": [], "busy_agent_s": [], "seated_agent_s": [],
+                                              "cost": []}
     for gi, g in enumerate(gnames):
         log = staff_logs[g]
         t = np.array([x[0] for x in log] + [horizon])
@@ -147,7 +158,10 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
                                      weights=pv)[0]
         cost = seated / 3600.0 * scenario.agents[g].cost_per_hour
         sel = has & (gcode == gi)
-        busy_gq = overlap_by_interval(ans[sel], np.minimum(busy_end[sel], horizon), qcode[sel], nq, edges)
+        if not work and np.array_equal(sel, has):  # one group did all the work
+            busy_gq = busy_q.copy()
+        else:
+            busy_gq = overlap_by_interval(ans[sel], np.minimum(busy_end[sel], horizon), qcode[sel], nq, edges)
         if work:
             busy_gq += spans_by_interval(work, qindex, nq, edges, horizon, g)
         busy_g = busy_gq.sum(axis=0)
@@ -158,38 +172,48 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
         share = np.where(busy_g > 0, share, even)
         staffed_q += share * staffed
         cost_q += share * cost
-        agent_rows.append(pd.DataFrame({"replication": replication, "agent_group": g, "interval_start_at_s": starts,
-                                        "staffed_agent_s": staffed, "busy_agent_s": busy_g,
-                                        "seated_agent_s": seated, "cost": cost}))
-    agents = pd.concat(agent_rows, ignore_index=True)
+        for name, v in (("staffed_agent_s", staffed), ("busy_agent_s", busy_g), ("seated_agent_s", seated),
+                        ("cost", cost)):
+            per_group[name].append(v)
+    group_cols = {k: np.concatenate(v) for k, v in per_group.items()}
+    st = group_cols["staffed_agent_s"]
     with np.errstate(invalid="ignore", divide="ignore"):
-        agents["occupancy"] = np.where(agents["staffed_agent_s"] > 0,
-                                       agents["busy_agent_s"] / agents["staffed_agent_s"].where(agents["staffed_agent_s"] > 0, 1), np.nan)
+        occupancy = np.where(st > 0, group_cols["busy_agent_s"] / np.where(st > 0, st, 1), np.nan)
+    agents = pd.DataFrame({"replication": np.full(len(gnames) * n_int, replication, dtype=np.int64),
+                           "agent_group": np.repeat(np.array(gnames, dtype=object), n_int),
+                           "interval_start_at_s": np.tile(starts, len(gnames)), **group_cols,
+                           "occupancy": occupancy})
 
-    # Arrival-interval counts (contacts arriving after the warm-up, offered to a queue).
-    c_all = allc[allc["arrival_at_s"] >= run.warmup_s]
-    c = c_all
-    for p in parts:
-        if p.offered is not None:
-            c = p.offered(c)
-    k = np.searchsorted(edges, c["arrival_at_s"].to_numpy(), side="right") - 1
-    key = c["queue"].astype(object).map(qindex).to_numpy(dtype=np.int64) * n_int + k
+    # Arrival-interval counts (contacts arriving after the warm-up, offered to a queue). The parts read those contacts
+    # as tables; without parts (plain queues) the counts take the arriving rows of the columns.
+    arriving = allc["arrival_at_s"].to_numpy() >= run.warmup_s
+    c_all = c = allc
+    pick: Callable[[np.ndarray], np.ndarray] = lambda a: a[arriving]
+    if parts:
+        c_all = c = allc[arriving]
+        for p in parts:
+            if p.offered is not None:
+                c = p.offered(c)
+        pick = lambda a: a
+    k = np.searchsorted(edges, pick(c["arrival_at_s"].to_numpy()), side="right") - 1
+    key = (pick(qcode) if c is allc else by_label(c["queue"], qindex, -1, np.int64)) * n_int + k
     size = nq * n_int
-    within = c["channel"].astype(object).map({ch.name: ch.targets.answer_within_s for ch in scenario.channels.values()}).to_numpy(float)
-    wait = c["wait_s"].to_numpy()
-    out = c["outcome"].to_numpy(dtype=object)
-    answered = ~np.isnan(c["answer_at_s"].to_numpy())
-    abandoned = out == "abandoned"
+    within = pick(by_label(c["channel"], {ch.name: ch.targets.answer_within_s for ch in scenario.channels.values()}))
+    wait = pick(c["wait_s"].to_numpy())
+    outcome = label_test(c["outcome"])
+    answered = ~np.isnan(pick(c["answer_at_s"].to_numpy()))
+    abandoned = pick(outcome("abandoned"))
+    served = pick(outcome("served"))
     count = lambda m: np.bincount(key[m], minlength=size)
     total = lambda m, v: np.bincount(key[m], weights=v[m], minlength=size)
     allm = np.ones(len(key), bool)
     cols = {
-        "offered": count(allm), "answered": count(answered), "served": count(out == "served"),
-        "abandoned": count(abandoned), "open": count(out == "open"),
+        "offered": count(allm), "answered": count(answered), "served": count(served),
+        "abandoned": count(abandoned), "open": count(pick(outcome("open"))),
         "answered_within_target": count(answered & (wait <= within)),
         "abandoned_within_target": count(abandoned & (wait <= within)),
         "wait_sum_s": total(answered | abandoned, wait), "answered_wait_sum_s": total(answered, wait),
-        "handle_sum_s": total(out == "served", np.nan_to_num(c["handle_s"].to_numpy())),
+        "handle_sum_s": total(served, np.nan_to_num(pick(c["handle_s"].to_numpy()))),
     }
     shared = set(cols)
     ctx = IntervalContext(scenario, edges, n_int, qindex, horizon, allc, qcode, c_all, c, key, size, within,
@@ -199,36 +223,44 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
         more = p.arrivals(ctx)
         owned[p.table] = [name for name in more if name not in shared]
         cols.update(more)
-    df = pd.DataFrame({name: v for name, v in cols.items()})
-    df.insert(0, "interval_start_at_s", np.tile(starts, nq))
-    df.insert(0, "queue", np.repeat([q for q, _ in queues], n_int))
-    df.insert(0, "channel", np.repeat([ch for _, ch in queues], n_int))
-    df.insert(0, "replication", replication)
-    df["busy_agent_s"] = busy_q.ravel()
-    df["staffed_agent_s"] = staffed_q.ravel()
-    df["queue_time_s"] = queue_t.ravel()
+    wide: dict[str, Any] = {
+        "replication": np.full(size, replication, dtype=np.int64),
+        "channel": np.repeat(np.array([ch for _, ch in queues], dtype=object), n_int),
+        "queue": np.repeat(np.array([q for q, _ in queues], dtype=object), n_int),
+        "interval_start_at_s": np.tile(starts, nq), **cols,
+        "busy_agent_s": busy_q.ravel(), "staffed_agent_s": staffed_q.ravel(), "queue_time_s": queue_t.ravel()}
     for p in parts:
         if p.clock is not None:
             for name, v in p.clock(ctx).items():
-                df[name] = v
+                wide[name] = v
                 owned[p.table].append(name)
         if p.agents is not None:
             agents = p.agents(ctx, agents)
-    df["cost"] = cost_q.ravel()
-    df["length_s"] = np.tile(np.diff(edges), nq)
+    wide["cost"] = cost_q.ravel()
+    wide["length_s"] = np.tile(np.diff(edges), nq)
     for col in COUNT_COLUMNS:
-        df[col] = df[col].astype(np.int64)
-    df = add_ratios(df)
+        wide[col] = np.asarray(wide[col], dtype=np.int64)
+    wide.update(ratio_columns(wide))
     for p in parts:
-        owned[p.table] += [r for r in p.ratios(df.columns) if r in df]
-    return {"intervals": df.drop(columns=[c for cs in owned.values() for c in cs]), "agents": agents,
-            **{p.table: _rows(df, p, scenario)[[*KEY, *owned[p.table]]].reset_index(drop=True) for p in parts}}
+        owned[p.table] += [r for r in p.ratios(wide) if r in wide]
+    elsewhere_cols = {c for cs in owned.values() for c in cs}
+    out = {"intervals": _frame({k: v for k, v in wide.items() if k not in elsewhere_cols}), "agents": agents}
+    for p in parts:
+        rows = _rows(wide["channel"], p, scenario)
+        out[p.table] = _frame({k: wide[k] if rows is None else wide[k][rows] for k in (*KEY, *owned[p.table])})
+    return out
 
 
-def _rows(df: pd.DataFrame, part: IntervalPart, scenario) -> pd.DataFrame:
+def _frame(columns: Mapping[str, Any]) -> pd.DataFrame:
+    """One table from its column arrays (text columns of names as pandas' text dtype, as a DataFrame infers them)."""
+    return pd.DataFrame(dict(columns))
+
+
+def _rows(channel: np.ndarray, part: IntervalPart, scenario) -> np.ndarray | None:
+    """The rows of ``part``'s table (None: every row)."""
     if part.channels is None:
-        return df
-    return df[df["channel"].isin(list(part.channels(scenario))).to_numpy()]
+        return None
+    return np.isin(channel, list(part.channels(scenario)))
 
 
 def interval_view(intervals: pd.DataFrame, tables: Mapping[str, pd.DataFrame | None]) -> pd.DataFrame:
@@ -236,19 +268,14 @@ def interval_view(intervals: pd.DataFrame, tables: Mapping[str, pd.DataFrame | N
     cover, its counts and sums (integer columns, names ending ``_count``, ``_sum``) are 0 and its ratios NaN."""
     found = [t for t in tables.values() if t is not None]
     if not found:
-        return intervals.copy()
-    key = pd.MultiIndex.from_frame(intervals[list(KEY)].astype({"channel": object, "queue": object}))
+        return intervals.copy(deep=False)  # (copied on write)
     extra: dict[str, np.ndarray] = {}
     for t in found:
         same = len(t) == len(intervals) and all(np.array_equal(t[k].to_numpy(), intervals[k].to_numpy())
                                                  for k in KEY)
-        pos = np.arange(len(t)) if same else pd.MultiIndex.from_frame(
-            t[list(KEY)].astype({"channel": object, "queue": object})).get_indexer(key)
+        pos = np.arange(len(t)) if same else _key_positions(t, intervals)
         hit, take = pos >= 0, np.maximum(pos, 0)
-        for col in t.columns:
-            if col in KEY:
-                continue
-            a = t[col].to_numpy()
+        for col, a in column_arrays(t, [c for c in t.columns if c not in KEY]).items():
             if same:
                 extra[col] = a
                 continue
@@ -256,3 +283,14 @@ def interval_view(intervals: pd.DataFrame, tables: Mapping[str, pd.DataFrame | N
             filled = a[take] if len(a) else np.zeros(len(pos), a.dtype)
             extra[col] = np.where(hit, filled, 0 if zero else np.nan).astype(a.dtype if zero else float)
     return pd.concat([intervals, pd.DataFrame(extra, index=intervals.index)], axis=1)
+
+
+def _key_positions(table: pd.DataFrame, intervals: pd.DataFrame) -> np.ndarray:
+    """For each row of ``intervals``, the row of ``table`` with the same ``KEY`` (−1: none). Each key column is
+    numbered over both tables at once and the numbers combined into one integer per row."""
+    n = len(table)
+    combined = np.zeros(n + len(intervals), np.int64)
+    for k in KEY:
+        codes, uniques = pd.factorize(np.concatenate([table[k].to_numpy(), intervals[k].to_numpy()]))
+        combined = combined * max(len(uniques), 1) + codes
+    return pd.Index(combined[:n]).get_indexer(combined[n:])

@@ -8,6 +8,8 @@ within T); ``asa_s`` = mean wait of answered contacts, ``mean_wait_s`` = mean wa
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -91,6 +93,56 @@ def funnel_ratios(columns) -> dict[str, tuple[str, str]]:
     return out
 
 
+def by_label(s: pd.Series, values: Mapping[Any, Any], missing: Any = np.nan, dtype: Any = float) -> np.ndarray:
+    """``values[label]`` for each row of a label column (a category column: one lookup per category, then its codes;
+    a missing label or one not in ``values``: ``missing``). What ``s.astype(object).map(values)`` gives, as an array
+    of ``dtype``, without a Python call per row."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        lut = np.array([values.get(c, missing) for c in s.cat.categories] + [missing], dtype=dtype)
+        return lut[s.cat.codes.to_numpy()]  # code −1 (missing) takes the last entry
+    return np.array([missing if v is None or v is pd.NA or v != v else values.get(v, missing)
+                     for v in s.to_numpy(dtype=object)], dtype=dtype)
+
+
+def label_in(s: pd.Series, labels: Iterable[Any]) -> np.ndarray:
+    """Whether each row of a label column is one of ``labels`` (missing: False), from a category column's codes."""
+    want = set(labels)
+    return by_label(s, {k: True for k in want}, False, bool)
+
+
+def column_arrays(df: pd.DataFrame, names: Iterable[str] | None = None) -> dict[str, np.ndarray]:
+    """Columns ``names`` (default: all) of ``df`` as arrays in their own dtypes, the columns of one numpy dtype taken
+    out together (a table of many count and sum columns: a few conversions, not one per column)."""
+    names = list(df.columns) if names is None else list(names)
+    by_dtype: dict[Any, list[str]] = {}
+    out: dict[str, np.ndarray] = {}
+    for name, dt in zip(names, df.dtypes[names]):
+        if isinstance(dt, np.dtype) and dt.kind in "biuf":
+            by_dtype.setdefault(dt, []).append(name)
+        else:
+            out[name] = df[name].to_numpy()
+    for dt, group in by_dtype.items():
+        block = df[group].to_numpy(dtype=dt)
+        out.update({name: block[:, i] for i, name in enumerate(group)})
+    return {name: out[name] for name in names}
+
+
+def label_test(s: pd.Series) -> Callable[..., np.ndarray]:
+    """``test(*labels)``: whether each row of label column ``s`` is one of ``labels`` (missing: False) — ``s == label``
+    compared on a category column's integer codes, not on its text."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes, cats = s.cat.codes.to_numpy(), s.cat.categories
+
+        def test(*labels: Any) -> np.ndarray:
+            at = [int(i) for i in cats.get_indexer(list(labels)) if i >= 0]
+            if len(at) == 1:
+                return codes == at[0]
+            return np.isin(codes, at) if at else np.zeros(len(codes), bool)
+        return test
+    values = s.to_numpy(dtype=object)
+    return lambda *labels: np.isin(values, list(labels))
+
+
 def interval_edges(run) -> np.ndarray:
     """Reporting interval boundaries from the end of the warm-up to the horizon (aligned to t = 0)."""
     first = np.floor(run.warmup_s / run.interval_s) * run.interval_s
@@ -138,18 +190,27 @@ def ratio_parts(columns) -> dict[str, tuple[str, str]]:
     return out
 
 
+def ratio_columns(columns: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """The ratio columns derived from numerator and denominator columns (name -> array, in ``ratio_parts`` order;
+    NaN where the denominator is 0). ``columns``: a DataFrame or a mapping of column arrays."""
+    frame = isinstance(columns, pd.DataFrame)
+    get = lambda name, dtype=None: columns[name].to_numpy(dtype) if frame else np.asarray(columns[name], dtype)
+    base = {"short_abandon_base": lambda: get("offered") - get("abandoned_within_target"),
+            "left_queue": lambda: get("answered") + get("abandoned")}
+    new: dict[str, np.ndarray] = {}
+    # cost_per_resolved: rostered agent-hours × cost_per_hour, attributed to queues by busy share (sim.intervals)
+    for name, (num, den) in ratio_parts(columns.keys()).items():
+        d = np.asarray(base[den](), dtype=float) if den in base else get(den, float)
+        n = get(num, float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            new[name] = np.where(d > 0, n / np.where(d > 0, d, 1), np.nan)
+    return new
+
+
 def add_ratios(df: pd.DataFrame) -> pd.DataFrame:
     """Derive the ratio columns from the numerators and denominators (NaN where the denominator is 0). Every ratio is
     computed as an array first and the new columns are joined in one step."""
-    base = {"short_abandon_base": df["offered"].to_numpy() - df["abandoned_within_target"].to_numpy(),
-            "left_queue": df["answered"].to_numpy() + df["abandoned"].to_numpy()}
-    new: dict[str, np.ndarray] = {}
-    # cost_per_resolved: rostered agent-hours × cost_per_hour, attributed to queues by busy share (sim.intervals)
-    for name, (num, den) in ratio_parts(df.columns).items():
-        d = np.asarray(base[den] if den in base else df[den].to_numpy(), dtype=float)
-        n = df[num].to_numpy(float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            new[name] = np.where(d > 0, n / np.where(d > 0, d, 1), np.nan)
+    new = ratio_columns(df)
     here = [k for k in new if k in df]
     out = df.copy() if here else df
     for k in here:
@@ -167,22 +228,65 @@ def replication_metrics(intervals: pd.DataFrame) -> pd.DataFrame:
     # queue length: the channel's queues are summed, and time is counted once per interval, not once per queue (when
     # every channel has one queue, each interval is there once already)
     if intervals["queue"].nunique() != intervals["channel"].nunique():
-        length = intervals.drop_duplicates(["replication", "channel", "interval_start_at_s"]) \
+        once = _first_of_each(intervals["replication"].to_numpy(), intervals["channel"].cat.codes.to_numpy()
+                              if isinstance(intervals["channel"].dtype, pd.CategoricalDtype)
+                              else pd.factorize(intervals["channel"])[0],
+                              intervals["interval_start_at_s"].to_numpy())
+        length = intervals[["replication", "channel", "length_s"]][once] \
             .groupby(["replication", "channel"], observed=True)["length_s"].sum()
         tot["length_s"] = length
-    tot = add_ratios(tot.reset_index())
-    keep = [m for m in (*HEADLINE, *CONVERSATION_COLUMNS[:4], *CONVERSATION_RATIOS, *funnel_ratios(tot.columns), *extra)
-            if m in tot]
-    out = tidy(tot, ["replication", "channel"], keep)
-    if "cost" in tot:  # the whole centre: total cost and cost per resolved contact over every channel
-        base = "resolved" if "resolved" in tot else "served"
-        allc = tot.groupby("replication")[["cost", base]].sum()
-        per = allc["cost"] / allc[base].where(allc[base] > 0)
-        reps = allc.index.to_numpy()
-        rows = pd.DataFrame({"replication": np.tile(reps, 2), "channel": "all",
-                             "metric": np.repeat(["cost", "cost_per_resolved"], len(reps)),
-                             "value": np.concatenate([allc["cost"].to_numpy(float), per.to_numpy(float)])})
-        out = pd.concat([out.astype({"channel": object}), rows], ignore_index=True)
+    ids = tot.index.to_frame(index=False)
+    columns = _arrays(tot)
+    columns.update(ratio_columns(columns))
+    keep = [m for m in (*HEADLINE, *CONVERSATION_COLUMNS[:4], *CONVERSATION_RATIOS, *funnel_ratios(columns), *extra)
+            if m in columns]
+    out = _tidy_columns(ids, columns, keep)
+    if "cost" in columns:  # the whole centre: total cost and cost per resolved contact over every channel
+        base = "resolved" if "resolved" in columns else "served"
+        rep = ids["replication"].to_numpy()
+        cost = pd.Series(columns["cost"]).groupby(rep).sum().to_numpy(float)
+        done = pd.Series(columns[base]).groupby(rep).sum().to_numpy(float)
+        reps = np.unique(rep)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per = cost / np.where(done > 0, done, np.nan)
+        out["replication"] = np.concatenate([out["replication"], np.tile(reps, 2)])
+        out["channel"] = pd.Series(np.concatenate([np.asarray(out["channel"], dtype=object),
+                                                   np.full(2 * len(reps), "all", dtype=object)]), dtype=object)
+        out["metric"] = np.concatenate([out["metric"], np.repeat(["cost", "cost_per_resolved"], len(reps))])
+        out["value"] = np.concatenate([out["value"], cost, per])
+    return pd.DataFrame(out)
+
+
+def _arrays(df: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each column of an all-numeric table as an array (one conversion for the whole table: integers as floats, the
+    values kept — what the ratios and the tidy ``value`` column make of them anyway)."""
+    if all(isinstance(t, np.dtype) and t.kind in "iuf" for t in df.dtypes):
+        block = df.to_numpy(dtype=float)
+        return {c: block[:, i] for i, c in enumerate(df.columns)}
+    return {c: df[c].to_numpy() for c in df.columns}
+
+
+def _first_of_each(*keys: np.ndarray) -> np.ndarray:
+    """Whether each row is the first with its combination of ``keys`` (what ``drop_duplicates`` keeps)."""
+    n = len(keys[0])
+    order = np.lexsort(keys[::-1])  # stable: equal keys stay in row order
+    new = np.ones(n, bool)
+    if n > 1:
+        new[1:] = np.logical_or.reduce([k[order][1:] != k[order][:-1] for k in keys])
+    first = np.zeros(n, bool)
+    first[order[new]] = True
+    return first
+
+
+def _tidy_columns(ids: pd.DataFrame, columns: Mapping[str, np.ndarray], values: list[str],
+                  var_name: str = "metric", value_name: str = "value") -> dict[str, Any]:
+    """The columns of tidy rows from id columns and value arrays: each id column repeated once per value column (in
+    its dtype), the value columns' names, their values one after the other."""
+    n = len(ids)
+    at = np.tile(np.arange(n), len(values))
+    out: dict[str, Any] = {k: ids[k].array.take(at) for k in ids.columns}
+    out[var_name] = np.repeat(np.array(values, dtype=str), n)
+    out[value_name] = np.concatenate([np.asarray(columns[m]) for m in values]) if values else np.zeros(0)
     return out
 
 
@@ -191,18 +295,17 @@ def tidy(wide: pd.DataFrame, ids: list[str], values: list[str] | None = None, va
     """``wide.melt(id_vars=ids, value_vars=values, …)`` without its per-column overhead: the same rows (column by
     column, each with every row of ``wide`` in order), the id columns' dtypes kept."""
     values = [c for c in wide.columns if c not in ids] if values is None else list(values)
-    n = len(wide)
-    at = np.tile(np.arange(n), len(values))
-    out = {k: wide[k].take(at).reset_index(drop=True) for k in ids}
-    out[var_name] = pd.Series(np.repeat(np.array(values, dtype=object), n)).astype(str)
-    out[value_name] = np.concatenate([wide[m].to_numpy() for m in values]) if values else np.zeros(0)
-    return pd.DataFrame(out)
+    return pd.DataFrame(_tidy_columns(wide[ids], {m: wide[m].to_numpy() for m in values}, values, var_name,
+                                      value_name))
 
 
 def _t_quantile(q, df):
-    from scipy import stats  # here, not at the top: a sweep worker that only simulates never pays for scipy.stats
+    """Student's t quantile: ``scipy.special.stdtrit``, the function ``scipy.stats.t.ppf`` evaluates (the same
+    floats), imported here, not at the top — a sweep worker that only simulates never pays for it, and a summary does
+    not pay for importing all of ``scipy.stats`` (about 0.4 s CPU)."""
+    from scipy.special import stdtrit
 
-    return stats.t.ppf(q, df)
+    return stdtrit(df, q)
 
 
 def summarize(per_rep: pd.DataFrame, by: tuple[str, ...] = ("channel", "metric"), level: float = 0.95) -> pd.DataFrame:

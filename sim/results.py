@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim.funnel.records import plain_call_values
+from sim.funnel.records import plain_call_columns
 from sim.intervals import interval_tables as build_intervals
 from sim.intervals import interval_view
-from sim.metrics import replication_metrics, summarize
+from sim.metrics import label_test, replication_metrics, summarize
 
 CONTACT_COLUMNS = ("replication", "contact_id", "customer_id", "attempt", "channel", "queue", "priority",
                    "arrival_at_s", "answer_at_s", "end_at_s", "wait_s", "handle_s", "outcome", "agent_group",
@@ -32,8 +33,10 @@ def contact_view(contacts: pd.DataFrame, kinds: dict[str, pd.DataFrame | None]) 
     """``contacts`` with the columns of the kind tables (``funnel_calls``, ``social_threads``) joined by
     (replication, contact_id): NA on rows of another kind (integers and flags as pandas' nullable types), except the
     funnel's plain values on contacts that are neither a funnel call nor a conversation
-    (``sim.funnel.records.plain_call_values``). What the feature metrics and figures read."""
-    view = contacts.copy()
+    (``sim.funnel.records.plain_call_columns``). What the feature metrics and figures read."""
+    if not any(kinds.get(name) is not None for name in KIND_TABLES):
+        return contacts.copy(deep=False)  # (copied on write)
+    cols: dict[str, Any] = {c: contacts[c] for c in contacts.columns}
     key = pd.MultiIndex.from_arrays([contacts["replication"].to_numpy(), contacts["contact_id"].to_numpy()])
     found = {}
     for name in KIND_TABLES:
@@ -50,7 +53,7 @@ def contact_view(contacts: pd.DataFrame, kinds: dict[str, pd.DataFrame | None]) 
             dt = s_.dtype
             if isinstance(dt, pd.CategoricalDtype):
                 codes = np.where(pos >= 0, s_.cat.codes.to_numpy()[take] if len(t) else -1, -1)
-                view[col] = pd.Categorical.from_codes(codes, dtype=dt)
+                cols[col] = pd.Categorical.from_codes(codes, dtype=dt)
                 continue
             if dt == np.dtype(bool):
                 arr = pd.array(s_.to_numpy()[take] if len(t) else np.zeros(len(pos), bool), dtype="boolean")
@@ -64,27 +67,26 @@ def contact_view(contacts: pd.DataFrame, kinds: dict[str, pd.DataFrame | None]) 
                 arr[pos < 0] = pd.NA
             else:
                 arr[pos < 0] = np.nan
-            view[col] = arr
+            cols[col] = arr
     if "funnel_calls" in found:
-        view["department"] = view["department"].astype(object)
-        other = found.get("social_threads", np.zeros(len(view), bool))
-        view = plain_call_values(view, found["funnel_calls"] | other)
-    return view
+        other = found.get("social_threads", np.zeros(len(contacts), bool))
+        plain_call_columns(cols, found["funnel_calls"] | other)
+    return pd.DataFrame(cols, index=contacts.index, copy=False)  # new arrays, and contacts' columns copied on write
 
 
 def contact_table(scenario, replication: int, c: pd.DataFrame) -> pd.DataFrame:
     """All contacts of one replication (warm-up included: the caller filters), with waits and handle times derived."""
     horizon = scenario.run.horizon_s
-    answered = ~np.isnan(c["answer_at_s"])
-    entry = c["queue_entry_at_s"]
-    left = np.where(answered, c["answer_at_s"], np.where(np.isnan(c["end_at_s"]), horizon, c["end_at_s"]))
+    ans, end, entry = (c[k].to_numpy(float) for k in ("answer_at_s", "end_at_s", "queue_entry_at_s"))
+    left = np.where(~np.isnan(ans), ans, np.where(np.isnan(end), horizon, end))
     wait = np.where(np.isnan(entry), 0.0, left - np.nan_to_num(entry))
-    served = (c["outcome"] == "served").to_numpy()
-    df = c.drop(columns=["handle_draw_s"]).assign(
-        wait_s=np.maximum(wait, 0.0), handle_s=np.where(served, c["end_at_s"] - c["answer_at_s"], np.nan))
-    df.insert(0, "replication", np.full(len(df), replication, dtype=np.int64))
-    extra = [k for k in df.columns if k not in CONTACT_COLUMNS and k != "queue_entry_at_s"]
-    return df[[*CONTACT_COLUMNS, *extra, "queue_entry_at_s"]]
+    served = label_test(c["outcome"])("served")
+    cols: dict[str, Any] = {"replication": np.full(len(c), replication, dtype=np.int64)}
+    cols.update((k, c[k]) for k in c.columns if k != "handle_draw_s")
+    cols.update(wait_s=np.maximum(wait, 0.0), handle_s=np.where(served, end - ans, np.nan))
+    extra = [k for k in cols if k not in CONTACT_COLUMNS and k != "queue_entry_at_s"]
+    return pd.DataFrame({k: cols[k] for k in (*CONTACT_COLUMNS, *extra, "queue_entry_at_s")}, index=c.index,
+                        copy=False)  # one table, made once (the frame's columns copied on write)
 
 
 def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: dict,

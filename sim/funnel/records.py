@@ -6,7 +6,7 @@ contact column and the ``legs`` table (one row per stage of a call, ``sim.funnel
 ``origin`` (first, redial, repeat, callback), ``followed_by`` (what this attempt led to; NA: nothing),
 ``first_answer_at_s`` (first human), ``right_answer_at_s`` (first human of the right department). ``queue``,
 ``answer_at_s`` and ``wait_s`` of the contact row describe the call's last queue visit; earlier visits are in
-``legs``. Contacts that are not funnel calls have the plain values (``plain_call_values``): their queue as department,
+``legs``. Contacts that are not funnel calls have the plain values (``plain_call_columns``): their queue as department,
 no transfer, not zeroed out, a first attempt, first and right human at their answer.
 
 ``legs``: stages planned to start after the horizon are dropped; stages still running at the horizon have no end and
@@ -102,23 +102,23 @@ def legs_frame(df: pd.DataFrame, horizon: float) -> pd.DataFrame:
     return df
 
 
-def plain_call_values(view: pd.DataFrame, is_call: np.ndarray) -> pd.DataFrame:
-    """The funnel columns of a joined contact view (``sim.results.contact_view``) with the plain values on rows that
-    are not funnel calls (department = queue, no transfer, not zeroed out, a first attempt, first and right human at
-    the answer)."""
+def plain_call_columns(cols: dict, is_call: np.ndarray) -> None:
+    """The funnel columns of a joined contact view being built (``sim.results.contact_view``: column name -> values,
+    changed in place) with the plain values on rows that are not funnel calls (department = queue, no transfer, not
+    zeroed out, a first attempt, first and right human at the answer). ``department`` becomes text."""
     other = ~is_call
+    dept = np.asarray(cols["department"], dtype=object)
     if not other.any():
-        return view
-    v = view
-    dept = v["department"].astype(object).to_numpy()
-    dept[other] = v["queue"].astype(object).to_numpy()[other]
-    v["department"] = dept
-    v.loc[other, "transfers"] = 0
-    v.loc[other, "zero_out"] = False
-    v.loc[other, "origin"] = FIRST
-    ans = v["answer_at_s"].to_numpy(float)
+        cols["department"] = pd.Series(dept, index=cols["queue"].index, dtype=object)
+        return
+    dept = dept.copy()
+    dept[other] = np.asarray(cols["queue"], dtype=object)[other]
+    cols["department"] = dept
+    cols["transfers"][other] = 0
+    cols["zero_out"][other] = False
+    cols["origin"][other] = FIRST
+    ans = np.asarray(cols["answer_at_s"], dtype=float)
     for col in ("first_answer_at_s", "right_answer_at_s"):
-        x = v[col].to_numpy(float).copy()
+        x = np.asarray(cols[col], dtype=float).copy()
         x[other] = ans[other]
-        v[col] = x
-    return v
+        cols[col] = x

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sim.intervals import IntervalContext, IntervalPart
-from sim.metrics import funnel_ratios
+from sim.metrics import by_label, funnel_ratios, label_in, label_test
 
 PRE_QUEUE = ("blocked", "abandoned_ivr", "self_served")
 FAILED = ("blocked", "abandoned", "abandoned_ivr")
@@ -31,7 +31,7 @@ def queue_view(c: pd.DataFrame) -> pd.DataFrame:
     """The contacts the planners' queue columns count (``c`` itself when no channel has a funnel)."""
     if "origin" not in c:
         return c
-    keep = ~c["outcome"].isin(PRE_QUEUE).to_numpy() & (c["origin"].astype(object) != "callback").to_numpy()
+    keep = ~label_test(c["outcome"])(*PRE_QUEUE) & ~label_test(c["origin"])("callback")
     return c[keep]
 
 
@@ -46,38 +46,36 @@ def funnel_columns(scenario, c: pd.DataFrame, edges: np.ndarray, qindex: dict, n
     horizon = scenario.run.horizon_s
     funnels = {ch.name: funnel_spec(ch) for ch in scenario.channels.values()}
     funnels = {k: v for k, v in funnels.items() if v is not None}
-    fun = c["channel"].astype(object).isin(list(funnels)).to_numpy()
+    fun = label_in(c["channel"], funnels)
     k = np.searchsorted(edges, c["arrival_at_s"].to_numpy(), side="right") - 1
-    key = c["queue"].astype(object).map(qindex).to_numpy(dtype=np.int64) * n_int + k
+    key = by_label(c["queue"], qindex, -1, np.int64) * n_int + k
     size = len(qindex) * n_int
     count = lambda m: np.bincount(key[m], minlength=size)
     total = lambda m, v: np.bincount(key[m], weights=np.nan_to_num(v[m]), minlength=size)
 
-    out = c["outcome"].astype(object).to_numpy()
-    origin = c["origin"].astype(object).to_numpy()
+    out, origin = label_test(c["outcome"]), label_test(c["origin"])
     arrival = c["arrival_at_s"].to_numpy(float)
     first = c["first_answer_at_s"].to_numpy(float)
     right = c["right_answer_at_s"].to_numpy(float)
     resolved = c["resolved"].fillna(False).to_numpy(bool)
     misrouted = c["misrouted"]
     transfers = c["transfers"].fillna(0).to_numpy(float)
-    follow = c["followed_by"].astype(object).to_numpy()
-    cb = fun & (origin == "callback")
+    cb = fun & origin("callback")
     inbound = fun & ~cb
     reached = fun & ~np.isnan(first)
     within = {name: sp.callbacks.within_s for name, sp in funnels.items() if sp.callbacks is not None}
-    cb_within = c["channel"].astype(object).map(within).to_numpy(float)
+    cb_within = by_label(c["channel"], within)
     delay = first - arrival
     cols = {
         "attempts_count": count(inbound),
-        "customers_count": count(fun & (origin == "first")),
-        "redial_attempts_count": count(fun & (origin == "redial")),
-        "repeat_attempts_count": count(fun & (origin == "repeat")),
-        "blocked_count": count(fun & (out == "blocked")),
-        "ivr_entered_count": count(inbound & (out != "blocked")),
-        "ivr_sum": total(inbound & (out != "blocked"), c["ivr_s"].to_numpy(float)),
-        "self_served_count": count(fun & (out == "self_served")),
-        "abandoned_ivr_count": count(fun & (out == "abandoned_ivr")),
+        "customers_count": count(fun & origin("first")),
+        "redial_attempts_count": count(fun & origin("redial")),
+        "repeat_attempts_count": count(fun & origin("repeat")),
+        "blocked_count": count(fun & out("blocked")),
+        "ivr_entered_count": count(inbound & ~out("blocked")),
+        "ivr_sum": total(inbound & ~out("blocked"), c["ivr_s"].to_numpy(float)),
+        "self_served_count": count(fun & out("self_served")),
+        "abandoned_ivr_count": count(fun & out("abandoned_ivr")),
         "zero_out_count": count(fun & c["zero_out"].fillna(False).to_numpy(bool)),
         "routed_count": count(fun & misrouted.notna().to_numpy()),
         "misrouted_count": count(fun & misrouted.fillna(False).to_numpy(bool)),
@@ -88,12 +86,12 @@ def funnel_columns(scenario, c: pd.DataFrame, edges: np.ndarray, qindex: dict, n
         "reached_agent_count": count(reached),
         "transfers_count": total(reached, transfers),
         "transferred_count": count(reached & (transfers > 0)),
-        "served_calls_count": count(fun & (out == "served")),
-        "resolved_calls_count": count(fun & (out == "served") & resolved),
-        "failed_count": count(fun & np.isin(out, FAILED)),
-        "redialed_count": count(fun & np.isin(out, FAILED) & (follow == "redial")),
-        "queued_count": count(inbound & ~np.isin(out, PRE_QUEUE)),
-        "callbacks_count": count(fun & (out == "callback")),
+        "served_calls_count": count(fun & out("served")),
+        "resolved_calls_count": count(fun & out("served") & resolved),
+        "failed_count": count(fun & out(*FAILED)),
+        "redialed_count": count(fun & out(*FAILED) & label_test(c["followed_by"])("redial")),
+        "queued_count": count(inbound & ~out(*PRE_QUEUE)),
+        "callbacks_count": count(fun & out("callback")),
         "callback_calls_count": count(cb),
         "callback_returns_count": count(cb & ~np.isnan(first)),
         "callback_delay_sum": total(cb & ~np.isnan(first), delay),
@@ -118,15 +116,13 @@ def funnel_columns(scenario, c: pd.DataFrame, edges: np.ndarray, qindex: dict, n
 def _by_class(scenario, c, fun, key, size, classes, cust, ck) -> dict[str, np.ndarray]:
     count = lambda m: np.bincount(key[m], minlength=size)
     total = lambda m, v: np.bincount(key[m], weights=np.nan_to_num(v[m]), minlength=size)
-    out = c["outcome"].astype(object).to_numpy()
-    origin = c["origin"].astype(object).to_numpy()
-    inbound = fun & (origin != "callback")
-    queued = inbound & ~np.isin(out, PRE_QUEUE)
+    out, origin = label_test(c["outcome"]), label_test(c["origin"])
+    inbound = fun & ~origin("callback")
+    queued = inbound & ~out(*PRE_QUEUE)
     answer = c["answer_at_s"].to_numpy(float)
     answered = queued & ~np.isnan(answer)
     wait = c["wait_s"].to_numpy(float)
-    target = c["channel"].astype(object).map({ch.name: ch.targets.answer_within_s
-                                              for ch in scenario.channels.values()}).to_numpy(float)
+    target = by_label(c["channel"], {ch.name: ch.targets.answer_within_s for ch in scenario.channels.values()})
     right = c["right_answer_at_s"].to_numpy(float)
     arrival = c["arrival_at_s"].to_numpy(float)
     resolved = c["resolved"].fillna(False).to_numpy(bool)
@@ -141,9 +137,9 @@ def _by_class(scenario, c, fun, key, size, classes, cust, ck) -> dict[str, np.nd
             f"answered_{s}_count": count(answered & m),
             f"answered_wait_{s}_sum": total(answered & m, wait),
             f"answered_within_target_{s}_count": count(answered & m & (wait <= target)),
-            f"abandoned_{s}_count": count(queued & m & (out == "abandoned")),
-            f"served_{s}_count": count(fun & m & (out == "served")),
-            f"resolved_{s}_count": count(fun & m & (out == "served") & resolved),
+            f"abandoned_{s}_count": count(queued & m & out("abandoned")),
+            f"served_{s}_count": count(fun & m & out("served")),
+            f"resolved_{s}_count": count(fun & m & out("served") & resolved),
             f"right_human_{s}_count": count(inbound & m & ~np.isnan(right)),
             f"right_human_{s}_sum": total(inbound & m & ~np.isnan(right), right - arrival),
             f"customers_{s}_count": np.bincount(ck[cm], minlength=size),
@@ -161,23 +157,26 @@ def customer_table(c: pd.DataFrame, horizon: float) -> pd.DataFrame:
         return pd.DataFrame({"row": [], "lost": [], "resolved": [], "effort_s": [], "line_s": []})
     arrival = c["arrival_at_s"].to_numpy(float)
     end = c["end_at_s"].to_numpy(float)
-    origin = c["origin"].astype(object).to_numpy()
-    on_line_from = np.where(origin == "callback", c["first_answer_at_s"].to_numpy(float), arrival)
+    origin = label_test(c["origin"])
+    on_line_from = np.where(origin("callback"), c["first_answer_at_s"].to_numpy(float), arrival)
     line = np.where(np.isnan(on_line_from), 0.0, np.where(np.isnan(end), horizon, end) - np.nan_to_num(on_line_from))
     res = c["resolved"].fillna(False).to_numpy(bool)
-    d = pd.DataFrame({
-        "customer": c["customer_id"].to_numpy(), "attempt": c["attempt"].to_numpy(), "row": np.arange(len(c)),
-        "first": origin == "first", "arrival": arrival, "res_at": np.where(res, end, np.inf), "line": line,
-        "failed": c["outcome"].isin(FAILED).to_numpy() & (c["followed_by"].astype(object) != "redial").to_numpy(),
-    })
-    g = d.sort_values(["customer", "attempt"], kind="stable").groupby("customer", sort=False)
-    per = pd.DataFrame({"row": g["row"].first(), "first": g["first"].first(), "start": g["arrival"].first(),
-                        "res_at": g["res_at"].min(), "line_s": g["line"].sum(), "lost": g["failed"].last()})
-    per = per[per["first"]]
-    resolved = np.isfinite(per["res_at"].to_numpy())
-    return pd.DataFrame({"row": per["row"].to_numpy(), "lost": per["lost"].to_numpy(bool), "resolved": resolved,
-                         "effort_s": np.where(resolved, per["res_at"].to_numpy() - per["start"].to_numpy(), np.nan),
-                         "line_s": per["line_s"].to_numpy(float)})
+    failed = label_test(c["outcome"])(*FAILED) & ~label_test(c["followed_by"])("redial")
+    # attempts in order of customer, then attempt; each customer's first and last attempt
+    order = np.lexsort((c["attempt"].to_numpy(), c["customer_id"].to_numpy()))
+    cust = c["customer_id"].to_numpy()[order]
+    new = np.concatenate([[True], cust[1:] != cust[:-1]])
+    starts = np.flatnonzero(new)
+    last = np.concatenate([starts[1:], [len(cust)]]) - 1
+    first = order[starts]
+    per_first = origin("first")[first]
+    res_at = np.fmin.reduceat(np.where(res, end, np.inf)[order], starts)[per_first]
+    line_s = pd.Series(line[order]).groupby(np.cumsum(new)).sum().to_numpy(float)[per_first]
+    lost = failed[order][last][per_first]
+    start = arrival[first][per_first]
+    resolved = np.isfinite(res_at)
+    return pd.DataFrame({"row": first[per_first], "lost": lost, "resolved": resolved,
+                         "effort_s": np.where(resolved, res_at - start, np.nan), "line_s": line_s})
 
 
 def _funnel_channels(scenario) -> set[str]:

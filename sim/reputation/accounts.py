@@ -26,10 +26,12 @@ Per replication (``Results.replications`` and the summary): channel ``reputation
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
-from sim.metrics import interval_edges, overlap_by_interval, tidy
+from sim.metrics import by_label, interval_edges, label_in, label_test, overlap_by_interval
 from sim.reputation import manager
 from sim.reputation.config import ReputationSpec, pile_on_channels, reputation_of
 from sim.reputation.customers import customer_outcomes
@@ -61,8 +63,14 @@ def branching_ratios(scenario, spec: ReputationSpec) -> dict[str, float]:
         return {}
     from sim.social.spec import conversation_spec
 
-    return {c: spec.pile_on.branching_ratio(conversation_spec(scenario.channels[c]).reach)
+    return {c: _branching_ratio(spec.pile_on, conversation_spec(scenario.channels[c]).reach)
             for c in pile_on_channels(scenario, spec) if c in scenario.channels}
+
+
+@lru_cache(maxsize=64)
+def _branching_ratio(pile_on, reach) -> float:
+    """n* of one pile-on and reach (a sum over a million follower counts: worked out once per process)."""
+    return pile_on.branching_ratio(reach)
 
 
 class _Book:
@@ -99,7 +107,7 @@ def reputation_tables(scenario, replication: int, seed: int, contacts: pd.DataFr
     c = contacts.reset_index(drop=True)
     n = len(c)
     channels = list(scenario.channels)
-    chan = c["channel"].astype(object).map({name: i for i, name in enumerate(channels)}).to_numpy(dtype=np.int64)
+    chan = by_label(c["channel"], {name: i for i, name in enumerate(channels)}, -1, np.int64)
     kinds = np.array([scenario.channels[name].kind for name in channels], dtype=object)
     social = kinds[chan] == "social" if n else np.zeros(0, bool)
     book = _Book(len(channels), n_int)
@@ -174,13 +182,13 @@ def reputation_tables(scenario, replication: int, seed: int, contacts: pd.DataFr
     # Posts by arrival: the complaints that can start a pile-on, and the posts the mechanisms caused.
     arrbin = bin_of(arrival)
     ratios = branching_ratios(scenario, spec)
-    piles = np.isin(c["channel"].astype(object).to_numpy(), list(ratios)) & public & (kind == "complaint")
+    piles = label_in(c["channel"], ratios) & public & (kind == "complaint")
     book.add("public_complaints", chan[piles], arrbin[piles])
     seen = public & (kind == "complaint")
     book.add("complaints_seen", chan[seen], arrbin[seen])
-    caused = c["caused_by"].astype(object).to_numpy() if "caused_by" in c else np.full(n, None, dtype=object)
+    caused = label_test(c["caused_by"]) if "caused_by" in c else (lambda *labels: np.zeros(n, bool))
     for cause in CAUSES:
-        m = caused == cause
+        m = caused(cause)
         book.add(f"{cause}_posts", chan[m], arrbin[m])
     events = raw.get("reputation") or {}
     defl = np.asarray(events.get("deflected_at_s", []), float)
@@ -210,18 +218,31 @@ def reputation_tables(scenario, replication: int, seed: int, contacts: pd.DataFr
     return c, table
 
 
-def _metrics(tot: pd.DataFrame, ratio: pd.Series) -> pd.DataFrame:
+def _metrics(tot: pd.DataFrame, ratio: pd.Series) -> dict[str, np.ndarray]:
+    """The per-replication metrics of summed ledger rows ``tot`` (one row per group), as arrays in their order."""
+    a = lambda k: tot[k].to_numpy(float)
     days = tot["length_s"] / 86400.0
-    out = tot[list(SUMS)].copy()
-    out["net_reputation"] = tot["net_sentiment"]
-    out["net_reputation_per_day"] = tot["net_sentiment"] / days
-    out["money_equivalent_per_day"] = tot["money_equivalent"] / days
-    out["revenue_at_risk_per_day"] = tot["revenue_at_risk"] / days
-    out["pile_on_per_complaint"] = tot["pile_on_posts"] / tot["public_complaints"].where(tot["public_complaints"] > 0)
-    out["branching_ratio"] = ratio
+    d = days.to_numpy(float)
+    net = a("net_sentiment")
+    public = a("public_complaints")
+    out = {k: a(k) for k in SUMS}
+    out["net_reputation"] = net
+    out["net_reputation_per_day"] = net / d
+    out["money_equivalent_per_day"] = a("money_equivalent") / d
+    out["revenue_at_risk_per_day"] = a("revenue_at_risk") / d
+    out["pile_on_per_complaint"] = a("pile_on_posts") / np.where(public > 0, public, np.nan)
+    out["branching_ratio"] = ratio.to_numpy(float)
     for k, v in manager.per_replication(tot, days).items():
-        out[k] = v
+        out[k] = np.asarray(v, dtype=float)
     return out
+
+
+def _tidy_rows(replication: np.ndarray, channel: np.ndarray, metrics: dict[str, np.ndarray]) -> list[np.ndarray]:
+    """Tidy rows (replication, channel, metric, value) of metric arrays: metric by metric, every group in order."""
+    n, names = len(replication), list(metrics)
+    at = np.tile(np.arange(n), len(names))
+    return [replication[at], channel[at], np.repeat(np.array(names, dtype=object), n),
+            np.concatenate([metrics[m] for m in names]) if names else np.zeros(0)]
 
 
 def reputation_metrics(table: pd.DataFrame | None) -> pd.DataFrame:
@@ -231,14 +252,15 @@ def reputation_metrics(table: pd.DataFrame | None) -> pd.DataFrame:
         return pd.DataFrame(columns=["replication", "channel", "metric", "value"])
     cols = list(SUMS) + ["net_sentiment"]
     by_ch = table.groupby(["replication", "channel"], sort=False)
-    per = by_ch[cols].sum(min_count=1)
-    per["length_s"] = by_ch["length_s"].sum()
+    per = by_ch[[*cols, "length_s"]].sum(min_count=1)
     by_rep = table.groupby("replication")
     centre = by_rep[cols].sum(min_count=1)
     centre["length_s"] = per["length_s"].groupby(level="replication").first()  # every channel covers the run
-    per = _metrics(per, by_ch["branching_ratio"].first())
-    centre = _metrics(centre, by_rep["branching_ratio"].max())
-    parts = [centre.reset_index().assign(channel=CHANNEL),
-             per.reset_index().assign(channel=lambda d: CHANNEL + "." + d["channel"].astype(str))]
-    out = pd.concat([tidy(p, ["replication", "channel"]) for p in parts], ignore_index=True)  # (a fast melt)
-    return out[["replication", "channel", "metric", "value"]]
+    reps = centre.index.to_numpy(np.int64)
+    rows = [_tidy_rows(reps, np.full(len(reps), CHANNEL, dtype=object),
+                       _metrics(centre, by_rep["branching_ratio"].max())),
+            _tidy_rows(per.index.get_level_values("replication").to_numpy(np.int64),
+                       np.array([f"{CHANNEL}.{c}" for c in per.index.get_level_values("channel")], dtype=object),
+                       _metrics(per, by_ch["branching_ratio"].first()))]
+    return pd.DataFrame({name: np.concatenate([r[i] for r in rows])
+                         for i, name in enumerate(("replication", "channel", "metric", "value"))})

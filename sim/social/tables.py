@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.intervals import IntervalContext, IntervalPart
-from sim.metrics import CONVERSATION_RATIOS, overlap_by_interval
+from sim.metrics import CONVERSATION_RATIOS, by_label, label_test, overlap_by_interval
 from sim.social.kinds import conversation_channel
 
 
@@ -31,7 +31,7 @@ def conversation_mask(scenario, df: pd.DataFrame) -> np.ndarray | None:
     kinds = {ch.name: conversation_channel(ch) for ch in scenario.channels.values()}
     if not any(kinds.values()):
         return None
-    return df["channel"].astype(object).map(kinds).fillna(False).to_numpy(bool)
+    return by_label(df["channel"], kinds, False, bool)
 
 
 def _respond_at(allc: pd.DataFrame, conv: np.ndarray) -> np.ndarray:
@@ -55,18 +55,18 @@ def interval_counts(c: pd.DataFrame, conv: np.ndarray, key: np.ndarray, size: in
     """Arrival-interval counts and sums of the conversation metrics (see the module notes)."""
     count = lambda m: np.bincount(key[m], minlength=size)
     total = lambda m, v: np.bincount(key[m], weights=v[m], minlength=size)
-    out = c["outcome"].astype(object).to_numpy()
+    out = label_test(c["outcome"])
     arrival = c["arrival_at_s"].to_numpy()
     fr = _respond_at(c, conv) - arrival
     responded = ~np.isnan(fr)
     hit = np.where(conv, responded & (np.nan_to_num(fr, nan=np.inf) <= within), answered_within)
     res = c["resolved"].astype("boolean") if "resolved" in c else pd.array([pd.NA] * len(c), dtype="boolean")
-    resolved = np.where(pd.isna(res), out == "served", res.fillna(False).to_numpy(bool))
+    resolved = np.where(pd.isna(res), out("served"), res.fillna(False).to_numpy(bool))
     res_at = np.where(conv, c["resolved_at_s"].to_numpy(float), np.where(resolved, c["end_at_s"].to_numpy(), np.nan))
     has_res = resolved & ~np.isnan(res_at)
     return {
         "answered_within_target": count(hit),
-        "ignored": count(out == "ignored"), "silent": count(out == "silent"), "responded": count(responded),
+        "ignored": count(out("ignored")), "silent": count(out("silent")), "responded": count(responded),
         "resolved": count(resolved), "first_response_sum_s": total(responded, np.nan_to_num(fr)),
         "resolution_sum_s": total(has_res, np.nan_to_num(res_at - arrival)),
     }
@@ -79,8 +79,7 @@ def agent_columns(agents: pd.DataFrame, allc: pd.DataFrame, conv: np.ndarray, ed
     sel = conv & ~np.isnan(ans)
     end = allc["end_at_s"].to_numpy()[sel]
     end = np.minimum(np.where(np.isnan(end), horizon, end), horizon)
-    gcode = allc["agent_group"].astype(object).map({g: i for i, g in enumerate(groups)}).to_numpy()[sel]
-    gcode = np.array([-1 if pd.isna(x) else int(x) for x in gcode], dtype=np.int64)
+    gcode = by_label(allc["agent_group"], {g: i for i, g in enumerate(groups)}, -1, np.int64)[sel]
     held = overlap_by_interval(ans[sel], end, gcode, len(groups), edges)
     agents = agents.copy()
     agents["open_conversation_s"] = held.ravel()  # rows are group-major, intervals in order (sim.results)
@@ -129,21 +128,37 @@ def replication_extras(contacts: pd.DataFrame, agents: pd.DataFrame) -> pd.DataF
     """Tidy per-replication rows (replication, channel, metric, value): response/resolution quantiles per
     conversation channel, and occupancy and mean open conversations per agent group (channel ``agents.<group>``)."""
     rows = []
-    conv = contacts[contacts["first_response_s"].notna() | contacts["kind"].notna()]
-    conv = conv.assign(resolution_s=conv["resolved_at_s"] - conv["arrival_at_s"])
-    for (rep, ch), g in conv.groupby(["replication", "channel"], observed=True):
-        for metric, (col, q) in QUANTILES.items():
-            x = g[col].dropna().to_numpy(float)
-            rows.append((rep, ch, metric, float(np.quantile(x, q)) if len(x) else np.nan))
-    if "resolution" in conv:  # messaging threads (sim.social.messaging, sim.social.thread_records)
-        rows += messaging_rows(conv)
+    is_conv = contacts["first_response_s"].notna().to_numpy() | contacts["kind"].notna().to_numpy()
+    rep = contacts["replication"].to_numpy()[is_conv]
+    ch = contacts["channel"]
+    codes, labels = (ch.cat.codes.to_numpy(), ch.cat.categories) if isinstance(ch.dtype, pd.CategoricalDtype) \
+        else pd.factorize(ch, sort=True)
+    codes = codes[is_conv]
+    values = {"first_response_s": contacts["first_response_s"].to_numpy(float)[is_conv],
+              "resolution_s": (contacts["resolved_at_s"].to_numpy(float)
+                               - contacts["arrival_at_s"].to_numpy(float))[is_conv]}
+    # groups by replication, then channel (as grouping by both gives them); missing channels left out
+    keep = codes >= 0
+    order = np.lexsort((codes[keep], rep[keep]))
+    at = np.flatnonzero(keep)[order]
+    if len(at):
+        gr, gc = rep[at], codes[at]
+        starts = np.flatnonzero(np.concatenate([[True], (gr[1:] != gr[:-1]) | (gc[1:] != gc[:-1])]))
+        for lo, hi in zip(starts, [*starts[1:], len(at)]):
+            rows_g = at[lo:hi]
+            for metric, (col, q) in QUANTILES.items():
+                x = values[col][rows_g]
+                x = x[~np.isnan(x)]
+                rows.append((gr[lo], labels[gc[lo]], metric, float(np.quantile(x, q)) if len(x) else np.nan))
+    if "resolution" in contacts:  # messaging threads (sim.social.messaging, sim.social.thread_records)
+        rows += messaging_rows(contacts[is_conv])
     if "open_conversation_s" in agents:
         tot = agents.groupby(["replication", "agent_group"], observed=True)[
             ["busy_agent_s", "staffed_agent_s", "open_conversation_s"]].sum()
-        for (rep, grp), r in tot.iterrows():
-            st = r["staffed_agent_s"]
-            rows.append((rep, f"agents.{grp}", "occupancy", r["busy_agent_s"] / st if st > 0 else np.nan))
-            rows.append((rep, f"agents.{grp}", "open_conversations", r["open_conversation_s"] / st if st > 0 else np.nan))
+        busy, staffed, held = (tot[k].to_numpy() for k in ("busy_agent_s", "staffed_agent_s", "open_conversation_s"))
+        for (rep_, grp), b, st, h in zip(tot.index, busy, staffed, held):
+            rows.append((rep_, f"agents.{grp}", "occupancy", b / st if st > 0 else np.nan))
+            rows.append((rep_, f"agents.{grp}", "open_conversations", h / st if st > 0 else np.nan))
     return pd.DataFrame(rows, columns=["replication", "channel", "metric", "value"])
 
 
