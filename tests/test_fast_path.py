@@ -1,6 +1,7 @@
-"""The plain queue's fast path (``sim.core.fast``: its own heap of events) gives the same tables as simpy's event loop.
+"""The plain queue's fast path (``sim.core.fast``: its own heap of events) gives the same tables as the kernel's event
+loop (``sim.core.events``, simpy's order: tests/test_events.py).
 
-Each configuration is run twice, once on the fast path and once with ``Model.fast_path = False`` (simpy), and every
+Each configuration is run twice, once on the fast path and once with ``Model.fast_path = False``, and every
 table is compared exactly: contacts, intervals, agents and the per-replication metrics. Ties at one instant are
 exercised by deterministic handle, IVR and wrap-up times and by two groups' shifts changing on the same half-hours;
 classes with a waiting-time credit and their own patience, and an overloaded queue still long at the horizon, exercise
@@ -146,7 +147,7 @@ def test_fast_path_tables_equal_simpy(text, tmp_path: Path, monkeypatch):
 
 
 def test_a_feature_keeps_simpy(tmp_path: Path):
-    """A scenario with a feature attached (here the phone funnel's lines) runs on simpy."""
+    """A scenario with a feature attached (here the phone funnel's lines) runs on the kernel's event loop."""
     path = tmp_path / "lines.toml"
     path.write_text(ABANDONMENT.replace('[channels.phone]\n', '[channels.phone]\nlines = 6\n'))
     sc = sim.load_scenario(path)

@@ -1,7 +1,8 @@
 """The kernel: one replication's clock, contacts, queues, agent groups and agents, arrivals, patience and service.
 
-Events are simpy timeouts with callbacks (no process per customer): an arrival, a patience deadline for a contact that
-has to wait, the end of an agent's work, a wrap-up end, a change of seated agents. Each customer's attributes are drawn
+Events are timed callbacks on the kernel's heap (``sim.core.events``, simpy's order and times; no process per
+customer): an arrival, a patience deadline for a contact that has to wait, the end of an agent's work, a wrap-up end, a
+change of seated agents. Each customer's attributes are drawn
 when the customer is created, in creation order, from the channel's own named streams, so designs that differ in
 staffing or routing meet the same customers (common random numbers, domain notes §5).
 
@@ -17,13 +18,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
-import simpy
-from simpy.events import Timeout
 
 from sim.arrivals import poisson_arrivals
 from sim.calendar import busyness_factors, n_days
 from sim.core.agents import Agent, Group, effective_counts, longest_idle
 from sim.core.contact import CONTACT_COLUMNS, INF, NAN, OPEN, SERVED, Contact
+from sim.core.events import Events
 from sim.core.fast import plain, run_heap
 from sim.core.feed import Feed
 from sim.core.phone import PhoneQueue
@@ -41,12 +41,12 @@ class Model:
     ``name`` and ``attach``, None or ``attach(model)`` returning a part or None; a part may have ``records(out)``,
     called in attachment order)."""
 
-    fast_path = True  # a plain replication runs on sim.core.fast's heap (False: always simpy, for comparisons)
+    fast_path = True  # a plain replication runs on sim.core.fast's heap (False: always the kernel's event loop)
 
     def __init__(self, scenario: Any, replication: int, seed: int, features: Iterable[Any] = ()):
         self.scenario = scenario
         self.replication = replication
-        self.env = simpy.Environment()
+        self.env = Events()
         self.streams = Streams(seed, replication)
         self.horizon: float = scenario.run.horizon_s
         self.contacts: list[Contact] = []
@@ -178,8 +178,9 @@ class Model:
         return self.env.now
 
     def _at(self, delay: float, callback: Callback, value: Any) -> None:
-        """The kernel's one way to schedule: a simpy timeout (``sim.core.fast`` replaces it in a plain replication)."""
-        Timeout(self.env, delay, value).callbacks.append(callback)
+        """The kernel's one way to schedule: an event on the heap (``sim.core.fast`` replaces it in a plain
+        replication)."""
+        self.env.at(delay, callback, value)
 
     def schedule(self, delay: float, callback: Callback, value: Any = None) -> None:
         """Call ``callback(event)`` after ``delay`` seconds (``event.value`` is ``value``)."""
@@ -424,7 +425,7 @@ class Model:
             self._schedule_arrival(feed)
         for fn in self._starts:
             fn()
-        self.env.run(until=self.horizon)
+        self.env.run(self.horizon)
         return self.records()
 
     def records(self) -> RecordBook:

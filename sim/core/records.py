@@ -5,10 +5,10 @@ A ``Table`` has a key and declared ``Column``s (name, dtype, unit, meaning). Row
 - ``append(**row)`` one row by keywords, returning its row number (convenient, not the fastest);
 - ``appender(*names)`` a row writer for the hot path: ``w = t.appender("contact_id", "stage", …)`` once, then
   ``row = w(cid, "ivr", …)`` per row, values in the order of ``names`` (category columns: labels, coded here; the
-  other declared columns get missing values);
-- ``set(row, **values)`` changes cells of a row still open (a stage that ends later); ``column(name)`` is a column's
-  own storage for in-place writes in a hot loop (``col[row] = v``; a category column holds codes: ``coder(name)``
-  turns a label into its code);
+  other declared columns get missing values; compiled once per shape of row: one call, one append per column);
+- ``set(row, **values)`` changes cells of a row still open (a stage that ends later); ``setter(*names)`` is its form
+  for the hot path, ``s(row, v1, …)``; ``column(name)`` is a column's own storage for in-place writes in a hot loop
+  (``col[row] = v``; a category column holds codes: ``coder(name)`` turns a label into its code);
 - ``extend(n, **columns)`` many rows at once from sequences of values (category columns: labels);
   ``extend_arrays(n, **arrays)`` many rows at once from numpy arrays already in the declared dtype (category columns:
   integer codes from ``code``/``coder``), kept without per-value conversion;
@@ -102,7 +102,7 @@ class Table:
             if c.dtype == "category":
                 labels = list(c.categories or ())
                 self._labels[c.name] = labels
-                self._codes[c.name] = {v: i for i, v in enumerate(labels)}
+                self._codes[c.name] = _Codes(self, c, labels)
 
     @staticmethod
     def _missing(c: Column) -> Any:
@@ -112,17 +112,7 @@ class Table:
 
     def code(self, name: str, label: Any) -> int:
         """The integer code of ``label`` in category column ``name`` (None: −1, missing)."""
-        if label is None:
-            return -1
-        codes = self._codes[name]
-        k = codes.get(label)
-        if k is None:
-            if self.columns[name].categories is not None:
-                raise ValueError(f"table {self.name}: {label!r} is not in the closed set of {name} "
-                                 f"({', '.join(self.columns[name].categories or ())})")
-            k = codes[label] = len(self._labels[name])
-            self._labels[name].append(label)
-        return k
+        return self._codes[name][label]
 
     def _declared(self, names: Iterable[str]) -> None:
         unknown = set(names) - set(self.columns)
@@ -131,12 +121,7 @@ class Table:
 
     def coder(self, name: str) -> Callable[[Any], int]:
         """``label -> code`` for category column ``name`` (None: −1), for hot loops that write ``column(name)``."""
-        codes, code = self._codes[name], self.code
-
-        def coded(label: Any) -> int:
-            k = codes.get(label)
-            return code(name, label) if k is None else k
-        return coded
+        return self._codes[name].__getitem__
 
     def column(self, name: str) -> list:
         """Column ``name``'s own list, for writes in place (``col[row] = v``; category columns: codes)."""
@@ -151,30 +136,13 @@ class Table:
         columns: labels, coded here; None is missing in every dtype) and missing values in every other declared
         column; it returns the row number."""
         self._declared(names)
-        state: list = [None]
+        return _writer(self, names, append=True)
 
-        def build() -> None:
-            named = []
-            for n in names:
-                c = self.columns[n]
-                conv = self.coder(n) if c.dtype == "category" else (_nan_if_none if c.dtype == "float64" else None)
-                named.append((self.column(n).append, conv))
-            others = [(self.column(n).append, self._missing(c)) for n, c in self.columns.items() if n not in names]
-            state[0] = (self._stamp, named, others)
-
-        def write(*values: Any) -> int:
-            if state[0] is None or state[0][0] != self._stamp:
-                build()
-            _, named, others = state[0]
-            if len(values) != len(named):
-                raise TypeError(f"table {self.name}: {len(values)} values for {len(named)} columns")
-            for (add, conv), v in zip(named, values):
-                add(v if conv is None else conv(v))
-            for add, m in others:
-                add(m)
-            self.n += 1
-            return self.n - 1
-        return write
+    def setter(self, *names: str) -> Callable[..., None]:
+        """A cell writer for rows still open: ``s(row, v1, v2, …)`` sets the cells of ``names`` in row ``row`` (category
+        columns: labels, coded here) — ``set`` without a keyword dictionary per call, for the hot path."""
+        self._declared(names)
+        return _writer(self, names, append=False)
 
     def extend_arrays(self, n: int, **arrays: Any) -> None:
         """``n`` rows at once from numpy arrays in the declared dtypes (category columns: integer codes from ``code`` or
@@ -220,7 +188,8 @@ class Table:
     def set(self, row: int, **values: Any) -> None:
         """Change cells of row ``row`` (a stage that ended, a value known later)."""
         for name, v in values.items():
-            self.column(name)[row] = self.code(name, v) if self.columns[name].dtype == "category" else v
+            codes = self._codes.get(name)
+            self.column(name)[row] = v if codes is None else codes[v]
 
     def put(self, name: str, values: Sequence, start: int = 0) -> None:
         """Replace the values of column ``name`` from row ``start`` on (category columns: labels)."""
@@ -291,6 +260,90 @@ class Table:
         """The table as a DataFrame, each column converted once to its declared dtype."""
         names = list(self.columns) if columns is None else list(columns)
         return pd.DataFrame({k: self[k] for k in names}, index=pd.RangeIndex(self.n))
+
+
+
+class _Codes(dict):
+    """A category column's codes, ``label -> code`` (None: −1): a label not seen before gets the next code (in a
+    closed set it is an error), so a writer codes a label with one dictionary look-up."""
+
+    __slots__ = ("table", "column", "labels")
+
+    def __init__(self, table: Table, column: Column, labels: list):
+        super().__init__({v: i for i, v in enumerate(labels)})
+        self[None] = -1
+        self.table, self.column, self.labels = table.name, column, labels
+
+    def __missing__(self, label: Any) -> int:
+        c = self.column
+        if c.categories is not None:
+            raise ValueError(f"table {self.table}: {label!r} is not in the closed set of {c.name} "
+                             f"({', '.join(c.categories)})")
+        k = self[label] = len(self.labels)
+        self.labels.append(label)
+        return k
+
+
+def _skip(value: Any) -> None:
+    """Stands for a column a writer filled and that was taken out since (``RecordBook.drop``)."""
+
+
+_FACTORIES: dict[tuple, Callable] = {}
+
+
+def _factory(kinds: tuple[str, ...], others: int, append: bool) -> Callable:
+    """The source of a writer for columns of ``kinds`` (``cat``, ``float``, ``plain``) and ``others`` columns it fills
+    with missing values, compiled once per shape (as ``dataclasses`` compiles ``__init__``): a row costs one call
+    and one append (or one item assignment) per column, no loop and no keyword dictionary."""
+    key = (kinds, others, append)
+    make = _FACTORIES.get(key)
+    if make is not None:
+        return make
+    vals = [f"v{i}" for i in range(len(kinds))]
+    cells = [f"t{i}" for i in range(len(kinds))] + [f"k{i}" for i in range(len(kinds))]
+    cells += [f"o{j}" for j in range(others)] + [f"m{j}" for j in range(others)] + ["extra"]
+    body = []
+    for i, kind in enumerate(kinds):
+        v = f"k{i}[v{i}]" if kind == "cat" else f"(NAN if v{i} is None else v{i})" if kind == "float" else f"v{i}"
+        body.append(f"        t{i}({v})" if append else f"        t{i}[row] = {v}")
+    if append:
+        body += [f"        o{j}(m{j})" for j in range(others)]
+        body += ["        for add, m in extra:", "            add(m)", "        n = table.n", "        table.n = n + 1",
+                 "        return n"]
+    head = ", ".join(vals) if append else ", ".join(["row", *vals])
+    src = "\n".join([
+        "def make(table, bind):",
+        "    stamp = None",
+        f"    {' = '.join(cells)} = None",
+        "    def rebind():",
+        f"        nonlocal stamp, {', '.join(cells)}",
+        f"        stamp, {', '.join(cells)} = bind()",
+        f"    def write({head}):",
+        "        if table._stamp != stamp:",
+        "            rebind()",
+        *body,
+        "    return write"])
+    ns: dict[str, Any] = {"NAN": np.nan}
+    exec(src, ns)  # noqa: S102 - source built above from column counts only
+    make = _FACTORIES[key] = ns["make"]
+    return make
+
+
+def _writer(table: Table, names: Sequence[str], append: bool) -> Callable:
+    """``Table.appender`` / ``Table.setter``: a compiled writer whose bound columns are fetched again whenever the
+    table's storage changed (a column declared, an array adopted or turned back into a list)."""
+    kinds = tuple("cat" if table.columns[n].dtype == "category" else "float" if table.columns[n].dtype == "float64"
+                  else "plain" for n in names)
+    others = len(table.columns) - len(names) if append else 0
+
+    def bind() -> tuple:
+        cols = [table.column(n) for n in names]
+        rest = [(table.column(n).append, table._missing(c)) for n, c in table.columns.items() if n not in names]
+        fixed = rest[:others] + [(_skip, None)] * (others - len(rest))
+        return (table._stamp, *(c.append if append else c for c in cols),
+                *(table._codes.get(n) for n in names), *(a for a, _ in fixed), *(m for _, m in fixed), rest[others:])
+
+    return _factory(kinds, others, append)(table, bind)
 
 
 class RecordBook(Mapping):

@@ -8,7 +8,10 @@ Uses beyond the fixed slots (a third queue visit, a second diagnosis …) draw f
 """
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -62,33 +65,67 @@ class Rows:
         return self.off
 
 
-def quantile(dist: Dist, u: float) -> float:
-    """The ``u``-quantile of a duration distribution (inverse transform sampling)."""
-    if isinstance(dist, Exponential):
-        return -dist.mean * math.log1p(-u)
-    if isinstance(dist, Lognormal):  # scipy.special imported here: importing the simulator does not load it
-        from scipy import special
+def _exponential(dist: Exponential, u: float) -> float:
+    return -dist.mean * math.log1p(-u)
 
-        return math.exp(dist.mu + dist.sigma * float(special.ndtri(u))) if u > 0 else 0.0
-    if isinstance(dist, Deterministic):
-        return dist.value
-    if isinstance(dist, Uniform):
-        return dist.low + u * (dist.high - dist.low)
-    if isinstance(dist, Weibull):
-        return dist.scale * (-math.log1p(-u)) ** (1.0 / dist.shape)
-    if isinstance(dist, Gamma):
-        from scipy import special
 
-        shape = 1.0 / (dist.cv * dist.cv)
-        return float(special.gammaincinv(shape, u)) * dist.mean / shape
-    if isinstance(dist, Empirical):
-        n = len(dist.values)
-        return dist.values[min(int(u * n), n - 1)]
-    if isinstance(dist, Mixture):
-        acc = 0.0
-        for w, comp in zip(dist.weights, dist.components):
-            if u < acc + w or comp is dist.components[-1]:
-                return quantile(comp, min(max((u - acc) / w, 0.0), 1.0 - 1e-16) if w > 0 else 0.5)
-            acc += w
-    # Any other distribution: a sample from a generator seeded by the uniform (still a function of the slot alone).
+def _lognormal(dist: Lognormal, u: float) -> float:
+    return math.exp(dist.mu + dist.sigma * float(_special().ndtri(u))) if u > 0 else 0.0
+
+
+def _deterministic(dist: Deterministic, u: float) -> float:
+    return dist.value
+
+
+def _uniform(dist: Uniform, u: float) -> float:
+    return dist.low + u * (dist.high - dist.low)
+
+
+def _weibull(dist: Weibull, u: float) -> float:
+    return dist.scale * (-math.log1p(-u)) ** (1.0 / dist.shape)
+
+
+def _gamma(dist: Gamma, u: float) -> float:
+    shape = 1.0 / (dist.cv * dist.cv)
+    return float(_special().gammaincinv(shape, u)) * dist.mean / shape
+
+
+def _empirical(dist: Empirical, u: float) -> float:
+    n = len(dist.values)
+    return dist.values[min(int(u * n), n - 1)]
+
+
+def _mixture(dist: Mixture, u: float) -> float:
+    acc = 0.0
+    for w, comp in zip(dist.weights, dist.components):
+        if u < acc + w or comp is dist.components[-1]:
+            return quantile(comp, min(max((u - acc) / w, 0.0), 1.0 - 1e-16) if w > 0 else 0.5)
+        acc += w
+    return _seeded(dist, u)
+
+
+def _seeded(dist: Dist, u: float) -> float:
+    """Any other distribution: a sample from a generator seeded by the uniform (still a function of the slot alone)."""
     return float(dist.sample(np.random.Generator(np.random.PCG64(int(u * 2**63))), 1)[0])
+
+
+@functools.cache
+def _special() -> Any:
+    """scipy.special, imported on first use: importing the simulator does not load it."""
+    from scipy import special
+
+    return special
+
+
+_QUANTILES: dict[type, Callable[[Any, float], float]] = {
+    Exponential: _exponential, Lognormal: _lognormal, Deterministic: _deterministic, Uniform: _uniform,
+    Weibull: _weibull, Gamma: _gamma, Empirical: _empirical, Mixture: _mixture}
+
+
+def quantile(dist: Dist, u: float) -> float:
+    """The ``u``-quantile of a duration distribution (inverse transform sampling; one look-up by the distribution's
+    class, a hot path)."""
+    f = _QUANTILES.get(type(dist))
+    if f is None:  # a subclass of a known distribution, or another one
+        f = next((g for k, g in _QUANTILES.items() if isinstance(dist, k)), _seeded)
+    return f(dist, u)

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from sim.distributions import Dist
-from sim.funnel.draws import SS_OK, SS_TIME, quantile
+from sim.funnel.draws import PER_LEVEL, SS_OK, SS_TIME, quantile
 
 
 @dataclass(frozen=True)
@@ -144,44 +144,55 @@ class Walk:
         self.end, self.at, self.queue, self.misrouted, self.zero_out = end, at, queue, misrouted, zero_out
 
 
+def _no_row(*values: Any) -> int:
+    return 0
+
+
 def walk(ivr: Ivr, issue: Issue, tape, t: float, book=None, cid: int = -1) -> Walk:
     """Take one caller (with ``issue``) through the tree from time ``t``, reading the caller's tape
     (``sim.funnel.draws``: per level, slots for hanging up, pressing 0, the pick, when a hang-up happens, the decision
     time and a wrong branch); each stage is added to ``book`` (a ``sim.funnel.legs.LegBook``) when given (a menu choice: result
     ``next``, the option's label in ``option``)."""
-    add = book.add if book is not None else (lambda *a, **k: 0)
-    if ivr.greeting_s > 0:
-        add(cid, "greeting", "greeting", None, None, -1, t, t + ivr.greeting_s, "next")
+    row = book.row if book is not None else _no_row  # (cid, leg, stage, name, option, queue, group, agent, start, end,
+    if ivr.greeting_s > 0:                            #  wrap-up, result)
+        row(cid, 0, "greeting", "greeting", None, None, None, -1, t, t + ivr.greeting_s, 0.0, "next")
         t += ivr.greeting_s
     node: Menu | Leaf = ivr.root
     on_track, depth = True, 0
+    u, off, base = tape.u, tape.off, tape.base
     while isinstance(node, Menu):
-        dur = node.prompt_s + (quantile(node.decision, tape.level(depth, 4)) if node.decision is not None else 0.0)
-        if tape.level(depth, 0) < node.hang_up:
-            end = t + tape.level(depth, 3) * dur
-            add(cid, "menu", node.name, None, None, -1, t, end, "hang_up")
+        i = PER_LEVEL * depth
+        if i < base:  # this level's six slots are on the tape (read in place)
+            i += off
+            level = u.__getitem__
+        else:  # a level deeper than the tape: draws from the customer's generator, in the order of use
+            level = lambda _: tape.spare()  # noqa: E731
+        dur = node.prompt_s + (quantile(node.decision, level(i + 4)) if node.decision is not None else 0.0)
+        if level(i) < node.hang_up:
+            end = t + level(i + 3) * dur
+            row(cid, 0, "menu", node.name, None, None, None, -1, t, end, 0.0, "hang_up")
             return Walk("hang_up", end)
         end = t + dur
-        if tape.level(depth, 1) < node.zero_out:
-            add(cid, "menu", node.name, None, None, -1, t, end, "zero_out")
+        if level(i + 1) < node.zero_out:
+            row(cid, 0, "menu", node.name, None, None, None, -1, t, end, 0.0, "zero_out")
             return Walk("queue", end, ivr.zero_out_queue, None, True)
-        u_pick = tape.level(depth, 2)
+        u_pick = level(i + 2)
         if on_track:
             j = issue.path[depth]
             if len(node.options) > 1 and u_pick < node.misroute:
-                j = node.wrong_option(j, tape.level(depth, 5))
+                j = node.wrong_option(j, level(i + 5))
                 on_track = False
         else:
             j = node.by_share(u_pick)
         opt = node.options[j]
-        add(cid, "menu", node.name, None, None, -1, t, end, "next", option=opt.label)
+        row(cid, 0, "menu", node.name, opt.label, None, None, -1, t, end, 0.0, "next")
         node, t, depth = opt.target, end, depth + 1
     leaf = node
     if leaf.self_service is not None:
         ss = leaf.self_service
         d = quantile(ss.duration, tape.at(SS_TIME))
         done = on_track and tape.at(SS_OK) < ss.p
-        add(cid, "self_service", leaf.label, None, None, -1, t, t + d, "completed" if done else "failed")
+        row(cid, 0, "self_service", leaf.label, None, None, None, -1, t, t + d, 0.0, "completed" if done else "failed")
         t += d
         if done:
             return Walk("self_served", t)

@@ -40,23 +40,20 @@ LEG_COLUMNS = (
 class LegBook:
     """Appends a call's stages to the record book's ``legs`` table (``model.book["legs"]``)."""
 
-    __slots__ = ("table", "_write")
+    __slots__ = ("table", "row", "close", "wrap")
 
     def __init__(self, table):
         self.table = table
-        # one row writer for every column (``Table.appender``: labels coded once per distinct value)
-        self._write = table.appender("contact_id", "leg", "stage", "name", "option", "queue", "agent_group",
-                                     "agent_id", "start_at_s", "end_at_s", "wrap_up_s", "result")
+        # row(contact_id, leg, stage, name, option, queue, agent_group, agent_id, start, end, wrap_up, result): every
+        # column of a row in one call (``Table.appender``; the legs are numbered in the records, so ``leg`` is 0 here)
+        self.row = table.appender("contact_id", "leg", "stage", "name", "option", "queue", "agent_group",
+                                  "agent_id", "start_at_s", "end_at_s", "wrap_up_s", "result")
+        self.close = table.setter("end_at_s", "result")  # close(row, end, result): the stage ended
+        self.wrap = table.setter("wrap_up_s")  # wrap(row, seconds): after-call work after the call's last service
 
     def add(self, cid: int, stage: str, name, queue, group, agent: int, start: float, end: float = NAN,
             result=None, option=None) -> int:
-        return self._write(cid, 0, stage, name, option, queue, group, agent, start, end, 0.0, result)
-
-    def close(self, i: int, end: float, result) -> None:
-        self.table.set(i, end_at_s=end, result=result)
-
-    def wrap(self, i: int, wrap: float) -> None:
-        self.table.set(i, wrap_up_s=wrap)
+        return self.row(cid, 0, stage, name, option, queue, group, agent, start, end, 0.0, result)
 
     def __len__(self) -> int:
         return len(self.table)

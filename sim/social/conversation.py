@@ -1,4 +1,4 @@
-"""Conversations on the asynchronous channels, driven by the engine's event loop (callbacks on simpy timeouts).
+"""Conversations on the asynchronous channels, driven by the engine's event loop (timed callbacks, ``sim.core.events``).
 
 A post the brand answers waits in its inbox (``sim.social.triage``) until an agent opens it. Then: the agent writes a
 message (work, ``sim.social.concurrency``), the customer thinks and replies, and so on for the post's number of
