@@ -124,49 +124,51 @@ class _Customers:
         self.ivr = _doubles(feed.ivr.take(n) if feed.ivr else np.zeros(n))
 
 
+# Event kinds on the heap (arrivals are not on it: each feed's next arrival waits beside it)
+WORK_END, WRAP_END, IVR_END, KERNEL = 0, 1, 2, 3
+SHIFT = 32  # an agent's code in the contact rows: group index << SHIFT | agent id
+
+
 def run_heap(model: Model, until: float) -> None:
     """Schedule staffing and arrivals, run the replication to ``until`` on a heap of tuples and write its contact rows
     into ``model.book["contacts"]``.
 
-    The steps of the plain queue run here in one function each, doing what the kernel's chain of calls does, in the
-    same order (the same draws, the same event sequence numbers): an arrival offered to its queue (``Model._on_arrival``
-    → ``PhoneQueue.new_customer``/``on_arrival`` → ``Model.offer`` → ``Model._start`` → ``PhoneQueue.on_answered`` →
+    The steps of the plain queue run here in one loop, doing what the kernel's chain of calls does, in the same order
+    (the same draws, the same event sequence numbers): an arrival offered to its queue (``Model._on_arrival`` →
+    ``PhoneQueue.new_customer``/``on_arrival`` → ``Model.offer`` → ``Model._start`` → ``PhoneQueue.on_answered`` →
     ``Model.start_work``), the end of work (``Model._on_work_end`` → ``PhoneQueue.on_work_done`` →
     ``Model.end_contact``/``release``) and a free agent taking the next contact (``Model._agent_free``). In a plain
-    queue a contact waits in one queue only (no ``offer_also``) and no agent-free hook is registered."""
+    queue a contact waits in one queue only (no ``offer_also``) and no agent-free hook is registered.
+
+    Fewer heap operations than events: each feed's next arrival is kept beside the heap with its sequence number (the
+    one its timeout would have) and compared with the heap's first event; an event that schedules one follow-up (an
+    agent's end of work and the start of the next contact, or of wrap-up) replaces itself on the heap in one step."""
     clock = Clock()
-    heap: list[tuple[float, int, Any, Any]] = []
-    push, pop = heapq.heappush, heapq.heappop
+    heap: list[tuple[float, int, int, Any]] = []
+    push, pop, replace = heapq.heappush, heapq.heappop, heapq.heapreplace
     feeds = model.feeds
     customers = [_Customers(f) for f in feeds]
     total = sum(len(f.times) for f in feeds)
-    # The contact columns, one cell per row (row = creation order), written as the run goes.
-    feed_of = array("q", [0]) * total
-    number = array("q", [0]) * total  # the customer's number within its feed
+    multi = len(feeds) > 1
+    # The contact columns, one cell per row (row = creation order), written as the run goes; a contact's queue entry
+    # is its arrival unless it had IVR time (written then), its agent group and id one code (``SHIFT``).
+    feed_of = array("q", [0]) * (total if multi else 0)
+    number = array("q", [0]) * (total if multi else 0)  # the customer's number within its feed
     arrival = array("d", [NAN]) * total
     entry = array("d", [NAN]) * total
     answer = array("d", [NAN]) * total
     end = array("d", [NAN]) * total
     wrap = array("d", [0.0]) * total
-    group_of = array("q", [-1]) * total
-    agent_id = array("q", [-1]) * total
+    who = array("q", [-1]) * total
     gone = bytearray(total)  # 1: abandoned
     groups = list(model.groups.values())
-    gindex = {g: k for k, g in enumerate(groups)}
+    gcode = {g: k << SHIFT for k, g in enumerate(groups)}
     for q in model.queues.values():  # waiting entries (row, handle, deadline, sequence) in the queues' own lines
         q.levels = {0: deque()}
         q.order = [q.levels[0]]
         q.line = []
-    row = 0
     seq = 0  # the next sequence number
     cur = 0  # the sequence number of the event being run
-
-    def at(delay: float, callback: Any, value: Any) -> None:
-        nonlocal seq
-        if delay < 0:
-            raise ValueError(f"negative delay {delay}")
-        push(heap, (clock.now + delay, seq, callback, value))
-        seq += 1
 
     def lapsed(e: tuple, now: float) -> bool:
         """Whether waiting entry ``e`` abandoned before the event now running; if so its row says so."""
@@ -178,18 +180,32 @@ def run_heap(model: Model, until: float) -> None:
             return True
         return False
 
+    def next_waiting(grp: Any, now: float) -> tuple | None:
+        """The first caller still waiting in the queues ``grp`` serves (in their order), taken out of its queue."""
+        for q in grp.queues:
+            while q.n:
+                if q.credit is not None:
+                    e = pop(q.line)[2]
+                else:
+                    order = q.order
+                    e = (order[0] if len(order) == 1 else next(dq for dq in order if dq)).popleft()
+                q.n -= 1
+                if e[2] <= now and lapsed(e, now):
+                    continue
+                return e
+        return None
+
     def offer(r: int, handle: float, patience: float, q: Any, prio: int, now: float) -> None:
+        """Contact ``r`` to queue ``q``: the longest-idle agent of the groups serving it takes it, or it waits."""
         nonlocal seq
-        entry[r] = now
         best = longest_idle(q.groups)
         if best is not None:
             grp = best.group
             grp.idle.popleft()
             answer[r] = now
-            group_of[r] = gindex[grp]
-            agent_id[r] = best.id
+            who[r] = gcode[grp] | best.id
             best.contact = r  # type: ignore[assignment]  # a row number here
-            push(heap, (now + handle, seq, work_end, best))
+            push(heap, (now + handle, seq, WORK_END, best))
             seq += 1
             return
         if patience < INF:
@@ -199,125 +215,146 @@ def run_heap(model: Model, until: float) -> None:
             e = (r, handle, INF, 0)
         q.enter(e, prio, now)
 
-    multi = len(feeds) > 1
+    def agent_free(agent: Any) -> None:
+        """A new agent seated by a staffing change (``Model._agent_free``): takes the next caller, or waits idle."""
+        nonlocal seq
+        now = clock.now
+        e = next_waiting(agent.group, now)
+        if e is None:
+            agent.idle_since = now
+            agent.group.idle.append(agent)
+            return
+        r = e[0]
+        answer[r] = now
+        who[r] = gcode[agent.group] | agent.id
+        agent.contact = r
+        push(heap, (now + e[1], seq, WORK_END, agent))
+        seq += 1
 
-    def on_arrival(st: list, now: float) -> None:
-        nonlocal seq, row
-        i, times, handle, patience, ivr, prio, q, k = st
-        st[0] = i + 1
-        if i + 1 < len(times):
-            push(heap, (now + (times[i + 1] - now), seq, on_arrival, st))
+    def kernel_at(delay: float, callback: Any, value: Any) -> None:
+        nonlocal seq
+        if delay < 0:
+            raise ValueError(f"negative delay {delay}")
+        push(heap, (clock.now + delay, seq, KERNEL, (callback, value)))
+        seq += 1
+
+    model.env = clock  # type: ignore[assignment]
+    model._at = kernel_at  # type: ignore[method-assign]
+    model._agent_free = agent_free  # type: ignore[method-assign]
+    model._schedule_staffing()
+    # Each feed's state: [next customer, times, handle, patience, IVR, priority, queue, feed number, next arrival
+    # time, its sequence number]; ``nxt`` the feed whose arrival comes first.
+    states = []
+    for k, (feed, cu) in enumerate(zip(feeds, customers)):
+        st = [feed.i, feed.times, cu.handle, cu.patience, cu.ivr, cu.priority, model.queues[feed.channel.queue], k,
+              INF, 0]
+        if feed.i < len(feed.times):
+            st[8], st[9] = 0.0 + (feed.times[feed.i] - 0.0), seq
             seq += 1
+        states.append(st)
+    nxt = min(states, key=lambda s: (s[8], s[9]))
+    na_t, na_s = nxt[8], nxt[9]
+    i, times, handle, patience, ivr, prio, q, k = nxt[:8]
+    last = len(times) - 1
+    row = 0
+    ev = _Event()
+    while True:
+        if heap and ((top := heap[0])[0] < na_t or (top[0] == na_t and top[1] < na_s)):
+            now, cur, kind, v = top
+            if now >= until:
+                break
+            clock.now = now
+            if kind == WORK_END or kind == WRAP_END:
+                agent = v
+                grp = agent.group
+                if kind == WORK_END:
+                    r = agent.contact
+                    end[r] = now
+                    draws = grp.wrap_draws
+                    if draws is not None:
+                        w = wrap[r] = draws.next()
+                        replace(heap, (now + w, seq, WRAP_END, agent))
+                        seq += 1
+                        continue
+                if grp.leaving:
+                    grp.leaving -= 1
+                    grp.present -= 1
+                    agent.present = False
+                    grp.log(now)
+                    pop(heap)
+                    continue
+                e = next_waiting(grp, now)
+                if e is None:
+                    agent.idle_since = now
+                    grp.idle.append(agent)
+                    pop(heap)
+                    continue
+                r2 = e[0]
+                answer[r2] = now
+                who[r2] = who[agent.contact]
+                agent.contact = r2
+                replace(heap, (now + e[1], seq, WORK_END, agent))
+                seq += 1
+                continue
+            pop(heap)
+            if kind == IVR_END:
+                r2, st2, j = v
+                entry[r2] = now
+                p2 = st2[5]
+                offer(r2, st2[2][j], st2[3][j], st2[6], 0 if p2 is None else p2[j], now)
+            else:  # a kernel callback (a staffing change)
+                ev.value = v[1]
+                v[0](ev)
+            continue
+        # the next arrival
+        now = na_t
+        if now >= until:
+            break
+        cur = na_s
+        clock.now = now
+        if i < last:
+            na_t, na_s = now + (times[i + 1] - now), seq
+            seq += 1
+        else:
+            na_t = INF
         r = row
         row = r + 1
+        arrival[r] = now
         if multi:
             feed_of[r] = k
             number[r] = i
-        arrival[r] = now
         v = ivr[i]
         if v > 0:
-            push(heap, (now + v, seq, on_ivr_end, (r, st, i)))
+            push(heap, (now + v, seq, IVR_END, (r, nxt, i)))
             seq += 1
-            return
-        if prio is not None or len(q.groups) != 1:
+        elif prio is not None or len(q.groups) != 1:
             offer(r, handle[i], patience[i], q, 0 if prio is None else prio[i], now)
-            return
-        # one group serves the queue: its longest-idle agent takes the call, or it waits (Model.offer, inlined)
-        entry[r] = now
-        grp = q.groups[0]
-        idle = grp.idle
-        if idle:
-            best = idle.popleft()
-            answer[r] = now
-            group_of[r] = gindex[grp]
-            agent_id[r] = best.id
-            best.contact = r
-            push(heap, (now + handle[i], seq, work_end, best))
-            seq += 1
-            return
-        p = patience[i]
-        if p < INF:
-            e = (r, handle[i], now + p, seq)
-            seq += 1
-        else:
-            e = (r, handle[i], INF, 0)
-        q.enter(e, 0, now)
-
-    def on_ivr_end(v: tuple, now: float) -> None:
-        r, st, i = v
-        prio = st[5]
-        offer(r, st[2][i], st[3][i], st[6], 0 if prio is None else prio[i], now)
-
-    def work_end(agent: Any, now: float) -> None:
-        nonlocal seq
-        r = agent.contact
-        end[r] = now
-        agent.contact = None
-        draws = agent.group.wrap_draws
-        if draws is not None:
-            w = wrap[r] = draws.next()
-            push(heap, (now + w, seq, wrap_end, agent))
-            seq += 1
-        else:
-            agent_free(agent, now)
-
-    def wrap_end(agent: Any, now: float) -> None:
-        agent_free(agent, now)
-
-    def agent_free(agent: Any, now: float) -> None:
-        nonlocal seq
-        grp = agent.group
-        if grp.leaving:
-            grp.leaving -= 1
-            grp.present -= 1
-            agent.present = False
-            grp.log(now)
-            return
-        for q in grp.queues:
-            while q.n:
-                if q.credit is not None:
-                    e = heapq.heappop(q.line)[2]
-                else:
-                    order = q.order
-                    e = (order[0] if len(order) == 1 else next(dq for dq in order if dq)).popleft()
-                q.n -= 1
-                if e[2] <= now and lapsed(e, now):
-                    continue
-                r = e[0]
+        else:  # one group serves the queue: its longest-idle agent takes the call, or it waits (``offer``, inlined)
+            grp = q.groups[0]
+            idle = grp.idle
+            if idle:
+                agent = idle.popleft()
                 answer[r] = now
-                group_of[r] = gindex[grp]
-                agent_id[r] = agent.id
+                who[r] = gcode[grp] | agent.id
                 agent.contact = r
-                push(heap, (now + e[1], seq, work_end, agent))
+                push(heap, (now + handle[i], seq, WORK_END, agent))
                 seq += 1
-                return
-        agent.idle_since = now
-        grp.idle.append(agent)
-
-    ev = _Event()
-
-    def kernel_call(callback: Any) -> Any:
-        def call(value: Any, now: float) -> None:
-            ev.value = value
-            callback(ev)
-        return call
-
-    model.env = clock  # type: ignore[assignment]
-    model._at = lambda delay, callback, value: at(delay, kernel_call(callback), value)  # type: ignore[method-assign]
-    model._agent_free = lambda agent: agent_free(agent, clock.now)  # type: ignore[method-assign]
-    model._schedule_staffing()
-    states = []
-    for k, (feed, cu) in enumerate(zip(feeds, customers)):
-        st = [feed.i, feed.times, cu.handle, cu.patience, cu.ivr, cu.priority, model.queues[feed.channel.queue], k]
-        states.append(st)
-        if feed.i < len(feed.times):
-            at(feed.times[feed.i] - clock.now, on_arrival, st)
-    while heap:
-        t, cur, callback, value = pop(heap)
-        if t >= until:
-            break
-        clock.now = t
-        callback(value, t)
+            else:
+                p = patience[i]
+                if p < INF:
+                    q.enter((r, handle[i], now + p, seq), 0, now)
+                    seq += 1
+                else:
+                    q.enter((r, handle[i], INF, 0), 0, now)
+        i += 1
+        if multi:  # the feed's state back, and the feed whose arrival comes next
+            nxt[0], nxt[8], nxt[9] = i, na_t, na_s
+            nxt = min(states, key=lambda s: (s[8], s[9]))
+            na_t, na_s = nxt[8], nxt[9]
+            i, times, handle, patience, ivr, prio, q, k = nxt[:8]
+            last = len(times) - 1
+    if not multi:
+        nxt[0] = i
     clock.now = until
     cur = seq
     for feed, st in zip(feeds, states):
@@ -327,15 +364,14 @@ def run_heap(model: Model, until: float) -> None:
         for e in waiting:
             if e[2] < until:
                 lapsed(e, until)
-    _write_rows(model, customers, row, feed_of, number, arrival, entry, answer, end, wrap, group_of, agent_id,
-                gone, groups)
+    _write_rows(model, customers, row, feed_of, number, arrival, entry, answer, end, wrap, who, gone, groups)
 
 
 def _write_rows(model: Model, customers: list[_Customers], n: int, *cols: Any) -> None:
     """The run's contact rows into the ``contacts`` table, in creation order (category columns coded once)."""
-    feed_of, number, arrival, entry, answer, end, wrap, group_of, agent_id, gone, groups = cols
+    feed_of, number, arrival, entry, answer, end, wrap, who, gone, groups = cols
     table = model.book["contacts"]
-    view = lambda a, dt: np.frombuffer(a, dtype=dt)[:n].copy()
+    view = lambda a, dt: np.frombuffer(a, dtype=dt)[:n]  # the run's own columns, not copied
     one = len(customers) == 1  # one feed: row r is its customer r (the columns of feeds were not written)
     fk = np.zeros(n, dtype=np.int64) if one else view(feed_of, np.int64)
     num = np.arange(n, dtype=np.int64) if one else view(number, np.int64)
@@ -346,10 +382,10 @@ def _write_rows(model: Model, customers: list[_Customers], n: int, *cols: Any) -
     chan = np.empty(n, dtype=np.int64)
     queue = np.empty(n, dtype=np.int64)
     for k, cu in enumerate(customers):
-        sel = fk == k
-        if not sel.any():
-            continue
+        sel = slice(None) if one else fk == k
         i = num[sel]
+        if not len(i):
+            continue
         ids[sel] = cu.feed.id_base + i + 1  # Feed.next_id after the arrival counted the customer
         handle[sel] = np.frombuffer(cu.handle, dtype=float)[i]
         ivr[sel] = np.frombuffer(cu.ivr, dtype=float)[i]
@@ -357,10 +393,14 @@ def _write_rows(model: Model, customers: list[_Customers], n: int, *cols: Any) -
             prio[sel] = np.frombuffer(cu.priority, dtype=np.int64)[i]
         chan[sel] = table.code("channel", cu.feed.channel.name)
         queue[sel] = table.code("queue", cu.feed.channel.queue)
-    gi = view(group_of, np.int64)
-    gcode = np.full(len(groups) + 1, -1, dtype=np.int64)
-    for k in np.unique(gi[gi >= 0]).tolist():
-        gcode[k] = table.code("agent_group", groups[k].name)
+    arrived = view(arrival, float)
+    entered = np.where(ivr > 0, view(entry, float), arrived)  # without IVR time a caller queues on arrival
+    code = view(who, np.int64)
+    answered = code >= 0
+    gi = np.where(answered, code >> SHIFT, -1)
+    gmap = np.full(len(groups) + 1, -1, dtype=np.int64)
+    for k in np.unique(gi[answered]).tolist():
+        gmap[k] = table.code("agent_group", groups[k].name)
     ended = ~np.isnan(view(end, float))
     ab = np.frombuffer(gone, dtype=np.uint8)[:n].astype(bool)
     outcome = np.where(ab, table.code("outcome", ABANDONED) if ab.any() else -1,
@@ -368,7 +408,6 @@ def _write_rows(model: Model, customers: list[_Customers], n: int, *cols: Any) -
                                 table.code("outcome", OPEN) if (~ended).any() else -1))
     table.extend_arrays(
         n, contact_id=ids, customer_id=ids.copy(), attempt=np.ones(n, dtype=np.int64), channel=chan, queue=queue,
-        priority=prio, arrival_at_s=view(arrival, float), queue_entry_at_s=view(entry, float),
-        answer_at_s=view(answer, float), end_at_s=view(end, float), handle_draw_s=handle, ivr_s=ivr,
-        wrap_up_s=view(wrap, float), outcome=outcome, agent_group=gcode[gi], agent_id=view(agent_id, np.int64),
-        resolved=ended & ~ab)
+        priority=prio, arrival_at_s=arrived, queue_entry_at_s=entered, answer_at_s=view(answer, float),
+        end_at_s=view(end, float), handle_draw_s=handle, ivr_s=ivr, wrap_up_s=view(wrap, float), outcome=outcome,
+        agent_group=gmap[gi], agent_id=np.where(answered, code & ((1 << SHIFT) - 1), -1), resolved=ended & ~ab)
