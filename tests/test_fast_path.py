@@ -155,3 +155,19 @@ def test_a_feature_keeps_simpy(tmp_path: Path):
     m = Engine(sc, 0, sc.run.seed)
     m.run()
     assert not isinstance(m.env, Clock)
+
+
+@pytest.mark.parametrize("before", [0, 3, 1024, 1500])
+@pytest.mark.parametrize("n", [0, 1, 1023, 1024, 1025, 2048, 3000])
+def test_draws_in_a_block_are_the_draws_one_by_one(n, before):
+    """``Draws.take(n)`` (the fast path's customer attributes) gives the values of ``n`` calls of ``next`` and leaves
+    the stream where they would: the next draws are the same too."""
+    import numpy as np
+
+    from sim.distributions import Draws, Lognormal
+
+    law = Lognormal.from_mean_cv(240.0, 0.7)
+    a, b = Draws(law, np.random.default_rng(5)), Draws(law, np.random.default_rng(5))
+    assert [a.next() for _ in range(before)] == [b.next() for _ in range(before)]
+    assert a.take(n).tolist() == [b.next() for _ in range(n)]
+    assert [a.next() for _ in range(2100)] == [b.next() for _ in range(2100)]

@@ -243,18 +243,25 @@ def run_heap(model: Model, until: float) -> None:
     model._agent_free = agent_free  # type: ignore[method-assign]
     model._schedule_staffing()
     # Each feed's state: [next customer, times, handle, patience, IVR, priority, queue, feed number, next arrival
-    # time, its sequence number]; ``nxt`` the feed whose arrival comes first.
+    # time, its sequence number, whether any customer has IVR time, the queue's line if its arrivals go straight to
+    # one group and wait in one FIFO line (no classes, no credit), else None]; ``nxt`` the feed whose arrival comes
+    # first.
     states = []
     for k, (feed, cu) in enumerate(zip(feeds, customers)):
-        st = [feed.i, feed.times, cu.handle, cu.patience, cu.ivr, cu.priority, model.queues[feed.channel.queue], k,
-              INF, 0]
+        q = model.queues[feed.channel.queue]
+        line = q.levels[0] if cu.priority is None and q.credit is None and len(q.groups) == 1 else None
+        st = [feed.i, feed.times, cu.handle, cu.patience, cu.ivr, cu.priority, q, k, INF, 0, any(cu.ivr), line]
         if feed.i < len(feed.times):
             st[8], st[9] = 0.0 + (feed.times[feed.i] - 0.0), seq
             seq += 1
         states.append(st)
-    nxt = min(states, key=lambda s: (s[8], s[9]))
+    ranked = {q.id for f, cu in zip(feeds, customers) if cu.priority is not None for q in [model.queues[f.channel.queue]]}
+    simple = {g: (g.queues[0], g.queues[0].levels[0]) for g in groups  # a group serving one FIFO line
+              if len(g.queues) == 1 and g.queues[0].credit is None and g.queues[0].id not in ranked}
+    first = lambda s: (s[8], s[9])
+    nxt = min(states, key=first) if states else [0, [], None, None, None, None, None, -1, INF, 0, False, None]
     na_t, na_s = nxt[8], nxt[9]
-    i, times, handle, patience, ivr, prio, q, k = nxt[:8]
+    i, times, handle, patience, ivr, prio, q, k, _, _, has_ivr, line = nxt
     last = len(times) - 1
     row = 0
     ev = _Event()
@@ -263,17 +270,16 @@ def run_heap(model: Model, until: float) -> None:
             now, cur, kind, v = top
             if now >= until:
                 break
-            clock.now = now
-            if kind == WORK_END or kind == WRAP_END:
+            if kind <= 1:  # an agent's end of work (0) or of wrap-up (1)
                 agent = v
                 grp = agent.group
-                if kind == WORK_END:
+                if kind == 0:
                     r = agent.contact
                     end[r] = now
                     draws = grp.wrap_draws
                     if draws is not None:
                         w = wrap[r] = draws.next()
-                        replace(heap, (now + w, seq, WRAP_END, agent))
+                        replace(heap, (now + w, seq, 1, agent))
                         seq += 1
                         continue
                 if grp.leaving:
@@ -283,7 +289,19 @@ def run_heap(model: Model, until: float) -> None:
                     grp.log(now)
                     pop(heap)
                     continue
-                e = next_waiting(grp, now)
+                one = simple.get(grp)
+                if one is None:
+                    e = next_waiting(grp, now)
+                else:  # ``next_waiting`` of one FIFO line, inlined
+                    e = None
+                    sq, dq = one
+                    while dq:
+                        x = dq.popleft()
+                        sq.n -= 1
+                        if x[2] <= now and lapsed(x, now):
+                            continue
+                        e = x
+                        break
                 if e is None:
                     agent.idle_since = now
                     grp.idle.append(agent)
@@ -293,7 +311,7 @@ def run_heap(model: Model, until: float) -> None:
                 answer[r2] = now
                 who[r2] = who[agent.contact]
                 agent.contact = r2
-                replace(heap, (now + e[1], seq, WORK_END, agent))
+                replace(heap, (now + e[1], seq, 0, agent))
                 seq += 1
                 continue
             pop(heap)
@@ -303,6 +321,7 @@ def run_heap(model: Model, until: float) -> None:
                 p2 = st2[5]
                 offer(r2, st2[2][j], st2[3][j], st2[6], 0 if p2 is None else p2[j], now)
             else:  # a kernel callback (a staffing change)
+                clock.now = now
                 ev.value = v[1]
                 v[0](ev)
             continue
@@ -311,7 +330,6 @@ def run_heap(model: Model, until: float) -> None:
         if now >= until:
             break
         cur = na_s
-        clock.now = now
         if i < last:
             na_t, na_s = now + (times[i + 1] - now), seq
             seq += 1
@@ -323,13 +341,12 @@ def run_heap(model: Model, until: float) -> None:
         if multi:
             feed_of[r] = k
             number[r] = i
-        v = ivr[i]
-        if v > 0:
-            push(heap, (now + v, seq, IVR_END, (r, nxt, i)))
+        if has_ivr and ivr[i] > 0:
+            push(heap, (now + ivr[i], seq, IVR_END, (r, nxt, i)))
             seq += 1
-        elif prio is not None or len(q.groups) != 1:
+        elif line is None:
             offer(r, handle[i], patience[i], q, 0 if prio is None else prio[i], now)
-        else:  # one group serves the queue: its longest-idle agent takes the call, or it waits (``offer``, inlined)
+        else:  # one group serves the queue's one line: its longest-idle agent takes the call, or it waits (inlined)
             grp = q.groups[0]
             idle = grp.idle
             if idle:
@@ -337,21 +354,22 @@ def run_heap(model: Model, until: float) -> None:
                 answer[r] = now
                 who[r] = gcode[grp] | agent.id
                 agent.contact = r
-                push(heap, (now + handle[i], seq, WORK_END, agent))
+                push(heap, (now + handle[i], seq, 0, agent))
                 seq += 1
             else:
                 p = patience[i]
                 if p < INF:
-                    q.enter((r, handle[i], now + p, seq), 0, now)
+                    line.append((r, handle[i], now + p, seq))
                     seq += 1
                 else:
-                    q.enter((r, handle[i], INF, 0), 0, now)
+                    line.append((r, handle[i], INF, 0))
+                q.n += 1
         i += 1
         if multi:  # the feed's state back, and the feed whose arrival comes next
             nxt[0], nxt[8], nxt[9] = i, na_t, na_s
-            nxt = min(states, key=lambda s: (s[8], s[9]))
+            nxt = min(states, key=first)
             na_t, na_s = nxt[8], nxt[9]
-            i, times, handle, patience, ivr, prio, q, k = nxt[:8]
+            i, times, handle, patience, ivr, prio, q, k, _, _, has_ivr, line = nxt
             last = len(times) - 1
     if not multi:
         nxt[0] = i
@@ -372,34 +390,39 @@ def _write_rows(model: Model, customers: list[_Customers], n: int, *cols: Any) -
     feed_of, number, arrival, entry, answer, end, wrap, who, gone, groups = cols
     table = model.book["contacts"]
     view = lambda a, dt: np.frombuffer(a, dtype=dt)[:n]  # the run's own columns, not copied
-    one = len(customers) == 1  # one feed: row r is its customer r (the columns of feeds were not written)
-    fk = np.zeros(n, dtype=np.int64) if one else view(feed_of, np.int64)
-    num = np.arange(n, dtype=np.int64) if one else view(number, np.int64)
-    ids = np.empty(n, dtype=np.int64)
-    handle = np.empty(n)
-    ivr = np.empty(n)
-    prio = np.zeros(n, dtype=np.int64)
-    chan = np.empty(n, dtype=np.int64)
-    queue = np.empty(n, dtype=np.int64)
-    for k, cu in enumerate(customers):
-        sel = slice(None) if one else fk == k
-        i = num[sel]
-        if not len(i):
-            continue
-        ids[sel] = cu.feed.id_base + i + 1  # Feed.next_id after the arrival counted the customer
-        handle[sel] = np.frombuffer(cu.handle, dtype=float)[i]
-        ivr[sel] = np.frombuffer(cu.ivr, dtype=float)[i]
-        if cu.priority is not None:
-            prio[sel] = np.frombuffer(cu.priority, dtype=np.int64)[i]
-        chan[sel] = table.code("channel", cu.feed.channel.name)
-        queue[sel] = table.code("queue", cu.feed.channel.queue)
+    if len(customers) == 1:  # one feed: row r is its customer r (the columns of feeds were not written)
+        cu = customers[0]
+        num = np.arange(n, dtype=np.int64)
+        ids = cu.feed.id_base + num + 1  # Feed.next_id after the arrival counted the customer
+        handle = np.frombuffer(cu.handle, dtype=float)[:n]
+        ivr = np.frombuffer(cu.ivr, dtype=float)[:n]
+        prio = np.zeros(n, dtype=np.int64) if cu.priority is None else np.frombuffer(cu.priority, dtype=np.int64)[:n]
+        chan = np.full(n, table.code("channel", cu.feed.channel.name), dtype=np.int64)
+        queue = np.full(n, table.code("queue", cu.feed.channel.queue), dtype=np.int64)
+    else:
+        fk, num = view(feed_of, np.int64), view(number, np.int64)
+        ids = np.empty(n, dtype=np.int64)
+        handle, ivr = np.empty(n), np.empty(n)
+        prio, chan, queue = np.zeros(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+        for k, cu in enumerate(customers):
+            sel = fk == k
+            if not sel.any():
+                continue
+            i = num[sel]
+            ids[sel] = cu.feed.id_base + i + 1
+            handle[sel] = np.frombuffer(cu.handle, dtype=float)[i]
+            ivr[sel] = np.frombuffer(cu.ivr, dtype=float)[i]
+            if cu.priority is not None:
+                prio[sel] = np.frombuffer(cu.priority, dtype=np.int64)[i]
+            chan[sel] = table.code("channel", cu.feed.channel.name)
+            queue[sel] = table.code("queue", cu.feed.channel.queue)
     arrived = view(arrival, float)
     entered = np.where(ivr > 0, view(entry, float), arrived)  # without IVR time a caller queues on arrival
     code = view(who, np.int64)
     answered = code >= 0
     gi = np.where(answered, code >> SHIFT, -1)
     gmap = np.full(len(groups) + 1, -1, dtype=np.int64)
-    for k in np.unique(gi[answered]).tolist():
+    for k in np.flatnonzero(np.bincount(gi[answered], minlength=len(groups))).tolist():
         gmap[k] = table.code("agent_group", groups[k].name)
     ended = ~np.isnan(view(end, float))
     ab = np.frombuffer(gone, dtype=np.uint8)[:n].astype(bool)
