@@ -169,9 +169,11 @@ def run_heap(model: Model, until: float) -> None:
         q.line = []
     seq = 0  # the next sequence number
     cur = 0  # the sequence number of the event being run
+    box = [0, 0]  # (seq, cur) for the calls from the kernel (a staffing change): written before, read after
 
-    def lapsed(e: tuple, now: float) -> bool:
-        """Whether waiting entry ``e`` abandoned before the event now running; if so its row says so."""
+    def lapsed(e: tuple, now: float, cur: int) -> bool:
+        """Whether waiting entry ``e`` abandoned before the event now running (at ``now``, sequence number ``cur``);
+        if so its row says so."""
         d = e[2]
         if d < now or (d == now and e[3] < cur):
             r = e[0]
@@ -180,7 +182,7 @@ def run_heap(model: Model, until: float) -> None:
             return True
         return False
 
-    def next_waiting(grp: Any, now: float) -> tuple | None:
+    def next_waiting(grp: Any, now: float, cur: int) -> tuple | None:
         """The first caller still waiting in the queues ``grp`` serves (in their order), taken out of its queue."""
         for q in grp.queues:
             while q.n:
@@ -190,14 +192,14 @@ def run_heap(model: Model, until: float) -> None:
                     order = q.order
                     e = (order[0] if len(order) == 1 else next(dq for dq in order if dq)).popleft()
                 q.n -= 1
-                if e[2] <= now and lapsed(e, now):
+                if e[2] <= now and lapsed(e, now, cur):
                     continue
                 return e
         return None
 
-    def offer(r: int, handle: float, patience: float, q: Any, prio: int, now: float) -> None:
-        """Contact ``r`` to queue ``q``: the longest-idle agent of the groups serving it takes it, or it waits."""
-        nonlocal seq
+    def offer(r: int, handle: float, patience: float, q: Any, prio: int, now: float, seq: int) -> int:
+        """Contact ``r`` to queue ``q``: the longest-idle agent of the groups serving it takes it, or it waits (the
+        next sequence number returned)."""
         best = longest_idle(q.groups)
         if best is not None:
             grp = best.group
@@ -206,20 +208,19 @@ def run_heap(model: Model, until: float) -> None:
             who[r] = gcode[grp] | best.id
             best.contact = r  # type: ignore[assignment]  # a row number here
             push(heap, (now + handle, seq, WORK_END, best))
-            seq += 1
-            return
+            return seq + 1
         if patience < INF:
             e = (r, handle, now + patience, seq)
             seq += 1
         else:
             e = (r, handle, INF, 0)
         q.enter(e, prio, now)
+        return seq
 
     def agent_free(agent: Any) -> None:
         """A new agent seated by a staffing change (``Model._agent_free``): takes the next caller, or waits idle."""
-        nonlocal seq
         now = clock.now
-        e = next_waiting(agent.group, now)
+        e = next_waiting(agent.group, now, box[1])
         if e is None:
             agent.idle_since = now
             agent.group.idle.append(agent)
@@ -228,25 +229,25 @@ def run_heap(model: Model, until: float) -> None:
         answer[r] = now
         who[r] = gcode[agent.group] | agent.id
         agent.contact = r
-        push(heap, (now + e[1], seq, WORK_END, agent))
-        seq += 1
+        push(heap, (now + e[1], box[0], WORK_END, agent))
+        box[0] += 1
 
     def kernel_at(delay: float, callback: Any, value: Any) -> None:
-        nonlocal seq
         if delay < 0:
             raise ValueError(f"negative delay {delay}")
-        push(heap, (clock.now + delay, seq, KERNEL, (callback, value)))
-        seq += 1
+        push(heap, (clock.now + delay, box[0], KERNEL, (callback, value)))
+        box[0] += 1
 
     model.env = clock  # type: ignore[assignment]
     model._at = kernel_at  # type: ignore[method-assign]
     model._agent_free = agent_free  # type: ignore[method-assign]
     model._schedule_staffing()
+    seq = box[0]
     # Each feed's state: [next customer, times, handle, patience, IVR, priority, queue, feed number, next arrival
     # time, its sequence number, whether any customer has IVR time, the queue's line if its arrivals go straight to
     # one group and wait in one FIFO line (no classes, no credit), else None]; ``nxt`` the feed whose arrival comes
     # first.
-    states = []
+    states: list[list[Any]] = []
     for k, (feed, cu) in enumerate(zip(feeds, customers)):
         q = model.queues[feed.channel.queue]
         line = q.levels[0] if cu.priority is None and q.credit is None and len(q.groups) == 1 else None
@@ -256,10 +257,10 @@ def run_heap(model: Model, until: float) -> None:
             seq += 1
         states.append(st)
     ranked = {q.id for f, cu in zip(feeds, customers) if cu.priority is not None for q in [model.queues[f.channel.queue]]}
-    simple = {g: (g.queues[0], g.queues[0].levels[0]) for g in groups  # a group serving one FIFO line
+    simple: dict[Any, tuple[Any, Any]] = {g: (g.queues[0], g.queues[0].levels[0]) for g in groups  # one FIFO line
               if len(g.queues) == 1 and g.queues[0].credit is None and g.queues[0].id not in ranked}
     first = lambda s: (s[8], s[9])
-    nxt = min(states, key=first) if states else [0, [], None, None, None, None, None, -1, INF, 0, False, None]
+    nxt: list[Any] = min(states, key=first) if states else [0, [], None, None, None, None, None, -1, INF, 0, False, None]
     na_t, na_s = nxt[8], nxt[9]
     i, times, handle, patience, ivr, prio, q, k, _, _, has_ivr, line = nxt
     last = len(times) - 1
@@ -291,14 +292,14 @@ def run_heap(model: Model, until: float) -> None:
                     continue
                 one = simple.get(grp)
                 if one is None:
-                    e = next_waiting(grp, now)
+                    e = next_waiting(grp, now, cur)
                 else:  # ``next_waiting`` of one FIFO line, inlined
                     e = None
                     sq, dq = one
                     while dq:
                         x = dq.popleft()
                         sq.n -= 1
-                        if x[2] <= now and lapsed(x, now):
+                        if x[2] <= now and lapsed(x, now, cur):
                             continue
                         e = x
                         break
@@ -319,11 +320,13 @@ def run_heap(model: Model, until: float) -> None:
                 r2, st2, j = v
                 entry[r2] = now
                 p2 = st2[5]
-                offer(r2, st2[2][j], st2[3][j], st2[6], 0 if p2 is None else p2[j], now)
+                seq = offer(r2, st2[2][j], st2[3][j], st2[6], 0 if p2 is None else p2[j], now, seq)
             else:  # a kernel callback (a staffing change)
                 clock.now = now
+                box[0], box[1] = seq, cur
                 ev.value = v[1]
                 v[0](ev)
+                seq = box[0]
             continue
         # the next arrival
         now = na_t
@@ -345,7 +348,7 @@ def run_heap(model: Model, until: float) -> None:
             push(heap, (now + ivr[i], seq, IVR_END, (r, nxt, i)))
             seq += 1
         elif line is None:
-            offer(r, handle[i], patience[i], q, 0 if prio is None else prio[i], now)
+            seq = offer(r, handle[i], patience[i], q, 0 if prio is None else prio[i], now, seq)
         else:  # one group serves the queue's one line: its longest-idle agent takes the call, or it waits (inlined)
             grp = q.groups[0]
             idle = grp.idle
@@ -374,14 +377,13 @@ def run_heap(model: Model, until: float) -> None:
     if not multi:
         nxt[0] = i
     clock.now = until
-    cur = seq
     for feed, st in zip(feeds, states):
         feed.i = st[0]
     for q in model.queues.values():  # callers still waiting at the horizon: abandoned if their deadline passed
         waiting: list = [x[2] for x in q.line] if q.credit is not None else [e for dq in q.levels.values() for e in dq]
         for e in waiting:
             if e[2] < until:
-                lapsed(e, until)
+                lapsed(e, until, seq)
     _write_rows(model, customers, row, feed_of, number, arrival, entry, answer, end, wrap, who, gone, groups)
 
 
@@ -389,7 +391,7 @@ def _write_rows(model: Model, customers: list[_Customers], n: int, *cols: Any) -
     """The run's contact rows into the ``contacts`` table, in creation order (category columns coded once)."""
     feed_of, number, arrival, entry, answer, end, wrap, who, gone, groups = cols
     table = model.book["contacts"]
-    view = lambda a, dt: np.frombuffer(a, dtype=dt)[:n]  # the run's own columns, not copied
+    view: Any = lambda a, dt: np.frombuffer(a, dtype=dt)[:n]  # the run's own columns, not copied
     if len(customers) == 1:  # one feed: row r is its customer r (the columns of feeds were not written)
         cu = customers[0]
         num = np.arange(n, dtype=np.int64)
