@@ -4,8 +4,8 @@ written straight into the record book's columns.
 A model with nothing attached (every channel the plain phone queue ``sim.core.phone.PhoneQueue``: arrivals, IVR time,
 queues by priority or with a waiting-time credit, longest-idle routing, patience, service, wrap-up, seated agents
 changing over the day) spends most of its time in simpy's event machinery and in per-contact objects. Here an event is
-a tuple ``(time, sequence, callback, value)`` on a ``heapq``, a contact is a row number, and the tables are identical
-to simpy's:
+a tuple ``(time, sequence, kind, value)`` on a ``heapq``, a contact is a row number, and the tables are identical to
+simpy's:
 
 - times are computed as simpy computes them (``now + delay``, also for an absolute time given as ``t − now``);
 - events at one instant run in the order they were scheduled (simpy's tie-break for events of one priority is its
@@ -17,8 +17,11 @@ to simpy's:
 - patience is kept lazily: a waiting caller's deadline is not an event on the heap. It takes its sequence number when
   the caller joins the queue, as the timer would, and a caller reached in the queue (or left in it at the horizon)
   whose ``(deadline, sequence)`` comes before the current event's abandoned at the deadline. In the plain queue an
-  abandonment changes nothing but the caller's row, so the other events keep their order; the heap holds only
-  arrivals, ends of work and wrap-up and staffing changes, whatever the length of the queue.
+  abandonment changes nothing but the caller's row, so the other events keep their order;
+- arrivals are not on the heap either: each feed's next arrival waits beside it with the sequence number its timeout
+  would have taken, and goes first when its ``(time, sequence)`` does. The heap holds ends of work and wrap-up, IVR
+  ends and staffing changes (about one event per busy agent, whatever the length of the queue), and an end of work
+  that starts the agent's next contact (or wrap-up) replaces itself on it in one step.
 
 Every other model (any feature attached, an observer or a hook registered, an event already on simpy's queue) keeps
 simpy as its event loop, and ``Contact`` objects. ``tests/test_fast_path.py`` compares both loops' tables on several
@@ -32,13 +35,10 @@ from array import array
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from sim.core.agents import longest_idle
-from sim.core.contact import ABANDONED, OPEN, SERVED
+from sim.core.fast_rows import SHIFT, Customers, write_rows
 
 if TYPE_CHECKING:
-    from sim.core.feed import Feed
     from sim.core.model import Model
 
 NAN = math.nan
@@ -72,61 +72,8 @@ def plain(model: Model) -> bool:
             and model.env.peek() == math.inf)
 
 
-def _arrival_chain(times: list[float]) -> list[float]:
-    """The arrival instants as the event loop computes them (each the previous one + (next time − previous one))."""
-    out = []
-    now = 0.0
-    for t in times:
-        now = now + (t - now)
-        out.append(now)
-    return out
-
-
-def _doubles(a: np.ndarray) -> array:
-    """A float array as ``array('d')``: 8 bytes a value, read as Python floats."""
-    out = array("d")
-    out.frombytes(np.ascontiguousarray(a, dtype=float).tobytes())
-    return out
-
-
-class _Customers:
-    """One feed's customers drawn in blocks, in customer order: handle, patience and IVR times and priorities (read
-    by customer number)."""
-
-    __slots__ = ("feed", "handle", "patience", "ivr", "priority")
-
-    def __init__(self, feed: Feed):
-        self.feed = feed
-        n = len(feed.times)
-        h: Any = feed.handle
-        if hasattr(h, "scale"):  # IntervalDraws: the mean of the interval the customer arrives in (bisect_right)
-            chain = np.asarray(_arrival_chain(feed.times), dtype=float)
-            idx = np.searchsorted(np.asarray(h.starts, dtype=float), chain, side="right") - 1
-            handle = h.draws.take(n) * np.asarray(h.scale, dtype=float)[idx] if n else np.empty(0)
-        else:
-            handle = h.take(n)
-        self.handle = _doubles(handle)
-        if feed.classes is not None:
-            k = feed.classes
-            u = k.u.take(n)
-            cls = np.minimum(np.searchsorted(np.asarray(k.cum), u, side="right"), len(k.cum) - 1)
-            pat = np.full(n, INF)
-            for j, draws in enumerate(k.patience):
-                sel = np.flatnonzero(cls == j)
-                if draws is not None and sel.size:
-                    pat[sel] = draws.take(sel.size)
-            self.patience = _doubles(pat)
-            self.priority: Any = array("q", (np.asarray(k.priorities, dtype=np.int64)[cls] if n else
-                                             np.zeros(0, np.int64)).tobytes())
-        else:
-            self.patience = _doubles(feed.patience.take(n) if feed.patience else np.full(n, INF))
-            self.priority = None
-        self.ivr = _doubles(feed.ivr.take(n) if feed.ivr else np.zeros(n))
-
-
 # Event kinds on the heap (arrivals are not on it: each feed's next arrival waits beside it)
 WORK_END, WRAP_END, IVR_END, KERNEL = 0, 1, 2, 3
-SHIFT = 32  # an agent's code in the contact rows: group index << SHIFT | agent id
 
 
 def run_heap(model: Model, until: float) -> None:
@@ -147,7 +94,7 @@ def run_heap(model: Model, until: float) -> None:
     heap: list[tuple[float, int, int, Any]] = []
     push, pop, replace = heapq.heappush, heapq.heappop, heapq.heapreplace
     feeds = model.feeds
-    customers = [_Customers(f) for f in feeds]
+    customers = [Customers(f) for f in feeds]
     total = sum(len(f.times) for f in feeds)
     multi = len(feeds) > 1
     # The contact columns, one cell per row (row = creation order), written as the run goes; a contact's queue entry
@@ -384,55 +331,4 @@ def run_heap(model: Model, until: float) -> None:
         for e in waiting:
             if e[2] < until:
                 lapsed(e, until, seq)
-    _write_rows(model, customers, row, feed_of, number, arrival, entry, answer, end, wrap, who, gone, groups)
-
-
-def _write_rows(model: Model, customers: list[_Customers], n: int, *cols: Any) -> None:
-    """The run's contact rows into the ``contacts`` table, in creation order (category columns coded once)."""
-    feed_of, number, arrival, entry, answer, end, wrap, who, gone, groups = cols
-    table = model.book["contacts"]
-    view: Any = lambda a, dt: np.frombuffer(a, dtype=dt)[:n]  # the run's own columns, not copied
-    if len(customers) == 1:  # one feed: row r is its customer r (the columns of feeds were not written)
-        cu = customers[0]
-        num = np.arange(n, dtype=np.int64)
-        ids = cu.feed.id_base + num + 1  # Feed.next_id after the arrival counted the customer
-        handle = np.frombuffer(cu.handle, dtype=float)[:n]
-        ivr = np.frombuffer(cu.ivr, dtype=float)[:n]
-        prio = np.zeros(n, dtype=np.int64) if cu.priority is None else np.frombuffer(cu.priority, dtype=np.int64)[:n]
-        chan = np.full(n, table.code("channel", cu.feed.channel.name), dtype=np.int64)
-        queue = np.full(n, table.code("queue", cu.feed.channel.queue), dtype=np.int64)
-    else:
-        fk, num = view(feed_of, np.int64), view(number, np.int64)
-        ids = np.empty(n, dtype=np.int64)
-        handle, ivr = np.empty(n), np.empty(n)
-        prio, chan, queue = np.zeros(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
-        for k, cu in enumerate(customers):
-            sel = fk == k
-            if not sel.any():
-                continue
-            i = num[sel]
-            ids[sel] = cu.feed.id_base + i + 1
-            handle[sel] = np.frombuffer(cu.handle, dtype=float)[i]
-            ivr[sel] = np.frombuffer(cu.ivr, dtype=float)[i]
-            if cu.priority is not None:
-                prio[sel] = np.frombuffer(cu.priority, dtype=np.int64)[i]
-            chan[sel] = table.code("channel", cu.feed.channel.name)
-            queue[sel] = table.code("queue", cu.feed.channel.queue)
-    arrived = view(arrival, float)
-    entered = np.where(ivr > 0, view(entry, float), arrived)  # without IVR time a caller queues on arrival
-    code = view(who, np.int64)
-    answered = code >= 0
-    gi = np.where(answered, code >> SHIFT, -1)
-    gmap = np.full(len(groups) + 1, -1, dtype=np.int64)
-    for k in np.flatnonzero(np.bincount(gi[answered], minlength=len(groups))).tolist():
-        gmap[k] = table.code("agent_group", groups[k].name)
-    ended = ~np.isnan(view(end, float))
-    ab = np.frombuffer(gone, dtype=np.uint8)[:n].astype(bool)
-    outcome = np.where(ab, table.code("outcome", ABANDONED) if ab.any() else -1,
-                       np.where(ended, table.code("outcome", SERVED) if ended.any() else -1,
-                                table.code("outcome", OPEN) if (~ended).any() else -1))
-    table.extend_arrays(
-        n, contact_id=ids, customer_id=ids.copy(), attempt=np.ones(n, dtype=np.int64), channel=chan, queue=queue,
-        priority=prio, arrival_at_s=arrived, queue_entry_at_s=entered, answer_at_s=view(answer, float),
-        end_at_s=view(end, float), handle_draw_s=handle, ivr_s=ivr, wrap_up_s=view(wrap, float), outcome=outcome,
-        agent_group=gmap[gi], agent_id=np.where(answered, code & ((1 << SHIFT) - 1), -1), resolved=ended & ~ab)
+    write_rows(model, customers, row, feed_of, number, arrival, entry, answer, end, wrap, who, gone, groups)
