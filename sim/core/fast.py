@@ -192,13 +192,15 @@ def run_heap(model: Model, until: float) -> None:
     seq = box[0]
     # Each feed's state: [next customer, times, handle, patience, IVR, priority, queue, feed number, next arrival
     # time, its sequence number, whether any customer has IVR time, the queue's line if its arrivals go straight to
-    # one group and wait in one FIFO line (no classes, no credit), else None]; ``nxt`` the feed whose arrival comes
-    # first.
+    # one group and wait in one FIFO line (no classes, no credit), else None, and then that group's idle agents and
+    # code]; ``nxt`` the feed whose arrival comes first.
     states: list[list[Any]] = []
     for k, (feed, cu) in enumerate(zip(feeds, customers)):
         q = model.queues[feed.channel.queue]
         line = q.levels[0] if cu.priority is None and q.credit is None and len(q.groups) == 1 else None
-        st = [feed.i, feed.times, cu.handle, cu.patience, cu.ivr, cu.priority, q, k, INF, 0, any(cu.ivr), line]
+        idle, gc = (q.groups[0].idle, gcode[q.groups[0]]) if line is not None else (None, 0)
+        st = [feed.i, feed.times, cu.handle, cu.patience, cu.ivr, cu.priority, q, k, INF, 0, any(cu.ivr), line, idle,
+              gc]
         if feed.i < len(feed.times):
             st[8], st[9] = 0.0 + (feed.times[feed.i] - 0.0), seq
             seq += 1
@@ -207,9 +209,9 @@ def run_heap(model: Model, until: float) -> None:
     simple: dict[Any, tuple[Any, Any]] = {g: (g.queues[0], g.queues[0].levels[0]) for g in groups  # one FIFO line
               if len(g.queues) == 1 and g.queues[0].credit is None and g.queues[0].id not in ranked}
     first = lambda s: (s[8], s[9])
-    nxt: list[Any] = min(states, key=first) if states else [0, [], None, None, None, None, None, -1, INF, 0, False, None]
+    nxt: list[Any] = min(states, key=first) if states else [0, [], *[None] * 5, -1, INF, 0, False, None, None, 0]
     na_t, na_s = nxt[8], nxt[9]
-    i, times, handle, patience, ivr, prio, q, k, _, _, has_ivr, line = nxt
+    i, times, handle, patience, ivr, prio, q, k, _, _, has_ivr, line, idle, gc = nxt
     last = len(times) - 1
     row = 0
     ev = _Event()
@@ -297,12 +299,10 @@ def run_heap(model: Model, until: float) -> None:
         elif line is None:
             seq = offer(r, handle[i], patience[i], q, 0 if prio is None else prio[i], now, seq)
         else:  # one group serves the queue's one line: its longest-idle agent takes the call, or it waits (inlined)
-            grp = q.groups[0]
-            idle = grp.idle
             if idle:
                 agent = idle.popleft()
                 answer[r] = now
-                who[r] = gcode[grp] | agent.id
+                who[r] = gc | agent.id
                 agent.contact = r
                 push(heap, (now + handle[i], seq, 0, agent))
                 seq += 1
@@ -319,7 +319,7 @@ def run_heap(model: Model, until: float) -> None:
             nxt[0], nxt[8], nxt[9] = i, na_t, na_s
             nxt = min(states, key=first)
             na_t, na_s = nxt[8], nxt[9]
-            i, times, handle, patience, ivr, prio, q, k, _, _, has_ivr, line = nxt
+            i, times, handle, patience, ivr, prio, q, k, _, _, has_ivr, line, idle, gc = nxt
             last = len(times) - 1
     if not multi:
         nxt[0] = i
