@@ -160,17 +160,22 @@ class Draws:
         return v
 
     def take(self, n: int) -> np.ndarray:
-        """The next ``n`` values at once: the same values, from the same blocks, as ``n`` calls of ``next``."""
-        parts = [np.asarray(self.buf[self.i:self.i + n], dtype=float)]
-        got = len(parts[0])
+        """The next ``n`` values at once: the same values, from the same blocks, as ``n`` calls of ``next`` (whole
+        blocks stay arrays; only the last one, which ``next`` goes on reading, becomes the list)."""
+        head = np.asarray(self.buf[self.i:self.i + n], dtype=float)
+        got = len(head)
         self.i += got
-        while got < n:
-            self.buf = self.dist.sample(self.rng, self.block).tolist()
-            k = min(n - got, self.block)
-            parts.append(np.asarray(self.buf[:k], dtype=float))
-            self.i = k
-            got += k
-        return np.concatenate(parts) if len(parts) > 1 else parts[0]
+        if got == n:
+            return head
+        full, rest = divmod(n - got, self.block)
+        parts = [head, *(self.dist.sample(self.rng, self.block) for _ in range(full))]
+        if rest:
+            last = self.dist.sample(self.rng, self.block)
+            parts.append(last[:rest])
+            self.buf, self.i = last.tolist(), rest
+        else:  # the last block used up: ``next`` draws a new one, as after ``block`` calls
+            self.buf, self.i = [], 0
+        return np.concatenate(parts)
 
 
 def parse_dist(raw: Any, path: str, chk: Checker, base_dir: Path) -> Dist | None:

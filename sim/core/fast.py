@@ -4,8 +4,8 @@ written straight into the record book's columns.
 A model with nothing attached (every channel the plain phone queue ``sim.core.phone.PhoneQueue``: arrivals, IVR time,
 queues by priority or with a waiting-time credit, longest-idle routing, patience, service, wrap-up, seated agents
 changing over the day) spends most of its time in simpy's event machinery and in per-contact objects. Here an event is
-a tuple ``(time, sequence, callback, value)`` on a ``heapq``, a contact is a row number, and the tables are identical
-to simpy's:
+a tuple ``(time, sequence, kind, value)`` on a ``heapq``, a contact is a row number, and the tables are identical to
+simpy's:
 
 - times are computed as simpy computes them (``now + delay``, also for an absolute time given as ``t − now``);
 - events at one instant run in the order they were scheduled (simpy's tie-break for events of one priority is its
@@ -17,8 +17,11 @@ to simpy's:
 - patience is kept lazily: a waiting caller's deadline is not an event on the heap. It takes its sequence number when
   the caller joins the queue, as the timer would, and a caller reached in the queue (or left in it at the horizon)
   whose ``(deadline, sequence)`` comes before the current event's abandoned at the deadline. In the plain queue an
-  abandonment changes nothing but the caller's row, so the other events keep their order; the heap holds only
-  arrivals, ends of work and wrap-up and staffing changes, whatever the length of the queue.
+  abandonment changes nothing but the caller's row, so the other events keep their order;
+- arrivals are not on the heap either: each feed's next arrival waits beside it with the sequence number its timeout
+  would have taken, and goes first when its ``(time, sequence)`` does. The heap holds ends of work and wrap-up, IVR
+  ends and staffing changes (about one event per busy agent, whatever the length of the queue), and an end of work
+  that starts the agent's next contact (or wrap-up) replaces itself on it in one step.
 
 Every other model (any feature attached, an observer or a hook registered, an event already on simpy's queue) keeps
 simpy as its event loop, and ``Contact`` objects. ``tests/test_fast_path.py`` compares both loops' tables on several
@@ -32,13 +35,10 @@ from array import array
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from sim.core.agents import longest_idle
-from sim.core.contact import ABANDONED, OPEN, SERVED
+from sim.core.fast_rows import SHIFT, Customers, write_rows
 
 if TYPE_CHECKING:
-    from sim.core.feed import Feed
     from sim.core.model import Model
 
 NAN = math.nan
@@ -72,104 +72,55 @@ def plain(model: Model) -> bool:
             and model.env.peek() == math.inf)
 
 
-def _arrival_chain(times: list[float]) -> list[float]:
-    """The arrival instants as the event loop computes them (each the previous one + (next time − previous one))."""
-    out = []
-    now = 0.0
-    for t in times:
-        now = now + (t - now)
-        out.append(now)
-    return out
-
-
-def _doubles(a: np.ndarray) -> array:
-    """A float array as ``array('d')``: 8 bytes a value, read as Python floats."""
-    out = array("d")
-    out.frombytes(np.ascontiguousarray(a, dtype=float).tobytes())
-    return out
-
-
-class _Customers:
-    """One feed's customers drawn in blocks, in customer order: handle, patience and IVR times and priorities (read
-    by customer number)."""
-
-    __slots__ = ("feed", "handle", "patience", "ivr", "priority")
-
-    def __init__(self, feed: Feed):
-        self.feed = feed
-        n = len(feed.times)
-        h: Any = feed.handle
-        if hasattr(h, "scale"):  # IntervalDraws: the mean of the interval the customer arrives in (bisect_right)
-            chain = np.asarray(_arrival_chain(feed.times), dtype=float)
-            idx = np.searchsorted(np.asarray(h.starts, dtype=float), chain, side="right") - 1
-            handle = h.draws.take(n) * np.asarray(h.scale, dtype=float)[idx] if n else np.empty(0)
-        else:
-            handle = h.take(n)
-        self.handle = _doubles(handle)
-        if feed.classes is not None:
-            k = feed.classes
-            u = k.u.take(n)
-            cls = np.minimum(np.searchsorted(np.asarray(k.cum), u, side="right"), len(k.cum) - 1)
-            pat = np.full(n, INF)
-            for j, draws in enumerate(k.patience):
-                sel = np.flatnonzero(cls == j)
-                if draws is not None and sel.size:
-                    pat[sel] = draws.take(sel.size)
-            self.patience = _doubles(pat)
-            self.priority: Any = array("q", (np.asarray(k.priorities, dtype=np.int64)[cls] if n else
-                                             np.zeros(0, np.int64)).tobytes())
-        else:
-            self.patience = _doubles(feed.patience.take(n) if feed.patience else np.full(n, INF))
-            self.priority = None
-        self.ivr = _doubles(feed.ivr.take(n) if feed.ivr else np.zeros(n))
+# Event kinds on the heap (arrivals are not on it: each feed's next arrival waits beside it)
+WORK_END, WRAP_END, IVR_END, KERNEL = 0, 1, 2, 3
 
 
 def run_heap(model: Model, until: float) -> None:
     """Schedule staffing and arrivals, run the replication to ``until`` on a heap of tuples and write its contact rows
     into ``model.book["contacts"]``.
 
-    The steps of the plain queue run here in one function each, doing what the kernel's chain of calls does, in the
-    same order (the same draws, the same event sequence numbers): an arrival offered to its queue (``Model._on_arrival``
-    → ``PhoneQueue.new_customer``/``on_arrival`` → ``Model.offer`` → ``Model._start`` → ``PhoneQueue.on_answered`` →
+    The steps of the plain queue run here in one loop, doing what the kernel's chain of calls does, in the same order
+    (the same draws, the same event sequence numbers): an arrival offered to its queue (``Model._on_arrival`` →
+    ``PhoneQueue.new_customer``/``on_arrival`` → ``Model.offer`` → ``Model._start`` → ``PhoneQueue.on_answered`` →
     ``Model.start_work``), the end of work (``Model._on_work_end`` → ``PhoneQueue.on_work_done`` →
     ``Model.end_contact``/``release``) and a free agent taking the next contact (``Model._agent_free``). In a plain
-    queue a contact waits in one queue only (no ``offer_also``) and no agent-free hook is registered."""
+    queue a contact waits in one queue only (no ``offer_also``) and no agent-free hook is registered.
+
+    Fewer heap operations than events: each feed's next arrival is kept beside the heap with its sequence number (the
+    one its timeout would have) and compared with the heap's first event; an event that schedules one follow-up (an
+    agent's end of work and the start of the next contact, or of wrap-up) replaces itself on the heap in one step."""
     clock = Clock()
-    heap: list[tuple[float, int, Any, Any]] = []
-    push, pop = heapq.heappush, heapq.heappop
+    heap: list[tuple[float, int, int, Any]] = []
+    push, pop, replace = heapq.heappush, heapq.heappop, heapq.heapreplace
     feeds = model.feeds
-    customers = [_Customers(f) for f in feeds]
+    customers = [Customers(f) for f in feeds]
     total = sum(len(f.times) for f in feeds)
-    # The contact columns, one cell per row (row = creation order), written as the run goes.
-    feed_of = array("q", [0]) * total
-    number = array("q", [0]) * total  # the customer's number within its feed
+    multi = len(feeds) > 1
+    # The contact columns, one cell per row (row = creation order), written as the run goes; a contact's queue entry
+    # is its arrival unless it had IVR time (written then), its agent group and id one code (``SHIFT``).
+    feed_of = array("q", [0]) * (total if multi else 0)
+    number = array("q", [0]) * (total if multi else 0)  # the customer's number within its feed
     arrival = array("d", [NAN]) * total
     entry = array("d", [NAN]) * total
     answer = array("d", [NAN]) * total
     end = array("d", [NAN]) * total
     wrap = array("d", [0.0]) * total
-    group_of = array("q", [-1]) * total
-    agent_id = array("q", [-1]) * total
+    who = array("q", [-1]) * total
     gone = bytearray(total)  # 1: abandoned
     groups = list(model.groups.values())
-    gindex = {g: k for k, g in enumerate(groups)}
+    gcode = {g: k << SHIFT for k, g in enumerate(groups)}
     for q in model.queues.values():  # waiting entries (row, handle, deadline, sequence) in the queues' own lines
         q.levels = {0: deque()}
         q.order = [q.levels[0]]
         q.line = []
-    row = 0
     seq = 0  # the next sequence number
     cur = 0  # the sequence number of the event being run
+    box = [0, 0]  # (seq, cur) for the calls from the kernel (a staffing change): written before, read after
 
-    def at(delay: float, callback: Any, value: Any) -> None:
-        nonlocal seq
-        if delay < 0:
-            raise ValueError(f"negative delay {delay}")
-        push(heap, (clock.now + delay, seq, callback, value))
-        seq += 1
-
-    def lapsed(e: tuple, now: float) -> bool:
-        """Whether waiting entry ``e`` abandoned before the event now running; if so its row says so."""
+    def lapsed(e: tuple, now: float, cur: int) -> bool:
+        """Whether waiting entry ``e`` abandoned before the event now running (at ``now``, sequence number ``cur``);
+        if so its row says so."""
         d = e[2]
         if d < now or (d == now and e[3] < cur):
             r = e[0]
@@ -178,197 +129,206 @@ def run_heap(model: Model, until: float) -> None:
             return True
         return False
 
-    def offer(r: int, handle: float, patience: float, q: Any, prio: int, now: float) -> None:
-        nonlocal seq
-        entry[r] = now
+    def next_waiting(grp: Any, now: float, cur: int) -> tuple | None:
+        """The first caller still waiting in the queues ``grp`` serves (in their order), taken out of its queue."""
+        for q in grp.queues:
+            while q.n:
+                if q.credit is not None:
+                    e = pop(q.line)[2]
+                else:
+                    order = q.order
+                    e = (order[0] if len(order) == 1 else next(dq for dq in order if dq)).popleft()
+                q.n -= 1
+                if e[2] <= now and lapsed(e, now, cur):
+                    continue
+                return e
+        return None
+
+    def offer(r: int, handle: float, patience: float, q: Any, prio: int, now: float, seq: int) -> int:
+        """Contact ``r`` to queue ``q``: the longest-idle agent of the groups serving it takes it, or it waits (the
+        next sequence number returned)."""
         best = longest_idle(q.groups)
         if best is not None:
             grp = best.group
             grp.idle.popleft()
             answer[r] = now
-            group_of[r] = gindex[grp]
-            agent_id[r] = best.id
+            who[r] = gcode[grp] | best.id
             best.contact = r  # type: ignore[assignment]  # a row number here
-            push(heap, (now + handle, seq, work_end, best))
-            seq += 1
-            return
+            push(heap, (now + handle, seq, WORK_END, best))
+            return seq + 1
         if patience < INF:
             e = (r, handle, now + patience, seq)
             seq += 1
         else:
             e = (r, handle, INF, 0)
         q.enter(e, prio, now)
+        return seq
 
-    multi = len(feeds) > 1
+    def agent_free(agent: Any) -> None:
+        """A new agent seated by a staffing change (``Model._agent_free``): takes the next caller, or waits idle."""
+        now = clock.now
+        e = next_waiting(agent.group, now, box[1])
+        if e is None:
+            agent.idle_since = now
+            agent.group.idle.append(agent)
+            return
+        r = e[0]
+        answer[r] = now
+        who[r] = gcode[agent.group] | agent.id
+        agent.contact = r
+        push(heap, (now + e[1], box[0], WORK_END, agent))
+        box[0] += 1
 
-    def on_arrival(st: list, now: float) -> None:
-        nonlocal seq, row
-        i, times, handle, patience, ivr, prio, q, k = st
-        st[0] = i + 1
-        if i + 1 < len(times):
-            push(heap, (now + (times[i + 1] - now), seq, on_arrival, st))
+    def kernel_at(delay: float, callback: Any, value: Any) -> None:
+        if delay < 0:
+            raise ValueError(f"negative delay {delay}")
+        push(heap, (clock.now + delay, box[0], KERNEL, (callback, value)))
+        box[0] += 1
+
+    model.env = clock  # type: ignore[assignment]
+    model._at = kernel_at  # type: ignore[method-assign]
+    model._agent_free = agent_free  # type: ignore[method-assign]
+    model._schedule_staffing()
+    seq = box[0]
+    # Each feed's state: [next customer, times, handle, patience, IVR, priority, queue, feed number, next arrival
+    # time, its sequence number, whether any customer has IVR time, the queue's line if its arrivals go straight to
+    # one group and wait in one FIFO line (no classes, no credit), else None, and then that group's idle agents and
+    # code]; ``nxt`` the feed whose arrival comes first.
+    states: list[list[Any]] = []
+    for k, (feed, cu) in enumerate(zip(feeds, customers)):
+        q = model.queues[feed.channel.queue]
+        line = q.levels[0] if cu.priority is None and q.credit is None and len(q.groups) == 1 else None
+        idle, gc = (q.groups[0].idle, gcode[q.groups[0]]) if line is not None else (None, 0)
+        st = [feed.i, feed.times, cu.handle, cu.patience, cu.ivr, cu.priority, q, k, INF, 0, any(cu.ivr), line, idle,
+              gc]
+        if feed.i < len(feed.times):
+            st[8], st[9] = 0.0 + (feed.times[feed.i] - 0.0), seq
             seq += 1
+        states.append(st)
+    ranked = {q.id for f, cu in zip(feeds, customers) if cu.priority is not None for q in [model.queues[f.channel.queue]]}
+    simple: dict[Any, tuple[Any, Any]] = {g: (g.queues[0], g.queues[0].levels[0]) for g in groups  # one FIFO line
+              if len(g.queues) == 1 and g.queues[0].credit is None and g.queues[0].id not in ranked}
+    first = lambda s: (s[8], s[9])
+    nxt: list[Any] = min(states, key=first) if states else [0, [], *[None] * 5, -1, INF, 0, False, None, None, 0]
+    na_t, na_s = nxt[8], nxt[9]
+    i, times, handle, patience, ivr, prio, q, k, _, _, has_ivr, line, idle, gc = nxt
+    last = len(times) - 1
+    row = 0
+    ev = _Event()
+    while True:
+        if heap and ((top := heap[0])[0] < na_t or (top[0] == na_t and top[1] < na_s)):
+            now, cur, kind, v = top
+            if now >= until:
+                break
+            if kind <= 1:  # an agent's end of work (0) or of wrap-up (1)
+                agent = v
+                grp = agent.group
+                if kind == 0:
+                    r = agent.contact
+                    end[r] = now
+                    draws = grp.wrap_draws
+                    if draws is not None:
+                        w = wrap[r] = draws.next()
+                        replace(heap, (now + w, seq, 1, agent))
+                        seq += 1
+                        continue
+                if grp.leaving:
+                    grp.leaving -= 1
+                    grp.present -= 1
+                    agent.present = False
+                    grp.log(now)
+                    pop(heap)
+                    continue
+                one = simple.get(grp)
+                if one is None:
+                    e = next_waiting(grp, now, cur)
+                else:  # ``next_waiting`` of one FIFO line, inlined
+                    e = None
+                    sq, dq = one
+                    while dq:
+                        x = dq.popleft()
+                        sq.n -= 1
+                        if x[2] <= now and lapsed(x, now, cur):
+                            continue
+                        e = x
+                        break
+                if e is None:
+                    agent.idle_since = now
+                    grp.idle.append(agent)
+                    pop(heap)
+                    continue
+                r2 = e[0]
+                answer[r2] = now
+                who[r2] = who[agent.contact]
+                agent.contact = r2
+                replace(heap, (now + e[1], seq, 0, agent))
+                seq += 1
+                continue
+            pop(heap)
+            if kind == IVR_END:
+                r2, st2, j = v
+                entry[r2] = now
+                p2 = st2[5]
+                seq = offer(r2, st2[2][j], st2[3][j], st2[6], 0 if p2 is None else p2[j], now, seq)
+            else:  # a kernel callback (a staffing change)
+                clock.now = now
+                box[0], box[1] = seq, cur
+                ev.value = v[1]
+                v[0](ev)
+                seq = box[0]
+            continue
+        # the next arrival
+        now = na_t
+        if now >= until:
+            break
+        cur = na_s
+        if i < last:
+            na_t, na_s = now + (times[i + 1] - now), seq
+            seq += 1
+        else:
+            na_t = INF
         r = row
         row = r + 1
+        arrival[r] = now
         if multi:
             feed_of[r] = k
             number[r] = i
-        arrival[r] = now
-        v = ivr[i]
-        if v > 0:
-            push(heap, (now + v, seq, on_ivr_end, (r, st, i)))
+        if has_ivr and ivr[i] > 0:
+            push(heap, (now + ivr[i], seq, IVR_END, (r, nxt, i)))
             seq += 1
-            return
-        if prio is not None or len(q.groups) != 1:
-            offer(r, handle[i], patience[i], q, 0 if prio is None else prio[i], now)
-            return
-        # one group serves the queue: its longest-idle agent takes the call, or it waits (Model.offer, inlined)
-        entry[r] = now
-        grp = q.groups[0]
-        idle = grp.idle
-        if idle:
-            best = idle.popleft()
-            answer[r] = now
-            group_of[r] = gindex[grp]
-            agent_id[r] = best.id
-            best.contact = r
-            push(heap, (now + handle[i], seq, work_end, best))
-            seq += 1
-            return
-        p = patience[i]
-        if p < INF:
-            e = (r, handle[i], now + p, seq)
-            seq += 1
-        else:
-            e = (r, handle[i], INF, 0)
-        q.enter(e, 0, now)
-
-    def on_ivr_end(v: tuple, now: float) -> None:
-        r, st, i = v
-        prio = st[5]
-        offer(r, st[2][i], st[3][i], st[6], 0 if prio is None else prio[i], now)
-
-    def work_end(agent: Any, now: float) -> None:
-        nonlocal seq
-        r = agent.contact
-        end[r] = now
-        agent.contact = None
-        draws = agent.group.wrap_draws
-        if draws is not None:
-            w = wrap[r] = draws.next()
-            push(heap, (now + w, seq, wrap_end, agent))
-            seq += 1
-        else:
-            agent_free(agent, now)
-
-    def wrap_end(agent: Any, now: float) -> None:
-        agent_free(agent, now)
-
-    def agent_free(agent: Any, now: float) -> None:
-        nonlocal seq
-        grp = agent.group
-        if grp.leaving:
-            grp.leaving -= 1
-            grp.present -= 1
-            agent.present = False
-            grp.log(now)
-            return
-        for q in grp.queues:
-            while q.n:
-                if q.credit is not None:
-                    e = heapq.heappop(q.line)[2]
-                else:
-                    order = q.order
-                    e = (order[0] if len(order) == 1 else next(dq for dq in order if dq)).popleft()
-                q.n -= 1
-                if e[2] <= now and lapsed(e, now):
-                    continue
-                r = e[0]
+        elif line is None:
+            seq = offer(r, handle[i], patience[i], q, 0 if prio is None else prio[i], now, seq)
+        else:  # one group serves the queue's one line: its longest-idle agent takes the call, or it waits (inlined)
+            if idle:
+                agent = idle.popleft()
                 answer[r] = now
-                group_of[r] = gindex[grp]
-                agent_id[r] = agent.id
+                who[r] = gc | agent.id
                 agent.contact = r
-                push(heap, (now + e[1], seq, work_end, agent))
+                push(heap, (now + handle[i], seq, 0, agent))
                 seq += 1
-                return
-        agent.idle_since = now
-        grp.idle.append(agent)
-
-    ev = _Event()
-
-    def kernel_call(callback: Any) -> Any:
-        def call(value: Any, now: float) -> None:
-            ev.value = value
-            callback(ev)
-        return call
-
-    model.env = clock  # type: ignore[assignment]
-    model._at = lambda delay, callback, value: at(delay, kernel_call(callback), value)  # type: ignore[method-assign]
-    model._agent_free = lambda agent: agent_free(agent, clock.now)  # type: ignore[method-assign]
-    model._schedule_staffing()
-    states = []
-    for k, (feed, cu) in enumerate(zip(feeds, customers)):
-        st = [feed.i, feed.times, cu.handle, cu.patience, cu.ivr, cu.priority, model.queues[feed.channel.queue], k]
-        states.append(st)
-        if feed.i < len(feed.times):
-            at(feed.times[feed.i] - clock.now, on_arrival, st)
-    while heap:
-        t, cur, callback, value = pop(heap)
-        if t >= until:
-            break
-        clock.now = t
-        callback(value, t)
+            else:
+                p = patience[i]
+                if p < INF:
+                    line.append((r, handle[i], now + p, seq))
+                    seq += 1
+                else:
+                    line.append((r, handle[i], INF, 0))
+                q.n += 1
+        i += 1
+        if multi:  # the feed's state back, and the feed whose arrival comes next
+            nxt[0], nxt[8], nxt[9] = i, na_t, na_s
+            nxt = min(states, key=first)
+            na_t, na_s = nxt[8], nxt[9]
+            i, times, handle, patience, ivr, prio, q, k, _, _, has_ivr, line, idle, gc = nxt
+            last = len(times) - 1
+    if not multi:
+        nxt[0] = i
     clock.now = until
-    cur = seq
     for feed, st in zip(feeds, states):
         feed.i = st[0]
     for q in model.queues.values():  # callers still waiting at the horizon: abandoned if their deadline passed
         waiting: list = [x[2] for x in q.line] if q.credit is not None else [e for dq in q.levels.values() for e in dq]
         for e in waiting:
             if e[2] < until:
-                lapsed(e, until)
-    _write_rows(model, customers, row, feed_of, number, arrival, entry, answer, end, wrap, group_of, agent_id,
-                gone, groups)
-
-
-def _write_rows(model: Model, customers: list[_Customers], n: int, *cols: Any) -> None:
-    """The run's contact rows into the ``contacts`` table, in creation order (category columns coded once)."""
-    feed_of, number, arrival, entry, answer, end, wrap, group_of, agent_id, gone, groups = cols
-    table = model.book["contacts"]
-    view = lambda a, dt: np.frombuffer(a, dtype=dt)[:n].copy()
-    one = len(customers) == 1  # one feed: row r is its customer r (the columns of feeds were not written)
-    fk = np.zeros(n, dtype=np.int64) if one else view(feed_of, np.int64)
-    num = np.arange(n, dtype=np.int64) if one else view(number, np.int64)
-    ids = np.empty(n, dtype=np.int64)
-    handle = np.empty(n)
-    ivr = np.empty(n)
-    prio = np.zeros(n, dtype=np.int64)
-    chan = np.empty(n, dtype=np.int64)
-    queue = np.empty(n, dtype=np.int64)
-    for k, cu in enumerate(customers):
-        sel = fk == k
-        if not sel.any():
-            continue
-        i = num[sel]
-        ids[sel] = cu.feed.id_base + i + 1  # Feed.next_id after the arrival counted the customer
-        handle[sel] = np.frombuffer(cu.handle, dtype=float)[i]
-        ivr[sel] = np.frombuffer(cu.ivr, dtype=float)[i]
-        if cu.priority is not None:
-            prio[sel] = np.frombuffer(cu.priority, dtype=np.int64)[i]
-        chan[sel] = table.code("channel", cu.feed.channel.name)
-        queue[sel] = table.code("queue", cu.feed.channel.queue)
-    gi = view(group_of, np.int64)
-    gcode = np.full(len(groups) + 1, -1, dtype=np.int64)
-    for k in np.unique(gi[gi >= 0]).tolist():
-        gcode[k] = table.code("agent_group", groups[k].name)
-    ended = ~np.isnan(view(end, float))
-    ab = np.frombuffer(gone, dtype=np.uint8)[:n].astype(bool)
-    outcome = np.where(ab, table.code("outcome", ABANDONED) if ab.any() else -1,
-                       np.where(ended, table.code("outcome", SERVED) if ended.any() else -1,
-                                table.code("outcome", OPEN) if (~ended).any() else -1))
-    table.extend_arrays(
-        n, contact_id=ids, customer_id=ids.copy(), attempt=np.ones(n, dtype=np.int64), channel=chan, queue=queue,
-        priority=prio, arrival_at_s=view(arrival, float), queue_entry_at_s=view(entry, float),
-        answer_at_s=view(answer, float), end_at_s=view(end, float), handle_draw_s=handle, ivr_s=ivr,
-        wrap_up_s=view(wrap, float), outcome=outcome, agent_group=gcode[gi], agent_id=view(agent_id, np.int64),
-        resolved=ended & ~ab)
+                lapsed(e, until, seq)
+    write_rows(model, customers, row, feed_of, number, arrival, entry, answer, end, wrap, who, gone, groups)
