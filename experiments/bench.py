@@ -307,7 +307,8 @@ def scenarios(simpy_rate: float, repeat: int) -> None:
         t_sum, _ = cpu(lambda res=res: res.from_tables(
             res.contacts, res.intervals, res.agents, res.provenance, res.legs, res.reputation,
             funnel_calls=res.funnel_calls, social_threads=res.social_threads, messages=res.messages,
-            funnel_intervals=res.funnel_intervals, social_intervals=res.social_intervals).summary, 1)
+            funnel_intervals=res.funnel_intervals, social_intervals=res.social_intervals,
+            deflections=res.deflections).summary, 1)
         n = len(res.contacts)
         rate = n / t_run
         base = old.get(name) if old else None

@@ -23,8 +23,8 @@ simpy's:
   ends and staffing changes (about one event per busy agent, whatever the length of the queue), and an end of work
   that starts the agent's next contact (or wrap-up) replaces itself on it in one step.
 
-Every other model (any feature attached, an observer or a hook registered, an event already on simpy's queue) keeps
-simpy as its event loop, and ``Contact`` objects. ``tests/test_fast_path.py`` compares both loops' tables on several
+Every other model (any feature attached, an observer or a hook registered, an event already on the kernel's heap)
+keeps the kernel's event loop (``sim.core.events``), and ``Contact`` objects. ``tests/test_fast_path.py`` compares both loops' tables on several
 plain configurations.
 """
 from __future__ import annotations
@@ -46,7 +46,7 @@ INF = math.inf
 
 
 class Clock:
-    """The fast path's stand-in for ``simpy.Environment`` as the kernel reads it: the current time ``now``."""
+    """The fast path's stand-in for the kernel's ``Events`` as the kernel reads it: the current time ``now``."""
 
     __slots__ = ("now",)
 
@@ -65,7 +65,7 @@ class _Event:
 
 def plain(model: Model) -> bool:
     """Whether the replication is the plain queue only: no feature part, hook, observer, start call or late feed, every
-    feed taken by the plain phone queue with no ``[choice]`` population, and nothing already on simpy's queue."""
+    feed taken by the plain phone queue with no ``[choice]`` population, and nothing already on the kernel's heap."""
     return (not model.parts and not model._free_hooks and not model._ended and not model._posted
             and not model._first and not model._starts and not model._late
             and all(f.hook is model.phone and f.elsewhere is None for f in model.feeds)

@@ -26,8 +26,6 @@ Per replication (``Results.replications`` and the summary): channel ``reputation
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 import pandas as pd
 
@@ -63,14 +61,8 @@ def branching_ratios(scenario, spec: ReputationSpec) -> dict[str, float]:
         return {}
     from sim.social.spec import conversation_spec
 
-    return {c: _branching_ratio(spec.pile_on, conversation_spec(scenario.channels[c]).reach)
+    return {c: spec.pile_on.branching_ratio(conversation_spec(scenario.channels[c]).reach)
             for c in pile_on_channels(scenario, spec) if c in scenario.channels}
-
-
-@lru_cache(maxsize=64)
-def _branching_ratio(pile_on, reach) -> float:
-    """n* of one pile-on and reach (a sum over a million follower counts: worked out once per process)."""
-    return pile_on.branching_ratio(reach)
 
 
 class _Book:
