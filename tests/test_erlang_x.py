@@ -141,3 +141,20 @@ def test_closed_form_waiting_chain_equals_the_absorbing_chain_exponential(target
                                                                                                positions, target)
         for a, b in zip(fast, ref):
             assert np.allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+def test_a_day_of_all_different_volumes_gets_each_intervals_fewest_agents():
+    """The day's plan searches each interval from the agents of the next smaller volume (sim.analytic.day.plan_rows);
+    on a day where no two intervals are alike, each count equals the fewest agents found alone, by counting up from
+    one agent with the exact chain, under a service level and an abandonment target."""
+    from sim.analytic.day import DayTargets, Redialing, plan_rows
+    from sim.analytic.staffing import _meets
+
+    rng = np.random.default_rng(19)
+    volumes = rng.uniform(4.0, 80.0, 14)
+    targets, red = DayTargets(0.8, 20.0, max_abandon=0.06), Redialing(40, 0.5, 900.0)
+    rows = plan_rows(volumes, [240.0] * 14, [300.0] * 14, 900.0, targets, 0.0, red)
+    for vol, row in zip(volumes, rows):
+        alone = next(n for n in range(1, 41) if _meets(
+            erlang_x_metrics(n, vol / 900.0, 240.0, 20.0, 40, 300.0, 0.5, 900.0), 0.8, 0.06, None, "sl_offered"))
+        assert row["erlang_x_agents"] == alone, (vol, row["erlang_x_agents"], alone)
