@@ -35,6 +35,14 @@ def runs(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(new), np.cumsum(new) - 1
 
 
+def first_valid(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """Each group's first value that is not missing, in row order (NaN: none) — ``groupby(group).first()``."""
+    out = np.full(n_groups, np.nan)
+    rows = np.flatnonzero((group >= 0) & (values == values))[::-1]
+    out[group[rows]] = values[rows]  # the last assignment of a group (its first row) wins
+    return out
+
+
 def pairs(replication: np.ndarray, codes: np.ndarray, n_codes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The (replication, code) pairs present, sorted by replication then code: their replications, their codes and
     each row's pair number (rows with code −1 left out: number −1)."""
@@ -45,6 +53,21 @@ def pairs(replication: np.ndarray, codes: np.ndarray, n_codes: int) -> tuple[np.
     number = np.full(len(key), -1, np.int64)
     number[ok] = at
     return reps[found // n_codes], found % n_codes, number
+
+
+def pairs_in_order(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (first, second) pairs of label columns in the order they first appear (what grouping by both with
+    ``sort=False`` gives): each row's pair number (−1: a missing label) and each pair's first row."""
+    a, _ = pd.factorize(first)
+    b, b_labels = pd.factorize(second)
+    ok = (a >= 0) & (b >= 0)
+    number = np.full(len(a), -1, np.int64)
+    number[ok] = pd.factorize(a[ok].astype(np.int64) * max(len(b_labels), 1) + b[ok])[0]
+    n = int(number.max(initial=-1)) + 1
+    rows = np.flatnonzero(ok)[::-1]
+    at = np.zeros(n, np.int64)
+    at[number[rows]] = rows
+    return number, at
 
 
 def tidy_frame(ids: Mapping[str, np.ndarray], values: Mapping[str, np.ndarray], var_name: str = "metric",
@@ -58,3 +81,18 @@ def tidy_frame(ids: Mapping[str, np.ndarray], values: Mapping[str, np.ndarray], 
     out[var_name] = np.repeat(np.array(names, dtype=object), n)
     out[value_name] = np.concatenate([np.asarray(values[m], dtype=float) for m in names]) if names else np.zeros(0)
     return pd.DataFrame(out)
+
+
+def group_sums(data: pd.DataFrame | pd.Series, group: np.ndarray, n_groups: int, min_count: int = 0) -> np.ndarray:
+    """``data.groupby(group).sum(min_count=min_count)`` as floats, a row for each group 0 … n_groups − 1 (a group
+    without rows: 0, or NaN when ``min_count`` > 0; group −1: the row left out): grouped by one integer key numbered
+    in the groups' order, not by the label columns. pandas still does the sums, so the floats are the ones grouping
+    by the labels gives (its compensated sum, or ``np.add.reduceat`` over sorted groups without missing values,
+    decided per block of columns)."""
+    ok = group >= 0
+    if not ok.all():
+        data, group = data[ok], group[ok]
+    out = data.groupby(pd.Index(group)).sum(min_count=min_count)  # (an Index: an array key costs pandas its repr)
+    if len(out) != n_groups:
+        out = out.reindex(range(n_groups), fill_value=np.nan if min_count > 0 else 0)
+    return out.to_numpy(dtype=float)
