@@ -252,14 +252,18 @@ def reputation_metrics(table: pd.DataFrame | None) -> pd.DataFrame:
     reps, by_rep = np.unique(rep, return_inverse=True)
     centre_sums = group_sums(table[cols], by_rep, len(reps), min_count=1)
     centre = {k: centre_sums[:, i] for i, k in enumerate(cols)}
-    centre["length_s"] = first_valid(per["length_s"], np.searchsorted(reps, rep[first]), len(reps))  # every channel
-    ratio = table["branching_ratio"].to_numpy(float)                                           # covers the run
+    # every channel covers the run: the centre's length is its first channel's
+    centre["length_s"] = first_valid(per["length_s"], np.searchsorted(reps, rep[first]), len(reps))
+    ratio = table["branching_ratio"].to_numpy(float)
     top = np.full(len(reps), np.nan)
     np.fmax.at(top, by_rep, ratio)  # the largest over channels (missing: left out)
-    rows = [_tidy_rows(reps.astype(np.int64), np.full(len(reps), CHANNEL, dtype=object), _metrics(centre, top)),
+    # the centre's rows and the channels' in one pass (each metric is row by row), then told apart
+    both = _metrics({k: np.concatenate([centre[k], per[k]]) for k in per},
+                    np.concatenate([top, first_valid(ratio, group, len(first))]))
+    nc = len(reps)
+    rows = [_tidy_rows(reps.astype(np.int64), np.full(nc, CHANNEL, dtype=object), {k: v[:nc] for k, v in both.items()}),
             _tidy_rows(rep[first].astype(np.int64),
                        np.array([f"{CHANNEL}.{c}" for c in table["channel"].to_numpy(dtype=object)[first]],
-                                dtype=object),
-                       _metrics(per, first_valid(ratio, group, len(first))))]
+                                dtype=object), {k: v[nc:] for k, v in both.items()})]
     return pd.DataFrame({name: np.concatenate([r[i] for r in rows])
                          for i, name in enumerate(("replication", "channel", "metric", "value"))})
