@@ -26,13 +26,32 @@ def sorted_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.int64), np.asarray(labels, dtype=object)
 
 
-def runs(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows sorted by ``keys``: the first row of each run of equal keys, and each row's run number."""
+def sort_order(*keys: np.ndarray) -> np.ndarray | None:
+    """The stable order that sorts rows by ``keys`` (the first key first; ``np.lexsort``), or None when the rows are
+    in that order already (a run's contacts mostly are: checking costs less than sorting)."""
+    if len(keys[0]) > 1:
+        ahead = np.zeros(len(keys[0]) - 1, bool)  # row i + 1 sorts after row i by an earlier key
+        tie = np.ones(len(keys[0]) - 1, bool)
+        for k in keys:
+            ahead |= tie & (k[1:] > k[:-1])
+            tie &= k[1:] == k[:-1]
+        if (ahead | tie).all():
+            return None
+    return np.lexsort(keys[::-1]) if len(keys[0]) > 1 else None
+
+
+def runs(*keys: np.ndarray) -> np.ndarray:
+    """Rows sorted by ``keys``: the first row of each run of equal keys."""
     n = len(keys[0])
     new = np.ones(n, bool)
     if n > 1:
         new[1:] = np.logical_or.reduce([k[1:] != k[:-1] for k in keys])
-    return np.flatnonzero(new), np.cumsum(new) - 1
+    return np.flatnonzero(new)
+
+
+def run_numbers(starts: np.ndarray, n: int) -> np.ndarray:
+    """Each of ``n`` sorted rows' run number, from the runs' first rows (``runs``)."""
+    return np.repeat(np.arange(len(starts)), np.diff(np.append(starts, n)))
 
 
 def first_valid(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
@@ -45,14 +64,18 @@ def first_valid(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndar
 
 def pairs(replication: np.ndarray, codes: np.ndarray, n_codes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The (replication, code) pairs present, sorted by replication then code: their replications, their codes and
-    each row's pair number (rows with code −1 left out: number −1)."""
-    reps, rep_at = np.unique(replication, return_inverse=True)
-    ok = codes >= 0
-    key = np.where(ok, rep_at * n_codes + codes, -1)
-    found, at = np.unique(key[ok], return_inverse=True)
-    number = np.full(len(key), -1, np.int64)
-    number[ok] = at
-    return reps[found // n_codes], found % n_codes, number
+    each row's pair number (rows with code −1 left out: number −1). Counted, not sorted: one pass over the rows."""
+    rep_at, reps = pd.factorize(replication, sort=True)
+    width = max(n_codes, 1)
+    ok = (codes >= 0) & (rep_at >= 0)
+    key = rep_at.astype(np.int64) * width + codes
+    present = np.flatnonzero(np.bincount(key[ok], minlength=len(reps) * width))
+    number_of = np.full(len(reps) * width, -1, np.int64)
+    number_of[present] = np.arange(len(present))
+    number = number_of[np.where(ok, key, 0)]
+    if not ok.all():
+        number[~ok] = -1
+    return np.asarray(reps)[present // width], present % width, number
 
 
 def pairs_in_order(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -92,7 +115,9 @@ def group_sums(data: pd.DataFrame | pd.Series, group: np.ndarray, n_groups: int,
     ok = group >= 0
     if not ok.all():
         data, group = data[ok], group[ok]
-    out = data.groupby(pd.Index(group)).sum(min_count=min_count)  # (an Index: an array key costs pandas its repr)
+    if isinstance(data, pd.DataFrame):  # (columns numbered: pandas looks the key up among the columns' names first)
+        data = data.set_axis(pd.RangeIndex(data.shape[1]), axis=1)
+    out = data.groupby(pd.Index(group)).sum(min_count=min_count)
     if len(out) != n_groups:
         out = out.reindex(range(n_groups), fill_value=np.nan if min_count > 0 else 0)
     return out.to_numpy(dtype=float)

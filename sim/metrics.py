@@ -251,7 +251,8 @@ def replication_metrics(intervals: pd.DataFrame) -> pd.DataFrame:
     if "cost" in columns:  # the whole centre: total cost and cost per resolved contact over every channel
         base = "resolved" if "resolved" in columns else "served"
         centre, by_rep = np.unique(reps, return_inverse=True)
-        cost, done = (group_sums(pd.Series(columns[k]), by_rep, len(centre)) for k in ("cost", base))
+        # (one block: the count of resolved contacts, never missing, sums the same either way)
+        cost, done = group_sums(pd.DataFrame({0: columns["cost"], 1: columns[base]}), by_rep, len(centre)).T
         with np.errstate(invalid="ignore", divide="ignore"):
             per = cost / np.where(done > 0, done, np.nan)
         out["replication"] = np.concatenate([out["replication"], np.tile(centre, 2)])
@@ -313,7 +314,15 @@ def summarize(per_rep: pd.DataFrame, by: tuple[str, ...] = ("channel", "metric")
     the rows of one array, which gives the same floats as reducing each group's values on its own (numpy reduces each
     row alone, in the same order)."""
     keys = list(by)
-    gid = per_rep.groupby(keys, observed=True, sort=False).ngroup().to_numpy()
+    # each key numbered in order of first appearance, the groups too (``groupby(keys, sort=False).ngroup()``; −1: a
+    # missing key)
+    codes = [pd.factorize(per_rep[k].to_numpy())[0].astype(np.int64) for k in keys]
+    combined = np.zeros(len(per_rep), np.int64)
+    for c in codes:
+        combined = combined * (int(c.max(initial=-1)) + 2) + c + 1
+    gid = np.full(len(per_rep), -1, np.int64)
+    has = np.logical_and.reduce([c >= 0 for c in codes]) if codes else np.ones(len(per_rep), bool)
+    gid[has] = pd.factorize(combined[has])[0]
     ngroups = int(gid.max()) + 1 if len(gid) and gid.max() >= 0 else 0
     x = per_rep["value"].to_numpy(float)
     ok = ~np.isnan(x) & (gid >= 0)
@@ -335,7 +344,7 @@ def summarize(per_rep: pd.DataFrame, by: tuple[str, ...] = ("channel", "metric")
     rows = np.flatnonzero(gid >= 0)
     at[gid[rows[::-1]]] = rows[::-1]  # each group's first row
     # rows ordered by each key's order of first appearance, the first key first (as unstacking grouped rows gives)
-    rank = [pd.factorize(per_rep[k].to_numpy())[0][at] for k in keys]
+    rank = [c[at] for c in codes]
     sel = np.lexsort(rank[::-1]) if keys else np.arange(ngroups)
     out = {k: pd.Series(per_rep[k].to_numpy()[at[sel]]).infer_objects() for k in keys}
     out.update(mean=mean[sel], sd=sd[sel], ci_low=(mean - half)[sel], ci_high=(mean + half)[sel],

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.grouping import pairs, runs, sorted_codes, tidy_frame
+from sim.grouping import pairs, run_numbers, runs, sort_order, sorted_codes, tidy_frame
 from sim.metrics import label_test
 
 COLUMNS = ("from_channel", "after", "to_channel", "probability", "delay", "max_attempts", "key", "source",
@@ -83,9 +83,11 @@ def next_try_metrics(contacts: pd.DataFrame) -> pd.DataFrame | None:
     if "caused_by" in c:
         keep = ~label_test(c["caused_by"])("pile_on")
         rep, cust, arrival, codes = rep[keep], cust[keep], arrival[keep], codes[keep]
-    order = np.lexsort((arrival, cust, rep))  # stable: a customer's tries in arrival order, ties in row order
-    rep, cust, codes = rep[order], cust[order], codes[order]
-    first, customer = runs(rep, cust)
+    order = sort_order(rep, cust, arrival)  # stable: a customer's tries in arrival order, ties in row order
+    if order is not None:
+        rep, cust, codes = rep[order], cust[order], codes[order]
+    first = runs(rep, cust)
+    customer = run_numbers(first, len(rep))
     channel = codes[first]  # the channel of each customer's first contact
     attempts = np.diff(np.append(first, len(rep)))
     switched = np.bincount(customer, weights=codes != channel[customer], minlength=len(first)) > 0

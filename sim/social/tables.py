@@ -189,7 +189,7 @@ def _grouped(rep: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray
     each group starts among them."""
     keep = np.flatnonzero(codes >= 0)
     at = keep[np.lexsort((codes[keep], rep[keep]))]
-    return at, (runs(rep[at], codes[at])[0] if len(at) else np.zeros(0, np.int64))
+    return at, (runs(rep[at], codes[at]) if len(at) else np.zeros(0, np.int64))
 
 
 def messaging_rows(conv: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray, tuple[str, ...], np.ndarray]]:
