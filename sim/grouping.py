@@ -2,7 +2,8 @@
 of equal keys in sorted rows, and tidy rows (replication, channel, metric, value) made from arrays.
 
 What ``DataFrame.groupby(...).agg(...)`` and ``melt`` give, without their fixed cost per call (a metric of a few
-thousand contacts is a few numpy passes, not a few milliseconds of index building).
+thousand contacts is a few numpy passes, not a few milliseconds of index building). Sums of floats are still pandas'
+(``group_sums``), grouped by one integer key, so they stay the floats grouping by the labels gives.
 """
 from __future__ import annotations
 
