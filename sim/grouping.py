@@ -122,3 +122,24 @@ def group_sums(data: pd.DataFrame | pd.Series, group: np.ndarray, n_groups: int,
     if len(out) != n_groups:
         out = out.reindex(range(n_groups), fill_value=np.nan if min_count > 0 else 0)
     return out.to_numpy(dtype=float)
+
+
+TIDY = ("replication", "channel", "metric", "value")
+
+
+def concat_tidy(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """``pd.concat(parts, ignore_index=True)`` of tidy tables (``TIDY`` columns) with the channel column as object
+    (the first part's channels are not all text of one kind): from the columns' arrays when every part has rows and
+    the usual dtypes (integer replications, float values, one text dtype of metrics, no missing channel), else by
+    ``pd.concat``."""
+    metric = parts[0]["metric"].dtype
+    usual = all(list(p.columns) == list(TIDY) and len(p) and p["replication"].dtype == np.int64
+                and p["value"].dtype == np.float64 and p["metric"].dtype == metric and isinstance(metric, pd.StringDtype)
+                and (p["channel"].dtype == object or isinstance(p["channel"].dtype, pd.StringDtype)) for p in parts)
+    channel = [p["channel"].to_numpy(dtype=object) for p in parts] if usual else []
+    if not usual or any(pd.isna(c).any() for c in channel):
+        return pd.concat([parts[0].astype({"channel": object}), *parts[1:]], ignore_index=True)
+    return pd.DataFrame({"replication": np.concatenate([p["replication"].to_numpy() for p in parts]),
+                         "channel": pd.Series(np.concatenate(channel), dtype=object, copy=False),
+                         "metric": pd.concat([p["metric"] for p in parts], ignore_index=True),
+                         "value": np.concatenate([p["value"].to_numpy() for p in parts])})
