@@ -27,6 +27,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.grouping import pairs, runs, sort_order, sorted_codes, tidy_frame
+from sim.metrics import label_test
+
 DAY = 86400.0
 HORIZONS = {"resolved_by_end_of_day_share": None, "resolved_within_24h_share": DAY,
             "resolved_within_72h_share": 3 * DAY}
@@ -40,13 +43,11 @@ def clock_of(scenario) -> dict:
 
 def resolved_at(contacts: pd.DataFrame) -> np.ndarray:
     """When each contact resolved its customer's issue (NaN: not resolved)."""
-    out = contacts["outcome"].astype(object).to_numpy()
     end = contacts["end_at_s"].to_numpy(float)
-    at = np.where((out == "served") | (out == "self_served"), end, np.nan)
-    if "resolved" in contacts:
-        res = contacts["resolved"].astype("boolean")
-        known = res.notna().to_numpy()
-        at = np.where(known & ~res.fillna(False).to_numpy(bool), np.nan, at)
+    at = np.where(label_test(contacts["outcome"])("served", "self_served"), end, np.nan)
+    if "resolved" in contacts:  # known and false: not resolved
+        unresolved = pd.array(contacts["resolved"], dtype="boolean").to_numpy(dtype=float, na_value=np.nan) == 0.0
+        at = np.where(unresolved, np.nan, at)
     if "resolved_at_s" in contacts:
         conv = contacts["first_response_s"].notna().to_numpy() | contacts["kind"].notna().to_numpy() \
             if "kind" in contacts else np.zeros(len(contacts), bool)
@@ -72,30 +73,57 @@ def tries(contacts: pd.DataFrame, deflections: pd.DataFrame | None = None) -> pd
     return c.sort_values(["replication", "customer", "arrival"], kind="stable")
 
 
+def _try_arrays(contacts: pd.DataFrame, deflections: pd.DataFrame | None = None) -> dict[str, np.ndarray]:
+    """``tries`` as arrays: the same rows in the same order, ``channel`` as codes into ``labels`` (the channels'
+    names, sorted)."""
+    codes, labels = sorted_codes(contacts["channel"])
+    cols = {"replication": contacts["replication"].to_numpy(), "customer": contacts["customer_id"].to_numpy(np.int64),
+            "channel": codes, "arrival": contacts["arrival_at_s"].to_numpy(float), "resolved_at": resolved_at(contacts),
+            "deflected": np.zeros(len(contacts), bool)}
+    if deflections is not None and len(deflections):
+        d_codes, d_labels = sorted_codes(deflections["channel"])
+        both = np.union1d(labels.astype(str), d_labels.astype(str)).astype(object)
+        recode = lambda c, own: np.where(c >= 0, np.searchsorted(both, own.astype(str))[np.maximum(c, 0)], -1) \
+            if len(own) else c
+        at = deflections["deflected_at_s"].to_numpy(float)
+        more = {"replication": deflections["replication"].to_numpy(),
+                "customer": deflections["customer_id"].to_numpy(np.int64), "channel": recode(d_codes, d_labels),
+                "arrival": at, "resolved_at": at, "deflected": np.ones(len(deflections), bool)}
+        cols = {k: np.concatenate([recode(codes, labels) if k == "channel" else v, more[k]]) for k, v in cols.items()}
+        labels = both
+    order = sort_order(cols["replication"], cols["customer"], cols["arrival"])  # stable: ties in row order
+    out = cols if order is None else {k: v[order] for k, v in cols.items()}
+    out["labels"] = labels
+    return out
+
+
 def horizon_metrics(contacts: pd.DataFrame, clock: dict, deflections: pd.DataFrame | None = None) -> pd.DataFrame:
     """Tidy rows (replication, channel, metric, value); empty when the run is shorter than warm-up + 72 h.
-    ``deflections``: the deflected questions (``Results.deflections``), each resolving its customer at once."""
+    ``deflections``: the deflected questions (``Results.deflections``), each resolving its customer at once. Rows per
+    replication, then channel in the channels' sorted order (what grouping the customers by both gives)."""
     cols = ["replication", "channel", "metric", "value"]
     last = clock["horizon_s"] - 3 * DAY
     if last <= clock["warmup_s"] or contacts.empty:
         return pd.DataFrame(columns=cols)
-    g = tries(contacts, deflections).groupby(["replication", "customer"], sort=False)
-    cust = g.agg(channel=("channel", "first"), first=("arrival", "first"), resolved=("resolved_at", "min"),
-                 deflected_counted=("deflected", "first"))
-    cust = cust[(cust["first"] >= clock["warmup_s"]) & (cust["first"] < last)]
+    t = _try_arrays(contacts, deflections)
+    starts = runs(t["replication"], t["customer"])  # each customer's tries together, the first try first
+    first = t["arrival"][starts]
+    resolved = np.fmin.reduceat(t["resolved_at"], starts) if len(starts) else np.zeros(0)  # (missing left out)
+    counted = (first >= clock["warmup_s"]) & (first < last)
+    first, resolved, starts = first[counted], resolved[counted], starts[counted]
+    if not len(starts):
+        return pd.DataFrame(columns=cols)
     shift = clock["start_clock_s"]
-    eod = (np.floor((cust["first"].to_numpy() + shift) / DAY) + 1) * DAY - shift
-    took = cust["resolved"].to_numpy() - cust["first"].to_numpy()
-    flags = {"customers_counted": np.ones(len(cust))}
+    eod = (np.floor((first + shift) / DAY) + 1) * DAY - shift
+    took = resolved - first
+    flags = {}
     for name, h in HORIZONS.items():
-        flags[name] = np.nan_to_num(cust["resolved"].to_numpy(), nan=np.inf) <= eod if h is None \
-            else np.nan_to_num(took, nan=np.inf) <= h
-    frame = pd.DataFrame({"replication": cust.index.get_level_values(0), "channel": cust["channel"].to_numpy(),
-                          **{k: v.astype(float) for k, v in flags.items()},
-                          "deflected_counted": cust["deflected_counted"].to_numpy(float)})
-    rates = [k for k in flags if k != "customers_counted"]
-    per = frame.groupby(["replication", "channel"]).sum().reset_index()
-    for k in rates:
-        per[k] = per[k] / per["customers_counted"]
-    per = per[["replication", "channel", "customers_counted", *rates, "deflected_counted"]]
-    return per.melt(id_vars=["replication", "channel"], var_name="metric", value_name="value")[cols]
+        flags[name] = np.nan_to_num(resolved, nan=np.inf) <= eod if h is None else np.nan_to_num(took, nan=np.inf) <= h
+    reps, chans, group = pairs(t["replication"][starts], t["channel"][starts], len(t["labels"]))
+    ok = slice(None) if (group >= 0).all() else group >= 0  # (a contact without a channel: none)
+    total = lambda w=None: np.bincount(group[ok], weights=None if w is None else w[ok].astype(float),
+                                       minlength=len(reps))
+    counted_n = total().astype(float)
+    values = {"customers_counted": counted_n, **{k: total(v) / counted_n for k, v in flags.items()},
+              "deflected_counted": total(t["deflected"][starts])}
+    return tidy_frame({"replication": reps, "channel": t["labels"][chans]}, values)[cols]

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.grouping import group_sums, pairs, sorted_codes
+
 COUNT_COLUMNS = ("offered", "answered", "served", "abandoned", "open", "answered_within_target",
                  "abandoned_within_target")
 SUM_COLUMNS = ("wait_sum_s", "answered_wait_sum_s", "handle_sum_s", "busy_agent_s", "staffed_agent_s", "queue_time_s",
@@ -221,49 +223,44 @@ def add_ratios(df: pd.DataFrame) -> pd.DataFrame:
 def replication_metrics(intervals: pd.DataFrame) -> pd.DataFrame:
     """Per replication and channel: totals over the run, then the ratios of totals. Tidy: replication, channel,
     metric, value (metric by metric, each with every (replication, channel) in order; then the whole centre's
-    ``cost`` and ``cost_per_resolved`` on channel ``all``)."""
+    ``cost`` and ``cost_per_resolved`` on channel ``all``).
+
+    Groups in the order grouping by (replication, channel) gives (a category channel: its categories' order; text:
+    sorted); the totals are the floats ``groupby(...).sum()`` gives (``sim.grouping.group_sums``)."""
     cols = [c for c in (*COUNT_COLUMNS, *SUM_COLUMNS, *CONVERSATION_COLUMNS) if c in intervals]
     extra = [c for c in intervals.columns if c.endswith(("_count", "_sum")) and c not in cols]
-    tot = intervals.groupby(["replication", "channel"], observed=True)[cols + extra].sum()
+    rep, ch = intervals["replication"].to_numpy(), intervals["channel"]
+    codes, labels = (ch.cat.codes.to_numpy().astype(np.int64), ch.cat.categories) \
+        if isinstance(ch.dtype, pd.CategoricalDtype) else sorted_codes(ch)
+    reps, _, group = pairs(rep, codes, len(labels))
+    sums = group_sums(intervals[cols + extra], group, len(reps))
+    columns = {c: sums[:, i] for i, c in enumerate(cols + extra)}
     # queue length: the channel's queues are summed, and time is counted once per interval, not once per queue (when
     # every channel has one queue, each interval is there once already)
-    if intervals["queue"].nunique() != intervals["channel"].nunique():
-        once = _first_of_each(intervals["replication"].to_numpy(), intervals["channel"].cat.codes.to_numpy()
-                              if isinstance(intervals["channel"].dtype, pd.CategoricalDtype)
-                              else pd.factorize(intervals["channel"])[0],
-                              intervals["interval_start_at_s"].to_numpy())
-        length = intervals[["replication", "channel", "length_s"]][once] \
-            .groupby(["replication", "channel"], observed=True)["length_s"].sum()
-        tot["length_s"] = length
-    ids = tot.index.to_frame(index=False)
-    columns = _arrays(tot)
+    if intervals["queue"].nunique() != len(np.unique(codes[codes >= 0])):
+        once = _first_of_each(rep, codes, intervals["interval_start_at_s"].to_numpy())
+        columns["length_s"] = group_sums(intervals["length_s"][once], group[once], len(reps))
+    first = np.zeros(len(reps), np.int64)
+    at = np.flatnonzero(group >= 0)
+    first[group[at[::-1]]] = at[::-1]  # each group's first row
+    ids = {"replication": reps, "channel": ch.array.take(first)}
     columns.update(ratio_columns(columns))
     keep = [m for m in (*HEADLINE, *CONVERSATION_COLUMNS[:4], *CONVERSATION_RATIOS, *funnel_ratios(columns), *extra)
             if m in columns]
     out = _tidy_columns(ids, columns, keep)
     if "cost" in columns:  # the whole centre: total cost and cost per resolved contact over every channel
         base = "resolved" if "resolved" in columns else "served"
-        rep = ids["replication"].to_numpy()
-        cost = pd.Series(columns["cost"]).groupby(rep).sum().to_numpy(float)
-        done = pd.Series(columns[base]).groupby(rep).sum().to_numpy(float)
-        reps = np.unique(rep)
+        centre, by_rep = np.unique(reps, return_inverse=True)
+        # (one block: the count of resolved contacts, never missing, sums the same either way)
+        cost, done = group_sums(pd.DataFrame({0: columns["cost"], 1: columns[base]}), by_rep, len(centre)).T
         with np.errstate(invalid="ignore", divide="ignore"):
             per = cost / np.where(done > 0, done, np.nan)
-        out["replication"] = np.concatenate([out["replication"], np.tile(reps, 2)])
+        out["replication"] = np.concatenate([out["replication"], np.tile(centre, 2)])
         out["channel"] = pd.Series(np.concatenate([np.asarray(out["channel"], dtype=object),
-                                                   np.full(2 * len(reps), "all", dtype=object)]), dtype=object)
-        out["metric"] = np.concatenate([out["metric"], np.repeat(["cost", "cost_per_resolved"], len(reps))])
+                                                   np.full(2 * len(centre), "all", dtype=object)]), dtype=object)
+        out["metric"] = np.concatenate([out["metric"], np.repeat(["cost", "cost_per_resolved"], len(centre))])
         out["value"] = np.concatenate([out["value"], cost, per])
     return pd.DataFrame(out)
-
-
-def _arrays(df: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Each column of an all-numeric table as an array (one conversion for the whole table: integers as floats, the
-    values kept — what the ratios and the tidy ``value`` column make of them anyway)."""
-    if all(isinstance(t, np.dtype) and t.kind in "iuf" for t in df.dtypes):
-        block = df.to_numpy(dtype=float)
-        return {c: block[:, i] for i, c in enumerate(df.columns)}
-    return {c: df[c].to_numpy() for c in df.columns}
 
 
 def _first_of_each(*keys: np.ndarray) -> np.ndarray:
@@ -278,13 +275,13 @@ def _first_of_each(*keys: np.ndarray) -> np.ndarray:
     return first
 
 
-def _tidy_columns(ids: pd.DataFrame, columns: Mapping[str, np.ndarray], values: list[str],
+def _tidy_columns(ids: Mapping[str, Any], columns: Mapping[str, np.ndarray], values: list[str],
                   var_name: str = "metric", value_name: str = "value") -> dict[str, Any]:
-    """The columns of tidy rows from id columns and value arrays: each id column repeated once per value column (in
-    its dtype), the value columns' names, their values one after the other."""
-    n = len(ids)
+    """The columns of tidy rows from id columns (arrays, each kept in its dtype) and value arrays: each id column
+    repeated once per value column, the value columns' names, their values one after the other."""
+    n = len(next(iter(ids.values()))) if ids else 0
     at = np.tile(np.arange(n), len(values))
-    out: dict[str, Any] = {k: ids[k].array.take(at) for k in ids.columns}
+    out: dict[str, Any] = {k: v.take(at) for k, v in ids.items()}
     out[var_name] = np.repeat(np.array(values, dtype=str), n)
     out[value_name] = np.concatenate([np.asarray(columns[m]) for m in values]) if values else np.zeros(0)
     return out
@@ -295,7 +292,7 @@ def tidy(wide: pd.DataFrame, ids: list[str], values: list[str] | None = None, va
     """``wide.melt(id_vars=ids, value_vars=values, …)`` without its per-column overhead: the same rows (column by
     column, each with every row of ``wide`` in order), the id columns' dtypes kept."""
     values = [c for c in wide.columns if c not in ids] if values is None else list(values)
-    return pd.DataFrame(_tidy_columns(wide[ids], {m: wide[m].to_numpy() for m in values}, values, var_name,
+    return pd.DataFrame(_tidy_columns({k: wide[k].array for k in ids}, {m: wide[m].to_numpy() for m in values}, values, var_name,
                                       value_name))
 
 
@@ -317,7 +314,15 @@ def summarize(per_rep: pd.DataFrame, by: tuple[str, ...] = ("channel", "metric")
     the rows of one array, which gives the same floats as reducing each group's values on its own (numpy reduces each
     row alone, in the same order)."""
     keys = list(by)
-    gid = per_rep.groupby(keys, observed=True, sort=False).ngroup().to_numpy()
+    # each key numbered in order of first appearance, the groups too (``groupby(keys, sort=False).ngroup()``; −1: a
+    # missing key)
+    codes = [pd.factorize(per_rep[k].to_numpy())[0].astype(np.int64) for k in keys]
+    combined = np.zeros(len(per_rep), np.int64)
+    for c in codes:
+        combined = combined * (int(c.max(initial=-1)) + 2) + c + 1
+    gid = np.full(len(per_rep), -1, np.int64)
+    has = np.logical_and.reduce([c >= 0 for c in codes]) if codes else np.ones(len(per_rep), bool)
+    gid[has] = pd.factorize(combined[has])[0]
     ngroups = int(gid.max()) + 1 if len(gid) and gid.max() >= 0 else 0
     x = per_rep["value"].to_numpy(float)
     ok = ~np.isnan(x) & (gid >= 0)
@@ -339,7 +344,7 @@ def summarize(per_rep: pd.DataFrame, by: tuple[str, ...] = ("channel", "metric")
     rows = np.flatnonzero(gid >= 0)
     at[gid[rows[::-1]]] = rows[::-1]  # each group's first row
     # rows ordered by each key's order of first appearance, the first key first (as unstacking grouped rows gives)
-    rank = [pd.factorize(per_rep[k].to_numpy())[0][at] for k in keys]
+    rank = [c[at] for c in codes]
     sel = np.lexsort(rank[::-1]) if keys else np.arange(ngroups)
     out = {k: pd.Series(per_rep[k].to_numpy()[at[sel]]).infer_objects() for k in keys}
     out.update(mean=mean[sel], sd=sd[sel], ci_low=(mean - half)[sel], ci_high=(mean + half)[sel],

@@ -187,15 +187,14 @@ class Results:
         ``contact_view()``)."""
         if self._replications is None:
             from sim.extensions import metrics
+            from sim.grouping import concat_tidy
 
             # each feature's metrics: response-time quantiles and agent-group load (social), impressions, net
             # reputation, churn and money on channel "reputation" (reputation), resolved by end of day, within 24 h and
             # 72 h (horizons)
             tables = replace(self.tables(), provenance=None)
             parts = [replication_metrics(tables.intervals), *metrics(tables)]
-            if len(parts) > 1:
-                parts[0] = parts[0].astype({"channel": object})
-            self._replications = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+            self._replications = concat_tidy(parts) if len(parts) > 1 else parts[0]
         return self._replications
 
     @property

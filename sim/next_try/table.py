@@ -22,7 +22,11 @@ docs/next_try.md.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+
+from sim.grouping import pairs, run_numbers, runs, sort_order, sorted_codes, tidy_frame
+from sim.metrics import label_test
 
 COLUMNS = ("from_channel", "after", "to_channel", "probability", "delay", "max_attempts", "key", "source",
            "executed_by")
@@ -66,23 +70,32 @@ def next_try_table(scenario) -> pd.DataFrame:
 
 def next_try_metrics(contacts: pd.DataFrame) -> pd.DataFrame | None:
     """Unique customers and their attempts on every channel (tidy rows ``replication, channel, metric, value``), by
-    the channel of each customer's first contact; None when no next-try mechanism is in the run."""
+    the channel of each customer's first contact; None when no next-try mechanism is in the run.
+
+    A customer's tries are their contacts in arrival order (pile-on posts are other people's); rows per replication,
+    then channel in the channels' sorted order (what grouping the customers by both gives)."""
     if contacts.empty or not ({"origin", "caused_by", "next_try_of"} & set(contacts.columns)):
         return None
     c = contacts
+    rep, cust = c["replication"].to_numpy(), c["customer_id"].to_numpy()
+    arrival = c["arrival_at_s"].to_numpy(float)
+    codes, labels = sorted_codes(c["channel"])
     if "caused_by" in c:
-        c = c[c["caused_by"].astype(object).to_numpy() != "pile_on"]
-    frame = pd.DataFrame({"replication": c["replication"].to_numpy(), "customer": c["customer_id"].to_numpy(),
-                          "channel": c["channel"].astype(object).to_numpy(),
-                          "arrival": c["arrival_at_s"].to_numpy(float)})
-    frame = frame.sort_values(["replication", "customer", "arrival"], kind="stable")
-    g = frame.groupby(["replication", "customer"], sort=False)
-    cust = g.agg(channel=("channel", "first"), attempts=("arrival", "size"), channels=("channel", "nunique"))
-    cust["switched"] = (cust["channels"] > 1).astype(float)
-    per = cust.groupby([cust.index.get_level_values(0), "channel"]).agg(
-        customers_unique=("attempts", "size"), attempts_all_channels=("attempts", "sum"),
-        switched_channel_share=("switched", "mean"))
-    per["attempts_per_customer_all_channels"] = per["attempts_all_channels"] / per["customers_unique"]
-    per = per.reset_index().rename(columns={"level_0": "replication"})
-    per = per[["replication", "channel", *METRICS]].astype({"customers_unique": float, "attempts_all_channels": float})
-    return per.melt(id_vars=["replication", "channel"], var_name="metric", value_name="value")
+        keep = ~label_test(c["caused_by"])("pile_on")
+        rep, cust, arrival, codes = rep[keep], cust[keep], arrival[keep], codes[keep]
+    order = sort_order(rep, cust, arrival)  # stable: a customer's tries in arrival order, ties in row order
+    if order is not None:
+        rep, cust, codes = rep[order], cust[order], codes[order]
+    first = runs(rep, cust)
+    customer = run_numbers(first, len(rep))
+    channel = codes[first]  # the channel of each customer's first contact
+    attempts = np.diff(np.append(first, len(rep)))
+    switched = np.bincount(customer, weights=codes != channel[customer], minlength=len(first)) > 0
+    reps, chans, group = pairs(rep[first], channel, len(labels))
+    ok = group >= 0  # (a contact without a channel: none)
+    total = lambda w=None: np.bincount(group[ok], weights=None if w is None else w[ok], minlength=len(reps))
+    customers, tries = total().astype(float), total(attempts)
+    return tidy_frame({"replication": reps, "channel": labels[chans]},
+                      {"customers_unique": customers, "attempts_all_channels": tries,
+                       "attempts_per_customer_all_channels": tries / customers,
+                       "switched_channel_share": total(switched) / customers})

@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.grouping import first_valid, group_sums, pairs_in_order
 from sim.metrics import by_label, interval_edges, label_in, label_test, overlap_by_interval
 from sim.reputation import manager
 from sim.reputation.config import ReputationSpec, pile_on_channels, reputation_of
@@ -210,21 +211,20 @@ def reputation_tables(scenario, replication: int, seed: int, contacts: pd.DataFr
     return c, table
 
 
-def _metrics(tot: pd.DataFrame, ratio: pd.Series) -> dict[str, np.ndarray]:
-    """The per-replication metrics of summed ledger rows ``tot`` (one row per group), as arrays in their order."""
-    a = lambda k: tot[k].to_numpy(float)
-    days = tot["length_s"] / 86400.0
-    d = days.to_numpy(float)
-    net = a("net_sentiment")
-    public = a("public_complaints")
-    out = {k: a(k) for k in SUMS}
+def _metrics(tot: dict[str, np.ndarray], ratio: np.ndarray) -> dict[str, np.ndarray]:
+    """The per-replication metrics of summed ledger columns ``tot`` (one value per group), as arrays in their
+    order."""
+    d = tot["length_s"] / 86400.0
+    net, public = tot["net_sentiment"], tot["public_complaints"]
+    out = {k: tot[k] for k in SUMS}
     out["net_reputation"] = net
     out["net_reputation_per_day"] = net / d
-    out["money_equivalent_per_day"] = a("money_equivalent") / d
-    out["revenue_at_risk_per_day"] = a("revenue_at_risk") / d
-    out["pile_on_per_complaint"] = a("pile_on_posts") / np.where(public > 0, public, np.nan)
-    out["branching_ratio"] = ratio.to_numpy(float)
-    for k, v in manager.per_replication(tot, days).items():
+    out["money_equivalent_per_day"] = tot["money_equivalent"] / d
+    out["revenue_at_risk_per_day"] = tot["revenue_at_risk"] / d
+    out["pile_on_per_complaint"] = tot["pile_on_posts"] / np.where(public > 0, public, np.nan)
+    out["branching_ratio"] = ratio
+    frame = pd.DataFrame({k: tot[k] for k in manager.SUMS}, copy=False)
+    for k, v in manager.per_replication(frame, d).items():
         out[k] = np.asarray(v, dtype=float)
     return out
 
@@ -239,20 +239,31 @@ def _tidy_rows(replication: np.ndarray, channel: np.ndarray, metrics: dict[str, 
 
 def reputation_metrics(table: pd.DataFrame | None) -> pd.DataFrame:
     """Tidy per-replication rows (replication, channel, metric, value) from the interval ledger: channel
-    ``reputation`` (all channels) and ``reputation.<channel>``."""
+    ``reputation`` (all channels, replications in order) and ``reputation.<channel>`` (replication and channel in
+    the ledger's order). Totals of sums with at least one value (else missing): ``groupby(...).sum(min_count=1)``,
+    grouped by integer keys (``sim.grouping``)."""
     if table is None or len(table) == 0:
         return pd.DataFrame(columns=["replication", "channel", "metric", "value"])
     cols = list(SUMS) + ["net_sentiment"]
-    by_ch = table.groupby(["replication", "channel"], sort=False)
-    per = by_ch[[*cols, "length_s"]].sum(min_count=1)
-    by_rep = table.groupby("replication")
-    centre = by_rep[cols].sum(min_count=1)
-    centre["length_s"] = per["length_s"].groupby(level="replication").first()  # every channel covers the run
-    reps = centre.index.to_numpy(np.int64)
-    rows = [_tidy_rows(reps, np.full(len(reps), CHANNEL, dtype=object),
-                       _metrics(centre, by_rep["branching_ratio"].max())),
-            _tidy_rows(per.index.get_level_values("replication").to_numpy(np.int64),
-                       np.array([f"{CHANNEL}.{c}" for c in per.index.get_level_values("channel")], dtype=object),
-                       _metrics(per, by_ch["branching_ratio"].first()))]
+    rep = table["replication"].to_numpy()
+    group, first = pairs_in_order(rep, table["channel"])
+    per_sums = group_sums(table[[*cols, "length_s"]], group, len(first), min_count=1)
+    per = {k: per_sums[:, i] for i, k in enumerate([*cols, "length_s"])}
+    reps, by_rep = np.unique(rep, return_inverse=True)
+    centre_sums = group_sums(table[cols], by_rep, len(reps), min_count=1)
+    centre = {k: centre_sums[:, i] for i, k in enumerate(cols)}
+    # every channel covers the run: the centre's length is its first channel's
+    centre["length_s"] = first_valid(per["length_s"], np.searchsorted(reps, rep[first]), len(reps))
+    ratio = table["branching_ratio"].to_numpy(float)
+    top = np.full(len(reps), np.nan)
+    np.fmax.at(top, by_rep, ratio)  # the largest over channels (missing: left out)
+    # the centre's rows and the channels' in one pass (each metric is row by row), then told apart
+    both = _metrics({k: np.concatenate([centre[k], per[k]]) for k in per},
+                    np.concatenate([top, first_valid(ratio, group, len(first))]))
+    nc = len(reps)
+    rows = [_tidy_rows(reps.astype(np.int64), np.full(nc, CHANNEL, dtype=object), {k: v[:nc] for k, v in both.items()}),
+            _tidy_rows(rep[first].astype(np.int64),
+                       np.array([f"{CHANNEL}.{c}" for c in table["channel"].to_numpy(dtype=object)[first]],
+                                dtype=object), {k: v[nc:] for k, v in both.items()})]
     return pd.DataFrame({name: np.concatenate([r[i] for r in rows])
                          for i, name in enumerate(("replication", "channel", "metric", "value"))})

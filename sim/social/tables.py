@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.grouping import group_sums, pairs, runs, sorted_codes
 from sim.intervals import IntervalContext, IntervalPart
 from sim.metrics import CONVERSATION_RATIOS, by_label, label_test, overlap_by_interval
 from sim.social.kinds import conversation_channel
@@ -126,58 +127,101 @@ QUANTILES = {"first_response_median_s": ("first_response_s", 0.5), "first_respon
 
 def replication_extras(contacts: pd.DataFrame, agents: pd.DataFrame) -> pd.DataFrame:
     """Tidy per-replication rows (replication, channel, metric, value): response/resolution quantiles per
-    conversation channel, and occupancy and mean open conversations per agent group (channel ``agents.<group>``)."""
-    rows = []
-    is_conv = contacts["first_response_s"].notna().to_numpy() | contacts["kind"].notna().to_numpy()
+    conversation channel, and occupancy and mean open conversations per agent group (channel ``agents.<group>``).
+
+    Groups by replication, then channel (a category column: its categories' order) or agent group, as grouping by
+    both gives them; each group's rows together."""
+    parts: list[tuple[np.ndarray, np.ndarray, tuple[str, ...], np.ndarray]] = []  # (replication, channel, metrics,
+    is_conv = contacts["first_response_s"].notna().to_numpy() | _present(contacts["kind"])  # values group × metric)
     rep = contacts["replication"].to_numpy()[is_conv]
-    ch = contacts["channel"]
-    codes, labels = (ch.cat.codes.to_numpy(), ch.cat.categories) if isinstance(ch.dtype, pd.CategoricalDtype) \
-        else pd.factorize(ch, sort=True)
+    codes, labels = _codes(contacts["channel"])
     codes = codes[is_conv]
     values = {"first_response_s": contacts["first_response_s"].to_numpy(float)[is_conv],
               "resolution_s": (contacts["resolved_at_s"].to_numpy(float)
                                - contacts["arrival_at_s"].to_numpy(float))[is_conv]}
-    # groups by replication, then channel (as grouping by both gives them); missing channels left out
-    keep = codes >= 0
-    order = np.lexsort((codes[keep], rep[keep]))
-    at = np.flatnonzero(keep)[order]
+    # missing channels left out
+    at, starts = _grouped(rep, codes)
     if len(at):
-        gr, gc = rep[at], codes[at]
-        starts = np.flatnonzero(np.concatenate([[True], (gr[1:] != gr[:-1]) | (gc[1:] != gc[:-1])]))
-        for lo, hi in zip(starts, [*starts[1:], len(at)]):
-            rows_g = at[lo:hi]
-            for metric, (col, q) in QUANTILES.items():
-                x = values[col][rows_g]
+        quantiles = np.full((len(starts), len(QUANTILES)), np.nan)
+        for g, (lo, hi) in enumerate(zip(starts, [*starts[1:], len(at)])):
+            for j, (col, q) in enumerate(QUANTILES.values()):
+                x = values[col][at[lo:hi]]
                 x = x[~np.isnan(x)]
-                rows.append((gr[lo], labels[gc[lo]], metric, float(np.quantile(x, q)) if len(x) else np.nan))
+                if len(x):
+                    quantiles[g, j] = float(np.quantile(x, q))
+        parts.append((rep[at[starts]], labels[codes[at[starts]]], tuple(QUANTILES), quantiles))
     if "resolution" in contacts:  # messaging threads (sim.social.messaging, sim.social.thread_records)
-        rows += messaging_rows(contacts[is_conv])
+        parts += messaging_rows(contacts[is_conv])
     if "open_conversation_s" in agents:
-        tot = agents.groupby(["replication", "agent_group"], observed=True)[
-            ["busy_agent_s", "staffed_agent_s", "open_conversation_s"]].sum()
-        busy, staffed, held = (tot[k].to_numpy() for k in ("busy_agent_s", "staffed_agent_s", "open_conversation_s"))
-        for (rep_, grp), b, st, h in zip(tot.index, busy, staffed, held):
-            rows.append((rep_, f"agents.{grp}", "occupancy", b / st if st > 0 else np.nan))
-            rows.append((rep_, f"agents.{grp}", "open_conversations", h / st if st > 0 else np.nan))
-    return pd.DataFrame(rows, columns=["replication", "channel", "metric", "value"])
+        a_rep = agents["replication"].to_numpy()
+        a_codes, groups = _codes(agents["agent_group"])
+        reps, grp, number = pairs(a_rep, a_codes, len(groups))
+        busy, staffed, held = group_sums(agents[["busy_agent_s", "staffed_agent_s", "open_conversation_s"]], number,
+                                         len(reps)).T
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shares = np.column_stack([np.where(staffed > 0, busy / staffed, np.nan),
+                                      np.where(staffed > 0, held / staffed, np.nan)])
+        parts.append((reps, np.array([f"agents.{g}" for g in groups[grp]], dtype=object),
+                      ("occupancy", "open_conversations"), shares))
+    if not any(len(p[0]) for p in parts):
+        return pd.DataFrame([], columns=["replication", "channel", "metric", "value"])
+    return pd.DataFrame({"replication": np.concatenate([np.repeat(r, len(m)) for r, _, m, _ in parts]),
+                         "channel": np.concatenate([np.repeat(np.asarray(c, dtype=object), len(m))
+                                                    for _, c, m, _ in parts]),
+                         "metric": np.concatenate([np.tile(np.array(m, dtype=object), len(r)) for r, _, m, _ in parts]),
+                         "value": np.concatenate([v.ravel() for *_, v in parts])})
 
 
-def messaging_rows(conv: pd.DataFrame) -> list[tuple]:
+def _present(s: pd.Series) -> np.ndarray:
+    """Whether each row of a label column has a label."""
+    return s.cat.codes.to_numpy() >= 0 if isinstance(s.dtype, pd.CategoricalDtype) else s.notna().to_numpy()
+
+
+def _codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A label column's codes (−1: missing) and labels: a category column's own, or the labels sorted."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.cat.codes.to_numpy().astype(np.int64), s.cat.categories.to_numpy(dtype=object)
+    return sorted_codes(s)
+
+
+def _grouped(rep: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows with a code, grouped by (replication, code) in that order (rows of a group in row order), and where
+    each group starts among them."""
+    keep = np.flatnonzero(codes >= 0)
+    at = keep[np.lexsort((codes[keep], rep[keep]))]
+    return at, (runs(rep[at], codes[at]) if len(at) else np.zeros(0, np.int64))
+
+
+def messaging_rows(conv: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray, tuple[str, ...], np.ndarray]]:
     """Per replication and messaging channel, over its posts: ``resolved_confirmed_share`` and
     ``resolved_unconfirmed_share`` (the customer confirmed, or went quiet after the resolving reply),
     ``unresolved_share`` (everyone else: silent, ignored, unresolved, open), ``wasted_reply_share`` (replies written
-    after the customer had left silently / replies) and ``wasted_work_share`` (their work / all reply work)."""
-    rows = []
-    for (rep, ch), g in conv[conv["resolution"].notna() | conv["wasted_replies"].notna()].groupby(
-            ["replication", "channel"], observed=True):
-        res = g["resolution"].astype(object)
-        n = len(g)
-        conf, unconf = float((res == "confirmed").sum()), float((res == "unconfirmed").sum())
-        replies = float(g["exchanges"].astype(float).sum())
-        work = float(g["work_s"].sum())
-        rows += [(rep, ch, "resolved_confirmed_share", conf / n), (rep, ch, "resolved_unconfirmed_share", unconf / n),
-                 (rep, ch, "unresolved_share", 1 - (conf + unconf) / n),
-                 (rep, ch, "wasted_reply_share", float(g["wasted_replies"].astype(float).sum()) / replies
-                  if replies else np.nan),
-                 (rep, ch, "wasted_work_share", float(g["wasted_work_s"].sum()) / work if work else np.nan)]
-    return rows
+    after the customer had left silently / replies) and ``wasted_work_share`` (their work / all reply work): the
+    groups' (replication, channel, metric names, values group × metric)."""
+    res = conv["resolution"]
+    posts = _present(res) | conv["wasted_replies"].notna().to_numpy()
+    codes, labels = _codes(conv["channel"])
+    codes = np.where(posts, codes, -1)
+    rep = conv["replication"].to_numpy()
+    at, starts = _grouped(rep, codes)
+    if not len(at):
+        return []
+    test = label_test(res)
+    confirmed, unconfirmed = test("confirmed"), test("unconfirmed")
+    exchanges = conv["exchanges"].to_numpy(dtype=float, na_value=np.nan)
+    wasted = conv["wasted_replies"].to_numpy(dtype=float, na_value=np.nan)
+    work, wasted_work = (np.nan_to_num(conv[k].to_numpy(dtype=float, na_value=np.nan), nan=0.0)
+                         for k in ("work_s", "wasted_work_s"))
+    out = np.full((len(starts), 5), np.nan)
+    for g, (lo, hi) in enumerate(zip(starts, [*starts[1:], len(at)])):
+        rows = at[lo:hi]
+        n = len(rows)
+        conf, unconf = float(confirmed[rows].sum()), float(unconfirmed[rows].sum())
+        replies = float(np.nansum(exchanges[rows]))
+        w = float(work[rows].sum())
+        out[g, :3] = conf / n, unconf / n, 1 - (conf + unconf) / n
+        out[g, 3] = float(np.nansum(wasted[rows])) / replies if replies else np.nan
+        out[g, 4] = float(wasted_work[rows].sum()) / w if w else np.nan
+    return [(rep[at[starts]], labels[codes[at[starts]]], ("resolved_confirmed_share", "resolved_unconfirmed_share",
+                                                          "unresolved_share", "wasted_reply_share",
+                                                          "wasted_work_share"), out)]
