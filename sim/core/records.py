@@ -64,8 +64,21 @@ class Column:
     def dtype_of(self) -> Any:
         """The pandas dtype the column has in a table (for category columns of scenario names: "category")."""
         if self.dtype == "category":
-            return pd.CategoricalDtype(list(self.categories)) if self.categories is not None else "category"
+            return category_dtype(self.categories) if self.categories is not None else "category"
         return self.dtype
+
+
+_CATEGORY_DTYPES: dict[tuple, pd.CategoricalDtype] = {}
+
+
+def category_dtype(labels: Sequence) -> pd.CategoricalDtype:
+    """The (unordered) category dtype of ``labels`` in that order, made once per list of labels (pandas checks the
+    categories each time it makes one; the dtype is immutable, so tables and replications share it)."""
+    key = tuple((type(x), x) for x in labels)
+    dt = _CATEGORY_DTYPES.get(key)
+    if dt is None:
+        dt = _CATEGORY_DTYPES[key] = pd.CategoricalDtype(list(labels))
+    return dt
 
 
 def _nan_if_none(v: Any) -> Any:
@@ -241,10 +254,12 @@ class Table:
             codes = np.asarray(values, dtype=np.int64).reshape(-1)
             if c.categories is None:  # scenario names: sorted labels, codes remapped once
                 order = sorted(range(len(labels)), key=lambda i: str(labels[i]))
-                remap = np.empty(len(labels) + 1, dtype=np.int64)
-                remap[-1] = -1
-                remap[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
-                return pd.Categorical.from_codes(remap[codes], categories=[labels[i] for i in order])
+                if order != list(range(len(labels))):
+                    remap = np.empty(len(labels) + 1, dtype=np.int64)
+                    remap[-1] = -1
+                    remap[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
+                    codes = remap[codes]
+                return pd.Categorical.from_codes(codes, dtype=category_dtype([labels[i] for i in order]))
             return pd.Categorical.from_codes(codes, dtype=c.dtype_of())
         if c.dtype in ("boolean", "Int64"):
             if isinstance(values, np.ndarray) and values.dtype != object:
@@ -256,11 +271,28 @@ class Table:
             return out
         return np.asarray(values, dtype=c.dtype).reshape(-1)
 
+    def arrays(self, columns: Sequence[str] | None = None) -> dict[str, Any]:
+        """The columns (default: all, in declaration order) converted once to their declared dtypes: what ``frame``
+        holds, for a caller that selects rows or adds columns before it makes a table."""
+        out = {k: self[k] for k in (self.columns if columns is None else columns)}
+        for k, v in out.items():
+            if isinstance(v, np.ndarray) and v.dtype == object:  # text as a DataFrame infers it (pandas' text dtype)
+                a = pd.Series(v, copy=False).array
+                out[k] = a if a.dtype != object else v
+        return out
+
     def frame(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """The table as a DataFrame, each column converted once to its declared dtype."""
-        names = list(self.columns) if columns is None else list(columns)
-        return pd.DataFrame({k: self[k] for k in names}, index=pd.RangeIndex(self.n))
+        return frame_of(self.arrays(columns), self.n)
 
+
+def frame_of(columns: Mapping[str, Any], n: int) -> pd.DataFrame:
+    """A table (index 0..n−1) from its column arrays in their final dtypes, made once and without copying them
+    first; numpy text columns of dtype object stay objects (a DataFrame would infer pandas' text dtype)."""
+    index = pd.RangeIndex(n)
+    return pd.DataFrame({k: pd.Series(v, index=index, dtype=object, copy=False)
+                         if isinstance(v, np.ndarray) and v.dtype == object else v for k, v in columns.items()},
+                        index=index, copy=False)
 
 
 class _Codes(dict):
@@ -394,11 +426,43 @@ class RecordBook(Mapping):
 
 
 def concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """Tables of several replications as one: category columns whose sets differ are united (sorted labels), not
-    turned into text."""
+    """Tables of several replications as one (index 0..n−1): category columns whose sets differ are united (sorted
+    labels), not turned into text. Column by column, one table made at the end."""
     frames = list(frames)
     if len(frames) == 1:
-        return frames[0].reset_index(drop=True)
+        f = frames[0]
+        same = isinstance(f.index, pd.RangeIndex) and f.index.start == 0 and f.index.step == 1
+        return f.copy(deep=False) if same else f.reset_index(drop=True)
+    names = list(frames[0].columns)
+    if any(list(f.columns) != names for f in frames[1:]) or len(set(names)) != len(names):
+        return _concat_frames(frames)
+    return frame_of({name: concat_arrays([f[name] for f in frames]) for name in names}, sum(len(f) for f in frames))
+
+
+def concat_arrays(columns: Sequence[pd.Series]) -> Any:
+    """One column of several replications: numpy arrays joined as they are, pandas arrays of one dtype joined in that
+    dtype, category columns with the same categories by their codes; otherwise as ``pd.concat`` joins them (category
+    columns of different sets united, sorted)."""
+    first = columns[0].dtype
+    if all(s.dtype == first for s in columns):
+        if isinstance(first, np.dtype):
+            return np.concatenate([s.to_numpy() for s in columns])
+        if isinstance(first, pd.CategoricalDtype):
+            cats = first.categories
+            if all(s.dtype.categories.equals(cats) for s in columns):
+                codes = np.concatenate([s.array.codes for s in columns])
+                return pd.Categorical.from_codes(codes, dtype=first, validate=False)
+        else:
+            arrays = [s.array for s in columns]
+            return type(arrays[0])._concat_same_type(arrays)
+    out = pd.concat(list(columns), ignore_index=True)
+    if isinstance(first, pd.CategoricalDtype) and not isinstance(out.dtype, pd.CategoricalDtype):
+        return pd.api.types.union_categoricals(list(columns), sort_categories=True, ignore_order=True)
+    return out.array if not isinstance(out.dtype, np.dtype) else out.to_numpy()
+
+
+def _concat_frames(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """``concat`` of tables whose columns differ (missing columns: missing values, as ``pd.concat`` fills them)."""
     out = pd.concat(frames, ignore_index=True)
     for name in frames[0].columns:
         first = frames[0][name].dtype
