@@ -28,7 +28,6 @@ from sim.metrics import (
     by_label,
     column_arrays,
     interval_edges,
-    label_test,
     overlap_by_interval,
     ratio_columns,
 )
@@ -119,7 +118,7 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
     queues = list(scenario.queue_channel().items())
     qindex = {q: i for i, (q, _) in enumerate(queues)}
     nq = len(queues)
-    qcode = by_label(allc["queue"], qindex, -1, np.int64)
+    qcode = _lookup(allc["queue"], qindex, -1, np.int64)
     horizon = run.horizon_s
     parts = [p for p in parts if p.applies(allc, scenario)]
 
@@ -144,7 +143,7 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
     # Staffed agent time per group, attributed to the group's queues in proportion to the busy time it gave them.
     gnames = list(scenario.agents)
     staffed_q, cost_q = np.zeros((nq, n_int)), np.zeros((nq, n_int))
-    gcode = by_label(allc["agent_group"], {g: i for i, g in enumerate(gnames)}, -1, np.int64)
+    gcode = _lookup(allc["agent_group"], {g: i for i, g in enumerate(gnames)}, -1, np.int64)
     per_group: dict[str, list[np.ndarray]] = {"staffed_agent_s": [], "busy_agent_s": [], "seated_agent_s": [],
                                               "cost": []}
     for gi, g in enumerate(gnames):
@@ -196,22 +195,23 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
                 c = p.offered(c)
         pick = lambda a: a
     k = np.searchsorted(edges, pick(c["arrival_at_s"].to_numpy()), side="right") - 1
-    key = (pick(qcode) if c is allc else by_label(c["queue"], qindex, -1, np.int64)) * n_int + k
+    key = (pick(qcode) if c is allc else _lookup(c["queue"], qindex, -1, np.int64)) * n_int + k
     size = nq * n_int
-    within = pick(by_label(c["channel"], {ch.name: ch.targets.answer_within_s for ch in scenario.channels.values()}))
+    within = pick(_lookup(c["channel"], {ch.name: ch.targets.answer_within_s for ch in scenario.channels.values()}))
     wait = pick(c["wait_s"].to_numpy())
-    outcome = label_test(c["outcome"])
+    kind = pick(_lookup(c["outcome"], {"served": 1, "abandoned": 2, "open": 3}, 0, np.int64))  # 0: another outcome
     answered = ~np.isnan(pick(c["answer_at_s"].to_numpy()))
-    abandoned = pick(outcome("abandoned"))
-    served = pick(outcome("served"))
-    count = lambda m: np.bincount(key[m], minlength=size)
+    abandoned, served, on_time = kind == 2, kind == 1, wait <= within
+    # every count from one bincount of (row's key, outcome, answered, within target)
+    grid = np.bincount(key * 16 + kind * 4 + answered * 2 + on_time, minlength=size * 16).reshape(-1, 16)
+    bits = np.arange(16)
+    count = lambda m: grid[:, m].sum(axis=1)
     total = lambda m, v: np.bincount(key[m], weights=v[m], minlength=size)
-    allm = np.ones(len(key), bool)
     cols = {
-        "offered": count(allm), "answered": count(answered), "served": count(served),
-        "abandoned": count(abandoned), "open": count(pick(outcome("open"))),
-        "answered_within_target": count(answered & (wait <= within)),
-        "abandoned_within_target": count(abandoned & (wait <= within)),
+        "offered": grid.sum(axis=1), "answered": count(bits & 2 > 0), "served": count(bits >> 2 == 1),
+        "abandoned": count(bits >> 2 == 2), "open": count(bits >> 2 == 3),
+        "answered_within_target": count(bits & 3 == 3),
+        "abandoned_within_target": count((bits >> 2 == 2) & (bits & 1 > 0)),
         "wait_sum_s": total(answered | abandoned, wait), "answered_wait_sum_s": total(answered, wait),
         "handle_sum_s": total(served, np.nan_to_num(pick(c["handle_s"].to_numpy()))),
     }
@@ -249,6 +249,16 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
         rows = _rows(wide["channel"], p, scenario)
         out[p.table] = _frame({k: wide[k] if rows is None else wide[k][rows] for k in (*KEY, *owned[p.table])})
     return out
+
+
+def _lookup(s: pd.Series, values: Mapping[Any, Any], missing: Any = np.nan, dtype: Any = float) -> np.ndarray:
+    """``values[label]`` for each row of a label column (``sim.metrics.by_label``), a category column's codes and
+    categories read from its array (one look-up per category)."""
+    arr = s.array
+    if isinstance(arr, pd.Categorical):
+        lut = np.array([values.get(c, missing) for c in arr.categories.tolist()] + [missing], dtype=dtype)
+        return lut[arr.codes]  # code −1 (missing) takes the last entry
+    return by_label(s, values, missing, dtype)
 
 
 def _frame(columns: Mapping[str, Any]) -> pd.DataFrame:

@@ -76,17 +76,29 @@ def contact_view(contacts: pd.DataFrame, kinds: dict[str, pd.DataFrame | None]) 
 
 def contact_table(scenario, replication: int, c: pd.DataFrame) -> pd.DataFrame:
     """All contacts of one replication (warm-up included: the caller filters), with waits and handle times derived."""
+    cols = contact_columns(scenario, replication, {k: c[k] for k in c.columns})
+    return pd.DataFrame(cols, index=c.index, copy=False)  # one table, made once (the frame's columns copied on write)
+
+
+def contact_columns(scenario, replication: int, c: dict[str, Any]) -> dict[str, Any]:
+    """The columns of ``contact_table`` (name -> array, in its order) from the contacts' columns ``c`` (arrays or
+    Series of the book's ``contacts`` table)."""
     horizon = scenario.run.horizon_s
-    ans, end, entry = (c[k].to_numpy(float) for k in ("answer_at_s", "end_at_s", "queue_entry_at_s"))
+    ans, end, entry = (np.asarray(c[k], dtype=float) for k in ("answer_at_s", "end_at_s", "queue_entry_at_s"))
     left = np.where(~np.isnan(ans), ans, np.where(np.isnan(end), horizon, end))
     wait = np.where(np.isnan(entry), 0.0, left - np.nan_to_num(entry))
-    served = label_test(c["outcome"])("served")
-    cols: dict[str, Any] = {"replication": np.full(len(c), replication, dtype=np.int64)}
-    cols.update((k, c[k]) for k in c.columns if k != "handle_draw_s")
+    outcome = c["outcome"]
+    cats = outcome.dtype.categories if isinstance(outcome.dtype, pd.CategoricalDtype) else None
+    if cats is None:
+        served = label_test(pd.Series(outcome, copy=False))("served")
+    else:  # on the category codes
+        codes = np.asarray(outcome.cat.codes if isinstance(outcome, pd.Series) else outcome.codes)
+        served = codes == cats.get_loc("served") if "served" in cats else np.zeros(len(codes), bool)
+    cols: dict[str, Any] = {"replication": np.full(len(ans), replication, dtype=np.int64)}
+    cols.update((k, v) for k, v in c.items() if k != "handle_draw_s")
     cols.update(wait_s=np.maximum(wait, 0.0), handle_s=np.where(served, end - ans, np.nan))
     extra = [k for k in cols if k not in CONTACT_COLUMNS and k != "queue_entry_at_s"]
-    return pd.DataFrame({k: cols[k] for k in (*CONTACT_COLUMNS, *extra, "queue_entry_at_s")}, index=c.index,
-                        copy=False)  # one table, made once (the frame's columns copied on write)
+    return {k: cols[k] for k in (*CONTACT_COLUMNS, *extra, "queue_entry_at_s")}
 
 
 def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: dict,

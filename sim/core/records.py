@@ -427,46 +427,16 @@ class RecordBook(Mapping):
 
 def concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     """Tables of several replications as one (index 0..n−1): category columns whose sets differ are united (sorted
-    labels), not turned into text. Column by column, one table made at the end."""
+    labels), not turned into text."""
     frames = list(frames)
     if len(frames) == 1:
         f = frames[0]
         same = isinstance(f.index, pd.RangeIndex) and f.index.start == 0 and f.index.step == 1
         return f.copy(deep=False) if same else f.reset_index(drop=True)
-    names = list(frames[0].columns)
-    if any(list(f.columns) != names for f in frames[1:]) or len(set(names)) != len(names):
-        return _concat_frames(frames)
-    return frame_of({name: concat_arrays([f[name] for f in frames]) for name in names}, sum(len(f) for f in frames))
-
-
-def concat_arrays(columns: Sequence[pd.Series]) -> Any:
-    """One column of several replications: numpy arrays joined as they are, pandas arrays of one dtype joined in that
-    dtype, category columns with the same categories by their codes; otherwise as ``pd.concat`` joins them (category
-    columns of different sets united, sorted)."""
-    first = columns[0].dtype
-    if all(s.dtype == first for s in columns):
-        if isinstance(first, np.dtype):
-            return np.concatenate([s.to_numpy() for s in columns])
-        if isinstance(first, pd.CategoricalDtype):
-            cats = first.categories
-            if all(s.dtype.categories.equals(cats) for s in columns):
-                codes = np.concatenate([s.array.codes for s in columns])
-                return pd.Categorical.from_codes(codes, dtype=first, validate=False)
-        else:
-            arrays = [s.array for s in columns]
-            return type(arrays[0])._concat_same_type(arrays)
-    out = pd.concat(list(columns), ignore_index=True)
-    if isinstance(first, pd.CategoricalDtype) and not isinstance(out.dtype, pd.CategoricalDtype):
-        return pd.api.types.union_categoricals(list(columns), sort_categories=True, ignore_order=True)
-    return out.array if not isinstance(out.dtype, np.dtype) else out.to_numpy()
-
-
-def _concat_frames(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """``concat`` of tables whose columns differ (missing columns: missing values, as ``pd.concat`` fills them)."""
     out = pd.concat(frames, ignore_index=True)
-    for name in frames[0].columns:
-        first = frames[0][name].dtype
-        if isinstance(first, pd.CategoricalDtype) and not isinstance(out[name].dtype, pd.CategoricalDtype):
+    got = out.dtypes
+    for name, first in frames[0].dtypes.items():
+        if isinstance(first, pd.CategoricalDtype) and not isinstance(got[name], pd.CategoricalDtype):
             out[name] = pd.api.types.union_categoricals([f[name] for f in frames], sort_categories=True,
                                                         ignore_order=True)
     return out
