@@ -6,8 +6,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from sim.core import concat
-from sim.core.records import frame_of
+from sim.core import concat, frame_of
 from sim.engine import Model
 from sim.extensions import FEATURES
 from sim.horizons import clock_of

@@ -21,11 +21,11 @@ from sim.core.protocol import (
     PostArrived,
 )
 from sim.core.queue import Queue
-from sim.core.records import Column, RecordBook, Table, concat
+from sim.core.records import Column, RecordBook, Table, concat, frame_of
 
 __all__ = [
     "ABANDONED", "AGENT_STATE", "CONTACT_COLUMNS", "CONTACT_STATE", "INF", "NAN", "OPEN", "SERVED",
     "Agent", "AgentFreeHook", "ArrivalHook", "Contact", "ContactBehaviour", "ContactEnded", "Feed", "FirstResponse",
-    "Column", "Group", "Model", "PhoneQueue", "PostArrived", "Queue", "RecordBook", "Table", "concat",
+    "Column", "Group", "Model", "PhoneQueue", "PostArrived", "Queue", "RecordBook", "Table", "concat", "frame_of",
     "contact_id_base", "effective_counts", "longest_idle",
 ]
