@@ -102,13 +102,15 @@ def contact_columns(scenario, replication: int, c: dict[str, Any]) -> dict[str, 
 
 
 def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: dict,
-                    work: dict | None = None, waits: dict | None = None) -> dict[str, pd.DataFrame]:
+                    work: dict | None = None, waits: dict | None = None,
+                    columns: dict[str, Any] | None = None) -> dict[str, pd.DataFrame]:
     """``intervals``, ``agents`` and each feature's own interval table (``funnel_intervals``, ``social_intervals``) of
-    one replication (``sim.intervals.interval_tables``, with the parts the feature list declares)."""
+    one replication (``sim.intervals.interval_tables``, with the parts the feature list declares; ``columns``:
+    ``allc``'s contact columns as arrays, when the caller has them)."""
     from sim.extensions import FEATURES
 
     return build_intervals(scenario, replication, allc, staff_logs, work, waits,
-                           [f.intervals for f in FEATURES if f.intervals is not None])
+                           [f.intervals for f in FEATURES if f.intervals is not None], columns)
 
 
 @dataclass

@@ -38,18 +38,18 @@ def run_replication(scenario, replication: int, seed: int) -> dict[str, pd.DataF
     book = model.run()
     book_contacts = book.tables["contacts"]
     cols = contact_columns(scenario, replication, book_contacts.arrays())
-    allc = frame_of(cols, book_contacts.n)
+    allc = frame_of(cols, book_contacts.n, blocks=False)
     kinds = {name: _kind_frame(book.tables[name], replication) for name in CONTACT_TABLES if name in book.tables}
     # the kind tables' columns joined (a plain queue has none: its contact table is the view)
     wide = contact_view(allc, kinds) if any(name in kinds for name in KIND_TABLES) else allc
     per_interval = interval_tables(scenario, replication, wide, book["staff_logs"], book.extras.get("work"),
-                                   book.extras.get("waits"))  # intervals, agents, the features' interval tables
+                                   book.extras.get("waits"), cols)  # intervals, agents, the features' interval tables
     keep = ~(cols["arrival_at_s"] < scenario.run.warmup_s)
     cut = keep if not keep.all() else None
     if wide is allc:  # the rows after the warm-up, from the arrays
         if cut is not None:
             cols = {k: v[cut] for k, v in cols.items()}
-        wide = frame_of(cols, len(cols["arrival_at_s"]))
+        wide = frame_of(cols, len(cols["arrival_at_s"]), blocks=False)
     elif cut is not None:
         wide = wide[cut]
     seen = wide

@@ -286,13 +286,14 @@ class Table:
         return frame_of(self.arrays(columns), self.n)
 
 
-def frame_of(columns: Mapping[str, Any], n: int) -> pd.DataFrame:
-    """A table (index 0..n−1) from its column arrays in their final dtypes, made once and without copying them
-    first; numpy text columns of dtype object stay objects (a DataFrame would infer pandas' text dtype)."""
+def frame_of(columns: Mapping[str, Any], n: int, blocks: bool = True) -> pd.DataFrame:
+    """A table (index 0..n−1) from its column arrays in their final dtypes; numpy text columns of dtype object stay
+    objects (a DataFrame would infer pandas' text dtype). ``blocks``: the columns of one dtype copied into one block
+    (a table kept or joined over replications); False: the arrays used as they are (a table read once)."""
     index = pd.RangeIndex(n)
     return pd.DataFrame({k: pd.Series(v, index=index, dtype=object, copy=False)
                          if isinstance(v, np.ndarray) and v.dtype == object else v for k, v in columns.items()},
-                        index=index, copy=False)
+                        index=index, copy=blocks)
 
 
 class _Codes(dict):
@@ -434,9 +435,8 @@ def concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
         same = isinstance(f.index, pd.RangeIndex) and f.index.start == 0 and f.index.step == 1
         return f.copy(deep=False) if same else f.reset_index(drop=True)
     out = pd.concat(frames, ignore_index=True)
-    got = out.dtypes
     for name, first in frames[0].dtypes.items():
-        if isinstance(first, pd.CategoricalDtype) and not isinstance(got[name], pd.CategoricalDtype):
+        if isinstance(first, pd.CategoricalDtype) and not isinstance(out[name].dtype, pd.CategoricalDtype):
             out[name] = pd.api.types.union_categoricals([f[name] for f in frames], sort_categories=True,
                                                         ignore_order=True)
     return out
