@@ -37,13 +37,13 @@ def contact_view(contacts: pd.DataFrame, kinds: dict[str, pd.DataFrame | None]) 
     if not any(kinds.get(name) is not None for name in KIND_TABLES):
         return contacts.copy(deep=False)  # (copied on write)
     cols: dict[str, Any] = {c: contacts[c] for c in contacts.columns}
-    key = pd.MultiIndex.from_arrays([contacts["replication"].to_numpy(), contacts["contact_id"].to_numpy()])
+    key = (contacts["replication"].to_numpy(), contacts["contact_id"].to_numpy())
     found = {}
     for name in KIND_TABLES:
         t = kinds.get(name)
         if t is None:
             continue
-        pos = pd.MultiIndex.from_arrays([t["replication"].to_numpy(), t["contact_id"].to_numpy()]).get_indexer(key)
+        pos = _positions((t["replication"].to_numpy(), t["contact_id"].to_numpy()), key)
         found[name] = pos >= 0
         take = np.where(pos >= 0, pos, 0)
         for col in t.columns:
@@ -72,6 +72,20 @@ def contact_view(contacts: pd.DataFrame, kinds: dict[str, pd.DataFrame | None]) 
         other = found.get("social_threads", np.zeros(len(contacts), bool))
         plain_call_columns(cols, found["funnel_calls"] | other)
     return pd.DataFrame(cols, index=contacts.index, copy=False)  # new arrays, and contacts' columns copied on write
+
+
+def _positions(rows: tuple[np.ndarray, np.ndarray], at: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """The row of ``rows`` (replication, contact_id arrays, unique pairs) holding each pair of ``at`` (−1: none): the
+    pairs as one integer when they fit (one hash look-up per row), else as a two-level index."""
+    (rr, ri), (ar, ai) = rows, at
+    if len(rr) and len(ar) and all(a.dtype.kind in "iu" for a in (rr, ri, ar, ai)):
+        lo_r, lo_i = min(int(rr.min()), int(ar.min())), min(int(ri.min()), int(ai.min()))
+        span_r = max(int(rr.max()), int(ar.max())) - lo_r + 1
+        span_i = max(int(ri.max()), int(ai.max())) - lo_i + 1
+        if span_r * span_i < 2 ** 62:
+            one = lambda r, i: (r.astype(np.int64) - lo_r) * span_i + (i.astype(np.int64) - lo_i)
+            return pd.Index(one(rr, ri)).get_indexer(one(ar, ai))
+    return pd.MultiIndex.from_arrays([rr, ri]).get_indexer(pd.MultiIndex.from_arrays([ar, ai]))
 
 
 def contact_table(scenario, replication: int, c: pd.DataFrame) -> pd.DataFrame:
