@@ -16,6 +16,7 @@ NaN).
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -182,7 +183,7 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
     with np.errstate(invalid="ignore", divide="ignore"):
         occupancy = np.where(st > 0, group_cols["busy_agent_s"] / np.where(st > 0, st, 1), np.nan)
     agents = pd.DataFrame({"replication": np.full(len(gnames) * n_int, replication, dtype=np.int64),
-                           "agent_group": np.repeat(np.array(gnames, dtype=object), n_int),
+                           "agent_group": _names(tuple(gnames), n_int),
                            "interval_start_at_s": np.tile(starts, len(gnames)), **group_cols,
                            "occupancy": occupancy})
 
@@ -249,10 +250,13 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
     for p in parts:
         owned[p.table] += [r for r in p.ratios(wide) if r in wide]
     elsewhere_cols = {c for cs in owned.values() for c in cs}
-    out = {"intervals": _frame({k: v for k, v in wide.items() if k not in elsewhere_cols}), "agents": agents}
+    text = {"channel": _names(tuple(ch for _, ch in queues), n_int), "queue": _names(tuple(q for q, _ in queues), n_int)}
+    out = {"intervals": _frame({k: text.get(k, v) for k, v in wide.items() if k not in elsewhere_cols}),
+           "agents": agents}
     for p in parts:
         rows = _rows(wide["channel"], p, scenario)
-        out[p.table] = _frame({k: wide[k] if rows is None else wide[k][rows] for k in (*KEY, *owned[p.table])})
+        out[p.table] = _frame({k: text.get(k, wide[k]) if rows is None else text.get(k, wide[k])[rows]
+                               for k in (*KEY, *owned[p.table])})
     return out
 
 
@@ -264,6 +268,13 @@ def _lookup(s: Any, values: Mapping[Any, Any], missing: Any = np.nan, dtype: Any
         lut = np.array([values.get(c, missing) for c in arr.categories.tolist()] + [missing], dtype=dtype)
         return lut[arr.codes]  # code −1 (missing) takes the last entry
     return by_label(s if isinstance(s, pd.Series) else pd.Series(s, copy=False), values, missing, dtype)
+
+
+@functools.lru_cache(maxsize=64)
+def _names(names: tuple[str, ...], repeat: int) -> Any:
+    """A text column of ``names``, each repeated ``repeat`` times, in pandas' text dtype as a DataFrame infers it;
+    made once per scenario layout (a table made from it copies it)."""
+    return pd.Series(np.repeat(np.array(names, dtype=object), repeat), copy=False).array
 
 
 def _frame(columns: Mapping[str, Any]) -> pd.DataFrame:
