@@ -44,14 +44,15 @@ def run_replication(scenario, replication: int, seed: int) -> dict[str, pd.DataF
     wide = contact_view(allc, kinds) if any(name in kinds for name in KIND_TABLES) else allc
     per_interval = interval_tables(scenario, replication, wide, book["staff_logs"], book.extras.get("work"),
                                    book.extras.get("waits"), cols)  # intervals, agents, the features' interval tables
-    keep = ~(cols["arrival_at_s"] < scenario.run.warmup_s)
-    cut = keep if not keep.all() else None
+    cut = _after_warmup(cols["arrival_at_s"], scenario.run.warmup_s)
     if wide is allc:  # the rows after the warm-up, from the arrays
         if cut is not None:
             cols = {k: v[cut] for k, v in cols.items()}
         wide = frame_of(cols, len(cols["arrival_at_s"]), blocks=False)
+        if cut is not None:
+            wide.index = allc.index[cut]  # the rows' numbers in the replication, as a row filter keeps them
     elif cut is not None:
-        wide = wide[cut]
+        wide = wide.iloc[cut]
     seen = wide
     out: dict[str, pd.DataFrame] = {}
     for feature in FEATURES:  # tables a feature makes after the run (the reputation ledger), its contact columns
@@ -70,6 +71,16 @@ def run_replication(scenario, replication: int, seed: int) -> dict[str, pd.DataF
         out[name] = t if inside.all() else t[inside].reset_index(drop=True)
     out.update(contacts=contacts, **per_interval)
     return out
+
+
+def _after_warmup(arrival: np.ndarray, warmup_s: float) -> slice | np.ndarray | None:
+    """The rows arriving after the warm-up: None (every row), a slice when they are the last rows (contacts are
+    written as they arrive: the columns' views, no copy), else a mask."""
+    keep = ~(arrival < warmup_s)
+    first = int(np.argmax(keep)) if len(keep) else 0
+    if not keep[:first].any() and keep[first:].all():
+        return None if first == 0 else slice(first, None)
+    return keep
 
 
 def _kind_frame(table, replication: int) -> pd.DataFrame:
