@@ -44,29 +44,27 @@ def contact_view(contacts: pd.DataFrame, kinds: dict[str, pd.DataFrame | None]) 
         if t is None:
             continue
         pos = _positions((t["replication"].to_numpy(), t["contact_id"].to_numpy()), key)
-        found[name] = pos >= 0
-        take = np.where(pos >= 0, pos, 0)
+        hit = found[name] = pos >= 0
+        miss = ~hit
+        take = np.where(hit, pos, 0)
         for col in t.columns:
             if col in ("replication", "contact_id"):
                 continue
             s_ = t[col]
             dt = s_.dtype
+            arr: Any
             if isinstance(dt, pd.CategoricalDtype):
-                codes = np.where(pos >= 0, s_.cat.codes.to_numpy()[take] if len(t) else -1, -1)
-                cols[col] = pd.Categorical.from_codes(codes, dtype=dt)
-                continue
-            if dt == np.dtype(bool):
-                arr = pd.array(s_.to_numpy()[take] if len(t) else np.zeros(len(pos), bool), dtype="boolean")
+                codes = np.where(hit, s_.array.codes[take] if len(t) else -1, -1)
+                arr = pd.Categorical.from_codes(codes, dtype=dt, validate=False)
+            elif dt == np.dtype(bool):  # NA where the contact is of another kind
+                arr = pd.arrays.BooleanArray(s_.to_numpy()[take] if len(t) else np.zeros(len(pos), bool), miss)
             elif dt == np.dtype(np.int64):
-                arr = pd.array(s_.to_numpy()[take] if len(t) else np.zeros(len(pos), np.int64), dtype="Int64")
+                arr = pd.arrays.IntegerArray(s_.to_numpy()[take] if len(t) else np.zeros(len(pos), np.int64), miss)
             elif isinstance(dt, pd.api.extensions.ExtensionDtype):
-                arr = s_.array.take(np.where(pos >= 0, pos, -1), allow_fill=True)
+                arr = s_.array.take(np.where(hit, pos, -1), allow_fill=True)
             else:
                 arr = s_.to_numpy(dtype=float)[take] if len(t) else np.full(len(pos), np.nan)
-            if not isinstance(arr, np.ndarray) or arr.dtype != float:
-                arr[pos < 0] = pd.NA
-            else:
-                arr[pos < 0] = np.nan
+                arr[miss] = np.nan
             cols[col] = arr
     if "funnel_calls" in found:
         other = found.get("social_threads", np.zeros(len(contacts), bool))
