@@ -23,7 +23,8 @@ attaches, so ``attach`` may make them).
 The kernel declares the ``contacts`` table and its own columns; features declare theirs through the feature list
 (``sim.extensions.Feature.columns``: table name -> tuple of ``Column``), and the model declares them all before the
 run, so a table's schema does not depend on which rows the run produced. Tables of several replications are joined
-with ``concat`` (category columns of scenario names are united; closed vocabularies keep their set).
+with ``concat`` (``sim.core.frames``: category columns of scenario names are united; closed vocabularies keep
+their set).
 
 Dtypes: ``int64``, ``float64`` (NaN missing), ``bool``, ``boolean`` and ``Int64`` (pandas' nullable flag and
 integer: NA where a value does not exist), ``category`` (``categories`` is the closed set; None: names from the
@@ -37,6 +38,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from sim.core.frames import category_dtype, frame_of
 
 DTYPES = ("int64", "float64", "bool", "boolean", "Int64", "category", "object")
 
@@ -66,19 +69,6 @@ class Column:
         if self.dtype == "category":
             return category_dtype(self.categories) if self.categories is not None else "category"
         return self.dtype
-
-
-_CATEGORY_DTYPES: dict[tuple, pd.CategoricalDtype] = {}
-
-
-def category_dtype(labels: Sequence) -> pd.CategoricalDtype:
-    """The (unordered) category dtype of ``labels`` in that order, made once per list of labels (pandas checks the
-    categories each time it makes one; the dtype is immutable, so tables and replications share it)."""
-    key = tuple((type(x), x) for x in labels)
-    dt = _CATEGORY_DTYPES.get(key)
-    if dt is None:
-        dt = _CATEGORY_DTYPES[key] = pd.CategoricalDtype(list(labels))
-    return dt
 
 
 def _nan_if_none(v: Any) -> Any:
@@ -286,16 +276,6 @@ class Table:
         return frame_of(self.arrays(columns), self.n)
 
 
-def frame_of(columns: Mapping[str, Any], n: int, blocks: bool = True) -> pd.DataFrame:
-    """A table (index 0..n−1) from its column arrays in their final dtypes; numpy text columns of dtype object stay
-    objects (a DataFrame would infer pandas' text dtype). ``blocks``: the columns of one dtype copied into one block
-    (a table kept or joined over replications); False: the arrays used as they are (a table read once)."""
-    index = pd.RangeIndex(n)
-    return pd.DataFrame({k: pd.Series(v, index=index, dtype=object, copy=False)
-                         if isinstance(v, np.ndarray) and v.dtype == object else v for k, v in columns.items()},
-                        index=index, copy=blocks)
-
-
 class _Codes(dict):
     """A category column's codes, ``label -> code`` (None: −1): a label not seen before gets the next code (in a
     closed set it is an error), so a writer codes a label with one dictionary look-up."""
@@ -424,19 +404,3 @@ class RecordBook(Mapping):
             df = t.frame()
             out[name] = t.finish(df) if t.finish is not None else df
         return out
-
-
-def concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """Tables of several replications as one (index 0..n−1): category columns whose sets differ are united (sorted
-    labels), not turned into text."""
-    frames = list(frames)
-    if len(frames) == 1:
-        f = frames[0]
-        same = isinstance(f.index, pd.RangeIndex) and f.index.start == 0 and f.index.step == 1
-        return f.copy(deep=False) if same else f.reset_index(drop=True)
-    out = pd.concat(frames, ignore_index=True)
-    for name, first in frames[0].dtypes.items():
-        if isinstance(first, pd.CategoricalDtype) and not isinstance(out[name].dtype, pd.CategoricalDtype):
-            out[name] = pd.api.types.union_categoricals([f[name] for f in frames], sort_categories=True,
-                                                        ignore_order=True)
-    return out
