@@ -16,6 +16,7 @@ NaN).
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +29,6 @@ from sim.metrics import (
     by_label,
     column_arrays,
     interval_edges,
-    label_test,
     overlap_by_interval,
     ratio_columns,
 )
@@ -106,12 +106,15 @@ def spans_by_interval(spans: dict | None, qindex: Mapping[str, int], nq: int, ed
 
 
 def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: dict, work: dict | None = None,
-                    waits: dict | None = None, parts: Sequence[IntervalPart] = ()) -> dict[str, pd.DataFrame]:
+                    waits: dict | None = None, parts: Sequence[IntervalPart] = (),
+                    columns: Mapping[str, Any] | None = None) -> dict[str, pd.DataFrame]:
     """``intervals``, ``agents`` and each applying part's table for one replication. ``allc``: every contact with the
     kind tables' columns joined (``sim.results.contact_view``), warm-up included; ``work``: agent work spans not on
     the contact rows; ``waits``: queue waits not on the contact rows (earlier visits of transferred calls).
 
-    Every column is an array first (labels as integer codes, counts by ``bincount``) and each table is made once."""
+    Every column is an array first (labels as integer codes, counts by ``bincount``) and each table is made once.
+    ``columns``: ``allc``'s contact columns as arrays, when the caller has them (read from there, not the table)."""
+    col: Callable[[str], Any] = allc.__getitem__ if columns is None else columns.__getitem__
     run = scenario.run
     edges = interval_edges(run)
     n_int = len(edges) - 1
@@ -119,14 +122,14 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
     queues = list(scenario.queue_channel().items())
     qindex = {q: i for i, (q, _) in enumerate(queues)}
     nq = len(queues)
-    qcode = by_label(allc["queue"], qindex, -1, np.int64)
+    qcode = _lookup(col("queue"), qindex, -1, np.int64)
     horizon = run.horizon_s
     parts = [p for p in parts if p.applies(allc, scenario)]
 
     # Clock-time bookings (all contacts, warm-up included, clipped to the reporting window).
-    ans = allc["answer_at_s"].to_numpy()
-    end = allc["end_at_s"].to_numpy()
-    busy_end = np.where(np.isnan(end), horizon, end + allc["wrap_up_s"].to_numpy())
+    ans = np.asarray(col("answer_at_s"))
+    end = np.asarray(col("end_at_s"))
+    busy_end = np.where(np.isnan(end), horizon, end + np.asarray(col("wrap_up_s")))
     has = ~np.isnan(ans)
     for p in parts:
         elsewhere = p.busy_elsewhere(scenario, allc) if p.busy_elsewhere else None
@@ -135,16 +138,16 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
     busy_q = overlap_by_interval(ans[has], np.minimum(busy_end[has], horizon), qcode[has], nq, edges)
     if work:
         busy_q += spans_by_interval(work, qindex, nq, edges, horizon)
-    entry = allc["queue_entry_at_s"].to_numpy()
+    entry = np.asarray(col("queue_entry_at_s"))
     inq = ~np.isnan(entry)
-    queue_t = overlap_by_interval(entry[inq], entry[inq] + allc["wait_s"].to_numpy()[inq], qcode[inq], nq, edges)
+    queue_t = overlap_by_interval(entry[inq], entry[inq] + np.asarray(col("wait_s"))[inq], qcode[inq], nq, edges)
     if waits:
         queue_t += spans_by_interval(waits, qindex, nq, edges, horizon)
 
     # Staffed agent time per group, attributed to the group's queues in proportion to the busy time it gave them.
     gnames = list(scenario.agents)
     staffed_q, cost_q = np.zeros((nq, n_int)), np.zeros((nq, n_int))
-    gcode = by_label(allc["agent_group"], {g: i for i, g in enumerate(gnames)}, -1, np.int64)
+    gcode = _lookup(col("agent_group"), {g: i for i, g in enumerate(gnames)}, -1, np.int64)
     per_group: dict[str, list[np.ndarray]] = {"staffed_agent_s": [], "busy_agent_s": [], "seated_agent_s": [],
                                               "cost": []}
     for gi, g in enumerate(gnames):
@@ -180,40 +183,43 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
     with np.errstate(invalid="ignore", divide="ignore"):
         occupancy = np.where(st > 0, group_cols["busy_agent_s"] / np.where(st > 0, st, 1), np.nan)
     agents = pd.DataFrame({"replication": np.full(len(gnames) * n_int, replication, dtype=np.int64),
-                           "agent_group": np.repeat(np.array(gnames, dtype=object), n_int),
+                           "agent_group": _names(tuple(gnames), n_int),
                            "interval_start_at_s": np.tile(starts, len(gnames)), **group_cols,
                            "occupancy": occupancy})
 
     # Arrival-interval counts (contacts arriving after the warm-up, offered to a queue). The parts read those contacts
     # as tables; without parts (plain queues) the counts take the arriving rows of the columns.
-    arriving = allc["arrival_at_s"].to_numpy() >= run.warmup_s
+    arriving = np.asarray(col("arrival_at_s")) >= run.warmup_s
     c_all = c = allc
     pick: Callable[[np.ndarray], np.ndarray] = lambda a: a[arriving]
+    get = col
     if parts:
         c_all = c = allc[arriving]
         for p in parts:
             if p.offered is not None:
                 c = p.offered(c)
         pick = lambda a: a
-    k = np.searchsorted(edges, pick(c["arrival_at_s"].to_numpy()), side="right") - 1
-    key = (pick(qcode) if c is allc else by_label(c["queue"], qindex, -1, np.int64)) * n_int + k
+        get = c.__getitem__
+    k = np.searchsorted(edges, pick(np.asarray(get("arrival_at_s"))), side="right") - 1
+    key = (pick(qcode) if c is allc else _lookup(c["queue"], qindex, -1, np.int64)) * n_int + k
     size = nq * n_int
-    within = pick(by_label(c["channel"], {ch.name: ch.targets.answer_within_s for ch in scenario.channels.values()}))
-    wait = pick(c["wait_s"].to_numpy())
-    outcome = label_test(c["outcome"])
-    answered = ~np.isnan(pick(c["answer_at_s"].to_numpy()))
-    abandoned = pick(outcome("abandoned"))
-    served = pick(outcome("served"))
-    count = lambda m: np.bincount(key[m], minlength=size)
+    within = pick(_lookup(get("channel"), {ch.name: ch.targets.answer_within_s for ch in scenario.channels.values()}))
+    wait = pick(np.asarray(get("wait_s")))
+    kind = pick(_lookup(get("outcome"), {"served": 1, "abandoned": 2, "open": 3}, 0, np.int64))  # 0: another outcome
+    answered = ~np.isnan(pick(np.asarray(get("answer_at_s"))))
+    abandoned, served, on_time = kind == 2, kind == 1, wait <= within
+    # every count from one bincount of (row's key, outcome, answered, within target)
+    grid = np.bincount(key * 16 + kind * 4 + answered * 2 + on_time, minlength=size * 16).reshape(-1, 16)
+    bits = np.arange(16)
+    count = lambda m: grid[:, m].sum(axis=1)
     total = lambda m, v: np.bincount(key[m], weights=v[m], minlength=size)
-    allm = np.ones(len(key), bool)
     cols = {
-        "offered": count(allm), "answered": count(answered), "served": count(served),
-        "abandoned": count(abandoned), "open": count(pick(outcome("open"))),
-        "answered_within_target": count(answered & (wait <= within)),
-        "abandoned_within_target": count(abandoned & (wait <= within)),
+        "offered": grid.sum(axis=1), "answered": count(bits & 2 > 0), "served": count(bits >> 2 == 1),
+        "abandoned": count(bits >> 2 == 2), "open": count(bits >> 2 == 3),
+        "answered_within_target": count(bits & 3 == 3),
+        "abandoned_within_target": count((bits >> 2 == 2) & (bits & 1 > 0)),
         "wait_sum_s": total(answered | abandoned, wait), "answered_wait_sum_s": total(answered, wait),
-        "handle_sum_s": total(served, np.nan_to_num(pick(c["handle_s"].to_numpy()))),
+        "handle_sum_s": total(served, np.nan_to_num(pick(np.asarray(get("handle_s"))))),
     }
     shared = set(cols)
     ctx = IntervalContext(scenario, edges, n_int, qindex, horizon, allc, qcode, c_all, c, key, size, within,
@@ -244,11 +250,31 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
     for p in parts:
         owned[p.table] += [r for r in p.ratios(wide) if r in wide]
     elsewhere_cols = {c for cs in owned.values() for c in cs}
-    out = {"intervals": _frame({k: v for k, v in wide.items() if k not in elsewhere_cols}), "agents": agents}
+    text = {"channel": _names(tuple(ch for _, ch in queues), n_int), "queue": _names(tuple(q for q, _ in queues), n_int)}
+    out = {"intervals": _frame({k: text.get(k, v) for k, v in wide.items() if k not in elsewhere_cols}),
+           "agents": agents}
     for p in parts:
         rows = _rows(wide["channel"], p, scenario)
-        out[p.table] = _frame({k: wide[k] if rows is None else wide[k][rows] for k in (*KEY, *owned[p.table])})
+        out[p.table] = _frame({k: text.get(k, wide[k]) if rows is None else text.get(k, wide[k])[rows]
+                               for k in (*KEY, *owned[p.table])})
     return out
+
+
+def _lookup(s: Any, values: Mapping[Any, Any], missing: Any = np.nan, dtype: Any = float) -> np.ndarray:
+    """``values[label]`` for each row of a label column (a Series or its array: ``sim.metrics.by_label``), a category
+    column's codes and categories read from its array (one look-up per category)."""
+    arr = s.array if isinstance(s, pd.Series) else s
+    if isinstance(arr, pd.Categorical):
+        lut = np.array([values.get(c, missing) for c in arr.categories.tolist()] + [missing], dtype=dtype)
+        return lut[arr.codes]  # code −1 (missing) takes the last entry
+    return by_label(s if isinstance(s, pd.Series) else pd.Series(s, copy=False), values, missing, dtype)
+
+
+@functools.lru_cache(maxsize=64)
+def _names(names: tuple[str, ...], repeat: int) -> Any:
+    """A text column of ``names``, each repeated ``repeat`` times, in pandas' text dtype as a DataFrame infers it;
+    made once per scenario layout (a table made from it copies it)."""
+    return pd.Series(np.repeat(np.array(names, dtype=object), repeat), copy=False).array
 
 
 def _frame(columns: Mapping[str, Any]) -> pd.DataFrame:

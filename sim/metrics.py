@@ -162,17 +162,29 @@ def overlap_by_interval(starts: np.ndarray, ends: np.ndarray, keys: np.ndarray, 
     """
     out = np.zeros((n_keys, len(edges) - 1))
     ends = np.maximum(ends, starts)
-    w = np.ones(len(starts)) if weights is None else np.asarray(weights, float)
+    w = None if weights is None else np.asarray(weights, float)
     for k in range(n_keys):
         sel = keys == k
         if not sel.any():
             continue
-        out[k] = np.diff(_ramp(starts[sel], w[sel], edges) - _ramp(ends[sel], w[sel], edges))
+        if sel.all():  # one queue: every span
+            s, e, ww = starts, ends, w
+        else:
+            s, e, ww = starts[sel], ends[sel], None if w is None else w[sel]
+        out[k] = np.diff(_ramp(s, ww, edges) - _ramp(e, ww, edges))
     return out
 
 
-def _ramp(points: np.ndarray, w: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Σ_i w_i · max(0, t − p_i) at each t."""
+def _ramp(points: np.ndarray, w: np.ndarray | None, t: np.ndarray) -> np.ndarray:
+    """Σ_i w_i · max(0, t − p_i) at each t (``w`` None: every weight 1, the points sorted by value alone — the same
+    sums, bit for bit, as with weights of 1)."""
+    if w is None:
+        p = np.sort(points)
+        cwp = np.empty(len(p) + 1)
+        cwp[0] = 0.0
+        np.cumsum(p, out=cwp[1:])
+        k = np.searchsorted(p, t, side="left")
+        return k * t - cwp[k]  # Σ w over points below t is their count
     order = np.argsort(points, kind="stable")
     p, ww = points[order], w[order]
     cw = np.concatenate([[0.0], np.cumsum(ww)])

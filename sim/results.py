@@ -37,36 +37,34 @@ def contact_view(contacts: pd.DataFrame, kinds: dict[str, pd.DataFrame | None]) 
     if not any(kinds.get(name) is not None for name in KIND_TABLES):
         return contacts.copy(deep=False)  # (copied on write)
     cols: dict[str, Any] = {c: contacts[c] for c in contacts.columns}
-    key = pd.MultiIndex.from_arrays([contacts["replication"].to_numpy(), contacts["contact_id"].to_numpy()])
+    key = (contacts["replication"].to_numpy(), contacts["contact_id"].to_numpy())
     found = {}
     for name in KIND_TABLES:
         t = kinds.get(name)
         if t is None:
             continue
-        pos = pd.MultiIndex.from_arrays([t["replication"].to_numpy(), t["contact_id"].to_numpy()]).get_indexer(key)
-        found[name] = pos >= 0
-        take = np.where(pos >= 0, pos, 0)
+        pos = _positions((t["replication"].to_numpy(), t["contact_id"].to_numpy()), key)
+        hit = found[name] = pos >= 0
+        miss = ~hit
+        take = np.where(hit, pos, 0)
         for col in t.columns:
             if col in ("replication", "contact_id"):
                 continue
             s_ = t[col]
             dt = s_.dtype
+            arr: Any
             if isinstance(dt, pd.CategoricalDtype):
-                codes = np.where(pos >= 0, s_.cat.codes.to_numpy()[take] if len(t) else -1, -1)
-                cols[col] = pd.Categorical.from_codes(codes, dtype=dt)
-                continue
-            if dt == np.dtype(bool):
-                arr = pd.array(s_.to_numpy()[take] if len(t) else np.zeros(len(pos), bool), dtype="boolean")
+                codes = np.where(hit, s_.array.codes[take] if len(t) else -1, -1)
+                arr = pd.Categorical.from_codes(codes, dtype=dt, validate=False)
+            elif dt == np.dtype(bool):  # NA where the contact is of another kind
+                arr = pd.arrays.BooleanArray(s_.to_numpy()[take] if len(t) else np.zeros(len(pos), bool), miss)
             elif dt == np.dtype(np.int64):
-                arr = pd.array(s_.to_numpy()[take] if len(t) else np.zeros(len(pos), np.int64), dtype="Int64")
+                arr = pd.arrays.IntegerArray(s_.to_numpy()[take] if len(t) else np.zeros(len(pos), np.int64), miss)
             elif isinstance(dt, pd.api.extensions.ExtensionDtype):
-                arr = s_.array.take(np.where(pos >= 0, pos, -1), allow_fill=True)
+                arr = s_.array.take(np.where(hit, pos, -1), allow_fill=True)
             else:
                 arr = s_.to_numpy(dtype=float)[take] if len(t) else np.full(len(pos), np.nan)
-            if not isinstance(arr, np.ndarray) or arr.dtype != float:
-                arr[pos < 0] = pd.NA
-            else:
-                arr[pos < 0] = np.nan
+                arr[miss] = np.nan
             cols[col] = arr
     if "funnel_calls" in found:
         other = found.get("social_threads", np.zeros(len(contacts), bool))
@@ -74,29 +72,57 @@ def contact_view(contacts: pd.DataFrame, kinds: dict[str, pd.DataFrame | None]) 
     return pd.DataFrame(cols, index=contacts.index, copy=False)  # new arrays, and contacts' columns copied on write
 
 
+def _positions(rows: tuple[np.ndarray, np.ndarray], at: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """The row of ``rows`` (replication, contact_id arrays, unique pairs) holding each pair of ``at`` (−1: none): the
+    pairs as one integer when they fit (one hash look-up per row), else as a two-level index."""
+    (rr, ri), (ar, ai) = rows, at
+    if len(rr) and len(ar) and all(a.dtype.kind in "iu" for a in (rr, ri, ar, ai)):
+        lo_r, lo_i = min(int(rr.min()), int(ar.min())), min(int(ri.min()), int(ai.min()))
+        span_r = max(int(rr.max()), int(ar.max())) - lo_r + 1
+        span_i = max(int(ri.max()), int(ai.max())) - lo_i + 1
+        if span_r * span_i < 2 ** 62:
+            one = lambda r, i: (r.astype(np.int64) - lo_r) * span_i + (i.astype(np.int64) - lo_i)
+            return pd.Index(one(rr, ri)).get_indexer(one(ar, ai))
+    return pd.MultiIndex.from_arrays([rr, ri]).get_indexer(pd.MultiIndex.from_arrays([ar, ai]))
+
+
 def contact_table(scenario, replication: int, c: pd.DataFrame) -> pd.DataFrame:
     """All contacts of one replication (warm-up included: the caller filters), with waits and handle times derived."""
+    cols = contact_columns(scenario, replication, {k: c[k] for k in c.columns})
+    return pd.DataFrame(cols, index=c.index, copy=False)  # one table, made once (the frame's columns copied on write)
+
+
+def contact_columns(scenario, replication: int, c: dict[str, Any]) -> dict[str, Any]:
+    """The columns of ``contact_table`` (name -> array, in its order) from the contacts' columns ``c`` (arrays or
+    Series of the book's ``contacts`` table)."""
     horizon = scenario.run.horizon_s
-    ans, end, entry = (c[k].to_numpy(float) for k in ("answer_at_s", "end_at_s", "queue_entry_at_s"))
+    ans, end, entry = (np.asarray(c[k], dtype=float) for k in ("answer_at_s", "end_at_s", "queue_entry_at_s"))
     left = np.where(~np.isnan(ans), ans, np.where(np.isnan(end), horizon, end))
     wait = np.where(np.isnan(entry), 0.0, left - np.nan_to_num(entry))
-    served = label_test(c["outcome"])("served")
-    cols: dict[str, Any] = {"replication": np.full(len(c), replication, dtype=np.int64)}
-    cols.update((k, c[k]) for k in c.columns if k != "handle_draw_s")
+    outcome = c["outcome"]
+    cats = outcome.dtype.categories if isinstance(outcome.dtype, pd.CategoricalDtype) else None
+    if cats is None:
+        served = label_test(pd.Series(outcome, copy=False))("served")
+    else:  # on the category codes
+        codes = np.asarray(outcome.cat.codes if isinstance(outcome, pd.Series) else outcome.codes)
+        served = codes == cats.get_loc("served") if "served" in cats else np.zeros(len(codes), bool)
+    cols: dict[str, Any] = {"replication": np.full(len(ans), replication, dtype=np.int64)}
+    cols.update((k, v) for k, v in c.items() if k != "handle_draw_s")
     cols.update(wait_s=np.maximum(wait, 0.0), handle_s=np.where(served, end - ans, np.nan))
     extra = [k for k in cols if k not in CONTACT_COLUMNS and k != "queue_entry_at_s"]
-    return pd.DataFrame({k: cols[k] for k in (*CONTACT_COLUMNS, *extra, "queue_entry_at_s")}, index=c.index,
-                        copy=False)  # one table, made once (the frame's columns copied on write)
+    return {k: cols[k] for k in (*CONTACT_COLUMNS, *extra, "queue_entry_at_s")}
 
 
 def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: dict,
-                    work: dict | None = None, waits: dict | None = None) -> dict[str, pd.DataFrame]:
+                    work: dict | None = None, waits: dict | None = None,
+                    columns: dict[str, Any] | None = None) -> dict[str, pd.DataFrame]:
     """``intervals``, ``agents`` and each feature's own interval table (``funnel_intervals``, ``social_intervals``) of
-    one replication (``sim.intervals.interval_tables``, with the parts the feature list declares)."""
+    one replication (``sim.intervals.interval_tables``, with the parts the feature list declares; ``columns``:
+    ``allc``'s contact columns as arrays, when the caller has them)."""
     from sim.extensions import FEATURES
 
     return build_intervals(scenario, replication, allc, staff_logs, work, waits,
-                           [f.intervals for f in FEATURES if f.intervals is not None])
+                           [f.intervals for f in FEATURES if f.intervals is not None], columns)
 
 
 @dataclass

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
-from sim.core import concat
+from sim.core import concat, frame_of
 from sim.engine import Model
 from sim.extensions import FEATURES
 from sim.horizons import clock_of
-from sim.results import INTERVAL_TABLES, KIND_TABLES, Results, contact_table, contact_view, interval_tables
+from sim.results import INTERVAL_TABLES, KIND_TABLES, Results, contact_columns, contact_view, interval_tables
 from sim.version import __version__
 
 # Tables of one replication that are rows of contacts (kind tables) or of their stages (legs, messages).
@@ -29,36 +30,66 @@ def replication_indices(scenario, replications: int | Sequence[int] | None) -> l
 def run_replication(scenario, replication: int, seed: int) -> dict[str, pd.DataFrame]:
     """The tables of one replication (contacts after warm-up; each other table present when the scenario makes it):
     ``contacts``, ``funnel_calls``, ``social_threads``, ``legs``, ``messages``, ``intervals``, ``funnel_intervals``,
-    ``social_intervals``, ``agents``, ``reputation``, ``deflections``."""
+    ``social_intervals``, ``agents``, ``reputation``, ``deflections``.
+
+    The contacts' columns are converted once (``Table.arrays``) and stay arrays: the tables read by the interval
+    tables and the features are made from them without copies, and the warm-up's rows are cut from the arrays."""
     model = Model(scenario, replication, seed)
     book = model.run()
-    frames = book.frames()  # every column converted once, to its declared dtype
-    allc = contact_table(scenario, replication, frames.pop("contacts"))
-    kinds = {name: frames[name] for name in CONTACT_TABLES if name in frames}
-    del frames
-    for t in kinds.values():
-        t.insert(0, "replication", replication)
+    book_contacts = book.tables["contacts"]
+    cols = contact_columns(scenario, replication, book_contacts.arrays())
+    allc = frame_of(cols, book_contacts.n, blocks=False)
+    kinds = {name: _kind_frame(book.tables[name], replication) for name in CONTACT_TABLES if name in book.tables}
     # the kind tables' columns joined (a plain queue has none: its contact table is the view)
     wide = contact_view(allc, kinds) if any(name in kinds for name in KIND_TABLES) else allc
-    del allc
     per_interval = interval_tables(scenario, replication, wide, book["staff_logs"], book.extras.get("work"),
-                                   book.extras.get("waits"))  # intervals, agents, the features' interval tables
-    warm = wide["arrival_at_s"].to_numpy() < scenario.run.warmup_s
-    if warm.any():
-        wide = wide[~warm]
+                                   book.extras.get("waits"), cols)  # intervals, agents, the features' interval tables
+    cut = _after_warmup(cols["arrival_at_s"], scenario.run.warmup_s)
+    if wide is allc:  # the rows after the warm-up, from the arrays
+        if cut is not None:
+            cols = {k: v[cut] for k, v in cols.items()}
+        wide = frame_of(cols, len(cols["arrival_at_s"]), blocks=False)
+        if cut is not None:
+            wide.index = allc.index[cut]  # the rows' numbers in the replication, as a row filter keeps them
+    elif cut is not None:
+        wide = wide.iloc[cut]
+    seen = wide
     out: dict[str, pd.DataFrame] = {}
     for feature in FEATURES:  # tables a feature makes after the run (the reputation ledger), its contact columns
         if feature.replication_tables is not None:
             wide, more = feature.replication_tables(scenario, replication, seed, wide, book)
             out.update(more)
     joined = {c for name in KIND_TABLES if name in kinds for c in kinds[name].columns} - {"replication", "contact_id"}
-    own = [c for c in wide.columns if c not in joined]
-    contacts = wide[[c for c in own if c != "queue_entry_at_s"]].reset_index(drop=True)
-    kept = contacts["contact_id"]
+    own = [c for c in wide.columns if c not in joined and c != "queue_entry_at_s"]
+    if wide is seen and not joined and list(wide.columns) == list(cols):  # no feature changed the contacts
+        contacts = frame_of({k: cols[k] for k in own}, len(wide))
+    else:
+        contacts = wide[own].reset_index(drop=True)
+    kept = contacts["contact_id"].to_numpy()
     for name, t in kinds.items():
-        out[name] = t[t["contact_id"].isin(kept)].reset_index(drop=True)
+        inside = np.isin(t["contact_id"].to_numpy(), kept)
+        out[name] = t if inside.all() else t[inside].reset_index(drop=True)
     out.update(contacts=contacts, **per_interval)
     return out
+
+
+def _after_warmup(arrival: np.ndarray, warmup_s: float) -> slice | np.ndarray | None:
+    """The rows arriving after the warm-up: None (every row), a slice when they are the last rows (contacts are
+    written as they arrive: the columns' views, no copy), else a mask."""
+    keep = ~(arrival < warmup_s)
+    first = int(np.argmax(keep)) if len(keep) else 0
+    if not keep[:first].any() and keep[first:].all():
+        return None if first == 0 else slice(first, None)
+    return keep
+
+
+def _kind_frame(table, replication: int) -> pd.DataFrame:
+    """A table of the contacts' kinds or stages (``funnel_calls``, ``legs``, …) with its replication first."""
+    if table.finish is None:
+        return frame_of({"replication": np.full(table.n, replication, dtype=np.int64), **table.arrays()}, table.n)
+    df = table.finish(table.frame())
+    df.insert(0, "replication", replication)
+    return df
 
 
 def run(scenario, replications: int | Sequence[int] | None = None, seed: int | None = None) -> Results:

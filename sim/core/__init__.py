@@ -10,6 +10,7 @@ from sim.core.agents import Agent, Group, effective_counts, longest_idle
 from sim.core.contact import ABANDONED, CONTACT_COLUMNS, INF, NAN, OPEN, SERVED, Contact
 from sim.core.contact import STATE as CONTACT_STATE
 from sim.core.feed import Feed, contact_id_base
+from sim.core.frames import concat, frame_of
 from sim.core.model import Model
 from sim.core.phone import PhoneQueue
 from sim.core.protocol import (
@@ -21,11 +22,11 @@ from sim.core.protocol import (
     PostArrived,
 )
 from sim.core.queue import Queue
-from sim.core.records import Column, RecordBook, Table, concat
+from sim.core.records import Column, RecordBook, Table
 
 __all__ = [
     "ABANDONED", "AGENT_STATE", "CONTACT_COLUMNS", "CONTACT_STATE", "INF", "NAN", "OPEN", "SERVED",
     "Agent", "AgentFreeHook", "ArrivalHook", "Contact", "ContactBehaviour", "ContactEnded", "Feed", "FirstResponse",
-    "Column", "Group", "Model", "PhoneQueue", "PostArrived", "Queue", "RecordBook", "Table", "concat",
+    "Column", "Group", "Model", "PhoneQueue", "PostArrived", "Queue", "RecordBook", "Table", "concat", "frame_of",
     "contact_id_base", "effective_counts", "longest_idle",
 ]

@@ -23,7 +23,8 @@ attaches, so ``attach`` may make them).
 The kernel declares the ``contacts`` table and its own columns; features declare theirs through the feature list
 (``sim.extensions.Feature.columns``: table name -> tuple of ``Column``), and the model declares them all before the
 run, so a table's schema does not depend on which rows the run produced. Tables of several replications are joined
-with ``concat`` (category columns of scenario names are united; closed vocabularies keep their set).
+with ``concat`` (``sim.core.frames``: category columns of scenario names are united; closed vocabularies keep
+their set).
 
 Dtypes: ``int64``, ``float64`` (NaN missing), ``bool``, ``boolean`` and ``Int64`` (pandas' nullable flag and
 integer: NA where a value does not exist), ``category`` (``categories`` is the closed set; None: names from the
@@ -37,6 +38,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from sim.core.frames import category_dtype, frame_of
 
 DTYPES = ("int64", "float64", "bool", "boolean", "Int64", "category", "object")
 
@@ -64,7 +67,7 @@ class Column:
     def dtype_of(self) -> Any:
         """The pandas dtype the column has in a table (for category columns of scenario names: "category")."""
         if self.dtype == "category":
-            return pd.CategoricalDtype(list(self.categories)) if self.categories is not None else "category"
+            return category_dtype(self.categories) if self.categories is not None else "category"
         return self.dtype
 
 
@@ -241,10 +244,12 @@ class Table:
             codes = np.asarray(values, dtype=np.int64).reshape(-1)
             if c.categories is None:  # scenario names: sorted labels, codes remapped once
                 order = sorted(range(len(labels)), key=lambda i: str(labels[i]))
-                remap = np.empty(len(labels) + 1, dtype=np.int64)
-                remap[-1] = -1
-                remap[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
-                return pd.Categorical.from_codes(remap[codes], categories=[labels[i] for i in order])
+                if order != list(range(len(labels))):
+                    remap = np.empty(len(labels) + 1, dtype=np.int64)
+                    remap[-1] = -1
+                    remap[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
+                    codes = remap[codes]
+                return pd.Categorical.from_codes(codes, dtype=category_dtype([labels[i] for i in order]))
             return pd.Categorical.from_codes(codes, dtype=c.dtype_of())
         if c.dtype in ("boolean", "Int64"):
             if isinstance(values, np.ndarray) and values.dtype != object:
@@ -256,11 +261,19 @@ class Table:
             return out
         return np.asarray(values, dtype=c.dtype).reshape(-1)
 
+    def arrays(self, columns: Sequence[str] | None = None) -> dict[str, Any]:
+        """The columns (default: all, in declaration order) converted once to their declared dtypes: what ``frame``
+        holds, for a caller that selects rows or adds columns before it makes a table."""
+        out = {k: self[k] for k in (self.columns if columns is None else columns)}
+        for k, v in out.items():
+            if isinstance(v, np.ndarray) and v.dtype == object:  # text as a DataFrame infers it (pandas' text dtype)
+                a = pd.Series(v, copy=False).array
+                out[k] = a if a.dtype != object else v
+        return out
+
     def frame(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """The table as a DataFrame, each column converted once to its declared dtype."""
-        names = list(self.columns) if columns is None else list(columns)
-        return pd.DataFrame({k: self[k] for k in names}, index=pd.RangeIndex(self.n))
-
+        return frame_of(self.arrays(columns), self.n)
 
 
 class _Codes(dict):
@@ -391,18 +404,3 @@ class RecordBook(Mapping):
             df = t.frame()
             out[name] = t.finish(df) if t.finish is not None else df
         return out
-
-
-def concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """Tables of several replications as one: category columns whose sets differ are united (sorted labels), not
-    turned into text."""
-    frames = list(frames)
-    if len(frames) == 1:
-        return frames[0].reset_index(drop=True)
-    out = pd.concat(frames, ignore_index=True)
-    for name in frames[0].columns:
-        first = frames[0][name].dtype
-        if isinstance(first, pd.CategoricalDtype) and not isinstance(out[name].dtype, pd.CategoricalDtype):
-            out[name] = pd.api.types.union_categoricals([f[name] for f in frames], sort_categories=True,
-                                                        ignore_order=True)
-    return out
