@@ -193,7 +193,7 @@ def run_heap(model: Model, until: float) -> None:
         box[0] += 1
 
     model.env = clock  # type: ignore[assignment]
-    model._at = kernel_at  # type: ignore[method-assign]
+    model._at = kernel_at
     model._agent_free = agent_free  # type: ignore[method-assign]
     model._schedule_staffing()
     seq = box[0]

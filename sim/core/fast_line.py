@@ -89,7 +89,7 @@ def run_line(model: Model, until: float, customers: list[Customers], q: Queue, g
         box[0] += 1
 
     model.env = clock
-    model._at = kernel_at  # type: ignore[method-assign]
+    model._at = kernel_at
     model._agent_free = agent_free  # type: ignore[method-assign]
     model._schedule_staffing()
     seq = box[0]

@@ -47,6 +47,9 @@ class Model:
         self.scenario = scenario
         self.replication = replication
         self.env = Events()
+        # the kernel's one way to schedule: ``_at(delay, callback, value)``, an event on the heap (``sim.core.fast``
+        # replaces it in a plain replication)
+        self._at: Callable[[float, Callback, Any], None] = self.env.at
         self.streams = Streams(seed, replication)
         self.horizon: float = scenario.run.horizon_s
         self.contacts: list[Contact] = []
@@ -177,11 +180,6 @@ class Model:
     def now(self) -> float:
         return self.env.now
 
-    def _at(self, delay: float, callback: Callback, value: Any) -> None:
-        """The kernel's one way to schedule: an event on the heap (``sim.core.fast`` replaces it in a plain
-        replication)."""
-        self.env.at(delay, callback, value)
-
     def schedule(self, delay: float, callback: Callback, value: Any = None) -> None:
         """Call ``callback(event)`` after ``delay`` seconds (``event.value`` is ``value``)."""
         self._at(delay, callback, value)
@@ -213,7 +211,13 @@ class Model:
         c.answer = NAN
         c.agent = None
         c.offers += 1
-        best = longest_idle(q.groups)
+        best = None  # the longest-idle agent of the groups serving q (``longest_idle``, inlined)
+        for g in q.groups:
+            idle = g.idle
+            if idle:
+                a = idle[0]
+                if best is None or a.idle_since < best.idle_since:
+                    best = a
         if best is not None:
             best.group.idle.popleft()
             self._start(best, c)
@@ -401,13 +405,15 @@ class Model:
 
     def _on_arrival(self, ev: Any) -> None:
         feed = ev.value
-        feed.i += 1
-        if feed.i < len(feed.times):
-            self._at(feed.times[feed.i] - self.env.now, self._on_arrival, feed)
+        i = feed.i
+        feed.i = j = i + 1
+        times = feed.times
+        if j < len(times):
+            self._at(times[j] - self.env.now, self._on_arrival, feed)
         hook = feed.hook
         customer = hook.new_customer(feed)
         chose = feed.elsewhere
-        if chose is None or not chose[feed.i - 1]:  # [choice]: a customer who chose another channel is passed by
+        if chose is None or not chose[i]:  # [choice]: a customer who chose another channel is passed by
             hook.on_arrival(customer)
 
     # Running ------------------------------------------------------------------------------------------------------------
