@@ -22,13 +22,14 @@ import numpy as np
 from sim.arrivals import poisson_arrivals
 from sim.calendar import busyness_factors, n_days
 from sim.core.agents import Agent, Group, effective_counts, longest_idle
-from sim.core.contact import CONTACT_COLUMNS, INF, NAN, OPEN, SERVED, Contact
+from sim.core.contact import CONTACT_COLUMNS, INF, NAN, OPEN, Contact
 from sim.core.events import Events
 from sim.core.fast import plain, run_heap
 from sim.core.feed import Feed
 from sim.core.phone import PhoneQueue
 from sim.core.queue import Queue
 from sim.core.records import RecordBook
+from sim.core.rows import contact_rows
 from sim.distributions import Draws
 from sim.streams import Streams
 
@@ -105,33 +106,8 @@ class Model:
         self._row: Any = None  # the contact rows' writers (_row_writers), made when the first contact is added
 
     def _row_writers(self) -> None:
-        """The kernel's contact rows: a row appended when a contact is added (what describes it), completed when it
-        ends (``end_contact``; wrap-up in ``release``) and, for a contact still open at the horizon, in ``records``."""
-        t = self.book["contacts"]
-        self._row = t.appender("contact_id", "customer_id", "attempt", "channel", "queue", "priority", "arrival_at_s",
-                               "handle_draw_s", "ivr_s")
-        cols = [t.column(n) for n in ("queue", "queue_entry_at_s", "answer_at_s", "end_at_s", "wrap_up_s", "outcome",
-                                      "agent_group", "agent_id", "ivr_s", "resolved")]
-        queue, entry, answer, end, wrap, outcome, group, agent_id, ivr, resolved = cols
-        qcode, ocode, gcode = t.coder("queue"), t.coder("outcome"), t.coder("agent_group")
-
-        def complete(c: Contact) -> None:
-            r = c.row
-            queue[r] = qcode(c.queue)
-            entry[r] = c.enqueued
-            answer[r] = c.answer
-            end[r] = c.end
-            wrap[r] = c.wrap
-            outcome[r] = ocode(c.outcome)
-            a = c.agent
-            if a is None:
-                group[r], agent_id[r] = -1, -1
-            else:
-                group[r], agent_id[r] = gcode(a.group.name), a.id
-            ivr[r] = c.ivr
-            resolved[r] = c.outcome == SERVED
-        self._complete = complete
-        self._wrap_col = wrap
+        """The kernel's contact rows' writers (``sim.core.rows``)."""
+        self._row, self._complete, self._wrap_col = contact_rows(self.book["contacts"])
 
     # Set-up calls for features ------------------------------------------------------------------------------------
     def arrival_times(self, channel: Any, stream: str) -> np.ndarray:
@@ -207,7 +183,7 @@ class Model:
         elif isinstance(q, str):
             c.queue = q
             q = self.queues[q]
-        c.enqueued = self.env.now
+        c.enqueued = now = self.env.now
         c.answer = NAN
         c.agent = None
         c.offers += 1
@@ -220,7 +196,11 @@ class Model:
                     best = a
         if best is not None:
             best.group.idle.popleft()
-            self._start(best, c)
+            c.waiting = False  # ``_start``, inlined
+            c.answer = now
+            c.agent = best
+            best.contact = c
+            c.behaviour.on_answered(best, c)
         else:
             c.waiting = True
             c.waiting_in = q
@@ -344,7 +324,11 @@ class Model:
                         (c.waiting_in if also is q else also).n -= 1  # type: ignore[union-attr]
                         c.also = None
                     c.waiting_in = None
-                    self._start(agent, c)
+                    c.waiting = False  # ``_start``, inlined
+                    c.answer = self.env.now
+                    c.agent = agent
+                    agent.contact = c
+                    c.behaviour.on_answered(agent, c)
                     return
         agent.idle_since = self.env.now
         grp.idle.append(agent)

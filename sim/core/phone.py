@@ -38,7 +38,10 @@ class PhoneQueue:
 
     def on_arrival(self, c: Contact) -> None:
         m = self.model
-        m.add_contact(c)
+        if m._row is None:  # ``Model.add_contact``, inlined
+            m._row_writers()
+        m.contacts.append(c)
+        c.row = m._row(c.id, c.customer_id, c.attempt, c.channel, c.queue, c.priority, c.arrival, c.handle, c.ivr)
         if c.ivr > 0:
             m._at(c.ivr, self._on_ivr_end, c)
         else:
@@ -52,9 +55,25 @@ class PhoneQueue:
         m._at(c.handle, m._on_work_end, agent)  # ``start_work``
 
     def on_work_done(self, agent: Agent, c: Contact) -> None:
+        """Served: ``Model.end_contact(c, SERVED)`` and ``Model.release(agent)``, inlined (the kernel's commonest
+        step)."""
         m = self.model
-        m.end_contact(c, SERVED)
-        m.release(agent)
+        c.outcome = SERVED
+        c.end = m.env.now
+        r = c.row
+        if r >= 0:
+            m._complete(c)
+        for o in m._ended:
+            o.contact_ended(c)
+        agent.contact = None
+        draws = agent.group.wrap_draws
+        if draws is not None:
+            c.wrap = w = draws.next()
+            if r >= 0:
+                m._wrap_col[r] = w
+            m._at(w, m._on_wrap_end, agent)
+        else:
+            m._agent_free(agent)
 
     def on_left_queue(self, c: Contact) -> None:
         self.model.end_contact(c, ABANDONED)
