@@ -152,11 +152,13 @@ class Draws:
         self.i = 0
 
     def next(self) -> float:
-        if self.i >= len(self.buf):
+        i = self.i
+        try:
+            v = self.buf[i]
+        except IndexError:  # the block used up: the next one
             self.buf = self.dist.sample(self.rng, self.block).tolist()
-            self.i = 0
-        v = self.buf[self.i]
-        self.i += 1
+            v, i = self.buf[0], 0
+        self.i = i + 1
         return v
 
     def take(self, n: int) -> np.ndarray:

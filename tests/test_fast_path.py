@@ -148,14 +148,33 @@ serves = ["phone"]
 count = 8
 """
 
+# One line served by one group whose seats change over the day (falling while agents are busy): the fast path's
+# simplest centre (sim.core.fast_line).
+LINE_SHIFTS = """
+schema = 1
+[run]
+horizon = "9h"
+interval = "30min"
+replications = 2
+seed = 15
+[channels.phone]
+arrivals = { rate = "130/h" }
+handle_time = { dist = "lognormal", mean = "200s", cv = 0.8 }
+patience = { dist = "exponential", mean = "150s" }
+[agents.phone]
+serves = ["phone"]
+interval = "30min"
+count = [3, 6, 8, 8, 2, 2, 7, 9, 4, 1, 1, 5, 6, 6, 3, 8, 2, 4]
+"""
+
 
 def tables(res) -> dict[str, pd.DataFrame]:
     return {"contacts": res.contacts, "intervals": res.intervals, "agents": res.agents,
             "replications": res.replications}
 
 
-@pytest.mark.parametrize("text", [ABANDONMENT, SHIFTS, NO_PATIENCE, CLASSES, RANKED, OVERLOADED],
-                         ids=["abandonment", "shifts", "no_patience", "classes", "ranked", "overloaded"])
+@pytest.mark.parametrize("text", [ABANDONMENT, SHIFTS, NO_PATIENCE, CLASSES, RANKED, OVERLOADED, LINE_SHIFTS],
+                         ids=["abandonment", "shifts", "no_patience", "classes", "ranked", "overloaded", "line_shifts"])
 def test_fast_path_tables_equal_simpy(text, tmp_path: Path, monkeypatch):
     path = tmp_path / "plain.toml"
     path.write_text(text)
@@ -259,3 +278,48 @@ def test_events_of_one_instant_run_in_simpy_order(tmp_path: Path):
     pd.testing.assert_frame_equal(fast_t, slow_t, check_exact=True)
     ab = fast_t[fast_t["outcome"] == "abandoned"]
     assert len(ab) and ab["end_at_s"].isin(fast_t["answer_at_s"]).any()  # a deadline met an agent freeing up
+
+
+# The simplest centre on a grid: one line, one group, seats changing on the half-hours.
+LINE_GRID = """
+schema = 1
+[run]
+horizon = "3h"
+interval = "30min"
+seed = 5
+[channels.phone]
+arrivals = { rate = "200/h" }
+handle_time = { dist = "deterministic", value = "40s" }
+patience = { dist = "deterministic", value = "20s" }
+[agents.desk]
+serves = ["phone"]
+interval = "30min"
+count = [2, 3, 1, 3, 2, 2]
+"""
+
+
+def test_one_line_events_of_one_instant_run_in_simpy_order(tmp_path: Path, monkeypatch):
+    """One line served by one group (``sim.core.fast_line``), arrival times on a grid of 5 s: both loops' contacts
+    tables are equal, and deadlines meet agents freeing up."""
+    import numpy as np
+
+    import sim.core.fast as fast_path
+
+    lines = []
+    real_line = fast_path.run_line
+    monkeypatch.setattr(fast_path, "run_line", lambda *a: lines.append(1) or real_line(*a))
+    path = tmp_path / "line_grid.toml"
+    path.write_text(LINE_GRID)
+    sc = sim.load_scenario(path)
+    books = []
+    for fast in (True, False):
+        m = Model(sc, 0, sc.run.seed)
+        m.fast_path = fast
+        m.feeds[0].times = (np.round(np.asarray(m.feeds[0].times) / 5.0) * 5.0).tolist()
+        books.append(m.run()["contacts"].frame())
+        assert isinstance(m.env, Clock) is fast
+    fast_t, slow_t = books
+    assert lines == [1]
+    pd.testing.assert_frame_equal(fast_t, slow_t, check_exact=True)
+    ab = fast_t[fast_t["outcome"] == "abandoned"]
+    assert len(ab) and ab["end_at_s"].isin(fast_t["answer_at_s"]).any()

@@ -54,8 +54,13 @@ class Events:
     def run(self, until: float) -> None:
         """Run the events before ``until``; the clock ends at ``until``."""
         heap, ev = self.heap, Event()
-        while heap and heap[0][0] < until:
-            t, _, callback, ev.value = heappop(heap)
+        while heap:
+            item = heappop(heap)
+            t = item[0]
+            if t >= until:  # back on the heap: the first event of a later run
+                heappush(heap, item)
+                break
             self.now = t
+            _, _, callback, ev.value = item
             callback(ev)
         self.now = until

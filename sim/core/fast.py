@@ -23,6 +23,9 @@ simpy's:
   ends and staffing changes (about one event per busy agent, whatever the length of the queue), and an end of work
   that starts the agent's next contact (or wrap-up) replaces itself on it in one step.
 
+One line served by one group and nothing else (the Erlang-A centre) runs on a leaner copy of the loop
+(``sim.core.fast_line``).
+
 Every other model (any feature attached, an observer or a hook registered, an event already on the kernel's heap)
 keeps the kernel's event loop (``sim.core.events``), and ``Contact`` objects. ``tests/test_fast_path.py`` compares both loops' tables on several
 plain configurations.
@@ -36,6 +39,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from sim.core.agents import longest_idle
+from sim.core.fast_line import one_line, run_line
 from sim.core.fast_rows import SHIFT, Customers, write_rows
 
 if TYPE_CHECKING:
@@ -95,6 +99,9 @@ def run_heap(model: Model, until: float) -> None:
     push, pop, replace = heapq.heappush, heapq.heappop, heapq.heapreplace
     feeds = model.feeds
     customers = [Customers(f) for f in feeds]
+    if (simplest := one_line(model, customers)) is not None:  # one line, one group: sim.core.fast_line
+        run_line(model, until, customers, *simplest, clock, _Event())
+        return
     total = sum(len(f.times) for f in feeds)
     multi = len(feeds) > 1
     # The contact columns, one cell per row (row = creation order), written as the run goes; a contact's queue entry
@@ -186,7 +193,7 @@ def run_heap(model: Model, until: float) -> None:
         box[0] += 1
 
     model.env = clock  # type: ignore[assignment]
-    model._at = kernel_at  # type: ignore[method-assign]
+    model._at = kernel_at
     model._agent_free = agent_free  # type: ignore[method-assign]
     model._schedule_staffing()
     seq = box[0]

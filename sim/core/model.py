@@ -22,13 +22,14 @@ import numpy as np
 from sim.arrivals import poisson_arrivals
 from sim.calendar import busyness_factors, n_days
 from sim.core.agents import Agent, Group, effective_counts, longest_idle
-from sim.core.contact import CONTACT_COLUMNS, INF, NAN, OPEN, SERVED, Contact
+from sim.core.contact import CONTACT_COLUMNS, INF, NAN, OPEN, Contact
 from sim.core.events import Events
 from sim.core.fast import plain, run_heap
 from sim.core.feed import Feed
 from sim.core.phone import PhoneQueue
 from sim.core.queue import Queue
 from sim.core.records import RecordBook
+from sim.core.rows import contact_rows
 from sim.distributions import Draws
 from sim.streams import Streams
 
@@ -47,6 +48,9 @@ class Model:
         self.scenario = scenario
         self.replication = replication
         self.env = Events()
+        # the kernel's one way to schedule: ``_at(delay, callback, value)``, an event on the heap (``sim.core.fast``
+        # replaces it in a plain replication)
+        self._at: Callable[[float, Callback, Any], None] = self.env.at
         self.streams = Streams(seed, replication)
         self.horizon: float = scenario.run.horizon_s
         self.contacts: list[Contact] = []
@@ -102,33 +106,8 @@ class Model:
         self._row: Any = None  # the contact rows' writers (_row_writers), made when the first contact is added
 
     def _row_writers(self) -> None:
-        """The kernel's contact rows: a row appended when a contact is added (what describes it), completed when it
-        ends (``end_contact``; wrap-up in ``release``) and, for a contact still open at the horizon, in ``records``."""
-        t = self.book["contacts"]
-        self._row = t.appender("contact_id", "customer_id", "attempt", "channel", "queue", "priority", "arrival_at_s",
-                               "handle_draw_s", "ivr_s")
-        cols = [t.column(n) for n in ("queue", "queue_entry_at_s", "answer_at_s", "end_at_s", "wrap_up_s", "outcome",
-                                      "agent_group", "agent_id", "ivr_s", "resolved")]
-        queue, entry, answer, end, wrap, outcome, group, agent_id, ivr, resolved = cols
-        qcode, ocode, gcode = t.coder("queue"), t.coder("outcome"), t.coder("agent_group")
-
-        def complete(c: Contact) -> None:
-            r = c.row
-            queue[r] = qcode(c.queue)
-            entry[r] = c.enqueued
-            answer[r] = c.answer
-            end[r] = c.end
-            wrap[r] = c.wrap
-            outcome[r] = ocode(c.outcome)
-            a = c.agent
-            if a is None:
-                group[r], agent_id[r] = -1, -1
-            else:
-                group[r], agent_id[r] = gcode(a.group.name), a.id
-            ivr[r] = c.ivr
-            resolved[r] = c.outcome == SERVED
-        self._complete = complete
-        self._wrap_col = wrap
+        """The kernel's contact rows' writers (``sim.core.rows``)."""
+        self._row, self._complete, self._wrap_col = contact_rows(self.book["contacts"])
 
     # Set-up calls for features ------------------------------------------------------------------------------------
     def arrival_times(self, channel: Any, stream: str) -> np.ndarray:
@@ -177,11 +156,6 @@ class Model:
     def now(self) -> float:
         return self.env.now
 
-    def _at(self, delay: float, callback: Callback, value: Any) -> None:
-        """The kernel's one way to schedule: an event on the heap (``sim.core.fast`` replaces it in a plain
-        replication)."""
-        self.env.at(delay, callback, value)
-
     def schedule(self, delay: float, callback: Callback, value: Any = None) -> None:
         """Call ``callback(event)`` after ``delay`` seconds (``event.value`` is ``value``)."""
         self._at(delay, callback, value)
@@ -209,14 +183,24 @@ class Model:
         elif isinstance(q, str):
             c.queue = q
             q = self.queues[q]
-        c.enqueued = self.env.now
+        c.enqueued = now = self.env.now
         c.answer = NAN
         c.agent = None
         c.offers += 1
-        best = longest_idle(q.groups)
+        best = None  # the longest-idle agent of the groups serving q (``longest_idle``, inlined)
+        for g in q.groups:
+            idle = g.idle
+            if idle:
+                a = idle[0]
+                if best is None or a.idle_since < best.idle_since:
+                    best = a
         if best is not None:
             best.group.idle.popleft()
-            self._start(best, c)
+            c.waiting = False  # ``_start``, inlined
+            c.answer = now
+            c.agent = best
+            best.contact = c
+            c.behaviour.on_answered(best, c)
         else:
             c.waiting = True
             c.waiting_in = q
@@ -340,7 +324,11 @@ class Model:
                         (c.waiting_in if also is q else also).n -= 1  # type: ignore[union-attr]
                         c.also = None
                     c.waiting_in = None
-                    self._start(agent, c)
+                    c.waiting = False  # ``_start``, inlined
+                    c.answer = self.env.now
+                    c.agent = agent
+                    agent.contact = c
+                    c.behaviour.on_answered(agent, c)
                     return
         agent.idle_since = self.env.now
         grp.idle.append(agent)
@@ -401,13 +389,15 @@ class Model:
 
     def _on_arrival(self, ev: Any) -> None:
         feed = ev.value
-        feed.i += 1
-        if feed.i < len(feed.times):
-            self._at(feed.times[feed.i] - self.env.now, self._on_arrival, feed)
+        i = feed.i
+        feed.i = j = i + 1
+        times = feed.times
+        if j < len(times):
+            self._at(times[j] - self.env.now, self._on_arrival, feed)
         hook = feed.hook
         customer = hook.new_customer(feed)
         chose = feed.elsewhere
-        if chose is None or not chose[feed.i - 1]:  # [choice]: a customer who chose another channel is passed by
+        if chose is None or not chose[i]:  # [choice]: a customer who chose another channel is passed by
             hook.on_arrival(customer)
 
     # Running ------------------------------------------------------------------------------------------------------------

@@ -190,9 +190,13 @@ class Table:
 
     def set(self, row: int, **values: Any) -> None:
         """Change cells of row ``row`` (a stage that ended, a value known later)."""
+        data, coded = self.data, self._codes
         for name, v in values.items():
-            codes = self._codes.get(name)
-            self.column(name)[row] = v if codes is None else codes[v]
+            col = data[name]
+            if col.__class__ is not list:
+                col = self.column(name)
+            codes = coded.get(name)
+            col[row] = v if codes is None else codes[v]
 
     def put(self, name: str, values: Sequence, start: int = 0) -> None:
         """Replace the values of column ``name`` from row ``start`` on (category columns: labels)."""
