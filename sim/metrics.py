@@ -133,10 +133,11 @@ def label_test(s: pd.Series) -> Callable[..., np.ndarray]:
     """``test(*labels)``: whether each row of label column ``s`` is one of ``labels`` (missing: False) — ``s == label``
     compared on a category column's integer codes, not on its text."""
     if isinstance(s.dtype, pd.CategoricalDtype):
-        codes, cats = s.cat.codes.to_numpy(), s.cat.categories
+        codes = s.cat.codes.to_numpy()
+        where = {c: i for i, c in enumerate(s.cat.categories)}  # label -> code, looked up once per test
 
         def test(*labels: Any) -> np.ndarray:
-            at = [int(i) for i in cats.get_indexer(list(labels)) if i >= 0]
+            at = [where[label] for label in labels if label in where]
             if len(at) == 1:
                 return codes == at[0]
             return np.isin(codes, at) if at else np.zeros(len(codes), bool)
