@@ -23,11 +23,12 @@ ORIGINS = (FIRST, REDIAL, REPEAT, CALLBACK)
 
 
 class Customer:
-    __slots__ = ("id", "entropy", "issue", "department", "priority", "attempts", "_rng")
+    __slots__ = ("id", "entropy", "issue", "department", "priority", "attempts", "_rng", "seeds")
 
-    def __init__(self, cid: int, entropy: list[int], issue, department: str, priority: int):
+    def __init__(self, cid: int, entropy: list[int] | int, issue, department: str, priority: int, seeds=None):
         self.id = cid
-        self.entropy = entropy
+        self.entropy = entropy  # the seed's entropy, or with ``seeds`` (sim.funnel.seeds.BlockSeeds) the creation index
+        self.seeds = seeds
         self.issue = issue  # sim.funnel.ivr.Issue, or None without an IVR tree
         self.department = department
         self.priority = priority
@@ -38,7 +39,8 @@ class Customer:
     def rng(self) -> np.random.Generator:
         """The customer's private generator (made on first use)."""
         if self._rng is None:
-            self._rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(self.entropy)))
+            self._rng = (self.seeds.generator(self.entropy) if self.seeds is not None else
+                         np.random.Generator(np.random.PCG64(np.random.SeedSequence(self.entropy))))
         return self._rng
 
 

@@ -33,6 +33,7 @@ from sim.funnel.draws import (
 from sim.funnel.draws import REDIAL as REDIAL_U
 from sim.funnel.ivr import walk
 from sim.funnel.legs import LegBook
+from sim.funnel.seeds import BlockSeeds
 from sim.funnel.spec import Funnel, Transfers, funnel_spec
 from sim.next_try import rows_of
 from sim.streams import stable_hash
@@ -83,6 +84,7 @@ class PhoneFunnel:
         self.dept_handle = {q: Draws(d.handle_time, st.generator(f"{ch.name}.{q}.handle_time"))
                             for q, d in spec.departments.items() if d.handle_time is not None}
         self.entropy = [st.seed, st.replication, stable_hash(f"{ch.name}.customer")]
+        self.seeds = BlockSeeds(self.entropy)  # customer i's generator: SeedSequence([*entropy, i])
         self.tape_base = PER_LEVEL * (spec.ivr.depth if spec.ivr else 0)
         self.tape_len = self.tape_base + N_FIXED
         self.life = Rows(st.generator(f"{ch.name}.life"), self.tape_len)
@@ -113,7 +115,7 @@ class PhoneFunnel:
         if dept in self.dept_handle:
             handle = self.dept_handle[dept].next()
         cid = feed.next_id()
-        cust = Customer(cid, [*self.entropy, feed.i], issue, dept, prio)
+        cust = Customer(cid, feed.i, issue, dept, prio, self.seeds)
         off = self.life.next()
         tape = Tape(self.life.buf, off, self.tape_base, cust)
         return Call(cid, cust, FIRST, self.channel.name, now, handle, patience, flat_ivr, self, tape)
