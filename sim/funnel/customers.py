@@ -53,7 +53,7 @@ class Call(Contact):
 
     def __init__(self, cid: int, customer: Customer, origin: str, channel: str, arrival: float, handle: float,
                  patience: float, ivr: float, flow, tape):
-        super().__init__(cid, channel, arrival, handle, patience, ivr, flow)
+        Contact.__init__(self, cid, channel, arrival, handle, patience, ivr, flow)
         self.customer_id = customer.id
         self.attempt = customer.attempts
         self.priority = customer.priority

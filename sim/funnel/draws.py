@@ -129,3 +129,18 @@ def quantile(dist: Dist, u: float) -> float:
     if f is None:  # a subclass of a known distribution, or another one
         f = next((g for k, g in _QUANTILES.items() if isinstance(dist, k)), _seeded)
     return f(dist, u)
+
+
+def quantile_of(dist: Dist) -> Callable[[float], float]:
+    """``u -> quantile(dist, u)`` with the look-up done once (the same numbers): for a distribution used in a hot
+    loop."""
+    if type(dist) is Lognormal:
+        mu, sigma, ndtri, exp = dist.mu, dist.sigma, _special().ndtri, math.exp
+        return lambda u: exp(mu + sigma * float(ndtri(u))) if u > 0 else 0.0
+    if type(dist) is Exponential:
+        scale, log1p = -dist.mean, math.log1p
+        return lambda u: scale * log1p(-u)
+    f = _QUANTILES.get(type(dist))
+    if f is None:
+        f = next((g for k, g in _QUANTILES.items() if isinstance(dist, k)), _seeded)
+    return lambda u: f(dist, u)

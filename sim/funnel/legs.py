@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from sim.core import Column
 
 NAN = math.nan
@@ -37,23 +39,59 @@ LEG_COLUMNS = (
 )
 
 
-class LegBook:
-    """Appends a call's stages to the record book's ``legs`` table (``model.book["legs"]``)."""
+# A stage while the run goes: [contact_id, stage, name, option, queue, agent_group, agent_id, start, end, wrap_up,
+# result] (a list while it may still change, a tuple once it is closed); END, WRAP and RESULT index it.
+END, WRAP, RESULT = 8, 9, 10
+FIELDS = ("contact_id", "stage", "name", "option", "queue", "agent_group", "agent_id", "start_at_s", "end_at_s",
+          "wrap_up_s", "result")
 
-    __slots__ = ("table", "row", "close", "wrap")
+
+class LegBook:
+    """The stages of a replication's calls while it runs, for every phone funnel of the model: ``rows`` in order of
+    start (appended as they start; ``add`` returns a stage, closed in place with ``close``), written to the record
+    book's ``legs`` table at the end (``flush``; the legs are numbered in the records, ``sim.funnel.records``)."""
+
+    __slots__ = ("table", "rows")
 
     def __init__(self, table):
         self.table = table
-        # row(contact_id, leg, stage, name, option, queue, agent_group, agent_id, start, end, wrap_up, result): every
-        # column of a row in one call (``Table.appender``; the legs are numbered in the records, so ``leg`` is 0 here)
-        self.row = table.appender("contact_id", "leg", "stage", "name", "option", "queue", "agent_group",
-                                  "agent_id", "start_at_s", "end_at_s", "wrap_up_s", "result")
-        self.close = table.setter("end_at_s", "result")  # close(row, end, result): the stage ended
-        self.wrap = table.setter("wrap_up_s")  # wrap(row, seconds): after-call work after the call's last service
+        self.rows: list = []
 
     def add(self, cid: int, stage: str, name, queue, group, agent: int, start: float, end: float = NAN,
-            result=None, option=None) -> int:
-        return self.row(cid, 0, stage, name, option, queue, group, agent, start, end, 0.0, result)
+            result=None, option=None) -> list:
+        leg = [cid, stage, name, option, queue, group, agent, start, end, 0.0, result]
+        self.rows.append(leg)
+        return leg
+
+    def row(self, cid: int, leg: int, stage: str, name, option, queue, group, agent: int, start: float, end: float,
+            wrap: float, result) -> None:
+        """A stage closed already, every column in one call (``leg`` is numbered in the records: 0)."""
+        self.rows.append((cid, stage, name, option, queue, group, agent, start, end, wrap, result))
+
+    @staticmethod
+    def close(leg: list, end: float, result: str) -> None:
+        leg[END] = end
+        leg[RESULT] = result
+
+    def columns(self) -> dict[str, tuple]:
+        """The stages so far, column by column (``FIELDS``)."""
+        rows = self.rows
+        return dict(zip(FIELDS, zip(*rows))) if rows else {f: () for f in FIELDS}
+
+    def flush(self, cols: dict[str, tuple]) -> None:
+        """Append the stages (``columns``) to the record book's ``legs`` table."""
+        t, n = self.table, len(self.rows)
+        out: dict[str, np.ndarray] = {"leg": np.zeros(n, np.int64)}
+        for f, v in cols.items():
+            c = t.columns[f]
+            if c.dtype == "category":
+                code = t.coder(f)
+                codes = {label: code(label) for label in dict.fromkeys(v)}  # each label coded once, as seen
+                out[f] = np.fromiter(map(codes.__getitem__, v), np.int64, n)
+            else:
+                out[f] = np.array(v, dtype=c.dtype).reshape(n)
+        t.extend_arrays(n, **out)
+        self.rows = []
 
     def __len__(self) -> int:
-        return len(self.table)
+        return len(self.rows)

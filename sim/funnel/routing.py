@@ -15,7 +15,8 @@ from __future__ import annotations
 import math
 
 from sim.core import SERVED, Queue
-from sim.funnel.draws import DIAG, MISDIAG, MISDIAG_PICK, REPEAT, quantile
+from sim.funnel.draws import DIAG, MISDIAG, MISDIAG_PICK, REPEAT, quantile, quantile_of
+from sim.funnel.legs import END, RESULT
 
 NAN = math.nan
 
@@ -33,6 +34,7 @@ def setup(f) -> None:
             f.handles[g.name].add(q)
         f.overflow_q[q] = oq
     f.any_queue = set(spec.transfers.handles_any)
+    f.diagnosis = quantile_of(spec.transfers.diagnosis)
     others = {q: [d for d in f.departments if d != q] for q in f.departments}
     f.other_departments = others
 
@@ -57,21 +59,24 @@ def _on_overflow(f, ev) -> None:
 def start(f, agent, c) -> None:
     """An agent picks up: the service, or a diagnosis when the caller belongs to another department."""
     now = f.env.now
-    if c.leg is not None:
-        f.legs.close(c.leg, now, "answered")
+    leg = c.leg
+    if leg is not None:
+        leg[END], leg[RESULT] = now, "answered"
     if c.first_answer != c.first_answer:  # NaN
         c.first_answer = now
     gname = agent.group.name
-    if c.department == c.queue or c.queue in f.any_queue or c.department in f.handles[gname]:
+    dept, q = c.department, c.queue
+    if dept == q or q in f.any_queue or dept in f.handles[gname]:
         if c.right_answer != c.right_answer:
             c.right_answer = now
         dur, stage = c.handle + c.extra, "service"
         c.extra, c.diagnosing = 0.0, False
     else:
         u = c.tape.at(DIAG) if c.transfers == 0 else c.tape.spare()
-        dur, stage = quantile(f.spec.transfers.diagnosis, u), "diagnosis"
+        dur, stage = f.diagnosis(u), "diagnosis"
         c.diagnosing = True
-    c.leg = f.legs.add(c.id, stage, gname, c.queue, gname, agent.id, now)
+    leg = c.leg = [c.id, stage, gname, None, q, gname, agent.id, now, NAN, 0.0, None]
+    f.leg_rows.append(leg)
     f.model.start_work(agent, dur)
 
 
@@ -80,13 +85,15 @@ def work_done(f, agent, c) -> None:
     now = f.env.now
     if c.diagnosing:
         c.diagnosing = False
-        f.legs.close(c.leg, now, "transfer")
+        leg = c.leg
+        leg[END], leg[RESULT] = now, "transfer"
         transfer(f, c)
         f.model.release(agent, wrap_up=False)
         return
     c.service_leg = c.leg
     f.served(c)
-    f.legs.close(c.leg, now, "resolved" if c.resolved else "unresolved")
+    leg = c.leg
+    leg[END], leg[RESULT] = now, "resolved" if c.resolved else "unresolved"
     f.model.end_contact(c, SERVED)
     f.model.release(agent)
 
