@@ -49,7 +49,7 @@ class Call(Contact):
 
     __slots__ = ("customer", "origin", "department", "transfers", "resolved", "misrouted", "zero_out",
                  "first_answer", "right_answer", "visit", "extra", "diagnosing", "leg", "service_leg",
-                 "followed_by", "line", "tape")
+                 "followed_by", "line", "tape", "exit")
 
     def __init__(self, cid: int, customer: Customer, origin: str, channel: str, arrival: float, handle: float,
                  patience: float, ivr: float, flow, tape):
@@ -75,3 +75,4 @@ class Call(Contact):
         self.followed_by = None  # "redial", "repeat" or "callback": what this attempt led to
         self.line = False  # holds a trunk line
         self.tape = tape  # this attempt's uniforms (sim.funnel.draws)
+        self.exit = None  # how its pass through the IVR menus ends (sim.funnel.ivr.Walker.walk)

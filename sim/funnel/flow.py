@@ -33,7 +33,7 @@ from sim.funnel.draws import (
 )
 from sim.funnel.draws import REDIAL as REDIAL_U
 from sim.funnel.ivr import Walker
-from sim.funnel.legs import END, RESULT, LegBook
+from sim.funnel.legs import RESULT, STAGE, LegBook
 from sim.funnel.seeds import BlockSeeds
 from sim.funnel.spec import Funnel, Transfers, funnel_spec
 from sim.next_try import rows_of
@@ -43,6 +43,7 @@ INF = math.inf
 NAN = math.nan
 BLOCKED, ABANDONED, ABANDONED_IVR, SELF_SERVED, CALLBACK_OUT = (
     "blocked", "abandoned", "abandoned_ivr", "self_served", "callback")
+QUEUE_STAGE, ABANDONED_LEG = STAGE["queue"], RESULT["abandoned"]
 LATER_IDS = 500_000_000  # contact ids of later attempts: id_base + LATER_IDS + n (first dials use id_base + n)
 
 
@@ -105,8 +106,9 @@ class PhoneFunnel:
         self.issue_cum = spec.ivr.cum_p if spec.ivr else ()
         self.classes = (spec.priorities.classes, spec.priorities.cum) if spec.priorities else None
         self.lines = spec.lines
-        self.leg_rows = self.legs.rows
+        self.put, self.leg_end, self.leg_result = self.legs.put, self.legs.end, self.legs.result
         self.schedule = model.schedule
+        self.ivr_end = self._on_ivr_end  # bound once: one event per call
         self.mean_handle = {q: (d.handle_time.mean if d.handle_time is not None else ch.handle_time.mean)
                             for q, d in spec.departments.items()}
         hold = spec.hold
@@ -198,17 +200,18 @@ class PhoneFunnel:
         c.line = True
         walker = self.walker
         if walker is not None:  # w: (end, at, queue, misrouted, zero_out), sim.funnel.ivr.Walker
-            w = walker.walk(c.customer.issue, c.tape, now, self.legs, c.id)
+            w = c.exit = walker.walk(c.customer.issue, c.tape, now, self.legs, c.id)
             c.ivr = w[1] - now
-            self.schedule(c.ivr, self._on_ivr_end, (c, w))
+            self.schedule(c.ivr, self.ivr_end, c)
         elif c.ivr > 0:
-            self.leg_rows.append((c.id, "ivr", "ivr", None, None, None, -1, now, now + c.ivr, 0.0, "next"))
-            self.schedule(c.ivr, self._on_ivr_end, (c, None))
+            self.put(c.id, STAGE["ivr"], "ivr", None, None, None, -1, now, now + c.ivr, RESULT["next"])
+            self.schedule(c.ivr, self.ivr_end, c)
         else:
             self.enter_queue(c, c.department, first=True)
 
     def _on_ivr_end(self, ev) -> None:
-        c, w = ev.value
+        c = ev.value
+        w = c.exit
         if w is None:
             self.enter_queue(c, c.department, True)
             return
@@ -267,8 +270,7 @@ class PhoneFunnel:
             u = tape.at(HOLD_1) if visit == 1 else tape.at(HOLD_2) if visit == 2 else tape.spare()
             k = 1.0 if self.hold_log is None else math.floor(math.log1p(-u) / self.hold_log) + 1.0
             patience = min(patience, hold.every_s * k)
-        leg = c.leg = [c.id, "queue", q, None, q, None, -1, self.env.now, NAN, 0.0, None]
-        self.leg_rows.append(leg)
+        c.leg = self.put(c.id, QUEUE_STAGE, q, None, q, None, -1, self.env.now, NAN, -1)
         # this visit's patience (the first visit's from the customer's draws, later ones from the tape)
         self.model.offer(c, q, priority=spec.transfers.warm_priority if warm else None, patience=patience)
         if c.waiting and self.overflow_q:
@@ -276,8 +278,7 @@ class PhoneFunnel:
 
     def on_left_queue(self, c: Call) -> None:
         """The caller's patience (or the hold announcements) ran out on this visit."""
-        leg = c.leg
-        leg[END], leg[RESULT] = self.env.now, "abandoned"
+        self.leg_end[c.leg], self.leg_result[c.leg] = self.env.now, ABANDONED_LEG
         self.release(c)
         self.failed(c, ABANDONED)
 

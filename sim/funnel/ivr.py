@@ -24,6 +24,7 @@ import numpy as np
 
 from sim.distributions import Dist
 from sim.funnel.draws import PER_LEVEL, SS_OK, SS_TIME, quantile, quantile_of
+from sim.funnel.legs import RESULT, STAGE
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,10 @@ class Walk:
         self.end, self.at, self.queue, self.misrouted, self.zero_out = end, at, queue, misrouted, zero_out
 
 
+GREETING, MENU, SELF_SERVICE = STAGE["greeting"], STAGE["menu"], STAGE["self_service"]
+NEXT, HANG_UP, ZERO_OUT, COMPLETED, FAILED = (RESULT[r] for r in ("next", "hang_up", "zero_out", "completed", "failed"))
+
+
 def _no_row(*values: Any) -> int:
     return 0
 
@@ -198,9 +203,9 @@ class Walker:
         if not self.on_tape:  # a level deeper than the tape: the general walk
             w = _walk(self.ivr, issue, tape, t, legs.row, cid)
             return w.end, w.at, w.queue, w.misrouted, w.zero_out
-        add = legs.rows.append  # (contact_id, stage, name, option, queue, group, agent, start, end, wrap-up, result)
+        put = legs.put_ivr  # (contact_id, stage, name, option, start, end, result)
         if self.greeting > 0:
-            add((cid, "greeting", "greeting", None, None, None, -1, t, t + self.greeting, 0.0, "next"))
+            put(cid, GREETING, "greeting", None, t, t + self.greeting, NEXT)
             t += self.greeting
         u, i, path = tape.u, tape.off, issue.path
         node = self.root
@@ -210,11 +215,11 @@ class Walker:
             dur = node.prompt + q(u[i + 4]) if q is not None else node.prompt
             if u[i] < node.hang_up:
                 end = t + u[i + 3] * dur
-                add((cid, "menu", node.name, None, None, None, -1, t, end, 0.0, "hang_up"))
+                put(cid, MENU, node.name, None, t, end, HANG_UP)
                 return "hang_up", end, None, None, False
             end = t + dur
             if u[i + 1] < node.zero_out:
-                add((cid, "menu", node.name, None, None, None, -1, t, end, 0.0, "zero_out"))
+                put(cid, MENU, node.name, None, t, end, ZERO_OUT)
                 return "queue", end, self.zero_out_queue, None, True
             if on_track:
                 j = path[depth]
@@ -224,14 +229,13 @@ class Walker:
                     on_track = False
             else:
                 j = min(bisect_right(node.cum, u[i + 2]), node.last)
-            add((cid, "menu", node.name, node.labels[j], None, None, -1, t, end, 0.0, "next"))
+            put(cid, MENU, node.name, node.labels[j], t, end, NEXT)
             node, t, depth, i = node.targets[j], end, depth + 1, i + PER_LEVEL
         if node.duration is not None:
             k = tape.off + tape.base
             d = node.duration(u[k + SS_TIME])
             done = on_track and u[k + SS_OK] < node.p
-            add((cid, "self_service", node.label, None, None, None, -1, t, t + d, 0.0,
-                 "completed" if done else "failed"))
+            put(cid, SELF_SERVICE, node.label, None, t, t + d, COMPLETED if done else FAILED)
             t += d
             if done:
                 return "self_served", t, None, None, False
@@ -249,7 +253,7 @@ def walk(ivr: Ivr, issue: Issue, tape, t: float, book=None, cid: int = -1) -> Wa
 def _walk(ivr: Ivr, issue: Issue, tape, t: float, row, cid: int) -> Walk:
     # row(cid, leg, stage, name, option, queue, group, agent, start, end, wrap-up, result)
     if ivr.greeting_s > 0:
-        row(cid, 0, "greeting", "greeting", None, None, None, -1, t, t + ivr.greeting_s, 0.0, "next")
+        row(cid, 0, "greeting", "greeting", None, t, t + ivr.greeting_s, 0.0, "next")
         t += ivr.greeting_s
     node: Menu | Leaf = ivr.root
     on_track, depth = True, 0
@@ -264,11 +268,11 @@ def _walk(ivr: Ivr, issue: Issue, tape, t: float, row, cid: int) -> Walk:
         dur = node.prompt_s + (quantile(node.decision, level(i + 4)) if node.decision is not None else 0.0)
         if level(i) < node.hang_up:
             end = t + level(i + 3) * dur
-            row(cid, 0, "menu", node.name, None, None, None, -1, t, end, 0.0, "hang_up")
+            row(cid, 0, "menu", node.name, None, t, end, 0.0, "hang_up")
             return Walk("hang_up", end)
         end = t + dur
         if level(i + 1) < node.zero_out:
-            row(cid, 0, "menu", node.name, None, None, None, -1, t, end, 0.0, "zero_out")
+            row(cid, 0, "menu", node.name, None, t, end, 0.0, "zero_out")
             return Walk("queue", end, ivr.zero_out_queue, None, True)
         u_pick = level(i + 2)
         if on_track:
@@ -279,14 +283,14 @@ def _walk(ivr: Ivr, issue: Issue, tape, t: float, row, cid: int) -> Walk:
         else:
             j = node.by_share(u_pick)
         opt = node.options[j]
-        row(cid, 0, "menu", node.name, opt.label, None, None, -1, t, end, 0.0, "next")
+        row(cid, 0, "menu", node.name, opt.label, t, end, 0.0, "next")
         node, t, depth = opt.target, end, depth + 1
     leaf = node
     if leaf.self_service is not None:
         ss = leaf.self_service
         d = quantile(ss.duration, tape.at(SS_TIME))
         done = on_track and tape.at(SS_OK) < ss.p
-        row(cid, 0, "self_service", leaf.label, None, None, None, -1, t, t + d, 0.0, "completed" if done else "failed")
+        row(cid, 0, "self_service", leaf.label, None, t, t + d, 0.0, "completed" if done else "failed")
         t += d
         if done:
             return Walk("self_served", t)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from sim.core import Column
 
 NAN = math.nan
@@ -39,59 +37,96 @@ LEG_COLUMNS = (
 )
 
 
-# A stage while the run goes: [contact_id, stage, name, option, queue, agent_group, agent_id, start, end, wrap_up,
-# result] (a list while it may still change, a tuple once it is closed); END, WRAP and RESULT index it.
-END, WRAP, RESULT = 8, 9, 10
-FIELDS = ("contact_id", "stage", "name", "option", "queue", "agent_group", "agent_id", "start_at_s", "end_at_s",
-          "wrap_up_s", "result")
+STAGE = {s: i for i, s in enumerate(STAGES)}  # the codes of the closed sets (their order)
+RESULT = {r: i for i, r in enumerate(RESULTS)}
 
 
 class LegBook:
-    """The stages of a replication's calls while it runs, for every phone funnel of the model: ``rows`` in order of
-    start (appended as they start; ``add`` returns a stage, closed in place with ``close``), written to the record
-    book's ``legs`` table at the end (``flush``; the legs are numbered in the records, ``sim.funnel.records``)."""
+    """The stages of a replication's calls while it runs, for every phone funnel of the model: a list per column
+    (``stage`` and ``result`` as codes of ``STAGE``/``RESULT``; the names coded by the ``legs`` table's coders as
+    they are written, so the table sees the same labels), rows in order of start, numbered from 0 (``put``), closed
+    in place (``end[i]``, ``result[i]``); ``flush`` hands them to the record book's ``legs`` table at the end (the
+    legs of a call are numbered in the records, ``sim.funnel.records``)."""
 
-    __slots__ = ("table", "rows")
+    __slots__ = ("table", "cid", "stage", "name", "option", "queue", "group", "agent", "start", "end", "wrap",
+                 "result", "put", "put_ivr")
 
     def __init__(self, table):
         self.table = table
-        self.rows: list = []
+        self.cid: list[int] = []
+        self.stage: list[int] = []
+        self.name: list[int] = []
+        self.option: list[int] = []
+        self.queue: list[int] = []
+        self.group: list[int] = []
+        self.agent: list[int] = []
+        self.start: list[float] = []
+        self.end: list[float] = []
+        self.wrap: list[float] = []
+        self.result: list[int] = []
+        a = [x.append for x in (self.cid, self.stage, self.name, self.option, self.queue, self.group, self.agent,
+                                self.start, self.end, self.wrap, self.result)]
+        acid, astage, aname, aoption, aqueue, agroup, aagent, astart, aend, awrap, aresult = a
+        nc, oc, qc, gc = (table.coder(c) for c in ("name", "option", "queue", "agent_group"))
+        rows = self.cid
+
+        def put(cid: int, stage: int, name, option, queue, group, agent: int, start: float, end: float,
+                result: int) -> int:
+            """Append a stage (``stage``, ``result``: codes; the others labels or None); its row number."""
+            i = len(rows)
+            acid(cid)
+            astage(stage)
+            aname(nc(name))
+            aoption(oc(option))
+            aqueue(qc(queue))
+            agroup(gc(group))
+            aagent(agent)
+            astart(start)
+            aend(end)
+            awrap(0.0)
+            aresult(result)
+            return i
+
+        def put_ivr(cid: int, stage: int, name, option, start: float, end: float, result: int) -> None:
+            """Append a stage of the IVR (no queue, group or agent): ``put`` with fewer look-ups."""
+            acid(cid)
+            astage(stage)
+            aname(nc(name))
+            aoption(oc(option))
+            aqueue(-1)
+            agroup(-1)
+            aagent(-1)
+            astart(start)
+            aend(end)
+            awrap(0.0)
+            aresult(result)
+
+        self.put, self.put_ivr = put, put_ivr
 
     def add(self, cid: int, stage: str, name, queue, group, agent: int, start: float, end: float = NAN,
-            result=None, option=None) -> list:
-        leg = [cid, stage, name, option, queue, group, agent, start, end, 0.0, result]
-        self.rows.append(leg)
-        return leg
+            result=None, option=None) -> int:
+        return self.put(cid, STAGE[stage], name, option, queue, group, agent, start, end, RESULT.get(result, -1))
 
     def row(self, cid: int, leg: int, stage: str, name, option, queue, group, agent: int, start: float, end: float,
-            wrap: float, result) -> None:
-        """A stage closed already, every column in one call (``leg`` is numbered in the records: 0)."""
-        self.rows.append((cid, stage, name, option, queue, group, agent, start, end, wrap, result))
+            wrap: float, result) -> int:
+        """Every column of a row in one call (``leg`` is numbered in the records: 0)."""
+        i = self.put(cid, STAGE[stage], name, option, queue, group, agent, start, end, RESULT.get(result, -1))
+        self.wrap[i] = wrap
+        return i
 
-    @staticmethod
-    def close(leg: list, end: float, result: str) -> None:
-        leg[END] = end
-        leg[RESULT] = result
+    def close(self, i: int, end: float, result: str) -> None:
+        self.end[i] = end
+        self.result[i] = RESULT[result]
 
-    def columns(self) -> dict[str, tuple]:
-        """The stages so far, column by column (``FIELDS``)."""
-        rows = self.rows
-        return dict(zip(FIELDS, zip(*rows))) if rows else {f: () for f in FIELDS}
-
-    def flush(self, cols: dict[str, tuple]) -> None:
-        """Append the stages (``columns``) to the record book's ``legs`` table."""
-        t, n = self.table, len(self.rows)
-        out: dict[str, np.ndarray] = {"leg": np.zeros(n, np.int64)}
-        for f, v in cols.items():
-            c = t.columns[f]
-            if c.dtype == "category":
-                code = t.coder(f)
-                codes = {label: code(label) for label in dict.fromkeys(v)}  # each label coded once, as seen
-                out[f] = np.fromiter(map(codes.__getitem__, v), np.int64, n)
-            else:
-                out[f] = np.array(v, dtype=c.dtype).reshape(n)
-        t.extend_arrays(n, **out)
-        self.rows = []
+    def flush(self) -> None:
+        """Append the stages to the record book's ``legs`` table (category columns: their codes, in place)."""
+        t, n = self.table, len(self.cid)
+        n0 = len(t)
+        t.extend(n, contact_id=self.cid, leg=[0] * n, agent_id=self.agent, start_at_s=self.start,
+                 end_at_s=self.end, wrap_up_s=self.wrap)
+        for name, codes in (("stage", self.stage), ("name", self.name), ("option", self.option),
+                            ("queue", self.queue), ("agent_group", self.group), ("result", self.result)):
+            t.column(name)[n0:n0 + n] = codes
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.cid)

@@ -22,7 +22,6 @@ import pandas as pd
 
 from sim.core import Column
 from sim.funnel.customers import FIRST, ORIGINS, Call
-from sim.funnel.legs import WRAP
 
 CALL_COLUMNS = (
     Column("contact_id", "int64", "", "the call (contacts.contact_id)", key=True),
@@ -69,19 +68,17 @@ def add_records(model, funnels: list, book) -> None:
 
     for c in calls:  # the wrap-up after the last service belongs to that service's leg
         if c.service_leg is not None:
-            c.service_leg[WRAP] = c.wrap
-    stores = list({id(f.legs): f.legs for f in funnels}.values())  # the model's phone funnels share one
-    parts = [s.columns() for s in stores]
-    for s, part in zip(stores, parts):
-        s.flush(part)
-    cols = parts[0] if len(parts) == 1 else {k: tuple(v for p in parts for v in p[k]) for k in parts[0]}
-    book["legs"].finish = lambda df: legs_frame(df, horizon)
-    stage = np.array(cols["stage"], dtype=object)
-    start = np.array(cols["start_at_s"], float)
-    end = np.array(cols["end_at_s"], float)
-    queue = np.array(cols["queue"], dtype=object)
-    group = np.array(cols["agent_group"], dtype=object)
-    cid = cols["contact_id"]
+            c.behaviour.legs.wrap[c.service_leg] = c.wrap
+    for store in {id(f.legs): f.legs for f in funnels}.values():  # the model's phone funnels share one
+        store.flush()
+    legs = book["legs"]
+    legs.finish = lambda df: legs_frame(df, horizon)
+    stage = legs["stage"].astype(object)
+    start = np.asarray(legs.data["start_at_s"], float)
+    end = np.asarray(legs.data["end_at_s"], float)
+    queue = legs["queue"].astype(object)
+    group = legs["agent_group"].astype(object)
+    cid = legs.data["contact_id"]
     work = np.flatnonzero((stage == "diagnosis") & (end <= horizon))
     entry = {c.id: c.enqueued for c in calls}
     wait_entry = np.fromiter(map(entry.get, cid, repeat(-1.0)), float, len(cid))
