@@ -32,13 +32,14 @@ class Tape:
     """The uniforms of one attempt (``u[off:off + length]``): ``at(slot)`` for a fixed use, ``level(depth, k)`` for the
     IVR, ``spare()`` for anything beyond the slots."""
 
-    __slots__ = ("u", "off", "base", "customer")
+    __slots__ = ("u", "off", "base", "customer", "k")
 
     def __init__(self, u: list[float], off: int, base: int, customer):
         self.u, self.off, self.base, self.customer = u, off, base, customer
+        self.k = off + base  # where the fixed slots start: ``u[k + slot]`` is ``at(slot)``
 
     def at(self, slot: int) -> float:
-        return self.u[self.off + self.base + slot]
+        return self.u[self.k + slot]
 
     def level(self, depth: int, k: int) -> float:
         i = PER_LEVEL * depth + k

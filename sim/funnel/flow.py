@@ -112,7 +112,9 @@ class PhoneFunnel:
         self.mean_handle = {q: (d.handle_time.mean if d.handle_time is not None else ch.handle_time.mean)
                             for q, d in spec.departments.items()}
         hold = spec.hold
+        self.hold = hold if hold is not None and hold.abandon > 0 else None  # hold announcements that lose callers
         self.hold_log = (math.log1p(-hold.abandon) if hold is not None and 0 < hold.abandon < 1 else None)
+        self.warm_priority = spec.transfers.warm_priority
         routing.setup(self)
         self.callback_q: dict[str, Queue] = {}
         if spec.callbacks is not None:  # return calls wait in their own queues, after every live queue of the group
@@ -252,10 +254,9 @@ class PhoneFunnel:
     def enter_queue(self, c: Call, q: str, first: bool, warm: bool = False) -> None:
         """A visit to queue ``q``: a callback offer (first visit of a live call), patience with hold announcements,
         overflow after the department's threshold."""
-        spec = self.spec
         c.queue = q
         visit = c.visit = c.visit + 1
-        cb, tape = spec.callbacks, c.tape
+        cb, tape = self.spec.callbacks, c.tape
         if first and cb is not None and self.expected_wait(q) > cb.offer_above_s and tape.at(CB_ACCEPT) < cb.accept:
             self.take_callback(c, q)
             return
@@ -265,14 +266,14 @@ class PhoneFunnel:
             patience = INF
         else:
             patience = quantile(self.channel.patience, tape.at(PATIENCE_2) if visit == 2 else tape.spare())
-        hold = spec.hold
-        if hold is not None and hold.abandon > 0:  # hangs up at the K-th announcement, K geometric (inversion)
-            u = tape.at(HOLD_1) if visit == 1 else tape.at(HOLD_2) if visit == 2 else tape.spare()
+        hold = self.hold
+        if hold is not None:  # hangs up at the K-th announcement, K geometric (inversion)
+            u = tape.u[tape.k + HOLD_1] if visit == 1 else tape.at(HOLD_2) if visit == 2 else tape.spare()
             k = 1.0 if self.hold_log is None else math.floor(math.log1p(-u) / self.hold_log) + 1.0
             patience = min(patience, hold.every_s * k)
         c.leg = self.put(c.id, QUEUE_STAGE, q, None, q, None, -1, self.env.now, NAN, -1)
         # this visit's patience (the first visit's from the customer's draws, later ones from the tape)
-        self.model.offer(c, q, priority=spec.transfers.warm_priority if warm else None, patience=patience)
+        self.model.offer(c, q, priority=self.warm_priority if warm else None, patience=patience)
         if c.waiting and self.overflow_q:
             routing.watch_overflow(self, c)
 
@@ -321,7 +322,7 @@ class PhoneFunnel:
             return
         tape = c.tape
         p = res.first_contact * ((1 - res.transfer_penalty) if c.transfers else 1.0)
-        c.resolved = tape.at(RESOLVE) < p
+        c.resolved = tape.u[tape.k + RESOLVE] < p
         row = self.retry.get("served")
         if (not c.resolved and row is not None and c.customer.attempts < row.max_attempts
                 and tape.at(CALL_AGAIN) < row.probability):

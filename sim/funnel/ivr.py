@@ -232,7 +232,7 @@ class Walker:
             put(cid, MENU, node.name, node.labels[j], t, end, NEXT)
             node, t, depth, i = node.targets[j], end, depth + 1, i + PER_LEVEL
         if node.duration is not None:
-            k = tape.off + tape.base
+            k = tape.k
             d = node.duration(u[k + SS_TIME])
             done = on_track and u[k + SS_OK] < node.p
             put(cid, SELF_SERVICE, node.label, None, t, t + d, COMPLETED if done else FAILED)

@@ -22,6 +22,7 @@ import pandas as pd
 
 from sim.core import Column
 from sim.funnel.customers import FIRST, ORIGINS, Call
+from sim.funnel.legs import STAGE
 
 CALL_COLUMNS = (
     Column("contact_id", "int64", "", "the call (contacts.contact_id)", key=True),
@@ -73,24 +74,31 @@ def add_records(model, funnels: list, book) -> None:
         store.flush()
     legs = book["legs"]
     legs.finish = lambda df: legs_frame(df, horizon)
-    stage = legs["stage"].astype(object)
+    stage = np.asarray(legs.data["stage"], np.int64)  # codes of the closed set STAGES
     start = np.asarray(legs.data["start_at_s"], float)
     end = np.asarray(legs.data["end_at_s"], float)
-    queue = legs["queue"].astype(object)
-    group = legs["agent_group"].astype(object)
     cid = legs.data["contact_id"]
-    work = np.flatnonzero((stage == "diagnosis") & (end <= horizon))
+    work = np.flatnonzero((stage == STAGE["diagnosis"]) & (end <= horizon))
     entry = {c.id: c.enqueued for c in calls}
     wait_entry = np.fromiter(map(entry.get, cid, repeat(-1.0)), float, len(cid))
-    waits = np.flatnonzero(((stage == "queue") | (stage == "overflow")) & (start < wait_entry) & (start < horizon))
+    waits = np.flatnonzero(((stage == STAGE["queue"]) | (stage == STAGE["overflow"])) & (start < wait_entry)
+                           & (start < horizon))
+    queue, group = legs["queue"], legs["agent_group"]
     old = book.extras.get("work") or {"start_at_s": np.empty(0), "end_at_s": np.empty(0), "queue": [],
                                       "agent_group": []}
     book["work"] = {"start_at_s": np.concatenate([old["start_at_s"], start[work]]).astype(float),
                     "end_at_s": np.concatenate([old["end_at_s"], end[work]]).astype(float),
-                    "queue": list(old["queue"]) + list(queue[work]),
-                    "agent_group": list(old["agent_group"]) + list(group[work])}
+                    "queue": list(old["queue"]) + _labels_at(queue, work),
+                    "agent_group": list(old["agent_group"]) + _labels_at(group, work)}
     book["waits"] = {"start_at_s": start[waits], "end_at_s": np.minimum(end[waits], horizon),
-                     "queue": list(queue[waits])}
+                     "queue": _labels_at(queue, waits)}
+
+
+def _labels_at(cat: pd.Categorical, rows: np.ndarray) -> list:
+    """A category column's labels at ``rows`` (NaN where missing), without converting the whole column."""
+    codes = cat.codes[rows]
+    labels = np.asarray(cat.categories, dtype=object)
+    return [labels[k] if k >= 0 else np.nan for k in codes.tolist()]
 
 
 def _codes(table, name: str, labels: list) -> np.ndarray:
