@@ -61,7 +61,7 @@ class Rows:
     def next(self) -> int:
         self.off += self.k
         if self.off >= len(self.buf):
-            self.buf = self.rng.random(512 * self.k).tolist()
+            self.buf = self.rng.random(128 * self.k).tolist()  # the same stream in any block size
             self.off = 0
         return self.off
 
