@@ -35,7 +35,10 @@ class Tape:
     __slots__ = ("u", "off", "base", "customer", "k")
 
     def __init__(self, u: list[float], off: int, base: int, customer):
-        self.u, self.off, self.base, self.customer = u, off, base, customer
+        self.u = u
+        self.off = off
+        self.base = base
+        self.customer = customer
         self.k = off + base  # where the fixed slots start: ``u[k + slot]`` is ``at(slot)``
 
     def at(self, slot: int) -> float:

@@ -45,13 +45,15 @@ def add_records(model, funnels: list, book) -> None:
     cs = model.contacts
     horizon = model.horizon
     contacts = book["contacts"]
-    calls = [c for c in cs if isinstance(c, Call)]
-    resolved, ivr_s = contacts.column("resolved"), contacts.column("ivr_s")
+    calls: list[Call] = []
+    resolved, ivr_s, add = contacts.column("resolved"), contacts.column("ivr_s"), calls.append
     for i, c in enumerate(cs):
         if not isinstance(c, Call):
             continue
-        resolved[i] = (bool(c.resolved) and c.outcome == "served") or c.outcome == "self_served"
-        if c.outcome == "open" and c.ivr > 0 and c.arrival + c.ivr > horizon:
+        add(c)
+        outcome = c.outcome
+        resolved[i] = (bool(c.resolved) and outcome == "served") or outcome == "self_served"
+        if outcome == "open" and c.ivr > 0 and c.arrival + c.ivr > horizon:
             c.ivr = horizon - c.arrival  # still in the IVR: time so far
             ivr_s[i] = c.ivr
     n = len(calls)
