@@ -23,11 +23,12 @@ ORIGINS = (FIRST, REDIAL, REPEAT, CALLBACK)
 
 
 class Customer:
-    __slots__ = ("id", "entropy", "issue", "department", "priority", "attempts", "_rng")
+    __slots__ = ("id", "entropy", "issue", "department", "priority", "attempts", "_rng", "seeds")
 
-    def __init__(self, cid: int, entropy: list[int], issue, department: str, priority: int):
+    def __init__(self, cid: int, entropy: list[int] | int, issue, department: str, priority: int, seeds=None):
         self.id = cid
-        self.entropy = entropy
+        self.entropy = entropy  # the seed's entropy, or with ``seeds`` (sim.funnel.seeds.BlockSeeds) the creation index
+        self.seeds = seeds
         self.issue = issue  # sim.funnel.ivr.Issue, or None without an IVR tree
         self.department = department
         self.priority = priority
@@ -38,7 +39,8 @@ class Customer:
     def rng(self) -> np.random.Generator:
         """The customer's private generator (made on first use)."""
         if self._rng is None:
-            self._rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(self.entropy)))
+            self._rng = (self.seeds.generator(self.entropy) if self.seeds is not None else
+                         np.random.Generator(np.random.PCG64(np.random.SeedSequence(self.entropy))))
         return self._rng
 
 
@@ -47,11 +49,11 @@ class Call(Contact):
 
     __slots__ = ("customer", "origin", "department", "transfers", "resolved", "misrouted", "zero_out",
                  "first_answer", "right_answer", "visit", "extra", "diagnosing", "leg", "service_leg",
-                 "followed_by", "line", "tape")
+                 "followed_by", "line", "tape", "exit")
 
     def __init__(self, cid: int, customer: Customer, origin: str, channel: str, arrival: float, handle: float,
                  patience: float, ivr: float, flow, tape):
-        super().__init__(cid, channel, arrival, handle, patience, ivr, flow)
+        Contact.__init__(self, cid, channel, arrival, handle, patience, ivr, flow)
         self.customer_id = customer.id
         self.attempt = customer.attempts
         self.priority = customer.priority
@@ -73,3 +75,4 @@ class Call(Contact):
         self.followed_by = None  # "redial", "repeat" or "callback": what this attempt led to
         self.line = False  # holds a trunk line
         self.tape = tape  # this attempt's uniforms (sim.funnel.draws)
+        self.exit = None  # how its pass through the IVR menus ends (sim.funnel.ivr.Walker.walk)

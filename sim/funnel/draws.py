@@ -32,13 +32,17 @@ class Tape:
     """The uniforms of one attempt (``u[off:off + length]``): ``at(slot)`` for a fixed use, ``level(depth, k)`` for the
     IVR, ``spare()`` for anything beyond the slots."""
 
-    __slots__ = ("u", "off", "base", "customer")
+    __slots__ = ("u", "off", "base", "customer", "k")
 
     def __init__(self, u: list[float], off: int, base: int, customer):
-        self.u, self.off, self.base, self.customer = u, off, base, customer
+        self.u = u
+        self.off = off
+        self.base = base
+        self.customer = customer
+        self.k = off + base  # where the fixed slots start: ``u[k + slot]`` is ``at(slot)``
 
     def at(self, slot: int) -> float:
-        return self.u[self.off + self.base + slot]
+        return self.u[self.k + slot]
 
     def level(self, depth: int, k: int) -> float:
         i = PER_LEVEL * depth + k
@@ -60,7 +64,7 @@ class Rows:
     def next(self) -> int:
         self.off += self.k
         if self.off >= len(self.buf):
-            self.buf = self.rng.random(512 * self.k).tolist()
+            self.buf = self.rng.random(128 * self.k).tolist()  # the same stream in any block size
             self.off = 0
         return self.off
 
@@ -129,3 +133,18 @@ def quantile(dist: Dist, u: float) -> float:
     if f is None:  # a subclass of a known distribution, or another one
         f = next((g for k, g in _QUANTILES.items() if isinstance(dist, k)), _seeded)
     return f(dist, u)
+
+
+def quantile_of(dist: Dist) -> Callable[[float], float]:
+    """``u -> quantile(dist, u)`` with the look-up done once (the same numbers): for a distribution used in a hot
+    loop."""
+    if type(dist) is Lognormal:
+        mu, sigma, ndtri, exp = dist.mu, dist.sigma, _special().ndtri, math.exp
+        return lambda u: exp(mu + sigma * float(ndtri(u))) if u > 0 else 0.0
+    if type(dist) is Exponential:
+        scale, log1p = -dist.mean, math.log1p
+        return lambda u: scale * log1p(-u)
+    f = _QUANTILES.get(type(dist))
+    if f is None:
+        f = next((g for k, g in _QUANTILES.items() if isinstance(dist, k)), _seeded)
+    return lambda u: f(dist, u)

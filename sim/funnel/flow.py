@@ -10,6 +10,7 @@ abandoned through it (``on_answered``, ``on_work_done``: ``sim.funnel.routing``,
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 
 from sim.core import Queue
 from sim.distributions import Draws, Uniform
@@ -31,8 +32,9 @@ from sim.funnel.draws import (
     quantile,
 )
 from sim.funnel.draws import REDIAL as REDIAL_U
-from sim.funnel.ivr import walk
-from sim.funnel.legs import LegBook
+from sim.funnel.ivr import Walker
+from sim.funnel.legs import RESULT, STAGE, LegBook
+from sim.funnel.seeds import BlockSeeds
 from sim.funnel.spec import Funnel, Transfers, funnel_spec
 from sim.next_try import rows_of
 from sim.streams import stable_hash
@@ -41,6 +43,7 @@ INF = math.inf
 NAN = math.nan
 BLOCKED, ABANDONED, ABANDONED_IVR, SELF_SERVED, CALLBACK_OUT = (
     "blocked", "abandoned", "abandoned_ivr", "self_served", "callback")
+QUEUE_STAGE, ABANDONED_LEG = STAGE["queue"], RESULT["abandoned"]
 LATER_IDS = 500_000_000  # contact ids of later attempts: id_base + LATER_IDS + n (first dials use id_base + n)
 
 
@@ -60,6 +63,7 @@ class Funnels:
 def attach(model) -> Funnels | None:
     """Give every phone channel that uses funnel keys its ``PhoneFunnel`` as the behaviour of its arrivals."""
     out = []
+    legs = None
     rows = rows_of(model.scenario)
     for feed in model.feeds:
         spec = funnel_spec(feed.channel)
@@ -67,14 +71,16 @@ def attach(model) -> Funnels | None:
                 r.from_channel == r.to_channel == feed.channel.name for r in rows):
             spec = Funnel(None, None, None, {}, Transfers(), None, None, None, None)  # a [[next_try]] row only
         if spec is not None:
-            f = PhoneFunnel(model, feed, spec)
+            if legs is None:
+                legs = LegBook(model.book["legs"])  # one for every phone funnel of the model
+            f = PhoneFunnel(model, feed, spec, legs)
             model.set_arrival_hook(feed, f)
             out.append(f)
     return Funnels(model, out) if out else None
 
 
 class PhoneFunnel:
-    def __init__(self, model, feed, spec: Funnel):
+    def __init__(self, model, feed, spec: Funnel, legs: LegBook | None = None):
         self.model, self.env, self.feed, self.spec = model, model.env, feed, spec
         ch = self.channel = feed.channel
         st = model.streams
@@ -83,16 +89,32 @@ class PhoneFunnel:
         self.dept_handle = {q: Draws(d.handle_time, st.generator(f"{ch.name}.{q}.handle_time"))
                             for q, d in spec.departments.items() if d.handle_time is not None}
         self.entropy = [st.seed, st.replication, stable_hash(f"{ch.name}.customer")]
+        self.seeds = BlockSeeds(self.entropy)  # customer i's generator: SeedSequence([*entropy, i])
         self.tape_base = PER_LEVEL * (spec.ivr.depth if spec.ivr else 0)
         self.tape_len = self.tape_base + N_FIXED
         self.life = Rows(st.generator(f"{ch.name}.life"), self.tape_len)
         self.in_system = 0  # calls holding a trunk line
         self.later = 0
-        self.legs = LegBook(model.book["legs"])
+        self.legs = legs if legs is not None else LegBook(model.book["legs"])
         # the next-try rows this funnel runs (phone → the same phone channel), by outcome
         self.retry = {a: r for r in rows_of(model.scenario) if r.from_channel == r.to_channel == ch.name
                       for a in r.after}
         self.departments = spec.ivr.departments if spec.ivr else (ch.queue,)
+        # looked up once for the hot path: the IVR tree laid out (ivr.Walker), the intent mix and the classes
+        self.walker = Walker(spec.ivr) if spec.ivr else None
+        self.issues = spec.ivr.issues if spec.ivr else ()
+        self.issue_cum = spec.ivr.cum_p if spec.ivr else ()
+        self.classes = (spec.priorities.classes, spec.priorities.cum) if spec.priorities else None
+        self.lines = spec.lines
+        self.put, self.leg_end, self.leg_result = self.legs.put, self.legs.end, self.legs.result
+        self.schedule = model.schedule
+        self.ivr_end = self._on_ivr_end  # bound once: one event per call
+        self.mean_handle = {q: (d.handle_time.mean if d.handle_time is not None else ch.handle_time.mean)
+                            for q, d in spec.departments.items()}
+        hold = spec.hold
+        self.hold = hold if hold is not None and hold.abandon > 0 else None  # hold announcements that lose callers
+        self.hold_log = (math.log1p(-hold.abandon) if hold is not None and 0 < hold.abandon < 1 else None)
+        self.warm_priority = spec.transfers.warm_priority
         routing.setup(self)
         self.callback_q: dict[str, Queue] = {}
         if spec.callbacks is not None:  # return calls wait in their own queues, after every live queue of the group
@@ -103,20 +125,29 @@ class PhoneFunnel:
     def new_customer(self, feed) -> Call:
         """A first attempt from the arrival process: create the customer (named streams, creation order). Made for a
         customer of a [choice] population who chose another channel too (sim.choice): their draws are made."""
-        spec, now = self.spec, self.env.now
         handle = feed.handle.next()
-        patience = feed.patience.next() if feed.patience else INF
-        flat_ivr = feed.ivr.next() if feed.ivr else 0.0
-        issue = spec.ivr.issues[spec.ivr.issue_at(self.issue_u.next())] if spec.ivr else None
-        prio = spec.priorities.at(self.prio_u.next()) if spec.priorities else 0
-        dept = issue.department if issue is not None else self.channel.queue
-        if dept in self.dept_handle:
-            handle = self.dept_handle[dept].next()
+        patience = feed.patience.next() if feed.patience is not None else INF
+        flat_ivr = feed.ivr.next() if feed.ivr is not None else 0.0
+        if self.issue_u is not None:
+            issues = self.issues
+            issue = issues[min(bisect_right(self.issue_cum, self.issue_u.next()), len(issues) - 1)]
+            dept = issue.leaf.queue
+        else:
+            issue, dept = None, self.channel.queue
+        if self.classes is not None:
+            classes, cum = self.classes
+            prio = classes[min(bisect_right(cum, self.prio_u.next()), len(classes) - 1)]
+        else:
+            prio = 0
+        dh = self.dept_handle.get(dept)
+        if dh is not None:
+            handle = dh.next()
         cid = feed.next_id()
-        cust = Customer(cid, [*self.entropy, feed.i], issue, dept, prio)
-        off = self.life.next()
-        tape = Tape(self.life.buf, off, self.tape_base, cust)
-        return Call(cid, cust, FIRST, self.channel.name, now, handle, patience, flat_ivr, self, tape)
+        cust = Customer(cid, feed.i, issue, dept, prio, self.seeds)
+        life = self.life
+        off = life.next()
+        return Call(cid, cust, FIRST, self.channel.name, self.env.now, handle, patience, flat_ivr, self,
+                    Tape(life.buf, off, self.tape_base, cust))
 
     def on_arrival(self, c: Call) -> None:
         self.dial(c)
@@ -163,37 +194,42 @@ class PhoneFunnel:
         """The call reaches the trunk: busy signal, or a line and then the IVR (or straight to the queue)."""
         now = self.env.now
         self.model.add_contact(c)
-        lines = self.spec.lines
+        lines = self.lines
         if lines is not None and self.in_system >= lines:
             self.failed(c, BLOCKED)
             return
         self.in_system += 1
         c.line = True
-        ivr = self.spec.ivr
-        if ivr is not None:
-            w = walk(ivr, c.customer.issue, c.tape, now, self.legs, c.id)
-            c.ivr = w.at - now
-            self.model.schedule(c.ivr, self._on_ivr_end, (c, w))
+        walker = self.walker
+        if walker is not None:  # w: (end, at, queue, misrouted, zero_out), sim.funnel.ivr.Walker
+            w = c.exit = walker.walk(c.customer.issue, c.tape, now, self.legs, c.id)
+            c.ivr = w[1] - now
+            self.schedule(c.ivr, self.ivr_end, c)
         elif c.ivr > 0:
-            self.legs.add(c.id, "ivr", "ivr", None, None, -1, now, now + c.ivr, "next")
-            self.model.schedule(c.ivr, self._on_ivr_end, (c, None))
+            self.put(c.id, STAGE["ivr"], "ivr", None, None, None, -1, now, now + c.ivr, RESULT["next"])
+            self.schedule(c.ivr, self.ivr_end, c)
         else:
             self.enter_queue(c, c.department, first=True)
 
     def _on_ivr_end(self, ev) -> None:
-        c, w = ev.value
+        c = ev.value
+        w = c.exit
         if w is None:
-            self.enter_queue(c, c.department, first=True)
-        elif w.end == "hang_up":
-            self.release(c)
+            self.enter_queue(c, c.department, True)
+            return
+        end = w[0]
+        if end == "queue":
+            c.misrouted, c.zero_out = w[3], w[4]
+            self.enter_queue(c, w[2], True)
+            return
+        if c.line:
+            c.line = False
+            self.in_system -= 1
+        if end == "hang_up":
             self.failed(c, ABANDONED_IVR)
-        elif w.end == "self_served":
+        else:  # self-served
             c.resolved = True
-            self.release(c)
             self.model.end_contact(c, SELF_SERVED)
-        else:
-            c.misrouted, c.zero_out = w.misrouted, w.zero_out
-            self.enter_queue(c, w.queue, first=True)
 
     def release(self, c: Call) -> None:
         if c.line:
@@ -210,41 +246,40 @@ class PhoneFunnel:
             if g.idle:
                 return 0.0
             agents += g.present
-        dep = self.spec.departments.get(q)
-        mean = dep.handle_time.mean if dep is not None and dep.handle_time is not None else self.channel.handle_time.mean
+        mean = self.mean_handle.get(q)
+        if mean is None:
+            mean = self.channel.handle_time.mean
         return (queue.n + 1) * mean / agents if agents else INF
 
     def enter_queue(self, c: Call, q: str, first: bool, warm: bool = False) -> None:
         """A visit to queue ``q``: a callback offer (first visit of a live call), patience with hold announcements,
         overflow after the department's threshold."""
-        spec = self.spec
         c.queue = q
-        c.visit += 1
-        cb, tape = spec.callbacks, c.tape
+        visit = c.visit = c.visit + 1
+        cb, tape = self.spec.callbacks, c.tape
         if first and cb is not None and self.expected_wait(q) > cb.offer_above_s and tape.at(CB_ACCEPT) < cb.accept:
             self.take_callback(c, q)
             return
-        second = c.visit == 2
         if first:
             patience = c.patience
         elif self.channel.patience is None:
             patience = INF
         else:
-            patience = quantile(self.channel.patience, tape.at(PATIENCE_2) if second else tape.spare())
-        hold = spec.hold
-        if hold is not None and hold.abandon > 0:  # hangs up at the K-th announcement, K geometric (inversion)
-            u = tape.at(HOLD_1) if c.visit == 1 else tape.at(HOLD_2) if second else tape.spare()
-            k = 1.0 if hold.abandon >= 1 else math.floor(math.log1p(-u) / math.log1p(-hold.abandon)) + 1.0
+            patience = quantile(self.channel.patience, tape.at(PATIENCE_2) if visit == 2 else tape.spare())
+        hold = self.hold
+        if hold is not None:  # hangs up at the K-th announcement, K geometric (inversion)
+            u = tape.u[tape.k + HOLD_1] if visit == 1 else tape.at(HOLD_2) if visit == 2 else tape.spare()
+            k = 1.0 if self.hold_log is None else math.floor(math.log1p(-u) / self.hold_log) + 1.0
             patience = min(patience, hold.every_s * k)
-        c.leg = self.legs.add(c.id, "queue", q, q, None, -1, self.env.now)
+        c.leg = self.put(c.id, QUEUE_STAGE, q, None, q, None, -1, self.env.now, NAN, -1)
         # this visit's patience (the first visit's from the customer's draws, later ones from the tape)
-        self.model.offer(c, q, priority=spec.transfers.warm_priority if warm else None, patience=patience)
-        if c.waiting:
+        self.model.offer(c, q, priority=self.warm_priority if warm else None, patience=patience)
+        if c.waiting and self.overflow_q:
             routing.watch_overflow(self, c)
 
     def on_left_queue(self, c: Call) -> None:
         """The caller's patience (or the hold announcements) ran out on this visit."""
-        self.legs.close(c.leg, self.env.now, "abandoned")
+        self.leg_end[c.leg], self.leg_result[c.leg] = self.env.now, ABANDONED_LEG
         self.release(c)
         self.failed(c, ABANDONED)
 
@@ -287,7 +322,7 @@ class PhoneFunnel:
             return
         tape = c.tape
         p = res.first_contact * ((1 - res.transfer_penalty) if c.transfers else 1.0)
-        c.resolved = tape.at(RESOLVE) < p
+        c.resolved = tape.u[tape.k + RESOLVE] < p
         row = self.retry.get("served")
         if (not c.resolved and row is not None and c.customer.attempts < row.max_attempts
                 and tape.at(CALL_AGAIN) < row.probability):

@@ -16,13 +16,15 @@ them from a scenario.
 from __future__ import annotations
 
 import bisect
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from sim.distributions import Dist
-from sim.funnel.draws import PER_LEVEL, SS_OK, SS_TIME, quantile
+from sim.funnel.draws import PER_LEVEL, SS_OK, SS_TIME, quantile, quantile_of
+from sim.funnel.legs import RESULT, STAGE
 
 
 @dataclass(frozen=True)
@@ -144,18 +146,114 @@ class Walk:
         self.end, self.at, self.queue, self.misrouted, self.zero_out = end, at, queue, misrouted, zero_out
 
 
+GREETING, MENU, SELF_SERVICE = STAGE["greeting"], STAGE["menu"], STAGE["self_service"]
+NEXT, HANG_UP, ZERO_OUT, COMPLETED, FAILED = (RESULT[r] for r in ("next", "hang_up", "zero_out", "completed", "failed"))
+
+
 def _no_row(*values: Any) -> int:
     return 0
+
+
+class _Step:
+    """A menu of the tree with what a caller's pass needs, looked up once (``Walker``)."""
+
+    __slots__ = ("name", "prompt", "decision", "hang_up", "zero_out", "misroute", "labels", "targets", "cum", "last",
+                 "wrong")
+
+    def __init__(self, menu: Menu, targets: tuple):
+        self.name, self.prompt, self.hang_up, self.zero_out = menu.name, menu.prompt_s, menu.hang_up, menu.zero_out
+        self.decision = quantile_of(menu.decision) if menu.decision is not None else None
+        n = len(menu.options)
+        self.misroute = menu.misroute if n > 1 else -1.0  # one option: nobody picks a wrong one (u >= 0)
+        self.labels = tuple(o.label for o in menu.options)
+        self.targets = targets
+        self.cum, self.last = menu.cum_shares, n - 1
+        self.wrong = tuple(menu._wrong.get(j) or menu._wrong_shares(j) for j in range(n)) if n > 1 else ()
+
+
+class _End:
+    """A leaf of the tree (``Walker``): its queue and self-service."""
+
+    __slots__ = ("label", "queue", "p", "duration")
+
+    def __init__(self, leaf: Leaf):
+        self.label, self.queue = leaf.label, leaf.queue
+        ss = leaf.self_service
+        self.p, self.duration = (ss.p, quantile_of(ss.duration)) if ss is not None else (0.0, None)
+
+
+class Walker:
+    """The tree of one IVR laid out for the hot path: ``walk(issue, tape, t, legs, cid)`` is ``walk`` (the same draws
+    and stages, added to ``legs``, a ``sim.funnel.legs.LegBook``) returning ``(end, at, queue, misrouted, zero_out)``."""
+
+    def __init__(self, ivr: Ivr):
+        self.ivr = ivr
+        self.greeting, self.zero_out_queue = ivr.greeting_s, ivr.zero_out_queue
+        self.levels = 0  # menus on the longest path through the tree, wrong branches included
+        self.root = self._step(ivr.root, 1)
+        self.on_tape = self.levels <= ivr.depth  # every level's slots are on the tape
+
+    def _step(self, node: Menu | Leaf, level: int) -> _Step | _End:
+        if isinstance(node, Leaf):
+            return _End(node)
+        self.levels = max(self.levels, level)
+        return _Step(node, tuple(self._step(o.target, level + 1) for o in node.options))
+
+    def walk(self, issue: Issue, tape, t: float, legs, cid: int) -> tuple:
+        if not self.on_tape:  # a level deeper than the tape: the general walk
+            w = _walk(self.ivr, issue, tape, t, legs.row, cid)
+            return w.end, w.at, w.queue, w.misrouted, w.zero_out
+        put = legs.put_ivr  # (contact_id, stage, name, option, start, end, result)
+        if self.greeting > 0:
+            put(cid, GREETING, "greeting", None, t, t + self.greeting, NEXT)
+            t += self.greeting
+        u, i, path = tape.u, tape.off, issue.path
+        node = self.root
+        on_track, depth = True, 0
+        while type(node) is _Step:
+            q = node.decision
+            dur = node.prompt + q(u[i + 4]) if q is not None else node.prompt
+            if u[i] < node.hang_up:
+                end = t + u[i + 3] * dur
+                put(cid, MENU, node.name, None, t, end, HANG_UP)
+                return "hang_up", end, None, None, False
+            end = t + dur
+            if u[i + 1] < node.zero_out:
+                put(cid, MENU, node.name, None, t, end, ZERO_OUT)
+                return "queue", end, self.zero_out_queue, None, True
+            if on_track:
+                j = path[depth]
+                if u[i + 2] < node.misroute:
+                    others, cum = node.wrong[j]
+                    j = others[min(bisect_right(cum, u[i + 5]), len(others) - 1)]
+                    on_track = False
+            else:
+                j = min(bisect_right(node.cum, u[i + 2]), node.last)
+            put(cid, MENU, node.name, node.labels[j], t, end, NEXT)
+            node, t, depth, i = node.targets[j], end, depth + 1, i + PER_LEVEL
+        if node.duration is not None:
+            k = tape.k
+            d = node.duration(u[k + SS_TIME])
+            done = on_track and u[k + SS_OK] < node.p
+            put(cid, SELF_SERVICE, node.label, None, t, t + d, COMPLETED if done else FAILED)
+            t += d
+            if done:
+                return "self_served", t, None, None, False
+        return "queue", t, node.queue, node.queue != issue.leaf.queue, False
 
 
 def walk(ivr: Ivr, issue: Issue, tape, t: float, book=None, cid: int = -1) -> Walk:
     """Take one caller (with ``issue``) through the tree from time ``t``, reading the caller's tape
     (``sim.funnel.draws``: per level, slots for hanging up, pressing 0, the pick, when a hang-up happens, the decision
     time and a wrong branch); each stage is added to ``book`` (a ``sim.funnel.legs.LegBook``) when given (a menu choice: result
-    ``next``, the option's label in ``option``)."""
-    row = book.row if book is not None else _no_row  # (cid, leg, stage, name, option, queue, group, agent, start, end,
-    if ivr.greeting_s > 0:                            #  wrap-up, result)
-        row(cid, 0, "greeting", "greeting", None, None, None, -1, t, t + ivr.greeting_s, 0.0, "next")
+    ``next``, the option's label in ``option``). ``Walker`` is its form for the hot path."""
+    return _walk(ivr, issue, tape, t, book.row if book is not None else _no_row, cid)
+
+
+def _walk(ivr: Ivr, issue: Issue, tape, t: float, row, cid: int) -> Walk:
+    # row(cid, leg, stage, name, option, queue, group, agent, start, end, wrap-up, result)
+    if ivr.greeting_s > 0:
+        row(cid, 0, "greeting", "greeting", None, t, t + ivr.greeting_s, 0.0, "next")
         t += ivr.greeting_s
     node: Menu | Leaf = ivr.root
     on_track, depth = True, 0
@@ -170,11 +268,11 @@ def walk(ivr: Ivr, issue: Issue, tape, t: float, book=None, cid: int = -1) -> Wa
         dur = node.prompt_s + (quantile(node.decision, level(i + 4)) if node.decision is not None else 0.0)
         if level(i) < node.hang_up:
             end = t + level(i + 3) * dur
-            row(cid, 0, "menu", node.name, None, None, None, -1, t, end, 0.0, "hang_up")
+            row(cid, 0, "menu", node.name, None, t, end, 0.0, "hang_up")
             return Walk("hang_up", end)
         end = t + dur
         if level(i + 1) < node.zero_out:
-            row(cid, 0, "menu", node.name, None, None, None, -1, t, end, 0.0, "zero_out")
+            row(cid, 0, "menu", node.name, None, t, end, 0.0, "zero_out")
             return Walk("queue", end, ivr.zero_out_queue, None, True)
         u_pick = level(i + 2)
         if on_track:
@@ -185,14 +283,14 @@ def walk(ivr: Ivr, issue: Issue, tape, t: float, book=None, cid: int = -1) -> Wa
         else:
             j = node.by_share(u_pick)
         opt = node.options[j]
-        row(cid, 0, "menu", node.name, opt.label, None, None, -1, t, end, 0.0, "next")
+        row(cid, 0, "menu", node.name, opt.label, t, end, 0.0, "next")
         node, t, depth = opt.target, end, depth + 1
     leaf = node
     if leaf.self_service is not None:
         ss = leaf.self_service
         d = quantile(ss.duration, tape.at(SS_TIME))
         done = on_track and tape.at(SS_OK) < ss.p
-        row(cid, 0, "self_service", leaf.label, None, None, None, -1, t, t + d, 0.0, "completed" if done else "failed")
+        row(cid, 0, "self_service", leaf.label, None, t, t + d, 0.0, "completed" if done else "failed")
         t += d
         if done:
             return Walk("self_served", t)

@@ -37,23 +37,96 @@ LEG_COLUMNS = (
 )
 
 
-class LegBook:
-    """Appends a call's stages to the record book's ``legs`` table (``model.book["legs"]``)."""
+STAGE = {s: i for i, s in enumerate(STAGES)}  # the codes of the closed sets (their order)
+RESULT = {r: i for i, r in enumerate(RESULTS)}
 
-    __slots__ = ("table", "row", "close", "wrap")
+
+class LegBook:
+    """The stages of a replication's calls while it runs, for every phone funnel of the model: a list per column
+    (``stage`` and ``result`` as codes of ``STAGE``/``RESULT``; the names coded by the ``legs`` table's coders as
+    they are written, so the table sees the same labels), rows in order of start, numbered from 0 (``put``), closed
+    in place (``end[i]``, ``result[i]``); ``flush`` hands them to the record book's ``legs`` table at the end (the
+    legs of a call are numbered in the records, ``sim.funnel.records``)."""
+
+    __slots__ = ("table", "cid", "stage", "name", "option", "queue", "group", "agent", "start", "end", "wrap",
+                 "result", "put", "put_ivr")
 
     def __init__(self, table):
         self.table = table
-        # row(contact_id, leg, stage, name, option, queue, agent_group, agent_id, start, end, wrap_up, result): every
-        # column of a row in one call (``Table.appender``; the legs are numbered in the records, so ``leg`` is 0 here)
-        self.row = table.appender("contact_id", "leg", "stage", "name", "option", "queue", "agent_group",
-                                  "agent_id", "start_at_s", "end_at_s", "wrap_up_s", "result")
-        self.close = table.setter("end_at_s", "result")  # close(row, end, result): the stage ended
-        self.wrap = table.setter("wrap_up_s")  # wrap(row, seconds): after-call work after the call's last service
+        self.cid: list[int] = []
+        self.stage: list[int] = []
+        self.name: list[int] = []
+        self.option: list[int] = []
+        self.queue: list[int] = []
+        self.group: list[int] = []
+        self.agent: list[int] = []
+        self.start: list[float] = []
+        self.end: list[float] = []
+        self.wrap: list[float] = []
+        self.result: list[int] = []
+        a = [x.append for x in (self.cid, self.stage, self.name, self.option, self.queue, self.group, self.agent,
+                                self.start, self.end, self.wrap, self.result)]
+        acid, astage, aname, aoption, aqueue, agroup, aagent, astart, aend, awrap, aresult = a
+        nc, oc, qc, gc = (table.coder(c) for c in ("name", "option", "queue", "agent_group"))
+        rows = self.cid
+
+        def put(cid: int, stage: int, name, option, queue, group, agent: int, start: float, end: float,
+                result: int) -> int:
+            """Append a stage (``stage``, ``result``: codes; the others labels or None); its row number."""
+            i = len(rows)
+            acid(cid)
+            astage(stage)
+            aname(nc(name))
+            aoption(oc(option))
+            aqueue(qc(queue))
+            agroup(gc(group))
+            aagent(agent)
+            astart(start)
+            aend(end)
+            awrap(0.0)
+            aresult(result)
+            return i
+
+        def put_ivr(cid: int, stage: int, name, option, start: float, end: float, result: int) -> None:
+            """Append a stage of the IVR (no queue, group or agent): ``put`` with fewer look-ups."""
+            acid(cid)
+            astage(stage)
+            aname(nc(name))
+            aoption(oc(option))
+            aqueue(-1)
+            agroup(-1)
+            aagent(-1)
+            astart(start)
+            aend(end)
+            awrap(0.0)
+            aresult(result)
+
+        self.put, self.put_ivr = put, put_ivr
 
     def add(self, cid: int, stage: str, name, queue, group, agent: int, start: float, end: float = NAN,
             result=None, option=None) -> int:
-        return self.row(cid, 0, stage, name, option, queue, group, agent, start, end, 0.0, result)
+        return self.put(cid, STAGE[stage], name, option, queue, group, agent, start, end, RESULT.get(result, -1))
+
+    def row(self, cid: int, leg: int, stage: str, name, option, queue, group, agent: int, start: float, end: float,
+            wrap: float, result) -> int:
+        """Every column of a row in one call (``leg`` is numbered in the records: 0)."""
+        i = self.put(cid, STAGE[stage], name, option, queue, group, agent, start, end, RESULT.get(result, -1))
+        self.wrap[i] = wrap
+        return i
+
+    def close(self, i: int, end: float, result: str) -> None:
+        self.end[i] = end
+        self.result[i] = RESULT[result]
+
+    def flush(self) -> None:
+        """Append the stages to the record book's ``legs`` table (category columns: their codes, in place)."""
+        t, n = self.table, len(self.cid)
+        n0 = len(t)
+        t.extend(n, contact_id=self.cid, leg=[0] * n, agent_id=self.agent, start_at_s=self.start,
+                 end_at_s=self.end, wrap_up_s=self.wrap)
+        for name, codes in (("stage", self.stage), ("name", self.name), ("option", self.option),
+                            ("queue", self.queue), ("agent_group", self.group), ("result", self.result)):
+            t.column(name)[n0:n0 + n] = codes
 
     def __len__(self) -> int:
-        return len(self.table)
+        return len(self.cid)

@@ -14,11 +14,15 @@ result ``open``.
 """
 from __future__ import annotations
 
+from itertools import repeat
+from operator import attrgetter
+
 import numpy as np
 import pandas as pd
 
 from sim.core import Column
 from sim.funnel.customers import FIRST, ORIGINS, Call
+from sim.funnel.legs import STAGE
 
 CALL_COLUMNS = (
     Column("contact_id", "int64", "", "the call (contacts.contact_id)", key=True),
@@ -41,44 +45,69 @@ def add_records(model, funnels: list, book) -> None:
     cs = model.contacts
     horizon = model.horizon
     contacts = book["contacts"]
-    calls = [c for c in cs if isinstance(c, Call)]
-    entry = {c.id: c.enqueued for c in calls}
+    calls: list[Call] = []
+    resolved, ivr_s, add = contacts.column("resolved"), contacts.column("ivr_s"), calls.append
     for i, c in enumerate(cs):
         if not isinstance(c, Call):
             continue
-        contacts.set(i, resolved=(bool(c.resolved) and c.outcome == "served") or c.outcome == "self_served")
-        if c.outcome == "open" and c.ivr > 0 and c.arrival + c.ivr > horizon:
+        add(c)
+        outcome = c.outcome
+        resolved[i] = (bool(c.resolved) and outcome == "served") or outcome == "self_served"
+        if outcome == "open" and c.ivr > 0 and c.arrival + c.ivr > horizon:
             c.ivr = horizon - c.arrival  # still in the IVR: time so far
-            contacts.set(i, ivr_s=c.ivr)
-    get = lambda attr: [getattr(c, attr) for c in calls]
-    book["funnel_calls"].extend(
-        len(calls), contact_id=get("id"), department=get("department"), transfers=get("transfers"),
-        misrouted=get("misrouted"), zero_out=get("zero_out"), origin=get("origin"), followed_by=get("followed_by"),
-        first_answer_at_s=[np.nan if v is None else v for v in get("first_answer")],
-        right_answer_at_s=[np.nan if v is None else v for v in get("right_answer")])
+            ivr_s[i] = c.ivr
+    n = len(calls)
+    get = lambda attr: list(map(attrgetter(attr), calls))  # noqa: E731
+    fc = book["funnel_calls"]
+    misrouted = np.empty(n, dtype=object)
+    misrouted[:] = get("misrouted")
+    fc.extend_arrays(
+        n, contact_id=np.array(get("id"), np.int64).reshape(n), department=_codes(fc, "department", get("department")),
+        transfers=np.array(get("transfers"), np.int64).reshape(n), misrouted=misrouted,
+        zero_out=np.array(get("zero_out"), bool).reshape(n), origin=_codes(fc, "origin", get("origin")),
+        followed_by=_codes(fc, "followed_by", get("followed_by")),
+        first_answer_at_s=np.array([np.nan if v is None else v for v in get("first_answer")], float).reshape(n),
+        right_answer_at_s=np.array([np.nan if v is None else v for v in get("right_answer")], float).reshape(n))
 
-    legs = book["legs"]
     for c in calls:  # the wrap-up after the last service belongs to that service's leg
         if c.service_leg is not None:
-            c.behaviour.legs.wrap(c.service_leg, c.wrap)
+            c.behaviour.legs.wrap[c.service_leg] = c.wrap
+    for store in {id(f.legs): f.legs for f in funnels}.values():  # the model's phone funnels share one
+        store.flush()
+    legs = book["legs"]
     legs.finish = lambda df: legs_frame(df, horizon)
-    stage = legs["stage"].astype(object)
+    stage = np.asarray(legs.data["stage"], np.int64)  # codes of the closed set STAGES
     start = np.asarray(legs.data["start_at_s"], float)
     end = np.asarray(legs.data["end_at_s"], float)
-    queue = legs["queue"].astype(object)
-    group = legs["agent_group"].astype(object)
     cid = legs.data["contact_id"]
-    work = np.flatnonzero((stage == "diagnosis") & (end <= horizon))
-    wait_entry = np.array([entry.get(k, -1.0) for k in cid], float)
-    waits = np.flatnonzero(((stage == "queue") | (stage == "overflow")) & (start < wait_entry) & (start < horizon))
+    work = np.flatnonzero((stage == STAGE["diagnosis"]) & (end <= horizon))
+    entry = {c.id: c.enqueued for c in calls}
+    wait_entry = np.fromiter(map(entry.get, cid, repeat(-1.0)), float, len(cid))
+    waits = np.flatnonzero(((stage == STAGE["queue"]) | (stage == STAGE["overflow"])) & (start < wait_entry)
+                           & (start < horizon))
+    queue, group = legs["queue"], legs["agent_group"]
     old = book.extras.get("work") or {"start_at_s": np.empty(0), "end_at_s": np.empty(0), "queue": [],
                                       "agent_group": []}
     book["work"] = {"start_at_s": np.concatenate([old["start_at_s"], start[work]]).astype(float),
                     "end_at_s": np.concatenate([old["end_at_s"], end[work]]).astype(float),
-                    "queue": list(old["queue"]) + list(queue[work]),
-                    "agent_group": list(old["agent_group"]) + list(group[work])}
+                    "queue": list(old["queue"]) + _labels_at(queue, work),
+                    "agent_group": list(old["agent_group"]) + _labels_at(group, work)}
     book["waits"] = {"start_at_s": start[waits], "end_at_s": np.minimum(end[waits], horizon),
-                     "queue": list(queue[waits])}
+                     "queue": _labels_at(queue, waits)}
+
+
+def _labels_at(cat: pd.Categorical, rows: np.ndarray) -> list:
+    """A category column's labels at ``rows`` (NaN where missing), without converting the whole column."""
+    codes = cat.codes[rows]
+    labels = np.asarray(cat.categories, dtype=object)
+    return [labels[k] if k >= 0 else np.nan for k in codes.tolist()]
+
+
+def _codes(table, name: str, labels: list) -> np.ndarray:
+    """A category column's codes for ``labels`` (each label coded once)."""
+    code = table.coder(name)
+    codes = {v: code(v) for v in dict.fromkeys(labels)}
+    return np.fromiter(map(codes.__getitem__, labels), np.int64, len(labels))
 
 
 def legs_frame(df: pd.DataFrame, horizon: float) -> pd.DataFrame:

@@ -15,9 +15,12 @@ from __future__ import annotations
 import math
 
 from sim.core import SERVED, Queue
-from sim.funnel.draws import DIAG, MISDIAG, MISDIAG_PICK, REPEAT, quantile
+from sim.funnel.draws import DIAG, MISDIAG, MISDIAG_PICK, REPEAT, quantile, quantile_of
+from sim.funnel.legs import RESULT, STAGE
 
 NAN = math.nan
+SERVICE, DIAGNOSIS = STAGE["service"], STAGE["diagnosis"]
+ANSWERED, TRANSFER, RESOLVED, UNRESOLVED = (RESULT[r] for r in ("answered", "transfer", "resolved", "unresolved"))
 
 
 def setup(f) -> None:
@@ -33,15 +36,17 @@ def setup(f) -> None:
             f.handles[g.name].add(q)
         f.overflow_q[q] = oq
     f.any_queue = set(spec.transfers.handles_any)
+    f.diagnosis = quantile_of(spec.transfers.diagnosis)
     others = {q: [d for d in f.departments if d != q] for q in f.departments}
     f.other_departments = others
+    f.on_overflow = lambda ev: _on_overflow(f, ev)
 
 
 def watch_overflow(f, c) -> None:
     oq = f.overflow_q.get(c.queue)
     if oq is not None:
         after = f.spec.departments[c.queue].overflow_after_s
-        f.model.schedule(after, lambda ev: _on_overflow(f, ev), (c, c.visit))
+        f.model.schedule(after, f.on_overflow, (c, c.visit))
 
 
 def _on_overflow(f, ev) -> None:
@@ -57,21 +62,23 @@ def _on_overflow(f, ev) -> None:
 def start(f, agent, c) -> None:
     """An agent picks up: the service, or a diagnosis when the caller belongs to another department."""
     now = f.env.now
-    if c.leg is not None:
-        f.legs.close(c.leg, now, "answered")
+    leg = c.leg
+    if leg is not None:
+        f.leg_end[leg], f.leg_result[leg] = now, ANSWERED
     if c.first_answer != c.first_answer:  # NaN
         c.first_answer = now
     gname = agent.group.name
-    if c.department == c.queue or c.queue in f.any_queue or c.department in f.handles[gname]:
+    dept, q = c.department, c.queue
+    if dept == q or q in f.any_queue or dept in f.handles[gname]:
         if c.right_answer != c.right_answer:
             c.right_answer = now
-        dur, stage = c.handle + c.extra, "service"
+        dur, stage = c.handle + c.extra, SERVICE
         c.extra, c.diagnosing = 0.0, False
     else:
         u = c.tape.at(DIAG) if c.transfers == 0 else c.tape.spare()
-        dur, stage = quantile(f.spec.transfers.diagnosis, u), "diagnosis"
+        dur, stage = f.diagnosis(u), DIAGNOSIS
         c.diagnosing = True
-    c.leg = f.legs.add(c.id, stage, gname, c.queue, gname, agent.id, now)
+    c.leg = f.put(c.id, stage, gname, None, q, gname, agent.id, now, NAN, -1)
     f.model.start_work(agent, dur)
 
 
@@ -80,13 +87,13 @@ def work_done(f, agent, c) -> None:
     now = f.env.now
     if c.diagnosing:
         c.diagnosing = False
-        f.legs.close(c.leg, now, "transfer")
+        f.leg_end[c.leg], f.leg_result[c.leg] = now, TRANSFER
         transfer(f, c)
         f.model.release(agent, wrap_up=False)
         return
     c.service_leg = c.leg
     f.served(c)
-    f.legs.close(c.leg, now, "resolved" if c.resolved else "unresolved")
+    f.leg_end[c.leg], f.leg_result[c.leg] = now, RESOLVED if c.resolved else UNRESOLVED
     f.model.end_contact(c, SERVED)
     f.model.release(agent)
 
