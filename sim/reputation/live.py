@@ -78,6 +78,7 @@ class Reputation:
         self.conv_spec = {name: conversation_spec(f.channel) for name, f in self.feeds.items()}
         self.pile_channels = set(pile_on_channels(sc, spec))
         self.spill_rows = spillover_rows(sc, spec)
+        self.spill_p = spec.spillover.probability if spec.spillover is not None else None
         self.board = DeflectionBoard(spec.deflection) if spec.deflection is not None else None
         self.draws = {m: KeyedDraws(self.streams, f"reputation.{m}") for m in ("pile_on", "deflection", "repeat")}
         self.factories: dict[tuple[str, str], object] = {}  # (cause, channel) -> current PostFactory
@@ -177,7 +178,7 @@ class Reputation:
 
     def next_try_probability(self, row, c) -> float:
         """The caller of call ``c`` posts a public complaint about it with the logistic of its experience."""
-        return self.spec.spillover.probability(*call_experience(c))
+        return self.spill_p(*call_experience(c))
 
     def next_try_chosen(self, row, c) -> None:
         if c.row >= 0:  # the call's row of contacts (written when it was created)
