@@ -145,8 +145,11 @@ class FollowUps:
         thread that ended (a follow-up post keeps its kind, reach and publicity). ``contact``: the call or thread that
         ended (a feature's row takes its probability from it). ``resolved``: only ``every_end`` rows follow it."""
         groups = self.by_from.get((channel, outcome))
-        if not groups:
-            return
+        if groups:
+            self._decide(groups, contact_id, customer, attempts, at, taken, post, contact, resolved)
+
+    def _decide(self, groups: list[_Group], contact_id: int, customer: int, attempts: int, at: float, taken: float,
+                post, contact, resolved: bool) -> None:
         for g in groups:
             if resolved and not g.every_end:
                 continue
@@ -193,7 +196,8 @@ class FollowUps:
         """A call ended: rows from its channel towards another channel, and the rows features offer."""
         channel, outcome = c.channel, c.outcome
         pair = (channel, outcome)
-        if pair not in self.by_from:
+        groups = self.by_from.get(pair)
+        if groups is None:
             return
         # resolved: a plain queue's served call resolves the issue; only rows following every end go on
         resolved = outcome == "served" and getattr(c, "resolved", True)
@@ -204,8 +208,7 @@ class FollowUps:
                 same = f.retry.get(outcome)
                 if same is not None and c.customer.attempts < same.max_attempts:
                     taken = same.probability
-        self.decide(channel, outcome, c.id, c.customer_id, c.attempt, self.env.now, taken, contact=c,
-                    resolved=resolved)
+        self._decide(groups, c.id, c.customer_id, c.attempt, self.env.now, taken, None, c, resolved)
 
     def _new_id(self, channel: str) -> int:
         n = self.count[channel] = self.count.get(channel, 0) + 1

@@ -22,6 +22,7 @@ from sim.streams import Streams, stable_hash
 BLOCK = 1_000_000  # contact ids are grouped in blocks of a million, one stream per block (see keyed_uniforms)
 MASK128 = (1 << 128) - 1
 MASK64 = (1 << 64) - 1
+MASK53 = (1 << 53) - 1
 PCG_MULT = 0x2360ED051FC65DA44385DF649FCCF645  # PCG64's 128-bit LCG multiplier (numpy's PCG_DEFAULT_MULTIPLIER_128)
 TO_UNIT = 1.0 / 9007199254740992.0
 PACK_ID = struct.Struct("<q").pack  # 2**-53: a uniform in [0, 1) from the top 53 bits, as Generator.random
@@ -75,15 +76,21 @@ class KeyedDraws:
             h.update(PACK_ID(contact_id))
         except (TypeError, struct.error):
             h.update(PACK_ID(int(contact_id)))
-        return _first_uniform(int.from_bytes(h.digest(), "little"))
+        v = int.from_bytes(h.digest(), "little")
+        # as _first_uniform, inlined: this runs at the end of every call of a spillover scenario
+        s = (v * PCG_MULT + ((v >> 128) | 1)) & MASK128
+        x = ((s >> 64) ^ s) & MASK64
+        return (((x | (x << 64)) >> ((s >> 122) + 11)) & MASK53) * TO_UNIT
 
 
 def _first_uniform(v: int) -> float:
-    """The first ``random()`` of a PCG64 whose state and increment come from the 256-bit hash ``v`` (as ``at`` sets)."""
-    s = ((v & MASK128) * PCG_MULT + ((v >> 128) | 1)) & MASK128
-    rot = s >> 122
+    """The first ``random()`` of a PCG64 whose state and increment come from the 256-bit hash ``v`` (as ``at`` sets):
+    one step, state · multiplier + increment mod 2^128 (the hash's high half times the multiplier only adds multiples
+    of 2^128), then the XSL-RR output — the 64-bit xor of the halves rotated right by the top 6 bits of the state
+    (a shift of the doubled word) — of which ``random`` keeps the top 53 bits."""
+    s = (v * PCG_MULT + ((v >> 128) | 1)) & MASK128
     x = ((s >> 64) ^ s) & MASK64
-    return ((((x >> rot) | (x << (64 - rot))) & MASK64) >> 11) * TO_UNIT
+    return (((x | (x << 64)) >> ((s >> 122) + 11)) & MASK53) * TO_UNIT
 
 def keyed_uniforms(streams: Streams, name: str, ids: np.ndarray) -> np.ndarray:
     """One Uniform(0, 1) per contact id, the same for that id whatever other ids are asked for.
