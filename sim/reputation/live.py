@@ -163,8 +163,10 @@ class Reputation:
             self.board.answered(p.channel, self.topic[p.id], now)
         rep = self.spec.repeat
         if rep is not None and p.kind == "complaint":
-            rng = self.draws["repeat"].at(self.key(p))
-            if float(rng.random()) < rep.probability:
+            draws, key = self.draws["repeat"], self.key(p)
+            if draws.uniform(key) < rep.probability:  # the generator's first uniform; the generator for the delay
+                rng = draws.at(key)
+                rng.random()
                 delay = float(rep.delay.sample(rng, 1)[0])
                 self._later(delay, p, self._on_repeat)
 
