@@ -24,8 +24,8 @@ MASK128 = (1 << 128) - 1
 MASK64 = (1 << 64) - 1
 MASK53 = (1 << 53) - 1
 PCG_MULT = 0x2360ED051FC65DA44385DF649FCCF645  # PCG64's 128-bit LCG multiplier (numpy's PCG_DEFAULT_MULTIPLIER_128)
-TO_UNIT = 1.0 / 9007199254740992.0
-PACK_ID = struct.Struct("<q").pack  # 2**-53: a uniform in [0, 1) from the top 53 bits, as Generator.random
+TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53: a uniform in [0, 1) from the top 53 bits, as Generator.random
+PACK_ID = struct.Struct("<q").pack  # one contact id, as at((id,)) packs it
 
 
 class KeyedDraws:
@@ -91,6 +91,7 @@ def _first_uniform(v: int) -> float:
     s = (v * PCG_MULT + ((v >> 128) | 1)) & MASK128
     x = ((s >> 64) ^ s) & MASK64
     return (((x | (x << 64)) >> ((s >> 122) + 11)) & MASK53) * TO_UNIT
+
 
 def keyed_uniforms(streams: Streams, name: str, ids: np.ndarray) -> np.ndarray:
     """One Uniform(0, 1) per contact id, the same for that id whatever other ids are asked for.
