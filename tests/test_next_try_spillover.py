@@ -3,6 +3,7 @@ from the reputation model, on its own keyed stream; a feature's rows are run the
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -173,7 +174,7 @@ def test_the_probability_of_a_call_is_the_logistic_of_its_experience():
     from sim.next_try.follow_up import FollowUps
     from sim.reputation.experience import call_experience
 
-    sc = sim.load_scenario("experiments/bench_scenarios/retail_reputation.toml")
+    sc = sim.load_scenario(Path(__file__).resolve().parents[1] / "experiments/bench_scenarios/retail_reputation.toml")
     model = sim.engine.Model(sc, 0, sc.run.seed)
     calls = []
     part = model.parts["next_try_run"]
