@@ -3,6 +3,7 @@ from the reputation model, on its own keyed stream; a feature's rows are run the
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -150,3 +151,39 @@ def test_a_feature_row_is_run_with_the_feature_probability_and_delay():
     assert sorted(echo.chosen) == sorted(c.id for c in ended)  # served calls too: the row follows every end
     due = sorted((c.end + 60.0, c.id, c.customer_id, c.attempt + 1) for c in ended if c.end + 60.0 < model.horizon)
     assert sorted(echo.started) == due
+
+
+def test_the_first_uniform_without_the_generator_is_the_generators_first_draw():
+    """KeyedDraws.uniform / uniform_of (PCG64's first step and output in integers) give at(key).random() exactly, and
+    at(key) after them still starts at that draw (the row's delay comes next)."""
+    draws = KeyedDraws(Streams(2024, 3), "reputation.spillover")
+    ids = [0, 1, -1, 2**63 - 1, -2**63, 700_000_017, *np.random.default_rng(5).integers(-2**63, 2**63 - 1, 3000)]
+    assert all(draws.uniform_of(int(i)) == float(draws.at((int(i),)).random()) for i in ids)
+    assert all(draws.uniform((int(i), 2, 0)) == float(draws.at((int(i), 2, 0)).random()) for i in ids[:300])
+    assert draws.uniform_of(np.int64(12)) == draws.uniform_of(12) == draws.uniform((12.0,))
+    three = draws.at((99,)).random(3).tolist()
+    first = draws.uniform_of(99)
+    g = draws.at((99,))
+    g.random()  # the uniform taken without it
+    assert [first, *g.random(2).tolist()] == three
+
+
+def test_the_probability_of_a_call_is_the_logistic_of_its_experience():
+    """Spillover.of_call(row, c) is probability(*call_experience(c)) to the bit, for every call of a funnel day (transfers,
+    IVR, callbacks, failed and unresolved calls)."""
+    from sim.next_try.follow_up import FollowUps
+    from sim.reputation.experience import call_experience
+
+    sc = sim.load_scenario(Path(__file__).resolve().parents[1] / "experiments/bench_scenarios/retail_reputation.toml")
+    model = sim.engine.Model(sc, 0, sc.run.seed)
+    calls = []
+    part = model.parts["next_try_run"]
+    assert isinstance(part, FollowUps)
+    ended = part.contact_ended
+    part.contact_ended = lambda c: (calls.append(c), ended(c))
+    model.run()
+    sp = reputation_of(sc).spillover
+    assert len(calls) > 1000 and {c.outcome for c in calls} >= {"served", "abandoned", "blocked", "abandoned_ivr"}
+    row = model.parts["reputation"].next_try_rows()[0]
+    assert all(sp.of_call(row, c) == sp.probability(*call_experience(c)) for c in calls)
+    assert model.parts["reputation"].next_try_probability(row, calls[0]) == sp.of_call(row, calls[0])

@@ -67,12 +67,13 @@ def attach(model) -> FollowUps | None:
 class _Group:
     """The rows of one stream from one channel after one outcome: one uniform picks at most one of them."""
 
-    __slots__ = ("stream", "provider", "rows", "every_end")
+    __slots__ = ("stream", "provider", "rows", "every_end", "keyed")
 
-    def __init__(self, stream: str, provider: RowProvider | None):
+    def __init__(self, stream: str, provider: RowProvider | None, keyed: KeyedDraws | None):
         self.stream, self.provider = stream, provider
         self.rows: list[Row] = []
         self.every_end = False
+        self.keyed = keyed  # the stream's keyed draws; None: the next_try stream (a generator per contact)
 
 
 class FollowUps:
@@ -97,12 +98,14 @@ class FollowUps:
                 groups = self.by_from.setdefault((r.from_channel, a), [])
                 g = next((g for g in groups if g.stream == r.stream), None)
                 if g is None:
-                    g = _Group(r.stream, provider)
+                    g = _Group(r.stream, provider, self.keyed.get(r.stream))
                     groups.append(g)
                 elif g.provider is not provider:
                     raise ValueError(f"{r.key}: stream {r.stream!r} is another feature's")
                 g.rows.append(r)
                 g.every_end = g.every_end or r.every_end
+        # (channel, outcome) pairs with rows on the next_try stream: only they need what the funnel's own row took
+        self.on_rest = {k for k, groups in self.by_from.items() if any(g.keyed is None for g in groups)}
         self.messaging = None
         self.funnels: dict[str, object] = {}
         self.factories: dict[tuple[str, str], object] = {}
@@ -142,18 +145,20 @@ class FollowUps:
         thread that ended (a follow-up post keeps its kind, reach and publicity). ``contact``: the call or thread that
         ended (a feature's row takes its probability from it). ``resolved``: only ``every_end`` rows follow it."""
         groups = self.by_from.get((channel, outcome))
-        if not groups:
-            return
+        if groups:
+            self._decide(groups, contact_id, customer, attempts, at, taken, post, contact, resolved)
+
+    def _decide(self, groups: list[_Group], contact_id: int, customer: int, attempts: int, at: float, taken: float,
+                post, contact, resolved: bool) -> None:
         for g in groups:
             if resolved and not g.every_end:
                 continue
-            provider = g.provider
-            if g.stream == STREAM:
+            provider, keyed = g.provider, g.keyed
+            if keyed is None:
                 rng = self.rng(contact_id)
                 u = float(rng.random()) * (1.0 - taken)
-            else:
-                rng = self.keyed[g.stream].at((contact_id,))
-                u = float(rng.random())
+            else:  # the keyed generator's first uniform; the generator itself only for a chosen row's delay
+                u = keyed.uniform_of(contact_id)
             acc = 0.0
             for r in g.rows:
                 if resolved and not r.every_end:
@@ -163,6 +168,9 @@ class FollowUps:
                     if attempts < r.max_attempts:
                         if provider is not None:
                             provider.next_try_chosen(r, contact)
+                        if keyed is not None:
+                            rng = keyed.at((contact_id,))
+                            rng.random()  # the uniform taken above
                         delay = float(r.delay.sample(rng, 1)[0])
                         if at + delay < self.horizon:
                             value = (r, contact_id, customer, attempts, rng, post, provider)
@@ -186,19 +194,21 @@ class FollowUps:
     # Calls ---------------------------------------------------------------------------------------------------------
     def contact_ended(self, c) -> None:
         """A call ended: rows from its channel towards another channel, and the rows features offer."""
-        outcome = c.outcome
-        if (c.channel, outcome) not in self.by_from:
+        channel, outcome = c.channel, c.outcome
+        pair = (channel, outcome)
+        groups = self.by_from.get(pair)
+        if groups is None:
             return
         # resolved: a plain queue's served call resolves the issue; only rows following every end go on
         resolved = outcome == "served" and getattr(c, "resolved", True)
-        f = self.funnels.get(c.channel)
         taken = 0.0
-        if f is not None:
-            same = f.retry.get(outcome)
-            if same is not None and c.customer.attempts < same.max_attempts:
-                taken = same.probability
-        self.decide(c.channel, outcome, c.id, c.customer_id, c.attempt, self.env.now, taken, contact=c,
-                    resolved=resolved)
+        if pair in self.on_rest:
+            f = self.funnels.get(channel)
+            if f is not None:
+                same = f.retry.get(outcome)
+                if same is not None and c.customer.attempts < same.max_attempts:
+                    taken = same.probability
+        self._decide(groups, c.id, c.customer_id, c.attempt, self.env.now, taken, None, c, resolved)
 
     def _new_id(self, channel: str) -> int:
         n = self.count[channel] = self.count.get(channel, 0) + 1

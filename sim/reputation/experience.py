@@ -8,13 +8,12 @@ With redials and repeat calls only the customer's last attempt counts (``final_a
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
 GOOD, NEUTRAL, BAD = 1, 0, -1
 FAILED = ("blocked", "abandoned", "abandoned_ivr")
+_FAILED = frozenset(FAILED)
 BAD_OUTCOMES = ("blocked", "abandoned", "abandoned_ivr", "ignored", "silent")
 
 
@@ -46,9 +45,11 @@ def call_experience(c) -> tuple[float, float, float, bool, bool]:
 
     ``wait_s``: from the end of the IVR to the last answer (or to the end for a call never answered), so the waits of
     every queue visit and any diagnosis before a transfer count; 0 for the return call of a callback (nobody held)."""
-    end = c.answer if c.answer == c.answer else c.end
-    wait = 0.0 if getattr(c, "origin", None) == "callback" else max(0.0, end - c.arrival - (c.ivr or 0.0))
-    failed = c.outcome in FAILED
-    unresolved = c.outcome == "served" and not getattr(c, "resolved", True)
-    ivr = c.ivr if c.ivr and not math.isnan(c.ivr) else 0.0
-    return wait, float(getattr(c, "transfers", 0) or 0), ivr, failed, unresolved
+    end = c.answer
+    if end != end:  # never answered
+        end = c.end
+    ivr = c.ivr
+    wait = 0.0 if getattr(c, "origin", None) == "callback" else max(0.0, end - c.arrival - (ivr or 0.0))
+    outcome = c.outcome
+    return (wait, float(getattr(c, "transfers", 0) or 0), ivr if ivr and ivr == ivr else 0.0, outcome in _FAILED,
+            outcome == "served" and not getattr(c, "resolved", True))

@@ -5,7 +5,9 @@ pile on to this complaint? does this customer churn?) happen in an order that de
 generator keyed by the contact instead: ``KeyedDraws(streams, "reputation.pile_on").at(key)`` is a PCG64 generator
 whose state is a BLAKE2b hash of (seed, replication, stream name, key), so the same contact gets the same draws in
 every design. (Re-seeding one generator by setting its state costs about 2 µs; building a new one from a SeedSequence
-costs ten times that, which matters when every complaint of a busy day draws its pile-ons.)
+costs ten times that, which matters when every complaint of a busy day draws its pile-ons.) A decision that needs
+only the first uniform, as most contacts' do (does this caller post?), takes it from ``uniform(key)``: the same number,
+from the hashed state by PCG64's first step and output in plain integers (about 1 µs), the generator left alone.
 """
 from __future__ import annotations
 
@@ -19,6 +21,11 @@ from sim.streams import Streams, stable_hash
 
 BLOCK = 1_000_000  # contact ids are grouped in blocks of a million, one stream per block (see keyed_uniforms)
 MASK128 = (1 << 128) - 1
+MASK64 = (1 << 64) - 1
+MASK53 = (1 << 53) - 1
+PCG_MULT = 0x2360ED051FC65DA44385DF649FCCF645  # PCG64's 128-bit LCG multiplier (numpy's PCG_DEFAULT_MULTIPLIER_128)
+TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53: a uniform in [0, 1) from the top 53 bits, as Generator.random
+PACK_ID = struct.Struct("<q").pack  # one contact id, as at((id,)) packs it
 
 
 class KeyedDraws:
@@ -36,8 +43,8 @@ class KeyedDraws:
         self.state = {"bit_generator": "PCG64", "state": self.pcg, "has_uint32": 0, "uinteger": 0}
         self.packers: dict[int, Callable[..., bytes]] = {}
 
-    def at(self, key: Sequence[int]) -> np.random.Generator:
-        """The generator of contact ``key`` (its id, or a path of ids for a post caused by another)."""
+    def _hashed(self, key: Sequence[int]) -> int:
+        """The 256-bit hash of (prefix, key): the low 128 bits are the PCG64 state, the high ones its increment."""
         pack = self.packers.get(len(key))
         if pack is None:
             pack = self.packers[len(key)] = struct.Struct(f"<{len(key)}q").pack
@@ -47,11 +54,43 @@ class KeyedDraws:
             data = pack(*(int(x) for x in key))
         h = self.hash.copy()
         h.update(data)
-        v = int.from_bytes(h.digest(), "little")
+        return int.from_bytes(h.digest(), "little")
+
+    def at(self, key: Sequence[int]) -> np.random.Generator:
+        """The generator of contact ``key`` (its id, or a path of ids for a post caused by another)."""
+        v = self._hashed(key)
         self.pcg["state"] = v & MASK128
         self.pcg["inc"] = (v >> 128) | 1
         self.bitgen.state = self.state
         return self.rng
+
+    def uniform(self, key: Sequence[int]) -> float:
+        """``at(key).random()`` without the generator: PCG64's first step (state · multiplier + increment) and its
+        XSL-RR output, top 53 bits. Whoever goes on drawing calls ``at(key)`` and skips this first uniform."""
+        return _first_uniform(self._hashed(key))
+
+    def uniform_of(self, contact_id: int) -> float:
+        """``uniform((contact_id,))``, the common case (one contact's decision), without building the key."""
+        h = self.hash.copy()
+        try:
+            h.update(PACK_ID(contact_id))
+        except (TypeError, struct.error):
+            h.update(PACK_ID(int(contact_id)))
+        v = int.from_bytes(h.digest(), "little")
+        # as _first_uniform, inlined: this runs at the end of every call of a spillover scenario
+        s = (v * PCG_MULT + ((v >> 128) | 1)) & MASK128
+        x = ((s >> 64) ^ s) & MASK64
+        return (((x | (x << 64)) >> ((s >> 122) + 11)) & MASK53) * TO_UNIT
+
+
+def _first_uniform(v: int) -> float:
+    """The first ``random()`` of a PCG64 whose state and increment come from the 256-bit hash ``v`` (as ``at`` sets):
+    one step, state · multiplier + increment mod 2^128 (the hash's high half times the multiplier only adds multiples
+    of 2^128), then the XSL-RR output — the 64-bit xor of the halves rotated right by the top 6 bits of the state
+    (a shift of the doubled word) — of which ``random`` keeps the top 53 bits."""
+    s = (v * PCG_MULT + ((v >> 128) | 1)) & MASK128
+    x = ((s >> 64) ^ s) & MASK64
+    return (((x | (x << 64)) >> ((s >> 122) + 11)) & MASK53) * TO_UNIT
 
 
 def keyed_uniforms(streams: Streams, name: str, ids: np.ndarray) -> np.ndarray:

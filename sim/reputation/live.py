@@ -25,7 +25,6 @@ from dataclasses import replace
 from sim.core import Column
 from sim.reputation.config import ReputationSpec, pile_on_channels, reputation_of
 from sim.reputation.deflection import Deflection, DeflectionBoard
-from sim.reputation.experience import call_experience
 from sim.reputation.keyed import KeyedDraws
 from sim.reputation.spillover import spillover_rows
 
@@ -78,6 +77,8 @@ class Reputation:
         self.conv_spec = {name: conversation_spec(f.channel) for name, f in self.feeds.items()}
         self.pile_channels = set(pile_on_channels(sc, spec))
         self.spill_rows = spillover_rows(sc, spec)
+        if spec.spillover is not None:  # the row's probability straight from the spillover (every call's end)
+            self.next_try_probability = spec.spillover.of_call  # type: ignore[method-assign]
         self.board = DeflectionBoard(spec.deflection) if spec.deflection is not None else None
         self.draws = {m: KeyedDraws(self.streams, f"reputation.{m}") for m in ("pile_on", "deflection", "repeat")}
         self.factories: dict[tuple[str, str], object] = {}  # (cause, channel) -> current PostFactory
@@ -162,8 +163,10 @@ class Reputation:
             self.board.answered(p.channel, self.topic[p.id], now)
         rep = self.spec.repeat
         if rep is not None and p.kind == "complaint":
-            rng = self.draws["repeat"].at(self.key(p))
-            if float(rng.random()) < rep.probability:
+            draws, key = self.draws["repeat"], self.key(p)
+            if draws.uniform(key) < rep.probability:  # the generator's first uniform; the generator for the delay
+                rng = draws.at(key)
+                rng.random()
                 delay = float(rep.delay.sample(rng, 1)[0])
                 self._later(delay, p, self._on_repeat)
 
@@ -176,8 +179,9 @@ class Reputation:
         return self.spill_rows
 
     def next_try_probability(self, row, c) -> float:
-        """The caller of call ``c`` posts a public complaint about it with the logistic of its experience."""
-        return self.spec.spillover.probability(*call_experience(c))
+        """The caller of call ``c`` posts a public complaint about it with the logistic of its experience. (With the
+        spillover on, the instance's attribute is ``Spillover.of_call`` itself: one call less at every call's end.)"""
+        return self.spec.spillover.of_call(row, c)
 
     def next_try_chosen(self, row, c) -> None:
         if c.row >= 0:  # the call's row of contacts (written when it was created)

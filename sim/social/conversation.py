@@ -61,12 +61,16 @@ class Conversations:
         self.rec = ThreadBook(model.book, model.horizon, messaging=False)
 
     # Arrivals -----------------------------------------------------------------------------------
-    def new_customer(self, feed) -> Post:
-        """The next post of the feed's channel (its attributes were drawn up front, in arrival order)."""
-        return self.factories[feed.channel.name].create(feed.next_id(), self.env.now)
+    def new_customer(self, feed) -> tuple:
+        """The next post of the feed's channel: its id and its place in the factory's lists, taken now (its attributes
+        were drawn up front, in arrival order). The ``Post`` itself is made when the customer arrives
+        (``on_arrival``): a customer of a ``[choice]`` population who chose another channel is only counted."""
+        f = self.factories[feed.channel.name]
+        f.i += 1
+        return f, feed.next_id(), f.i - 1, self.env.now
 
-    def on_arrival(self, p: Post) -> None:
-        self.admit(p)
+    def on_arrival(self, customer: tuple) -> None:
+        self.admit(Post(*customer))
 
     def admit(self, p: Post) -> None:
         """A new post reaches the brand: from the arrival process, or caused by another contact (sim.reputation)."""

@@ -102,9 +102,7 @@ class Messaging:
 
     # Arrivals: the same draws as the sessions' (``ArrivalHook``), then ``admit``
     new_customer = Conversations.new_customer
-
-    def on_arrival(self, p: Post) -> None:
-        self.admit(p)
+    on_arrival = Conversations.on_arrival
 
     def admit(self, p: Post) -> None:
         """A new thread reaches the brand: from the arrival process, or caused by another contact (sim.reputation)."""

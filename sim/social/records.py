@@ -209,13 +209,19 @@ def join_block(table: Table, block: Table) -> None:
     column's codes remapped from the block's labels to the table's, the other columns converted once."""
     arrays = {}
     for name, c in block.columns.items():
-        v = block[name]
         if c.dtype == "category":
-            remap = np.array([table.code(name, lab) for lab in v.categories] + [-1], dtype=np.int64)
-            v = remap[np.asarray(v.codes, dtype=np.int64)]  # code -1 (missing) takes the last entry
-        elif c.dtype in ("boolean", "Int64"):
-            v = np.asarray(v.astype(object), dtype=object)
-            v[pd.isna(v)] = None
+            if c.categories is not None:  # a closed set: the block's codes are positions in it
+                labels, codes = c.categories, block.data[name]
+            else:
+                v = block[name]
+                labels, codes = v.categories, v.codes
+            remap = np.array([table.code(name, lab) for lab in labels] + [-1], dtype=np.int64)
+            v = remap[np.asarray(codes, dtype=np.int64)]  # code -1 (missing) takes the last entry
+        elif c.dtype in ("boolean", "Int64"):  # the cells as written, missing ones None
+            v = np.empty(len(block), dtype=object)
+            v[:] = [None if x is None or x is pd.NA else x for x in block.data[name]]
+        else:
+            v = block[name]
         arrays[name] = v
     table.extend_arrays(len(block), **arrays)
 
