@@ -2,7 +2,8 @@
 each loaded and checked in-process, about 10% of the valid ones also simulated for two hours of one replication.
 
 Expected: 0 tracebacks, 0 accepted NaN or infinity, every error and warning one line naming its file (and key).
-Derandomised in CI (tests/conftest.py profile "ci"). Budget: under 60 s on 2 cores; measured 15.5 s user + 1.8 s system
+Derandomised everywhere, so every run meets the same 1,000 cases (with random seeds, 2 of 13 tried met fewer
+simulated cases than the check's 5); the slow variant explores. Budget: under 60 s on 2 cores; measured 15.5 s user + 1.8 s system
 CPU for the whole file, imports included (``/usr/bin/time``, machine shared), so about 20 s alone. It prints its counts
 per mutation kind in every run. The slow variant, 10,000 cases, is ``python -m tests.fuzz_slow``.
 """
@@ -26,7 +27,7 @@ def test_mutated_scenarios_and_csvs_give_clean_errors_or_run(capsys):
     tally: dict[str, Counter] = {k: Counter() for k in KINDS}
     t0 = time.perf_counter()
 
-    @settings(max_examples=CASES, database=None)
+    @settings(max_examples=CASES, database=None, derandomize=True)
     @given(kind=st.sampled_from(KINDS), source=st.sampled_from(SCENARIOS), seed=st.integers(0, 2**32 - 1))
     def case(kind, source, seed):
         out = run_case(kind, source, seed, ws, RUN_SHARE)
