@@ -3,7 +3,6 @@ from the reputation model, on its own keyed stream; a feature's rows are run the
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -166,24 +165,3 @@ def test_the_first_uniform_without_the_generator_is_the_generators_first_draw():
     g = draws.at((99,))
     g.random()  # the uniform taken without it
     assert [first, *g.random(2).tolist()] == three
-
-
-def test_the_probability_of_a_call_is_the_logistic_of_its_experience():
-    """Spillover.of_call(row, c) is probability(*call_experience(c)) to the bit, for every call of a funnel day (transfers,
-    IVR, callbacks, failed and unresolved calls)."""
-    from sim.next_try.follow_up import FollowUps
-    from sim.reputation.experience import call_experience
-
-    sc = sim.load_scenario(Path(__file__).resolve().parents[1] / "experiments/bench_scenarios/retail_reputation.toml")
-    model = sim.engine.Model(sc, 0, sc.run.seed)
-    calls = []
-    part = model.parts["next_try_run"]
-    assert isinstance(part, FollowUps)
-    ended = part.contact_ended
-    part.contact_ended = lambda c: (calls.append(c), ended(c))
-    model.run()
-    sp = reputation_of(sc).spillover
-    assert len(calls) > 1000 and {c.outcome for c in calls} >= {"served", "abandoned", "blocked", "abandoned_ivr"}
-    row = model.parts["reputation"].next_try_rows()[0]
-    assert all(sp.of_call(row, c) == sp.probability(*call_experience(c)) for c in calls)
-    assert model.parts["reputation"].next_try_probability(row, calls[0]) == sp.of_call(row, calls[0])

@@ -183,24 +183,14 @@ class Model:
         elif isinstance(q, str):
             c.queue = q
             q = self.queues[q]
-        c.enqueued = now = self.env.now
+        c.enqueued = self.env.now
         c.answer = NAN
         c.agent = None
         c.offers += 1
-        best = None  # the longest-idle agent of the groups serving q (``longest_idle``, inlined)
-        for g in q.groups:
-            idle = g.idle
-            if idle:
-                a = idle[0]
-                if best is None or a.idle_since < best.idle_since:
-                    best = a
+        best = longest_idle(q.groups)
         if best is not None:
             best.group.idle.popleft()
-            c.waiting = False  # ``_start``, inlined
-            c.answer = now
-            c.agent = best
-            best.contact = c
-            c.behaviour.on_answered(best, c)
+            self._start(best, c)
         else:
             c.waiting = True
             c.waiting_in = q
@@ -324,11 +314,7 @@ class Model:
                         (c.waiting_in if also is q else also).n -= 1  # type: ignore[union-attr]
                         c.also = None
                     c.waiting_in = None
-                    c.waiting = False  # ``_start``, inlined
-                    c.answer = self.env.now
-                    c.agent = agent
-                    agent.contact = c
-                    c.behaviour.on_answered(agent, c)
+                    self._start(agent, c)
                     return
         agent.idle_since = self.env.now
         grp.idle.append(agent)

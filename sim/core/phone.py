@@ -23,27 +23,22 @@ class PhoneQueue:
         self.model = model
 
     def new_customer(self, feed: Feed) -> Contact:
-        ch, ivr = feed.channel, feed.ivr
         if feed.classes is not None:  # a class per customer: its priority (queue credit) and its patience law
             priority, patience = feed.classes.next()
-            c = Contact(feed.id_base + feed.i, ch.name, self.model.env.now, feed.handle.next(),
-                        patience.next() if patience else INF, ivr.next() if ivr else 0.0, self)
+            c = Contact(feed.next_id(), feed.channel.name, self.model.env.now, feed.handle.next(),
+                        patience.next() if patience else INF, feed.ivr.next() if feed.ivr else 0.0, self)
             c.priority = priority
         else:
-            patience = feed.patience
-            c = Contact(feed.id_base + feed.i, ch.name, self.model.env.now, feed.handle.next(),
-                        patience.next() if patience else INF, ivr.next() if ivr else 0.0, self)
-        c.queue = ch.queue
+            c = Contact(feed.next_id(), feed.channel.name, self.model.env.now, feed.handle.next(),
+                        feed.patience.next() if feed.patience else INF, feed.ivr.next() if feed.ivr else 0.0, self)
+        c.queue = feed.channel.queue
         return c
 
     def on_arrival(self, c: Contact) -> None:
         m = self.model
-        if m._row is None:  # ``Model.add_contact``, inlined
-            m._row_writers()
-        m.contacts.append(c)
-        c.row = m._row(c.id, c.customer_id, c.attempt, c.channel, c.queue, c.priority, c.arrival, c.handle, c.ivr)
+        m.add_contact(c)
         if c.ivr > 0:
-            m._at(c.ivr, self._on_ivr_end, c)
+            m.schedule(c.ivr, self._on_ivr_end, c)
         else:
             m.offer(c)
 
@@ -51,29 +46,11 @@ class PhoneQueue:
         self.model.offer(ev.value)
 
     def on_answered(self, agent: Agent, c: Contact) -> None:
-        m = self.model
-        m._at(c.handle, m._on_work_end, agent)  # ``start_work``
+        self.model.start_work(agent, c.handle)
 
     def on_work_done(self, agent: Agent, c: Contact) -> None:
-        """Served: ``Model.end_contact(c, SERVED)`` and ``Model.release(agent)``, inlined (the kernel's commonest
-        step)."""
-        m = self.model
-        c.outcome = SERVED
-        c.end = m.env.now
-        r = c.row
-        if r >= 0:
-            m._complete(c)
-        for o in m._ended:
-            o.contact_ended(c)
-        agent.contact = None
-        draws = agent.group.wrap_draws
-        if draws is not None:
-            c.wrap = w = draws.next()
-            if r >= 0:
-                m._wrap_col[r] = w
-            m._at(w, m._on_wrap_end, agent)
-        else:
-            m._agent_free(agent)
+        self.model.end_contact(c, SERVED)
+        self.model.release(agent)
 
     def on_left_queue(self, c: Contact) -> None:
         self.model.end_contact(c, ABANDONED)

@@ -25,7 +25,6 @@ MASK64 = (1 << 64) - 1
 MASK53 = (1 << 53) - 1
 PCG_MULT = 0x2360ED051FC65DA44385DF649FCCF645  # PCG64's 128-bit LCG multiplier (numpy's PCG_DEFAULT_MULTIPLIER_128)
 TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53: a uniform in [0, 1) from the top 53 bits, as Generator.random
-PACK_ID = struct.Struct("<q").pack  # one contact id, as at((id,)) packs it
 
 
 class KeyedDraws:
@@ -70,17 +69,8 @@ class KeyedDraws:
         return _first_uniform(self._hashed(key))
 
     def uniform_of(self, contact_id: int) -> float:
-        """``uniform((contact_id,))``, the common case (one contact's decision), without building the key."""
-        h = self.hash.copy()
-        try:
-            h.update(PACK_ID(contact_id))
-        except (TypeError, struct.error):
-            h.update(PACK_ID(int(contact_id)))
-        v = int.from_bytes(h.digest(), "little")
-        # as _first_uniform, inlined: this runs at the end of every call of a spillover scenario
-        s = (v * PCG_MULT + ((v >> 128) | 1)) & MASK128
-        x = ((s >> 64) ^ s) & MASK64
-        return (((x | (x << 64)) >> ((s >> 122) + 11)) & MASK53) * TO_UNIT
+        """``uniform((contact_id,))``, the common case (one contact's decision)."""
+        return _first_uniform(self._hashed((contact_id,)))
 
 
 def _first_uniform(v: int) -> float:

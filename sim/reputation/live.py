@@ -25,6 +25,7 @@ from dataclasses import replace
 from sim.core import Column
 from sim.reputation.config import ReputationSpec, pile_on_channels, reputation_of
 from sim.reputation.deflection import Deflection, DeflectionBoard
+from sim.reputation.experience import call_experience
 from sim.reputation.keyed import KeyedDraws
 from sim.reputation.spillover import spillover_rows
 
@@ -77,8 +78,6 @@ class Reputation:
         self.conv_spec = {name: conversation_spec(f.channel) for name, f in self.feeds.items()}
         self.pile_channels = set(pile_on_channels(sc, spec))
         self.spill_rows = spillover_rows(sc, spec)
-        if spec.spillover is not None:  # the row's probability straight from the spillover (every call's end)
-            self.next_try_probability = spec.spillover.of_call  # type: ignore[method-assign]
         self.board = DeflectionBoard(spec.deflection) if spec.deflection is not None else None
         self.draws = {m: KeyedDraws(self.streams, f"reputation.{m}") for m in ("pile_on", "deflection", "repeat")}
         self.factories: dict[tuple[str, str], object] = {}  # (cause, channel) -> current PostFactory
@@ -179,9 +178,8 @@ class Reputation:
         return self.spill_rows
 
     def next_try_probability(self, row, c) -> float:
-        """The caller of call ``c`` posts a public complaint about it with the logistic of its experience. (With the
-        spillover on, the instance's attribute is ``Spillover.of_call`` itself: one call less at every call's end.)"""
-        return self.spec.spillover.of_call(row, c)
+        """The caller of call ``c`` posts a public complaint about it with the logistic of its experience."""
+        return self.spec.spillover.probability(*call_experience(c))
 
     def next_try_chosen(self, row, c) -> None:
         if c.row >= 0:  # the call's row of contacts (written when it was created)

@@ -26,12 +26,10 @@ from dataclasses import dataclass, field
 from sim.distributions import Dist, Exponential
 from sim.next_try.rows import Row
 from sim.outcomes import OUTCOMES
-from sim.reputation.experience import FAILED
 
 DELAY = Exponential(600.0)  # [assumed]: posted on average 10 minutes after the call
 KEY = STREAM = "reputation.spillover"  # the row's key in the next-try table, and its stream of keyed draws
 SOURCE = "assumed; probability from the call's experience"
-_FAILED = frozenset(FAILED)
 
 
 @dataclass(frozen=True)
@@ -49,26 +47,6 @@ class Spillover:
     def probability(self, wait_s: float, transfers: float, ivr_s: float, failed: bool, unresolved: bool) -> float:
         x = (self.intercept + self.per_wait_minute * wait_s / 60.0 + self.per_transfer * transfers
              + self.per_ivr_minute * ivr_s / 60.0 + self.failed * failed + self.unresolved * unresolved)
-        return 1.0 / (1.0 + math.exp(-x)) if x > -700 else 0.0
-
-    def of_call(self, row, c) -> float:
-        """``probability(*call_experience(c))`` in one step, for call ``c`` that just ended (the same inputs as
-        ``sim.reputation.experience.call_experience``, the same sum in the same order: the same number); ``row``, the
-        spillover's row of the next-try rule, is not needed (the signature of ``RowProvider.next_try_probability``)."""
-        end = c.answer
-        if end != end:  # never answered
-            end = c.end
-        ivr = c.ivr
-        if getattr(c, "origin", None) == "callback":
-            wait = 0.0
-        else:
-            wait = end - c.arrival - (ivr or 0.0)
-            wait = wait if wait > 0.0 else 0.0  # max(0.0, wait), NaN included
-        outcome = c.outcome
-        x = (self.intercept + self.per_wait_minute * wait / 60.0
-             + self.per_transfer * float(getattr(c, "transfers", 0) or 0)
-             + self.per_ivr_minute * (ivr if ivr and ivr == ivr else 0.0) / 60.0 + self.failed * (outcome in _FAILED)
-             + self.unresolved * (outcome == "served" and not getattr(c, "resolved", True)))
         return 1.0 / (1.0 + math.exp(-x)) if x > -700 else 0.0
 
 
