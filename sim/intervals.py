@@ -122,7 +122,7 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
     queues = list(scenario.queue_channel().items())
     qindex = {q: i for i, (q, _) in enumerate(queues)}
     nq = len(queues)
-    qcode = _lookup(col("queue"), qindex, -1, np.int64)
+    qcode = by_label(col("queue"), qindex, -1, np.int64)
     horizon = run.horizon_s
     parts = [p for p in parts if p.applies(allc, scenario)]
 
@@ -147,7 +147,7 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
     # Staffed agent time per group, attributed to the group's queues in proportion to the busy time it gave them.
     gnames = list(scenario.agents)
     staffed_q, cost_q = np.zeros((nq, n_int)), np.zeros((nq, n_int))
-    gcode = _lookup(col("agent_group"), {g: i for i, g in enumerate(gnames)}, -1, np.int64)
+    gcode = by_label(col("agent_group"), {g: i for i, g in enumerate(gnames)}, -1, np.int64)
     per_group: dict[str, list[np.ndarray]] = {"staffed_agent_s": [], "busy_agent_s": [], "seated_agent_s": [],
                                               "cost": []}
     for gi, g in enumerate(gnames):
@@ -201,11 +201,11 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
         pick = lambda a: a
         get = c.__getitem__
     k = np.searchsorted(edges, pick(np.asarray(get("arrival_at_s"))), side="right") - 1
-    key = (pick(qcode) if c is allc else _lookup(c["queue"], qindex, -1, np.int64)) * n_int + k
+    key = (pick(qcode) if c is allc else by_label(c["queue"], qindex, -1, np.int64)) * n_int + k
     size = nq * n_int
-    within = pick(_lookup(get("channel"), {ch.name: ch.targets.answer_within_s for ch in scenario.channels.values()}))
+    within = pick(by_label(get("channel"), {ch.name: ch.targets.answer_within_s for ch in scenario.channels.values()}))
     wait = pick(np.asarray(get("wait_s")))
-    kind = pick(_lookup(get("outcome"), {"served": 1, "abandoned": 2, "open": 3}, 0, np.int64))  # 0: another outcome
+    kind = pick(by_label(get("outcome"), {"served": 1, "abandoned": 2, "open": 3}, 0, np.int64))  # 0: another outcome
     answered = ~np.isnan(pick(np.asarray(get("answer_at_s"))))
     abandoned, served, on_time = kind == 2, kind == 1, wait <= within
     # every count from one bincount of (row's key, outcome, answered, within target)
@@ -258,16 +258,6 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
         out[p.table] = _frame({k: text.get(k, wide[k]) if rows is None else text.get(k, wide[k])[rows]
                                for k in (*KEY, *owned[p.table])})
     return out
-
-
-def _lookup(s: Any, values: Mapping[Any, Any], missing: Any = np.nan, dtype: Any = float) -> np.ndarray:
-    """``values[label]`` for each row of a label column (a Series or its array: ``sim.metrics.by_label``), a category
-    column's codes and categories read from its array (one look-up per category)."""
-    arr = s.array if isinstance(s, pd.Series) else s
-    if isinstance(arr, pd.Categorical):
-        lut = np.array([values.get(c, missing) for c in arr.categories.tolist()] + [missing], dtype=dtype)
-        return lut[arr.codes]  # code −1 (missing) takes the last entry
-    return by_label(s if isinstance(s, pd.Series) else pd.Series(s, copy=False), values, missing, dtype)
 
 
 @functools.lru_cache(maxsize=64)

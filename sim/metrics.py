@@ -95,13 +95,15 @@ def funnel_ratios(columns) -> dict[str, tuple[str, str]]:
     return out
 
 
-def by_label(s: pd.Series, values: Mapping[Any, Any], missing: Any = np.nan, dtype: Any = float) -> np.ndarray:
-    """``values[label]`` for each row of a label column (a category column: one lookup per category, then its codes;
-    a missing label or one not in ``values``: ``missing``). What ``s.astype(object).map(values)`` gives, as an array
-    of ``dtype``, without a Python call per row."""
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        lut = np.array([values.get(c, missing) for c in s.cat.categories] + [missing], dtype=dtype)
-        return lut[s.cat.codes.to_numpy()]  # code −1 (missing) takes the last entry
+def by_label(s: Any, values: Mapping[Any, Any], missing: Any = np.nan, dtype: Any = float) -> np.ndarray:
+    """``values[label]`` for each row of a label column, a Series or its array (a category column: one lookup per
+    category, then its codes; a missing label or one not in ``values``: ``missing``). What
+    ``s.astype(object).map(values)`` gives, as an array of ``dtype``, without a Python call per row."""
+    arr = s.array if isinstance(s, pd.Series) else s
+    if isinstance(arr, pd.Categorical):
+        lut = np.array([values.get(c, missing) for c in arr.categories.tolist()] + [missing], dtype=dtype)
+        return lut[arr.codes]  # code −1 (missing) takes the last entry
+    s = s if isinstance(s, pd.Series) else pd.Series(s, copy=False)
     return np.array([missing if v is None or v is pd.NA or v != v else values.get(v, missing)
                      for v in s.to_numpy(dtype=object)], dtype=dtype)
 
