@@ -65,10 +65,13 @@ def run_replication(scenario, replication: int, seed: int) -> dict[str, pd.DataF
         contacts = frame_of({k: cols[k] for k in own}, len(wide))
     else:
         contacts = wide[own].reset_index(drop=True)
-    kept = contacts["contact_id"].to_numpy()
-    for name, t in kinds.items():
-        inside = np.isin(t["contact_id"].to_numpy(), kept)
-        out[name] = t if inside.all() else t[inside].reset_index(drop=True)
+    if len(contacts) == book_contacts.n:  # every contact kept: so is every row of its kind and stages
+        out.update(kinds)
+    else:
+        kept = contacts["contact_id"].to_numpy()
+        for name, t in kinds.items():
+            inside = np.isin(t["contact_id"].to_numpy(), kept)
+            out[name] = t if inside.all() else t[inside].reset_index(drop=True)
     out.update(contacts=contacts, **per_interval)
     return out
 

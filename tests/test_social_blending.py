@@ -47,9 +47,9 @@ def test_phone_service_level_falls_as_the_reserve_shrinks():
     sl, fr = {}, {}
     for reserve in (3, 1, 0):
         rep = sim.run(scenario(blended_raw(reserve))).replications
-        rep = rep.set_index(["channel", "metric", "replication"])["value"]
-        sl[reserve] = rep.loc[("phone", "sl_offered")].sort_index().to_numpy()
-        fr[reserve] = rep.loc[("social", "first_response_mean_s")].sort_index().to_numpy()
+        rep = rep.set_index(["channel", "metric", "replication"])["value"].sort_index()
+        sl[reserve] = rep.loc[("phone", "sl_offered")].to_numpy()
+        fr[reserve] = rep.loc[("social", "first_response_mean_s")].to_numpy()
     for hi, lo in ((3, 1), (1, 0)):
         d = sl[hi] - sl[lo]
         se = d.std(ddof=1) / math.sqrt(len(d))

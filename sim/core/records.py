@@ -258,6 +258,10 @@ class Table:
         if c.dtype in ("boolean", "Int64"):
             if isinstance(values, np.ndarray) and values.dtype != object:
                 return pd.array(values, dtype=c.dtype)
+            if c.dtype == "boolean" and isinstance(values, list):
+                flags = np.array(values).reshape(-1)
+                if flags.dtype == bool:  # every cell a flag, none missing
+                    return pd.arrays.BooleanArray(flags, np.zeros(len(flags), bool))
             return pd.array(list(values), dtype=c.dtype)
         if c.dtype == "object":
             out = np.empty(len(values), dtype=object)
