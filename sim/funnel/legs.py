@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from sim.core import Column
 
 NAN = math.nan
@@ -44,12 +46,15 @@ RESULT = {r: i for i, r in enumerate(RESULTS)}
 class LegBook:
     """The stages of a replication's calls while it runs, for every phone funnel of the model: a list per column
     (``stage`` and ``result`` as codes of ``STAGE``/``RESULT``; the names coded by the ``legs`` table's coders as
-    they are written, so the table sees the same labels), rows in order of start, numbered from 0 (``put``), closed
-    in place (``end[i]``, ``result[i]``); ``flush`` hands them to the record book's ``legs`` table at the end (the
-    legs of a call are numbered in the records, ``sim.funnel.records``)."""
+    they are written, so the table sees the same labels), numbered from 0 (``put``), closed in place (``end[i]``,
+    ``result[i]``). The IVR's stages (``put_ivr``: complete when written, never closed) go to two flat lists of their
+    own, seven values a stage, for a cheap hot path. ``flush`` hands every stage to the record book's ``legs`` table
+    at the end as arrays, the IVR's first: a call's IVR stages start before its other stages, so the order of a
+    call's stages is the order they were written in (the legs of a call are numbered in the records,
+    ``sim.funnel.records``)."""
 
     __slots__ = ("table", "cid", "stage", "name", "option", "queue", "group", "agent", "start", "end", "wrap",
-                 "result", "put", "put_ivr")
+                 "result", "ivr_codes", "ivr_times", "put", "put_ivr")
 
     def __init__(self, table):
         self.table = table
@@ -87,19 +92,14 @@ class LegBook:
             aresult(result)
             return i
 
+        self.ivr_codes: list[int] = []  # per IVR stage: contact_id, stage, name, option, result
+        self.ivr_times: list[float] = []  # per IVR stage: start, end
+        codes, times = self.ivr_codes.extend, self.ivr_times.extend
+
         def put_ivr(cid: int, stage: int, name, option, start: float, end: float, result: int) -> None:
-            """Append a stage of the IVR (no queue, group or agent): ``put`` with fewer look-ups."""
-            acid(cid)
-            astage(stage)
-            aname(nc(name))
-            aoption(oc(option))
-            aqueue(-1)
-            agroup(-1)
-            aagent(-1)
-            astart(start)
-            aend(end)
-            awrap(0.0)
-            aresult(result)
+            """Append a stage of the IVR (no queue, group or agent; complete)."""
+            codes((cid, stage, nc(name), oc(option), result))
+            times((start, end))
 
         self.put, self.put_ivr = put, put_ivr
 
@@ -119,14 +119,21 @@ class LegBook:
         self.result[i] = RESULT[result]
 
     def flush(self) -> None:
-        """Append the stages to the record book's ``legs`` table (category columns: their codes, in place)."""
-        t, n = self.table, len(self.cid)
-        n0 = len(t)
-        t.extend(n, contact_id=self.cid, leg=[0] * n, agent_id=self.agent, start_at_s=self.start,
-                 end_at_s=self.end, wrap_up_s=self.wrap)
-        for name, codes in (("stage", self.stage), ("name", self.name), ("option", self.option),
-                            ("queue", self.queue), ("agent_group", self.group), ("result", self.result)):
-            t.column(name)[n0:n0 + n] = codes
+        """Append the stages to the record book's ``legs`` table as arrays in its dtypes (category columns: their
+        codes), the IVR's stages first."""
+        codes = np.array(self.ivr_codes, dtype=np.int64).reshape(-1, 5)
+        times = np.array(self.ivr_times, dtype=float).reshape(-1, 2)
+        k, n = len(codes), len(self.cid)
+        none = np.full(k, -1, dtype=np.int64)
+        ints = lambda ivr, col: np.concatenate([ivr, np.array(col, dtype=np.int64).reshape(n)])  # noqa: E731
+        floats = lambda ivr, col: np.concatenate([ivr, np.array(col, dtype=float).reshape(n)])  # noqa: E731
+        self.table.extend_arrays(
+            k + n, contact_id=ints(codes[:, 0], self.cid), leg=np.zeros(k + n, dtype=np.int64),
+            stage=ints(codes[:, 1], self.stage), name=ints(codes[:, 2], self.name),
+            option=ints(codes[:, 3], self.option), queue=ints(none, self.queue), agent_group=ints(none, self.group),
+            agent_id=ints(none, self.agent), start_at_s=floats(times[:, 0], self.start),
+            end_at_s=floats(times[:, 1], self.end), wrap_up_s=floats(np.zeros(k), self.wrap),
+            result=ints(codes[:, 4], self.result))
 
     def __len__(self) -> int:
-        return len(self.cid)
+        return len(self.cid) + len(self.ivr_times) // 2
