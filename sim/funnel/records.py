@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from itertools import repeat
 from operator import attrgetter
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -75,11 +76,10 @@ def add_records(model, funnels: list, book) -> None:
     for store in {id(f.legs): f.legs for f in funnels}.values():  # the model's phone funnels share one
         store.flush()
     legs = book["legs"]
-    legs.finish = lambda df: legs_frame(df, horizon)
-    stage = np.asarray(legs.data["stage"], np.int64)  # codes of the closed set STAGES
-    start = np.asarray(legs.data["start_at_s"], float)
-    end = np.asarray(legs.data["end_at_s"], float)
+    legs.finish = lambda table: legs_columns(table, horizon)
     cid = legs.data["contact_id"]
+    stage = legs.raw("stage")  # codes of the closed set STAGES
+    start, end = legs.raw("start_at_s"), legs.raw("end_at_s")
     work = np.flatnonzero((stage == STAGE["diagnosis"]) & (end <= horizon))
     entry = {c.id: c.enqueued for c in calls}
     wait_entry = np.fromiter(map(entry.get, cid, repeat(-1.0)), float, len(cid))
@@ -110,25 +110,34 @@ def _codes(table, name: str, labels: list) -> np.ndarray:
     return np.fromiter(map(codes.__getitem__, labels), np.int64, len(labels))
 
 
-def legs_frame(df: pd.DataFrame, horizon: float) -> pd.DataFrame:
-    """The legs table from the book's rows: stages planned after the horizon dropped, running ones open, rows in order
-    of contact and start, legs numbered within their contact."""
-    start = df["start_at_s"].to_numpy(float)
-    df = df[start < horizon]
-    end = df["end_at_s"].to_numpy(float)
+def legs_columns(table, horizon: float) -> dict[str, Any]:
+    """The legs table's columns from the book's rows: stages planned after the horizon dropped, running ones open, rows
+    in order of contact and start, legs numbered within their contact."""
+    start, end, cid = table.raw("start_at_s"), table.raw("end_at_s"), table.raw("contact_id")
+    rows = np.flatnonzero(start < horizon)
+    rows = rows[_by_contact(cid[rows], start[rows])]
+    cols = table.arrays([name for name in table.columns if name != "leg"], rows)
+    end = cols["end_at_s"]
     running = np.isnan(end) | (end > horizon)
-    df = df.assign(end_at_s=np.where(running, np.nan, end))
-    result = df["result"].copy()
-    result[running] = "open"
-    df["result"] = result
-    cid = df["contact_id"].to_numpy()
-    order = np.lexsort((np.arange(len(cid)), df["start_at_s"].to_numpy(), cid))
-    df = df.iloc[order].reset_index(drop=True)
-    c = df["contact_id"].to_numpy()  # leg number within the contact (rows sorted by contact, then start)
+    cols["end_at_s"] = np.where(running, np.nan, end)
+    result = cols["result"]
+    cols["result"] = pd.Categorical.from_codes(np.where(running, table.code("result", "open"), result.codes),
+                                               dtype=result.dtype)
+    c = cid[rows]  # leg number within the contact (rows sorted by contact, then start)
     first = np.concatenate([[True], c[1:] != c[:-1]]) if len(c) else np.zeros(0, bool)
     idx = np.arange(len(c))
-    df["leg"] = (idx - np.maximum.accumulate(np.where(first, idx, 0)) if len(c) else idx).astype(np.int64)
-    return df
+    leg = (idx - np.maximum.accumulate(np.where(first, idx, 0)) if len(c) else idx).astype(np.int64)
+    return {name: leg if name == "leg" else cols[name] for name in table.columns}
+
+
+def _by_contact(cid: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """The order of rows by contact, then start, then row (a contact's stages are written as they start: by contact
+    only, checked)."""
+    order = np.argsort(cid, kind="stable")
+    c, s = cid[order], start[order]
+    if ((c[1:] == c[:-1]) & (s[1:] < s[:-1])).any():
+        return np.lexsort((start, cid))
+    return order
 
 
 def plain_call_columns(cols: dict, is_call: np.ndarray) -> None:
