@@ -271,6 +271,8 @@ class Table:
                 return pd.Categorical.from_codes(codes, dtype=category_dtype([labels[i] for i in order]))
             return pd.Categorical.from_codes(codes, dtype=c.dtype_of())
         if c.dtype in ("boolean", "Int64"):
+            if isinstance(values, pd.api.extensions.ExtensionArray) and values.dtype == c.dtype:
+                return values.copy()
             if isinstance(values, np.ndarray) and values.dtype != object:
                 return pd.array(values, dtype=c.dtype)
             if c.dtype == "boolean" and isinstance(values, list):

@@ -60,8 +60,7 @@ def add_records(model, funnels: list, book) -> None:
     n = len(calls)
     get = lambda attr: list(map(attrgetter(attr), calls))  # noqa: E731
     fc = book["funnel_calls"]
-    misrouted = np.empty(n, dtype=object)
-    misrouted[:] = get("misrouted")
+    misrouted = _flags(get("misrouted"))
     fc.extend_arrays(
         n, contact_id=np.array(get("id"), np.int64).reshape(n), department=_codes(fc, "department", get("department")),
         transfers=np.array(get("transfers"), np.int64).reshape(n), misrouted=misrouted,
@@ -101,6 +100,12 @@ def _labels_at(cat: pd.Categorical, rows: np.ndarray) -> list:
     codes = cat.codes[rows]
     labels = np.asarray(cat.categories, dtype=object)
     return [labels[k] if k >= 0 else np.nan for k in codes.tolist()]
+
+
+def _flags(values: list) -> pd.arrays.BooleanArray:
+    """A nullable flag column from True, False and None (missing)."""
+    code = np.fromiter(map({None: 0, False: 1, True: 2}.__getitem__, values), np.int8, len(values))
+    return pd.arrays.BooleanArray(code == 2, code == 0)
 
 
 def _codes(table, name: str, labels: list) -> np.ndarray:
