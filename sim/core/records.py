@@ -133,6 +133,10 @@ class Table:
         if unknown:
             raise KeyError(f"table {self.name}: undeclared columns {sorted(unknown)}")
 
+    def labels(self, name: str) -> list:
+        """Category column ``name``'s labels in the order of their codes (code ``k`` is ``labels(name)[k]``)."""
+        return list(self._labels[name])
+
     def coder(self, name: str) -> Callable[[Any], int]:
         """``label -> code`` for category column ``name`` (None: −1), for hot loops that write ``column(name)``."""
         return self._codes[name].__getitem__

@@ -66,8 +66,8 @@ def add_records(model, funnels: list, book) -> None:
         transfers=np.array(get("transfers"), np.int64).reshape(n), misrouted=misrouted,
         zero_out=np.array(get("zero_out"), bool).reshape(n), origin=_codes(fc, "origin", get("origin")),
         followed_by=_codes(fc, "followed_by", get("followed_by")),
-        first_answer_at_s=np.array([np.nan if v is None else v for v in get("first_answer")], float).reshape(n),
-        right_answer_at_s=np.array([np.nan if v is None else v for v in get("right_answer")], float).reshape(n))
+        first_answer_at_s=np.fromiter(get("first_answer"), float, n),  # (None: NaN)
+        right_answer_at_s=np.fromiter(get("right_answer"), float, n))
 
     for c in calls:  # the wrap-up after the last service belongs to that service's leg
         if c.service_leg is not None:
@@ -84,7 +84,7 @@ def add_records(model, funnels: list, book) -> None:
     wait_entry = np.fromiter(map(entry.get, cid, repeat(-1.0)), float, len(cid))
     waits = np.flatnonzero(((stage == STAGE["queue"]) | (stage == STAGE["overflow"])) & (start < wait_entry)
                            & (start < horizon))
-    queue, group = legs["queue"], legs["agent_group"]
+    queue, group = ((legs.raw(name), legs.labels(name)) for name in ("queue", "agent_group"))
     old = book.extras.get("work") or {"start_at_s": np.empty(0), "end_at_s": np.empty(0), "queue": [],
                                       "agent_group": []}
     book["work"] = {"start_at_s": np.concatenate([old["start_at_s"], start[work]]).astype(float),
@@ -95,11 +95,11 @@ def add_records(model, funnels: list, book) -> None:
                      "queue": _labels_at(queue, waits)}
 
 
-def _labels_at(cat: pd.Categorical, rows: np.ndarray) -> list:
-    """A category column's labels at ``rows`` (NaN where missing), without converting the whole column."""
-    codes = cat.codes[rows]
-    labels = np.asarray(cat.categories, dtype=object)
-    return [labels[k] if k >= 0 else np.nan for k in codes.tolist()]
+def _labels_at(column: tuple[np.ndarray, list], rows: np.ndarray) -> list:
+    """A category column's labels at ``rows`` (NaN where missing), from its codes and labels (``Table.raw``,
+    ``Table.labels``), without converting the column."""
+    codes, labels = column
+    return [labels[k] if k >= 0 else np.nan for k in codes[rows].tolist()]
 
 
 def _flags(values: list) -> pd.arrays.BooleanArray:
