@@ -194,7 +194,7 @@ def interval_tables(scenario, replication: int, allc: pd.DataFrame, staff_logs: 
     pick: Callable[[np.ndarray], np.ndarray] = lambda a: a[arriving]
     get = col
     if parts:
-        c_all = c = allc[arriving]
+        c_all = c = allc if arriving.all() else allc[arriving]
         for p in parts:
             if p.offered is not None:
                 c = p.offered(c)
@@ -276,7 +276,8 @@ def _rows(channel: np.ndarray, part: IntervalPart, scenario) -> np.ndarray | Non
     """The rows of ``part``'s table (None: every row)."""
     if part.channels is None:
         return None
-    return np.isin(channel, list(part.channels(scenario)))
+    rows = np.isin(channel, list(part.channels(scenario)))
+    return None if rows.all() else rows
 
 
 def interval_view(intervals: pd.DataFrame, tables: Mapping[str, pd.DataFrame | None]) -> pd.DataFrame:

@@ -88,11 +88,8 @@ def _after_warmup(arrival: np.ndarray, warmup_s: float) -> slice | np.ndarray | 
 
 def _kind_frame(table, replication: int) -> pd.DataFrame:
     """A table of the contacts' kinds or stages (``funnel_calls``, ``legs``, …) with its replication first."""
-    if table.finish is None:
-        return frame_of({"replication": np.full(table.n, replication, dtype=np.int64), **table.arrays()}, table.n)
-    df = table.finish(table.frame())
-    df.insert(0, "replication", replication)
-    return df
+    cols, n = table.kept()
+    return frame_of({"replication": np.full(n, replication, dtype=np.int64), **cols}, n)
 
 
 def run(scenario, replications: int | Sequence[int] | None = None, seed: int | None = None) -> Results:

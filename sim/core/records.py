@@ -71,6 +71,17 @@ class Column:
         return self.dtype
 
 
+def _array(values: Any, dtype: Any) -> np.ndarray:
+    """``values`` as a one-dimensional array of ``dtype``; a list is converted value by value (no pass to discover its
+    shape first), as ``np.asarray`` converts each value."""
+    if isinstance(values, list):
+        try:
+            return np.fromiter(values, dtype, len(values))
+        except (TypeError, ValueError, OverflowError):
+            pass  # (the same error from np.asarray below)
+    return np.asarray(values, dtype=dtype).reshape(-1)
+
+
 def _nan_if_none(v: Any) -> Any:
     return np.nan if v is None else v
 
@@ -80,7 +91,7 @@ class Table:
 
     def __init__(self, name: str, key: Sequence[str], columns: Iterable[Column] = ()):
         self.name, self.key = name, tuple(key)
-        self.finish: Any = None  # DataFrame -> DataFrame applied by RecordBook.frames (e.g. stages after the horizon)
+        self.finish: Any = None  # Table -> its columns as kept (``arrays``' form; e.g. stages after the horizon dropped)
         self.columns: dict[str, Column] = {}
         self.data: dict[str, Any] = {}  # column -> list (or a numpy array adopted by extend_arrays)
         self._codes: dict[str, dict[Any, int]] = {}
@@ -121,6 +132,10 @@ class Table:
         unknown = set(names) - set(self.columns)
         if unknown:
             raise KeyError(f"table {self.name}: undeclared columns {sorted(unknown)}")
+
+    def labels(self, name: str) -> list:
+        """Category column ``name``'s labels in the order of their codes (code ``k`` is ``labels(name)[k]``)."""
+        return list(self._labels[name])
 
     def coder(self, name: str) -> Callable[[Any], int]:
         """``label -> code`` for category column ``name`` (None: −1), for hot loops that write ``column(name)``."""
@@ -169,11 +184,15 @@ class Table:
         self.n += n
 
     def _convert_raw(self, c: Column, values: Any) -> np.ndarray:
-        if c.dtype == "category":
-            return np.asarray(values, dtype=np.int64).reshape(-1)
         # an int64 or bool cell still None (a feature writes it later, in its records) keeps the column as objects
-        if c.dtype in ("float64", "int64", "bool") and (c.dtype == "float64" or None not in values):
-            return np.asarray(values, dtype=c.dtype).reshape(-1)
+        if c.dtype in ("category", "float64", "int64"):
+            try:
+                return _array(values, np.int64 if c.dtype == "category" else c.dtype)
+            except (TypeError, ValueError, OverflowError):
+                if c.dtype != "int64" or None not in values:
+                    raise
+        elif c.dtype == "bool" and None not in values:
+            return _array(values, bool)
         out = np.empty(len(values), dtype=object)
         out[:] = [None if x is pd.NA else x for x in values]
         return out
@@ -245,7 +264,7 @@ class Table:
     def _convert(self, c: Column, values: Any) -> Any:
         if c.dtype == "category":
             labels = self._labels[c.name]
-            codes = np.asarray(values, dtype=np.int64).reshape(-1)
+            codes = _array(values, np.int64)
             if c.categories is None:  # scenario names: sorted labels, codes remapped once
                 order = sorted(range(len(labels)), key=lambda i: str(labels[i]))
                 if order != list(range(len(labels))):
@@ -256,6 +275,8 @@ class Table:
                 return pd.Categorical.from_codes(codes, dtype=category_dtype([labels[i] for i in order]))
             return pd.Categorical.from_codes(codes, dtype=c.dtype_of())
         if c.dtype in ("boolean", "Int64"):
+            if isinstance(values, pd.api.extensions.ExtensionArray) and values.dtype == c.dtype:
+                return values.copy()
             if isinstance(values, np.ndarray) and values.dtype != object:
                 return pd.array(values, dtype=c.dtype)
             if c.dtype == "boolean" and isinstance(values, list):
@@ -267,12 +288,37 @@ class Table:
             out = np.empty(len(values), dtype=object)
             out[:] = values
             return out
-        return np.asarray(values, dtype=c.dtype).reshape(-1)
+        return _array(values, c.dtype)
 
-    def arrays(self, columns: Sequence[str] | None = None) -> dict[str, Any]:
+    def _stored(self, c: Column, values: Any) -> np.ndarray:
+        """A column's stored values as a numpy array (text and nullable columns: objects, as stored)."""
+        if c.dtype in ("category", "float64", "int64", "bool"):
+            return self._convert_raw(c, values)
+        if isinstance(values, np.ndarray):
+            return values
+        out = np.empty(len(values), dtype=object)
+        out[:] = values
+        return out
+
+    def raw(self, name: str) -> np.ndarray:
+        """Column ``name`` as one numpy array of its stored values (category columns: codes; an int64 or bool column
+        with a cell still None: objects), which becomes the column's storage: a column read after the run is
+        converted once, here, and not again by ``arrays``."""
+        data = self.data[name]
+        if not isinstance(data, np.ndarray):
+            data = self.data[name] = self._convert_raw(self.columns[name], data)
+            self._stamp += 1
+        return data
+
+    def arrays(self, columns: Sequence[str] | None = None, rows: np.ndarray | None = None) -> dict[str, Any]:
         """The columns (default: all, in declaration order) converted once to their declared dtypes: what ``frame``
-        holds, for a caller that selects rows or adds columns before it makes a table."""
-        out = {k: self[k] for k in (self.columns if columns is None else columns)}
+        holds, for a caller that selects rows or adds columns before it makes a table. ``rows``: only those rows (an
+        integer array of positions), in that order, taken before the conversion to pandas' arrays."""
+        names = self.columns if columns is None else columns
+        if rows is None:
+            out = {k: self[k] for k in names}
+        else:
+            out = {k: self._convert(self.columns[k], self._stored(self.columns[k], self.data[k])[rows]) for k in names}
         for k, v in out.items():
             if isinstance(v, np.ndarray) and v.dtype == object:  # text as a DataFrame infers it (pandas' text dtype)
                 a = pd.Series(v, copy=False).array
@@ -282,6 +328,14 @@ class Table:
     def frame(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """The table as a DataFrame, each column converted once to its declared dtype."""
         return frame_of(self.arrays(columns), self.n)
+
+    def kept(self) -> tuple[dict[str, Any], int]:
+        """The columns as the replication keeps them (``finish(self)`` when the table has one, else ``arrays()``) and
+        their number of rows."""
+        if self.finish is None:
+            return self.arrays(), self.n
+        cols = self.finish(self)
+        return cols, len(next(iter(cols.values()), ()))
 
 
 class _Codes(dict):
@@ -409,6 +463,5 @@ class RecordBook(Mapping):
         """Every table as a DataFrame (each column converted once; a table's ``finish`` applied)."""
         out = {}
         for name, t in self.tables.items():
-            df = t.frame()
-            out[name] = t.finish(df) if t.finish is not None else df
+            out[name] = frame_of(*t.kept())
         return out

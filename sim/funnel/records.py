@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from itertools import repeat
 from operator import attrgetter
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,15 +60,14 @@ def add_records(model, funnels: list, book) -> None:
     n = len(calls)
     get = lambda attr: list(map(attrgetter(attr), calls))  # noqa: E731
     fc = book["funnel_calls"]
-    misrouted = np.empty(n, dtype=object)
-    misrouted[:] = get("misrouted")
+    misrouted = _flags(get("misrouted"))
     fc.extend_arrays(
         n, contact_id=np.array(get("id"), np.int64).reshape(n), department=_codes(fc, "department", get("department")),
         transfers=np.array(get("transfers"), np.int64).reshape(n), misrouted=misrouted,
         zero_out=np.array(get("zero_out"), bool).reshape(n), origin=_codes(fc, "origin", get("origin")),
         followed_by=_codes(fc, "followed_by", get("followed_by")),
-        first_answer_at_s=np.array([np.nan if v is None else v for v in get("first_answer")], float).reshape(n),
-        right_answer_at_s=np.array([np.nan if v is None else v for v in get("right_answer")], float).reshape(n))
+        first_answer_at_s=np.fromiter(get("first_answer"), float, n),  # (None: NaN)
+        right_answer_at_s=np.fromiter(get("right_answer"), float, n))
 
     for c in calls:  # the wrap-up after the last service belongs to that service's leg
         if c.service_leg is not None:
@@ -75,17 +75,16 @@ def add_records(model, funnels: list, book) -> None:
     for store in {id(f.legs): f.legs for f in funnels}.values():  # the model's phone funnels share one
         store.flush()
     legs = book["legs"]
-    legs.finish = lambda df: legs_frame(df, horizon)
-    stage = np.asarray(legs.data["stage"], np.int64)  # codes of the closed set STAGES
-    start = np.asarray(legs.data["start_at_s"], float)
-    end = np.asarray(legs.data["end_at_s"], float)
+    legs.finish = lambda table: legs_columns(table, horizon)
     cid = legs.data["contact_id"]
+    stage = legs.raw("stage")  # codes of the closed set STAGES
+    start, end = legs.raw("start_at_s"), legs.raw("end_at_s")
     work = np.flatnonzero((stage == STAGE["diagnosis"]) & (end <= horizon))
     entry = {c.id: c.enqueued for c in calls}
     wait_entry = np.fromiter(map(entry.get, cid, repeat(-1.0)), float, len(cid))
     waits = np.flatnonzero(((stage == STAGE["queue"]) | (stage == STAGE["overflow"])) & (start < wait_entry)
                            & (start < horizon))
-    queue, group = legs["queue"], legs["agent_group"]
+    queue, group = ((legs.raw(name), legs.labels(name)) for name in ("queue", "agent_group"))
     old = book.extras.get("work") or {"start_at_s": np.empty(0), "end_at_s": np.empty(0), "queue": [],
                                       "agent_group": []}
     book["work"] = {"start_at_s": np.concatenate([old["start_at_s"], start[work]]).astype(float),
@@ -96,11 +95,17 @@ def add_records(model, funnels: list, book) -> None:
                      "queue": _labels_at(queue, waits)}
 
 
-def _labels_at(cat: pd.Categorical, rows: np.ndarray) -> list:
-    """A category column's labels at ``rows`` (NaN where missing), without converting the whole column."""
-    codes = cat.codes[rows]
-    labels = np.asarray(cat.categories, dtype=object)
-    return [labels[k] if k >= 0 else np.nan for k in codes.tolist()]
+def _labels_at(column: tuple[np.ndarray, list], rows: np.ndarray) -> list:
+    """A category column's labels at ``rows`` (NaN where missing), from its codes and labels (``Table.raw``,
+    ``Table.labels``), without converting the column."""
+    codes, labels = column
+    return [labels[k] if k >= 0 else np.nan for k in codes[rows].tolist()]
+
+
+def _flags(values: list) -> pd.arrays.BooleanArray:
+    """A nullable flag column from True, False and None (missing)."""
+    code = np.fromiter(map({None: 0, False: 1, True: 2}.__getitem__, values), np.int8, len(values))
+    return pd.arrays.BooleanArray(code == 2, code == 0)
 
 
 def _codes(table, name: str, labels: list) -> np.ndarray:
@@ -110,25 +115,34 @@ def _codes(table, name: str, labels: list) -> np.ndarray:
     return np.fromiter(map(codes.__getitem__, labels), np.int64, len(labels))
 
 
-def legs_frame(df: pd.DataFrame, horizon: float) -> pd.DataFrame:
-    """The legs table from the book's rows: stages planned after the horizon dropped, running ones open, rows in order
-    of contact and start, legs numbered within their contact."""
-    start = df["start_at_s"].to_numpy(float)
-    df = df[start < horizon]
-    end = df["end_at_s"].to_numpy(float)
+def legs_columns(table, horizon: float) -> dict[str, Any]:
+    """The legs table's columns from the book's rows: stages planned after the horizon dropped, running ones open, rows
+    in order of contact and start, legs numbered within their contact."""
+    start, end, cid = table.raw("start_at_s"), table.raw("end_at_s"), table.raw("contact_id")
+    rows = np.flatnonzero(start < horizon)
+    rows = rows[_by_contact(cid[rows], start[rows])]
+    cols = table.arrays([name for name in table.columns if name != "leg"], rows)
+    end = cols["end_at_s"]
     running = np.isnan(end) | (end > horizon)
-    df = df.assign(end_at_s=np.where(running, np.nan, end))
-    result = df["result"].copy()
-    result[running] = "open"
-    df["result"] = result
-    cid = df["contact_id"].to_numpy()
-    order = np.lexsort((np.arange(len(cid)), df["start_at_s"].to_numpy(), cid))
-    df = df.iloc[order].reset_index(drop=True)
-    c = df["contact_id"].to_numpy()  # leg number within the contact (rows sorted by contact, then start)
+    cols["end_at_s"] = np.where(running, np.nan, end)
+    result = cols["result"]
+    cols["result"] = pd.Categorical.from_codes(np.where(running, table.code("result", "open"), result.codes),
+                                               dtype=result.dtype)
+    c = cid[rows]  # leg number within the contact (rows sorted by contact, then start)
     first = np.concatenate([[True], c[1:] != c[:-1]]) if len(c) else np.zeros(0, bool)
     idx = np.arange(len(c))
-    df["leg"] = (idx - np.maximum.accumulate(np.where(first, idx, 0)) if len(c) else idx).astype(np.int64)
-    return df
+    leg = (idx - np.maximum.accumulate(np.where(first, idx, 0)) if len(c) else idx).astype(np.int64)
+    return {name: leg if name == "leg" else cols[name] for name in table.columns}
+
+
+def _by_contact(cid: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """The order of rows by contact, then start, then row (a contact's stages are written as they start: by contact
+    only, checked)."""
+    order = np.argsort(cid, kind="stable")
+    c, s = cid[order], start[order]
+    if ((c[1:] == c[:-1]) & (s[1:] < s[:-1])).any():
+        return np.lexsort((start, cid))
+    return order
 
 
 def plain_call_columns(cols: dict, is_call: np.ndarray) -> None:

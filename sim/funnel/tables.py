@@ -17,6 +17,9 @@ Which calls count where:
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -31,12 +34,46 @@ def queue_view(c: pd.DataFrame) -> pd.DataFrame:
     """The contacts the planners' queue columns count (``c`` itself when no channel has a funnel)."""
     if "origin" not in c:
         return c
-    keep = ~label_test(c["outcome"])(*PRE_QUEUE) & ~label_test(c["origin"])("callback")
+    keep = ~_is(c["outcome"])(*PRE_QUEUE) & ~_is(c["origin"])("callback")
     return c[keep]
 
 
 def class_suffix(k: int) -> str:
     return f"p{k}" if k >= 0 else f"pm{-k}"
+
+
+def _is(s: pd.Series) -> Callable[..., np.ndarray]:
+    """``test(*labels)``: whether each row of label column ``s`` is one of ``labels`` (missing: False), looked up by
+    the category codes."""
+    arr = s.array
+    if not isinstance(arr, pd.Categorical):
+        return label_test(s)
+    codes, where = arr.codes, {c: i for i, c in enumerate(arr.categories.tolist())}
+
+    def test(*labels: Any) -> np.ndarray:
+        hit = np.zeros(len(where) + 1, bool)  # the last entry: code −1, missing
+        hit[[where[x] for x in labels if x in where]] = True
+        return hit[codes]
+    return test
+
+
+def _calls(c: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The columns of the arriving contacts the funnel's numbers read, as arrays (flags: missing is False; labels as
+    flags of the outcomes and origins counted)."""
+    out, origin = _is(c["outcome"]), _is(c["origin"])
+    flag = lambda name: c[name].to_numpy(dtype=bool, na_value=False)  # noqa: E731
+    number = lambda name: c[name].to_numpy(dtype=float)  # noqa: E731
+    return {"arrival": number("arrival_at_s"), "answer": number("answer_at_s"), "wait": number("wait_s"),
+            "end": number("end_at_s"), "ivr": number("ivr_s"), "first": number("first_answer_at_s"),
+            "right": number("right_answer_at_s"), "transfers": c["transfers"].to_numpy(dtype=float, na_value=0),
+            "resolved": flag("resolved"), "zero_out": flag("zero_out"), "misrouted": flag("misrouted"),
+            "routed": ~c["misrouted"].isna().to_numpy(), "priority": c["priority"].to_numpy(),
+            "customer": c["customer_id"].to_numpy(), "attempt": c["attempt"].to_numpy(),
+            "blocked": out("blocked"), "pre_queue": out(*PRE_QUEUE), "failed": out(*FAILED),
+            "served": out("served"), "self_served": out("self_served"), "abandoned": out("abandoned"),
+            "abandoned_ivr": out("abandoned_ivr"), "callback_offered": out("callback"),
+            "redialed": _is(c["followed_by"])("redial"), "callback": origin("callback"), "first_dial": origin("first"),
+            "redial": origin("redial"), "repeat": origin("repeat")}
 
 
 def funnel_columns(scenario, c: pd.DataFrame, edges: np.ndarray, qindex: dict, n_int: int) -> dict[str, np.ndarray]:
@@ -47,38 +84,34 @@ def funnel_columns(scenario, c: pd.DataFrame, edges: np.ndarray, qindex: dict, n
     funnels = {ch.name: funnel_spec(ch) for ch in scenario.channels.values()}
     funnels = {k: v for k, v in funnels.items() if v is not None}
     fun = label_in(c["channel"], funnels)
-    k = np.searchsorted(edges, c["arrival_at_s"].to_numpy(), side="right") - 1
+    a = _calls(c)
+    k = np.searchsorted(edges, a["arrival"], side="right") - 1
     key = by_label(c["queue"], qindex, -1, np.int64) * n_int + k
     size = len(qindex) * n_int
-    count = lambda m: np.bincount(key[m], minlength=size)
-    total = lambda m, v: np.bincount(key[m], weights=np.nan_to_num(v[m]), minlength=size)
+    count = lambda m: np.bincount(key[m], minlength=size)  # noqa: E731
+    total = lambda m, v: np.bincount(key[m], weights=np.nan_to_num(v[m]), minlength=size)  # noqa: E731
 
-    out, origin = label_test(c["outcome"]), label_test(c["origin"])
-    arrival = c["arrival_at_s"].to_numpy(float)
-    first = c["first_answer_at_s"].to_numpy(float)
-    right = c["right_answer_at_s"].to_numpy(float)
-    resolved = c["resolved"].fillna(False).to_numpy(bool)
-    misrouted = c["misrouted"]
-    transfers = c["transfers"].fillna(0).to_numpy(float)
-    cb = fun & origin("callback")
+    arrival, first, right, transfers = a["arrival"], a["first"], a["right"], a["transfers"]
+    cb = fun & a["callback"]
     inbound = fun & ~cb
     reached = fun & ~np.isnan(first)
     within = {name: sp.callbacks.within_s for name, sp in funnels.items() if sp.callbacks is not None}
     cb_within = by_label(c["channel"], within)
     delay = first - arrival
+    failed = fun & a["failed"]
     cols = {
         "attempts_count": count(inbound),
-        "customers_count": count(fun & origin("first")),
-        "redial_attempts_count": count(fun & origin("redial")),
-        "repeat_attempts_count": count(fun & origin("repeat")),
-        "blocked_count": count(fun & out("blocked")),
-        "ivr_entered_count": count(inbound & ~out("blocked")),
-        "ivr_sum": total(inbound & ~out("blocked"), c["ivr_s"].to_numpy(float)),
-        "self_served_count": count(fun & out("self_served")),
-        "abandoned_ivr_count": count(fun & out("abandoned_ivr")),
-        "zero_out_count": count(fun & c["zero_out"].fillna(False).to_numpy(bool)),
-        "routed_count": count(fun & misrouted.notna().to_numpy()),
-        "misrouted_count": count(fun & misrouted.fillna(False).to_numpy(bool)),
+        "customers_count": count(fun & a["first_dial"]),
+        "redial_attempts_count": count(fun & a["redial"]),
+        "repeat_attempts_count": count(fun & a["repeat"]),
+        "blocked_count": count(fun & a["blocked"]),
+        "ivr_entered_count": count(inbound & ~a["blocked"]),
+        "ivr_sum": total(inbound & ~a["blocked"], a["ivr"]),
+        "self_served_count": count(fun & a["self_served"]),
+        "abandoned_ivr_count": count(fun & a["abandoned_ivr"]),
+        "zero_out_count": count(fun & a["zero_out"]),
+        "routed_count": count(fun & a["routed"]),
+        "misrouted_count": count(fun & a["misrouted"]),
         "first_human_count": count(inbound & ~np.isnan(first)),
         "first_human_sum": total(inbound & ~np.isnan(first), first - arrival),
         "right_human_count": count(inbound & ~np.isnan(right)),
@@ -86,49 +119,44 @@ def funnel_columns(scenario, c: pd.DataFrame, edges: np.ndarray, qindex: dict, n
         "reached_agent_count": count(reached),
         "transfers_count": total(reached, transfers),
         "transferred_count": count(reached & (transfers > 0)),
-        "served_calls_count": count(fun & out("served")),
-        "resolved_calls_count": count(fun & out("served") & resolved),
-        "failed_count": count(fun & out(*FAILED)),
-        "redialed_count": count(fun & out(*FAILED) & label_test(c["followed_by"])("redial")),
-        "queued_count": count(inbound & ~out(*PRE_QUEUE)),
-        "callbacks_count": count(fun & out("callback")),
+        "served_calls_count": count(fun & a["served"]),
+        "resolved_calls_count": count(fun & a["served"] & a["resolved"]),
+        "failed_count": count(failed),
+        "redialed_count": count(failed & a["redialed"]),
+        "queued_count": count(inbound & ~a["pre_queue"]),
+        "callbacks_count": count(fun & a["callback_offered"]),
         "callback_calls_count": count(cb),
         "callback_returns_count": count(cb & ~np.isnan(first)),
         "callback_delay_sum": total(cb & ~np.isnan(first), delay),
         "callback_on_time_count": count(cb & ~np.isnan(first) & (delay <= np.nan_to_num(cb_within, nan=np.inf))),
     }
-    cust = customer_table(c[fun], horizon)
-    ck = key[fun][cust["row"].to_numpy()] if len(cust) else np.empty(0, np.int64)
-    ccount = lambda m: np.bincount(ck[m], minlength=size)
-    ctotal = lambda m, v: np.bincount(ck[m], weights=v[m], minlength=size)
-    lost, res_ok = cust["lost"].to_numpy(bool), cust["resolved"].to_numpy(bool)
-    eff, line = cust["effort_s"].to_numpy(float), cust["line_s"].to_numpy(float)
-    allm = np.ones(len(cust), bool)
-    cols.update({"customers_lost_count": ccount(lost), "customers_resolved_count": ccount(res_ok),
-                 "effort_sum": ctotal(res_ok, np.nan_to_num(eff)), "line_sum": ctotal(allm, line)})
+    cust = customer_table(a, np.flatnonzero(fun), horizon)
+    ck = key[cust["row"]]
+    res_ok = cust["resolved"]
+    cols.update({"customers_lost_count": np.bincount(ck[cust["lost"]], minlength=size),
+                 "customers_resolved_count": np.bincount(ck[res_ok], minlength=size),
+                 "effort_sum": np.bincount(ck[res_ok], weights=np.nan_to_num(cust["effort_s"][res_ok]), minlength=size),
+                 "line_sum": np.bincount(ck, weights=cust["line_s"], minlength=size)})
 
-    classes = sorted(set(np.unique(c["priority"].to_numpy()[fun]).tolist()))
+    classes = sorted(set(np.unique(a["priority"][fun]).tolist()))
     if len(classes) > 1:
-        cols.update(_by_class(scenario, c, fun, key, size, classes, cust, ck))
+        cols.update(_by_class(scenario, c, a, fun, key, size, classes, cust, ck))
     return cols
 
 
-def _by_class(scenario, c, fun, key, size, classes, cust, ck) -> dict[str, np.ndarray]:
-    count = lambda m: np.bincount(key[m], minlength=size)
-    total = lambda m, v: np.bincount(key[m], weights=np.nan_to_num(v[m]), minlength=size)
-    out, origin = label_test(c["outcome"]), label_test(c["origin"])
-    inbound = fun & ~origin("callback")
-    queued = inbound & ~out(*PRE_QUEUE)
-    answer = c["answer_at_s"].to_numpy(float)
-    answered = queued & ~np.isnan(answer)
-    wait = c["wait_s"].to_numpy(float)
+def _by_class(scenario, c, a, fun, key, size, classes, cust, ck) -> dict[str, np.ndarray]:
+    count = lambda m: np.bincount(key[m], minlength=size)  # noqa: E731
+    total = lambda m, v: np.bincount(key[m], weights=np.nan_to_num(v[m]), minlength=size)  # noqa: E731
+    inbound = fun & ~a["callback"]
+    queued = inbound & ~a["pre_queue"]
+    answered = queued & ~np.isnan(a["answer"])
+    wait = a["wait"]
     target = by_label(c["channel"], {ch.name: ch.targets.answer_within_s for ch in scenario.channels.values()})
-    right = c["right_answer_at_s"].to_numpy(float)
-    arrival = c["arrival_at_s"].to_numpy(float)
-    resolved = c["resolved"].fillna(False).to_numpy(bool)
-    prio = c["priority"].to_numpy()
-    cprio = prio[fun][cust["row"].to_numpy()] if len(cust) else np.empty(0, np.int64)
-    lost, res_ok, eff = cust["lost"].to_numpy(bool), cust["resolved"].to_numpy(bool), cust["effort_s"].to_numpy(float)
+    right, arrival = a["right"], a["arrival"]
+    served, resolved = fun & a["served"], fun & a["served"] & a["resolved"]
+    prio = a["priority"]
+    cprio = prio[cust["row"]]
+    lost, res_ok, eff = cust["lost"], cust["resolved"], cust["effort_s"]
     cols = {}
     for k in classes:
         s, m, cm = class_suffix(k), prio == k, cprio == k
@@ -137,9 +165,9 @@ def _by_class(scenario, c, fun, key, size, classes, cust, ck) -> dict[str, np.nd
             f"answered_{s}_count": count(answered & m),
             f"answered_wait_{s}_sum": total(answered & m, wait),
             f"answered_within_target_{s}_count": count(answered & m & (wait <= target)),
-            f"abandoned_{s}_count": count(queued & m & out("abandoned")),
-            f"served_{s}_count": count(fun & m & out("served")),
-            f"resolved_{s}_count": count(fun & m & out("served") & resolved),
+            f"abandoned_{s}_count": count(queued & m & a["abandoned"]),
+            f"served_{s}_count": count(served & m),
+            f"resolved_{s}_count": count(resolved & m),
             f"right_human_{s}_count": count(inbound & m & ~np.isnan(right)),
             f"right_human_{s}_sum": total(inbound & m & ~np.isnan(right), right - arrival),
             f"customers_{s}_count": np.bincount(ck[cm], minlength=size),
@@ -150,33 +178,30 @@ def _by_class(scenario, c, fun, key, size, classes, cust, ck) -> dict[str, np.nd
     return cols
 
 
-def customer_table(c: pd.DataFrame, horizon: float) -> pd.DataFrame:
-    """One row per customer whose first dial is in ``c``: ``row`` (position of the first dial in ``c``), ``lost``,
-    ``resolved``, ``effort_s`` (first dial to resolution), ``line_s`` (time on the line over all attempts)."""
-    if len(c) == 0:
-        return pd.DataFrame({"row": [], "lost": [], "resolved": [], "effort_s": [], "line_s": []})
-    arrival = c["arrival_at_s"].to_numpy(float)
-    end = c["end_at_s"].to_numpy(float)
-    origin = label_test(c["origin"])
-    on_line_from = np.where(origin("callback"), c["first_answer_at_s"].to_numpy(float), arrival)
+def customer_table(a: dict[str, np.ndarray], rows: np.ndarray, horizon: float) -> dict[str, np.ndarray]:
+    """One entry per customer whose first dial is among ``rows`` of the arriving contacts ``a`` (``_calls``): ``row``
+    (the first dial's row), ``lost``, ``resolved``, ``effort_s`` (first dial to resolution), ``line_s`` (time on the
+    line over the customer's attempts among ``rows``)."""
+    if len(rows) == 0:
+        return {"row": rows, "lost": np.zeros(0, bool), "resolved": np.zeros(0, bool), "effort_s": np.zeros(0),
+                "line_s": np.zeros(0)}
+    arrival, end = a["arrival"][rows], a["end"][rows]
+    on_line_from = np.where(a["callback"][rows], a["first"][rows], arrival)
     line = np.where(np.isnan(on_line_from), 0.0, np.where(np.isnan(end), horizon, end) - np.nan_to_num(on_line_from))
-    res = c["resolved"].fillna(False).to_numpy(bool)
-    failed = label_test(c["outcome"])(*FAILED) & ~label_test(c["followed_by"])("redial")
+    failed = (a["failed"] & ~a["redialed"])[rows]
     # attempts in order of customer, then attempt; each customer's first and last attempt
-    order = np.lexsort((c["attempt"].to_numpy(), c["customer_id"].to_numpy()))
-    cust = c["customer_id"].to_numpy()[order]
+    order = np.lexsort((a["attempt"][rows], a["customer"][rows]))
+    cust = a["customer"][rows][order]
     new = np.concatenate([[True], cust[1:] != cust[:-1]])
     starts = np.flatnonzero(new)
     last = np.concatenate([starts[1:], [len(cust)]]) - 1
     first = order[starts]
-    per_first = origin("first")[first]
-    res_at = np.fmin.reduceat(np.where(res, end, np.inf)[order], starts)[per_first]
-    line_s = pd.Series(line[order]).groupby(np.cumsum(new)).sum().to_numpy(float)[per_first]
-    lost = failed[order][last][per_first]
-    start = arrival[first][per_first]
+    per_first = a["first_dial"][rows][first]
+    res_at = np.fmin.reduceat(np.where(a["resolved"][rows], end, np.inf)[order], starts)[per_first]
+    line_s = np.add.reduceat(line[order], starts)[per_first]  # (as a groupby sum adds: in order, from the first)
     resolved = np.isfinite(res_at)
-    return pd.DataFrame({"row": first[per_first], "lost": lost, "resolved": resolved,
-                         "effort_s": np.where(resolved, res_at - start, np.nan), "line_s": line_s})
+    return {"row": rows[first[per_first]], "lost": failed[order][last][per_first], "resolved": resolved,
+            "effort_s": np.where(resolved, res_at - arrival[first][per_first], np.nan), "line_s": line_s}
 
 
 def _funnel_channels(scenario) -> set[str]:

@@ -61,8 +61,10 @@ def interval_counts(c: pd.DataFrame, conv: np.ndarray, key: np.ndarray, size: in
     fr = _respond_at(c, conv) - arrival
     responded = ~np.isnan(fr)
     hit = np.where(conv, responded & (np.nan_to_num(fr, nan=np.inf) <= within), answered_within)
-    res = c["resolved"].astype("boolean") if "resolved" in c else pd.array([pd.NA] * len(c), dtype="boolean")
-    resolved = np.where(pd.isna(res), out("served"), res.fillna(False).to_numpy(bool))
+    resolved = out("served")  # where the contact has no resolution flag
+    if "resolved" in c:
+        res = c["resolved"]
+        resolved = np.where(res.isna().to_numpy(), resolved, res.to_numpy(dtype=bool, na_value=False))
     res_at = np.where(conv, c["resolved_at_s"].to_numpy(float), np.where(resolved, c["end_at_s"].to_numpy(), np.nan))
     has_res = resolved & ~np.isnan(res_at)
     return {
