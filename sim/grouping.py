@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from pandas._libs.groupby import group_sum as kahan_group_sum  # the sum groupby(...).sum() runs
 
 
 def sorted_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -109,13 +110,38 @@ def tidy_frame(ids: Mapping[str, np.ndarray], values: Mapping[str, np.ndarray], 
 
 def group_sums(data: pd.DataFrame | pd.Series, group: np.ndarray, n_groups: int, min_count: int = 0) -> np.ndarray:
     """``data.groupby(group).sum(min_count=min_count)`` as floats, a row for each group 0 … n_groups − 1 (a group
-    without rows: 0, or NaN when ``min_count`` > 0; group −1: the row left out): grouped by one integer key numbered
-    in the groups' order, not by the label columns. pandas still does the sums, so the floats are the ones grouping
-    by the labels gives (its compensated sum, or ``np.add.reduceat`` over sorted groups without missing values,
-    decided per block of columns)."""
+    without rows: 0, or NaN when ``min_count`` > 0; group −1: the row left out): the floats grouping by the labels
+    gives, without building a groupby.
+
+    pandas sums a block of columns by ``np.add.reduceat`` when the rows come group by group and the block has no
+    missing value, else by its compensated (Kahan) sum, which skips missing values; both are called here on the
+    columns' values. Grouped rows with a missing value take pandas' own path (which columns share a block with it
+    decides there)."""
     ok = group >= 0
+    frame = isinstance(data, pd.DataFrame)
+    values = data.to_numpy(dtype=float) if frame else data.to_numpy(dtype=float)[:, None]
     if not ok.all():
-        data, group = data[ok], group[ok]
+        values, group = values[ok], group[ok]
+    grouped = len(group) < 2 or bool((group[1:] >= group[:-1]).all())
+    if grouped and len(group) and np.isnan(values).any():
+        return _pandas_sums(data[ok] if not ok.all() else data, group, n_groups, min_count)
+    if grouped:
+        out = np.zeros((n_groups, values.shape[1]))
+        if len(group):
+            starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+            out[group[starts]] = np.add.reduceat(values, starts, axis=0)
+        if min_count > 0:
+            out[np.bincount(group, minlength=n_groups) < min_count] = np.nan
+    else:
+        out = np.empty((n_groups, values.shape[1]))
+        kahan_group_sum(out=out, counts=np.zeros(n_groups, np.int64), values=values, labels=group.astype(np.intp),
+                        mask=None, result_mask=None, min_count=min_count, is_datetimelike=False, initial=0,
+                        skipna=True)
+    return out if frame else out[:, 0]
+
+
+def _pandas_sums(data: pd.DataFrame | pd.Series, group: np.ndarray, n_groups: int, min_count: int) -> np.ndarray:
+    """``group_sums`` by pandas' groupby (rows of group −1 already left out)."""
     if isinstance(data, pd.DataFrame):  # (columns numbered: pandas looks the key up among the columns' names first)
         data = data.set_axis(pd.RangeIndex(data.shape[1]), axis=1)
     out = data.groupby(pd.Index(group)).sum(min_count=min_count)
