@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from sim.core.frames import category_dtype, frame_of
+from sim.core.writers import Codes, writer
 
 DTYPES = ("int64", "float64", "bool", "boolean", "Int64", "category", "object")
 
@@ -82,10 +83,6 @@ def _array(values: Any, dtype: Any) -> np.ndarray:
     return np.asarray(values, dtype=dtype).reshape(-1)
 
 
-def _nan_if_none(v: Any) -> Any:
-    return np.nan if v is None else v
-
-
 class Table:
     """One table of a replication: declared columns, one list per column."""
 
@@ -116,7 +113,7 @@ class Table:
             if c.dtype == "category":
                 labels = list(c.categories or ())
                 self._labels[c.name] = labels
-                self._codes[c.name] = _Codes(self, c, labels)
+                self._codes[c.name] = Codes(self, c, labels)
 
     @staticmethod
     def _missing(c: Column) -> Any:
@@ -154,13 +151,13 @@ class Table:
         columns: labels, coded here; None is missing in every dtype) and missing values in every other declared
         column; it returns the row number."""
         self._declared(names)
-        return _writer(self, names, append=True)
+        return writer(self, names, append=True)
 
     def setter(self, *names: str) -> Callable[..., None]:
         """A cell writer for rows still open: ``s(row, v1, v2, …)`` sets the cells of ``names`` in row ``row`` (category
         columns: labels, coded here) — ``set`` without a keyword dictionary per call, for the hot path."""
         self._declared(names)
-        return _writer(self, names, append=False)
+        return writer(self, names, append=False)
 
     def extend_arrays(self, n: int, **arrays: Any) -> None:
         """``n`` rows at once from numpy arrays in the declared dtypes (category columns: integer codes from ``code`` or
@@ -336,89 +333,6 @@ class Table:
             return self.arrays(), self.n
         cols = self.finish(self)
         return cols, len(next(iter(cols.values()), ()))
-
-
-class _Codes(dict):
-    """A category column's codes, ``label -> code`` (None: −1): a label not seen before gets the next code (in a
-    closed set it is an error), so a writer codes a label with one dictionary look-up."""
-
-    __slots__ = ("table", "column", "labels")
-
-    def __init__(self, table: Table, column: Column, labels: list):
-        super().__init__({v: i for i, v in enumerate(labels)})
-        self[None] = -1
-        self.table, self.column, self.labels = table.name, column, labels
-
-    def __missing__(self, label: Any) -> int:
-        c = self.column
-        if c.categories is not None:
-            raise ValueError(f"table {self.table}: {label!r} is not in the closed set of {c.name} "
-                             f"({', '.join(c.categories)})")
-        k = self[label] = len(self.labels)
-        self.labels.append(label)
-        return k
-
-
-def _skip(value: Any) -> None:
-    """Stands for a column a writer filled and that was taken out since (``RecordBook.drop``)."""
-
-
-_FACTORIES: dict[tuple, Callable] = {}
-
-
-def _factory(kinds: tuple[str, ...], others: int, append: bool) -> Callable:
-    """The source of a writer for columns of ``kinds`` (``cat``, ``float``, ``plain``) and ``others`` columns it fills
-    with missing values, compiled once per shape (as ``dataclasses`` compiles ``__init__``): a row costs one call
-    and one append (or one item assignment) per column, no loop and no keyword dictionary."""
-    key = (kinds, others, append)
-    make = _FACTORIES.get(key)
-    if make is not None:
-        return make
-    vals = [f"v{i}" for i in range(len(kinds))]
-    cells = [f"t{i}" for i in range(len(kinds))] + [f"k{i}" for i in range(len(kinds))]
-    cells += [f"o{j}" for j in range(others)] + [f"m{j}" for j in range(others)] + ["extra"]
-    body = []
-    for i, kind in enumerate(kinds):
-        v = f"k{i}[v{i}]" if kind == "cat" else f"(NAN if v{i} is None else v{i})" if kind == "float" else f"v{i}"
-        body.append(f"        t{i}({v})" if append else f"        t{i}[row] = {v}")
-    if append:
-        body += [f"        o{j}(m{j})" for j in range(others)]
-        body += ["        for add, m in extra:", "            add(m)", "        n = table.n", "        table.n = n + 1",
-                 "        return n"]
-    head = ", ".join(vals) if append else ", ".join(["row", *vals])
-    src = "\n".join([
-        "def make(table, bind):",
-        "    stamp = None",
-        f"    {' = '.join(cells)} = None",
-        "    def rebind():",
-        f"        nonlocal stamp, {', '.join(cells)}",
-        f"        stamp, {', '.join(cells)} = bind()",
-        f"    def write({head}):",
-        "        if table._stamp != stamp:",
-        "            rebind()",
-        *body,
-        "    return write"])
-    ns: dict[str, Any] = {"NAN": np.nan}
-    exec(src, ns)  # noqa: S102 - source built above from column counts only
-    make = _FACTORIES[key] = ns["make"]
-    return make
-
-
-def _writer(table: Table, names: Sequence[str], append: bool) -> Callable:
-    """``Table.appender`` / ``Table.setter``: a compiled writer whose bound columns are fetched again whenever the
-    table's storage changed (a column declared, an array adopted or turned back into a list)."""
-    kinds = tuple("cat" if table.columns[n].dtype == "category" else "float" if table.columns[n].dtype == "float64"
-                  else "plain" for n in names)
-    others = len(table.columns) - len(names) if append else 0
-
-    def bind() -> tuple:
-        cols = [table.column(n) for n in names]
-        rest = [(table.column(n).append, table._missing(c)) for n, c in table.columns.items() if n not in names]
-        fixed = rest[:others] + [(_skip, None)] * (others - len(rest))
-        return (table._stamp, *(c.append if append else c for c in cols),
-                *(table._codes.get(n) for n in names), *(a for a, _ in fixed), *(m for _, m in fixed), rest[others:])
-
-    return _factory(kinds, others, append)(table, bind)
 
 
 class RecordBook(Mapping):
