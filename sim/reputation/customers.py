@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.metrics import by_label, label_in, label_test
 from sim.reputation.disconfirmation import Disconfirmation
 from sim.reputation.experience import BAD, GOOD, final_attempt, valence
 
@@ -35,17 +36,17 @@ def response_times(c: pd.DataFrame, kinds: np.ndarray) -> np.ndarray:
         return out
     start = arrival.copy()
     if "origin" in c and "attempt" in c:
-        d = pd.DataFrame({"cust": c["customer_id"].to_numpy(np.int64), "att": c["attempt"].to_numpy(np.int64),
-                          "origin": c["origin"].astype(object).to_numpy(), "t": arrival, "i": np.arange(n)})[calls]
-        d = d.sort_values(["cust", "att"], kind="stable")
-        new = d["origin"].isin(CHAIN_STARTS).to_numpy() | (d["cust"].to_numpy() != np.roll(d["cust"].to_numpy(), 1))
-        chain = np.cumsum(new)
-        first = pd.Series(d["t"].to_numpy()).groupby(chain).transform("first").to_numpy()
-        start[d["i"].to_numpy()] = first
+        rows = np.flatnonzero(calls)
+        cust = c["customer_id"].to_numpy(np.int64)[rows]
+        order = np.lexsort((c["attempt"].to_numpy(np.int64)[rows], cust))  # by customer, then attempt (stable)
+        rows, cust = rows[order], cust[order]
+        new = label_in(c["origin"], CHAIN_STARTS)[rows] | (cust != np.roll(cust, 1))
+        # each chain's first attempt: the latest chain start at or before each row (the first row starts one)
+        head = np.maximum.accumulate(np.where(new, np.arange(len(rows)), 0))
+        start[rows] = arrival[rows][head]
     answer = c["answer_at_s"].to_numpy(float) if "answer_at_s" in c else np.full(n, np.nan)
     out[calls] = (answer - start)[calls]
-    self_served = c["outcome"].astype(object).to_numpy() == "self_served"
-    out[calls & self_served] = 0.0
+    out[calls & label_test(c["outcome"])("self_served")] = 0.0
     return out
 
 
@@ -65,8 +66,8 @@ class CustomerOutcomes:
 
 def customer_outcomes(scenario, spec, streams, c: pd.DataFrame, channels: list[str]) -> CustomerOutcomes:
     n = len(c)
-    chan_names = c["channel"].astype(object).to_numpy()
-    kinds = np.array([scenario.channels[x].kind for x in chan_names], dtype=object) if n else np.zeros(0, object)
+    on = label_test(c["channel"])
+    kinds = by_label(c["channel"], {ch.name: ch.kind for ch in scenario.channels.values()}, None, object)
     kind = c["kind"].astype(object).to_numpy() if "kind" in c else np.full(n, None, dtype=object)
     val = valence(c)
     ended = ~np.isnan(c["end_at_s"].to_numpy(float)) & final_attempt(c)
@@ -78,10 +79,10 @@ def customer_outcomes(scenario, spec, streams, c: pd.DataFrame, channels: list[s
     if spec.expectations is not None and n:
         ids = c["customer_id"].to_numpy(np.int64).copy()
         if "caused_by" in c:  # a pile-on post is a new author: its own expectation
-            pile = c["caused_by"].astype(object).to_numpy() == "pile_on"
+            pile = label_test(c["caused_by"])("pile_on")
             ids[pile] = c["contact_id"].to_numpy(np.int64)[pile]
         for name in channels:
-            m = contacting & (chan_names == name)
+            m = contacting & on(name)
             if m.any():
                 exp = spec.expectations.for_channel(name, scenario.channels[name].kind)
                 expected[m] = exp.draw(streams, name, ids[m])

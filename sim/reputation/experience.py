@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.metrics import label_test
+
 GOOD, NEUTRAL, BAD = 1, 0, -1
 FAILED = ("blocked", "abandoned", "abandoned_ivr")
 _FAILED = frozenset(FAILED)
@@ -19,17 +21,18 @@ BAD_OUTCOMES = ("blocked", "abandoned", "abandoned_ivr", "ignored", "silent")
 
 def valence(contacts: pd.DataFrame) -> np.ndarray:
     """+1 good, −1 bad, 0 neither, per contact row (see the module notes)."""
-    out = contacts["outcome"].astype(object).to_numpy()
+    out = label_test(contacts["outcome"])
+    served = out("served")
     if "resolved" in contacts:
         res = pd.array(contacts["resolved"], dtype="boolean")
-        resolved = np.where(pd.isna(res), out == "served", res.fillna(False).to_numpy(bool))
+        resolved = np.where(pd.isna(res), served, res.fillna(False).to_numpy(bool))
     else:
-        resolved = out == "served"
-    good = ((out == "served") & resolved) | (out == "self_served")
-    bad = np.isin(out, BAD_OUTCOMES) | ((out == "served") & ~resolved)
+        resolved = served
+    good = (served & resolved) | out("self_served")
+    bad = out(*BAD_OUTCOMES) | (served & ~resolved)
     v = np.where(good, GOOD, np.where(bad, BAD, NEUTRAL))
     if "kind" in contacts:
-        v = np.where(contacts["kind"].astype(object).to_numpy() == "praise", NEUTRAL, v)
+        v = np.where(label_test(contacts["kind"])("praise"), NEUTRAL, v)
     return v.astype(np.int64)
 
 
