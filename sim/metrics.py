@@ -118,16 +118,20 @@ def column_arrays(df: pd.DataFrame, names: Iterable[str] | None = None) -> dict[
     """Columns ``names`` (default: all) of ``df`` as arrays in their own dtypes, the columns of one numpy dtype taken
     out together (a table of many count and sum columns: a few conversions, not one per column)."""
     names = list(df.columns) if names is None else list(names)
+    dtypes = dict(zip(df.columns, df.dtypes))
     by_dtype: dict[Any, list[str]] = {}
     out: dict[str, np.ndarray] = {}
-    for name, dt in zip(names, df.dtypes[names]):
+    for name in names:
+        dt = dtypes[name]
         if isinstance(dt, np.dtype) and dt.kind in "biuf":
             by_dtype.setdefault(dt, []).append(name)
         else:
             out[name] = df[name].to_numpy()
     for dt, group in by_dtype.items():
-        block = df[group].to_numpy(dtype=dt)
-        out.update({name: block[:, i] for i, name in enumerate(group)})
+        same = df.select_dtypes(include=[dt])  # every column of this dtype, in one conversion
+        block = same.to_numpy(dtype=dt)
+        at = {name: i for i, name in enumerate(same.columns)}
+        out.update({name: block[:, at[name]] for name in group})
     return {name: out[name] for name in names}
 
 
