@@ -12,8 +12,10 @@ call lay above the best (the spread).
 2. The shipped multi-channel scenarios as they were at commit 8d65b5f (fixed copies in experiments/bench_scenarios/;
    their social/email channels say ``mode = "session"``, the slot-holding model that was the default then, because
    today's default is messaging). One replication each, contacts per CPU-second, on this code and on the code of
-   8d65b5f (``git archive`` into a temporary folder, run in a subprocess with its own bare-simpy figure). Goals: ≥ 3×
-   the 8d65b5f figure; ``retail_reputation`` ≥ 0.4× the bare simpy figure of the same process.
+   8d65b5f (``git archive`` into a temporary folder, run in a process of its own — both codes are the package
+   ``sim`` — called in turn with this code's runs, round by round, so both meet the same load; its bare-simpy figure
+   beside this process's shows how fast that process ran). Goals: ≥ 3× the 8d65b5f figure; ``retail_reputation``
+   ≥ 0.4× the bare simpy figure of the same process.
 3. Tables and summaries' share of a run (``sim.run`` less ``Model.run``, the engine alone; the summary with CIs
    separately, as ``Results.summary`` computes it on demand). Goal ≤ 20%.
 4. A 24-hour day of a 1,000-agent centre (~250k contacts): CPU per replication; KiB per contact by tracemalloc (peak
@@ -253,55 +255,88 @@ def erlang_a(repeat: int) -> float:
     return simpy_rate
 
 
-SCENARIO_RUNNER = r"""
+PEER = r"""
 import json, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 import sim
 from experiments_bench_peer import bare_simpy
-out = {}
-t = time.process_time(); n = sum(bare_simpy(100 / 3600, 240.0, 300.0, 8, 864000.0, r) for r in range(2))
-out["bare simpy"] = n / (time.process_time() - t)
+scenarios = {}
 for name, text in json.loads(sys.argv[2]).items():
     with tempfile.TemporaryDirectory() as d:
-        p = Path(d) / (name + ".toml"); p.write_text(text); sc = sim.load_scenario(p)
-    n, ts = 0, []
-    for _ in range(int(sys.argv[3])):
-        t = time.process_time(); n = len(sim.run(sc, replications=1).contacts); ts.append(time.process_time() - t)
-    out[name] = n / min(ts)
-print(json.dumps(out))
+        p = Path(d) / (name + ".toml"); p.write_text(text); scenarios[name] = sim.load_scenario(p)
+for sc in scenarios.values():
+    sim.run(sc, replications=1)  # warm: imports and first-call costs outside the timings
+print("ready", flush=True)
+for line in sys.stdin:  # one timing per request: "bare simpy" or a scenario's name
+    name = line.strip()
+    t = time.process_time()
+    if name == "bare simpy":
+        n = sum(bare_simpy(100 / 3600, 240.0, 300.0, 8, 864000.0, r) for r in range(2))
+    else:
+        n = len(sim.run(scenarios[name], replications=1).contacts)
+    print(json.dumps([n, time.process_time() - t]), flush=True)
 """
 
 
-def base_rates(texts: dict[str, str], repeat: int) -> dict | None:
-    """Contacts per CPU-second of each fixed scenario (and bare simpy) on the code of BASE_COMMIT, in a subprocess."""
-    with tempfile.TemporaryDirectory() as d:
+class Peer:
+    """The fixed scenarios (and bare simpy) on the code of BASE_COMMIT, in a process of its own (both codes are the
+    package ``sim``): ``time(name)`` runs one and returns (contacts, CPU seconds), so its runs can be taken in turn
+    with this code's and both meet the same load. ``None`` from ``start`` when that code cannot be had or run."""
+
+    def __init__(self, proc: subprocess.Popen, folder: tempfile.TemporaryDirectory):
+        self.proc, self.folder = proc, folder
+
+    @classmethod
+    def start(cls, texts: dict[str, str]) -> Peer | None:
         archive = subprocess.run(["git", "-C", str(ROOT), "archive", BASE_COMMIT, "sim"], capture_output=True)
         if archive.returncode:
             return None
+        folder = tempfile.TemporaryDirectory()
+        d = folder.name
         subprocess.run(["tar", "-x", "-C", d], input=archive.stdout, check=True)
-        peer = Path(d) / "experiments_bench_peer.py"
         src = Path(__file__).read_text()
-        peer.write_text("import numpy as np\nimport simpy\n\n\n" + src[src.index("def bare_simpy"):src.index("def heapq_loop")])
-        run = subprocess.run([sys.executable, "-c", SCENARIO_RUNNER, d, json.dumps(texts), str(repeat)], capture_output=True,
-                             text=True, cwd=d, env={**os.environ, "PYTHONPATH": d})
-        if run.returncode:
-            print(run.stderr[-2000:])
+        Path(d, "experiments_bench_peer.py").write_text(
+            "import numpy as np\nimport simpy\n\n\n" + src[src.index("def bare_simpy"):src.index("def heapq_loop")])
+        proc = subprocess.Popen([sys.executable, "-c", PEER, d, json.dumps(texts)], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=d,
+                                env={**os.environ, "PYTHONPATH": d})
+        if proc.stdout is None or proc.stdout.readline().strip() != "ready":
+            print(proc.communicate()[1][-2000:])
+            folder.cleanup()
             return None
-        return json.loads(run.stdout.strip().splitlines()[-1])
+        return cls(proc, folder)
+
+    def time(self, name: str) -> tuple[int, float]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(name + "\n")
+        self.proc.stdin.flush()
+        n, seconds = json.loads(self.proc.stdout.readline())
+        return n, seconds
+
+    def close(self) -> None:
+        self.proc.communicate("")
+        self.folder.cleanup()
 
 
 def scenarios(simpy_rate: float, repeat: int) -> None:
     print(f"\n2-3. Shipped multi-channel scenarios as at {BASE_COMMIT} (experiments/bench_scenarios/), "
           f"1 replication, best of {repeat} (spread of sim.run: median/slowest above the best)")
     texts = {n: (FIXED / f"{n}.toml").read_text() for n in SCENARIOS}
-    old = base_rates({n: "\n".join(ln for ln in t.splitlines() if ADAPTED not in ln) for n, t in texts.items()}, repeat)
+    peer = Peer.start({n: "\n".join(ln for ln in t.splitlines() if ADAPTED not in ln) for n, t in texts.items()})
     print(f"  {'scenario':<24} {'contacts':>8} {'CPU s':>6} {'contacts/CPU-s':>14} {'at ' + BASE_COMMIT:>12} "
           f"{'vs simpy':>8} {'tables':>7} {'summary':>8} {'spread':>9}")
+    peer_simpy = None
+    if peer is not None:  # the peer process's own speed: bare simpy there, beside this process's figure
+        peer_simpy = max(n / t for n, t in (peer.time("bare simpy") for _ in range(3)))
     for name in SCENARIOS:
         sc = sim.load_scenario(FIXED / f"{name}.toml")
-        timed = rounds({"run": lambda sc=sc: sim.run(sc, replications=1),
-                        "engine": lambda sc=sc: Model(sc, 0, sc.run.seed).run()}, repeat)
+        sim.run(sc, replications=1)  # warm, as the peer is
+        fns = {"run": lambda sc=sc: sim.run(sc, replications=1), "engine": lambda sc=sc: Model(sc, 0, sc.run.seed).run()}
+        peer_runs: list[tuple[int, float]] = []  # (contacts, the peer's CPU seconds) of each of its runs
+        if peer is not None:  # the same scenario on the code of BASE_COMMIT, in turn with these runs
+            fns["peer"] = lambda name=name, out=peer_runs: out.append(peer.time(name))
+        timed = rounds(fns, repeat)
         (runs, res), t_eng = timed["run"], min(timed["engine"][0])
         t_run = min(runs)
         t_sum, _ = cpu(lambda res=res: res.from_tables(
@@ -311,7 +346,7 @@ def scenarios(simpy_rate: float, repeat: int) -> None:
             deflections=res.deflections).summary, 1)
         n = len(res.contacts)
         rate = n / t_run
-        base = old.get(name) if old else None
+        base = peer_runs[0][0] / min(t for _, t in peer_runs) if peer_runs else None
         share = (t_run - t_eng) / t_run
         total_share = (t_run - t_eng + t_sum) / (t_run + t_sum)
         print(f"  {name:<24} {n:>8,d} {t_run:6.2f} {rate:>14,.0f} {base or float('nan'):>12,.0f} "
@@ -323,8 +358,9 @@ def scenarios(simpy_rate: float, repeat: int) -> None:
         if name == "retail_reputation":
             goal(f"{name}: vs bare simpy", f"{rate / simpy_rate:.2f}x", rate / simpy_rate >= 0.4, ">= 0.4x")
         goal(f"{name}: tables + summary share of a run", f"{total_share:.0%}", total_share <= 0.2, "<= 20%")
-    if old:
-        print(f"  (the {BASE_COMMIT} process: bare simpy {old['bare simpy']:,.0f} contacts/CPU-s; this process "
+    if peer is not None:
+        peer.close()
+        print(f"  (the {BASE_COMMIT} process: bare simpy {peer_simpy:,.0f} contacts/CPU-s; this process "
               f"{simpy_rate:,.0f})")
 
 
