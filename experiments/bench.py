@@ -117,6 +117,15 @@ def bare_simpy(rate: float, aht: float, patience: float, agents: int, horizon: f
     return counter[0]
 
 
+ERLANG_A = (100 / 3600, 240.0, 300.0, 8, 864000.0)  # scenarios/erlang_a.toml: rate /s, AHT, patience, agents, horizon
+
+
+def bare_simpy_erlang_a() -> int:
+    """``bare_simpy`` on section 1's load, 2 replications of 10 days: the figure the multi-channel rows are set beside,
+    in either process."""
+    return sum(bare_simpy(*ERLANG_A, r) for r in range(2))
+
+
 def heapq_loop(rate: float, aht: float, patience: float, agents: int, horizon: float, seed: int) -> int:
     """A minimal pure-Python event loop of the same M/M/c+M queue: a heap of (time, sequence, kind, customer),
     attributes drawn in blocks, FCFS queue with lazy removal of abandoners. Returns the number of customers."""
@@ -226,6 +235,7 @@ def erlang_a(repeat: int) -> float:
     sc = sim.load_scenario(ROOT / "scenarios" / "erlang_a.toml")
     ch, grp = sc.channels["phone"], sc.agents["phone"]
     args = (ch.arrivals.profile.constant, ch.handle_time.mean, ch.patience.mean, int(grp.count.constant), sc.run.horizon_s)
+    assert args == ERLANG_A, f"scenarios/erlang_a.toml changed: {args}; update ERLANG_A"
     reps = range(2)
     fns = {"heapq loop (same model)": lambda: sum(heapq_loop(*args, r) for r in reps),
            "bare simpy (process per customer)": lambda: sum(bare_simpy(*args, r) for r in reps)}
@@ -260,7 +270,7 @@ import json, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 import sim
-from experiments_bench_peer import bare_simpy
+from experiments_bench_peer import bare_simpy_erlang_a
 scenarios = {}
 for name, text in json.loads(sys.argv[2]).items():
     with tempfile.TemporaryDirectory() as d:
@@ -272,7 +282,7 @@ for line in sys.stdin:  # one timing per request: "bare simpy" or a scenario's n
     name = line.strip()
     t = time.process_time()
     if name == "bare simpy":
-        n = sum(bare_simpy(100 / 3600, 240.0, 300.0, 8, 864000.0, r) for r in range(2))
+        n = bare_simpy_erlang_a()
     else:
         n = len(sim.run(scenarios[name], replications=1).contacts)
     print(json.dumps([n, time.process_time() - t]), flush=True)
@@ -337,7 +347,7 @@ def scenarios(simpy_rate: float, repeat: int) -> None:
         if peer is not None:  # the same scenario on the code of BASE_COMMIT, in turn with these runs
             fns["peer"] = lambda name=name, out=peer_runs: out.append(peer.time(name))
         if name == "retail_reputation":  # its goal is against bare simpy: measured in turn with it, too
-            fns["simpy"] = lambda: sum(bare_simpy(100 / 3600, 240.0, 300.0, 8, 864000.0, r) for r in range(2))
+            fns["simpy"] = bare_simpy_erlang_a
         timed = rounds(fns, repeat)
         (runs, res), t_eng = timed["run"], min(timed["engine"][0])
         t_run = min(runs)
@@ -363,7 +373,9 @@ def scenarios(simpy_rate: float, repeat: int) -> None:
                   f"{rate / own:.2f}x of it)")
             goal(f"{name}: vs bare simpy", f"{rate / simpy_rate:.2f}x", rate / simpy_rate >= 0.4, ">= 0.4x")
             goal(f"{name}: vs bare simpy in the same rounds", f"{rate / own:.2f}x", rate / own >= 0.4, ">= 0.4x")
-        goal(f"{name}: tables + summary share of a run", f"{total_share:.0%}", total_share <= 0.2, "<= 20%")
+        # the engine is part of the run: its best above the run's best means the timings are noise, not a share
+        goal(f"{name}: tables + summary share of a run", f"{total_share:.0%}", total_share <= 0.2 if share >= 0 else None,
+             "<= 20%" if share >= 0 else "<= 20% (engine timed slower than the run: too noisy to judge)")
     if peer is not None:
         peer.close()
         print(f"  (the {BASE_COMMIT} process: bare simpy {peer_simpy:,.0f} contacts/CPU-s; this process "

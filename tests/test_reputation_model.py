@@ -16,6 +16,7 @@ import pytest
 import sim
 from sim.engine import Model
 from sim.reputation.config import reputation_of
+from sim.reputation.customers import response_times
 from sim.reputation.experience import BAD, valence
 from sim.reputation.hawkes import mean_power_of_reach
 from sim.reputation.ledger import POST_STATES
@@ -235,6 +236,28 @@ def test_deflected_questions_match_their_probabilities():
 
 
 # Word of mouth, churn, money ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("as_categories", [True, False])
+def test_a_call_chain_is_answered_from_its_first_attempt(as_categories):
+    """R of a call runs from the arrival of its chain's first attempt (redials and callbacks continue a chain, a repeat
+    call starts one) to its answer; a conversation's R is its first response, self-service's 0 — whatever the rows'
+    order and whether labels are category columns or text."""
+    rows = [  # customer, attempt, origin, channel kind, arrival, answer, first response, outcome
+        (7, 3, "callback", "phone", 300.0, 900.0, np.nan, "served"),
+        (7, 1, "first", "phone", 100.0, np.nan, np.nan, "abandoned"),
+        (8, 1, "first", "phone", 50.0, 80.0, np.nan, "served"),
+        (7, 2, "redial", "phone", 200.0, np.nan, np.nan, "callback"),
+        (7, 4, "repeat", "phone", 2000.0, 2100.0, np.nan, "served"),
+        (9, 1, None, "social", 10.0, np.nan, 40.0, "served"),
+        (8, 2, "repeat", "phone", 500.0, np.nan, np.nan, "self_served"),
+    ]
+    cust, att, origin, kinds, arrival, answer, first, outcome = map(list, zip(*rows))
+    label = (lambda v: pd.Categorical(v)) if as_categories else (lambda v: pd.Series(v, dtype=object))
+    c = pd.DataFrame({"customer_id": cust, "attempt": att, "origin": label(origin), "arrival_at_s": arrival,
+                      "answer_at_s": answer, "first_response_s": first, "outcome": label(outcome)})
+    r = response_times(c, np.array(kinds, dtype=object))
+    np.testing.assert_array_equal(r, [900.0 - 100.0, np.nan, 30.0, np.nan, 100.0, 40.0, 0.0])
+
+
 def test_word_of_mouth_churn_and_revenue_at_risk_on_a_phone_queue():
     """A phone queue alone (nothing public): each finished call tells share × told people, good or bad; the customers
     who leave are bad experiences, in the number their churn probabilities give (disconfirmation module notes)."""
